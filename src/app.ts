@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import type { CosmosClient } from '@azure/cosmos';
+import { Directory } from './directory/directory.js';
+import { endpoints, fallback } from './functions/index.js';
+import type { Services } from './functions/services.js';
+import { toHttpHandler, type Endpoint } from './graph/endpoint.js';
+import { RouteTable, type FunctionDef } from './graph/routing.js';
+import { assertLocalModeAllowed, createAuthenticator, type Authenticator } from './identity/index.js';
+import { loadSettings, type Settings } from './settings.js';
+import { containerOf, createCosmosClient } from './store/client.js';
+import { Store } from './store/store.js';
+
+/** host.json's `extensions.http.routePrefix` (the host's default is `api`); ours is "" as routes carry their version. */
+export function readRoutePrefix(hostJsonPath = 'host.json'): string {
+  const host = JSON.parse(readFileSync(hostJsonPath, 'utf8')) as { extensions?: { http?: { routePrefix?: string } } };
+  return host.extensions?.http?.routePrefix ?? 'api';
+}
+
+const VERSIONS = [
+  ['beta', 'beta'],
+  ['v1.0', 'v1'],
+] as const;
+
+/** Registers each endpoint under both versions, plus the fallback, and validates the table as the host would. */
+export function buildFunctions(
+  list: Endpoint<Services>[],
+  services: Omit<Services, 'routes'>,
+  authenticator: Authenticator,
+  routePrefix = readRoutePrefix(),
+) {
+  let table: RouteTable | undefined;
+  const all: Services = { ...services, routes: () => table! };
+  const register = (e: Endpoint<Services>, name: string, route: string): FunctionDef => ({
+    name,
+    route,
+    methods: e.methods,
+    handler: toHttpHandler(e.handler(all), e.access, authenticator),
+  });
+  const functions = [
+    ...list.flatMap((e) => VERSIONS.map(([version, suffix]) => register(e, `${e.name}-${suffix}`, `${version}/${e.route}`))),
+    register(fallback, fallback.name, fallback.route),
+  ];
+  table = new RouteTable(functions, routePrefix);
+  return table;
+}
+
+export interface App {
+  settings: Settings;
+  cosmos: CosmosClient;
+  routes: RouteTable;
+}
+
+/** The composition root: settings once, one Cosmos client, every function from one table. */
+export function compose(env: NodeJS.ProcessEnv): App {
+  const settings = loadSettings(env);
+  if (settings.identity.mode === 'local') assertLocalModeAllowed(env);
+  const cosmos = createCosmosClient(settings.cosmos);
+  const directory = new Directory(new Store(containerOf(cosmos, settings.cosmos)));
+  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity));
+  return { settings, cosmos, routes };
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import type { Doc } from '../store/store.js';
+
+export const REGIONS = ['nam', 'eur', 'aus', 'asia', 'ind', 'unknownFutureValue'] as const;
+export const CONNECTOR_STATUSES = ['active', 'inactive'] as const;
+export const GROUP_TYPE = 'applicationProxy';
+export const PROFILE_ID = 'applicationProxy';
+
+export interface GroupDoc extends Doc {
+  type: 'connectorGroup';
+  name: string;
+  connectorGroupType: typeof GROUP_TYPE;
+  isDefault: boolean;
+  region: string | null;
+  /** Kept equal to the number of membership edges pointing here, inside the same batches. */
+  memberCount: number;
+  applicationCount: number;
+}
+
+export interface ConnectorDoc extends Doc {
+  type: 'connector';
+  machineName: string;
+  externalIp: string;
+  status: (typeof CONNECTOR_STATUSES)[number];
+  version: string;
+}
+
+/** connector -> group; its id derives from the connector's, so a connector cannot have two. */
+export interface MembershipDoc extends Doc {
+  type: 'connectorMembership';
+  connectorId: string;
+  groupId: string;
+}
+
+/** application -> group, for applications assigned away from Default. */
+export interface AssignmentDoc extends Doc {
+  type: 'applicationAssignment';
+  applicationId: string;
+  groupId: string;
+}
+
+export const membershipId = (connectorId: string) => `${connectorId}.memberOf`;
+export const assignmentId = (applicationId: string) => `${applicationId}.connectorGroup`;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isGuid = (value: string) => GUID.test(value);
+
+/** The Default group's id is a function of the tenant, so a tenant can never get two. */
+export function defaultGroupId(tenantId: string): string {
+  const h = createHash('sha256').update(`connectorGroup/default/${tenantId.toLowerCase()}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+// --- request bodies: one zod schema each; unknown properties are refused by strictObject ---
+
+const odataType = (name: string) =>
+  z
+    .string()
+    .refine((v) => v.replace(/^#/, '').toLowerCase() === `microsoft.graph.${name}`.toLowerCase(), {
+      message: `expected '#microsoft.graph.${name}'`,
+    });
+
+const guid = z
+  .string()
+  .refine(isGuid, { message: 'expected a GUID' })
+  .transform((v) => v.toLowerCase());
+
+const readOnlyFalse = z.boolean().refine((v) => v === false, {
+  message: 'the default connectorGroup is the service’s own; only false may be sent',
+});
+
+const groupName = z.string().trim().min(1).max(256);
+const regionOnCreate = z.enum(REGIONS).refine((r) => r !== 'unknownFutureValue', {
+  message: "'unknownFutureValue' cannot be sent",
+});
+
+export const createGroupSchema = z.strictObject({
+  '@odata.type': odataType('connectorGroup').optional(),
+  id: guid.optional(),
+  name: groupName,
+  connectorGroupType: z.literal(GROUP_TYPE).optional(),
+  isDefault: readOnlyFalse.optional(),
+  region: regionOnCreate.nullable().optional(),
+});
+export type CreateGroupInput = z.output<typeof createGroupSchema>;
+
+export const updateGroupSchema = z.strictObject({
+  '@odata.type': odataType('connectorGroup').optional(),
+  name: groupName.optional(),
+  connectorGroupType: z.literal(GROUP_TYPE).optional(),
+  isDefault: readOnlyFalse.optional(),
+  // Evolvable enums: unknownFutureValue in a PATCH is ignored rather than stored.
+  region: z.enum(REGIONS).nullable().optional(),
+});
+export type UpdateGroupInput = z.output<typeof updateGroupSchema>;
+
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+const machineName = z.string().refine((v) => HOST_NAME.test(v), { message: 'expected a host name or FQDN' });
+const externalIp = z.string().refine((v) => isIP(v) !== 0, { message: 'expected an IPv4 or IPv6 address' });
+const version = z.string().refine((v) => v === '' || /^\d{1,9}(\.\d{1,9}){0,3}$/.test(v), {
+  message: "expected a version such as '1.5.3437.0'",
+});
+
+export const createConnectorSchema = z.strictObject({
+  '@odata.type': odataType('connector').optional(),
+  id: guid.optional(),
+  machineName,
+  externalIp,
+  status: z.enum(CONNECTOR_STATUSES).optional(),
+  version: version.optional(),
+});
+export type CreateConnectorInput = z.output<typeof createConnectorSchema>;
+
+export const updateConnectorSchema = z.strictObject({
+  '@odata.type': odataType('connector').optional(),
+  machineName: machineName.optional(),
+  externalIp: externalIp.optional(),
+  status: z.enum(CONNECTOR_STATUSES).optional(),
+  version: version.optional(),
+});
+export type UpdateConnectorInput = z.output<typeof updateConnectorSchema>;
+
+/** A `$ref` body: `{"@odata.id": "<url>"}`. */
+export const referenceSchema = z.strictObject({ '@odata.id': z.string().min(1) });
+
+/**
+ * Seed 002's other body form: a connectorGroup object naming the target by `id`. The other properties
+ * describe the target; they must have the right types but do not change it.
+ */
+export const groupObjectReferenceSchema = z.strictObject({
+  '@odata.type': odataType('connectorGroup').optional(),
+  id: guid,
+  name: groupName.optional(),
+  connectorGroupType: z.literal(GROUP_TYPE).optional(),
+  isDefault: z.boolean().optional(),
+  region: z.enum(REGIONS).nullable().optional(),
+});
+
+// --- what callers see ---
+
+export interface ConnectorGroup {
+  id: string;
+  name: string;
+  connectorGroupType: string;
+  isDefault: boolean;
+  region: string | null;
+}
+
+export interface Connector {
+  id: string;
+  machineName: string;
+  externalIp: string;
+  status: string;
+  version: string;
+}
+
+export const groupView = (d: GroupDoc): ConnectorGroup => ({
+  id: d.id,
+  name: d.name,
+  connectorGroupType: d.connectorGroupType,
+  isDefault: d.isDefault,
+  region: d.region,
+});
+
+export const connectorView = (d: ConnectorDoc): Connector => ({
+  id: d.id,
+  machineName: d.machineName,
+  externalIp: d.externalIp,
+  status: d.status,
+  version: d.version,
+});

@@ -1,0 +1,67 @@
+import type { HttpRequest } from '@azure/functions';
+import { z } from 'zod';
+import { GraphError, badRequest } from './errors.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const tooLarge = () => new GraphError(413, `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
+
+/** Reads the raw body under the size limit, trusting neither Content-Length nor its absence. */
+export async function readBodyBytes(req: HttpRequest): Promise<Buffer> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const bytes = Buffer.from(await req.arrayBuffer());
+  if (bytes.length > MAX_BODY_BYTES) throw tooLarge();
+  return bytes;
+}
+
+function isJsonContentType(value: string | null): boolean {
+  if (!value) return false;
+  const mime = value.split(';')[0]!.trim().toLowerCase();
+  return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
+}
+
+/** Parses a JSON object body: 413 too large, 415 not JSON content, 400 empty, broken or not an object. */
+export async function readJsonObject(req: HttpRequest): Promise<Record<string, unknown>> {
+  const bytes = await readBodyBytes(req);
+  if (bytes.length === 0) throw badRequest('A request body is required.');
+  if (!isJsonContentType(req.headers.get('content-type'))) {
+    throw new GraphError(415, "The request body must be JSON, sent with 'Content-Type: application/json'.");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw badRequest('The request body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest('The request body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** One sentence naming the first property at fault, in Graph's manner. */
+function describeIssue(issue: z.core.$ZodIssue, typeName: string): string {
+  const path = issue.path.map(String).join('.');
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `Property '${issue.keys[0]}' does not exist on type '${typeName}'.`;
+    case 'invalid_type':
+      if (issue.input === undefined) return `Property '${path}' is required.`;
+      return `Invalid value for property '${path}': expected ${issue.expected}.`;
+    case 'invalid_value':
+      return `Invalid value for property '${path}': expected one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}.`;
+    default:
+      return `Invalid value for property '${path}': ${issue.message}`;
+  }
+}
+
+export function validate<T extends z.ZodType>(value: unknown, schema: T, typeName: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(describeIssue(result.error.issues[0]!, typeName));
+  return result.data;
+}
+
+export async function parseBody<T extends z.ZodType>(req: HttpRequest, schema: T, typeName: string): Promise<z.output<T>> {
+  return validate(await readJsonObject(req), schema, typeName);
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { GraphError } from './errors.js';
+
+export const JSON_CONTENT_TYPE =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+export type ApiVersion = 'beta' | 'v1.0';
+
+/** What every response needs to know about the request it answers. */
+export interface RequestContext {
+  requestId: string;
+  clientRequestId: string;
+  /** Scheme and host as the caller addressed us, e.g. `https://127.0.0.1:7443`. */
+  origin: string;
+  version: ApiVersion;
+  /** `${origin}/${version}`: the base of Location headers, nextLinks and @odata.context. */
+  serviceRoot: string;
+  prefer: ReadonlySet<string>;
+}
+
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function requestContext(req: HttpRequest): RequestContext {
+  const url = new URL(req.url);
+  const version: ApiVersion = /^\/v1\.0(\/|$)/i.test(url.pathname) ? 'v1.0' : 'beta';
+  // The Functions host keeps the client's Host header; behind a proxy the forwarded values win.
+  const proto = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
+  const host = req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || req.headers.get('host') || url.host;
+  const origin = `${proto}://${host}`;
+  const given = req.headers.get('client-request-id')?.trim();
+  const prefer = new Set(
+    (req.headers.get('prefer') ?? '')
+      .split(',')
+      .map((p) => p.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  return {
+    requestId: randomUUID(),
+    clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
+    origin,
+    version,
+    serviceRoot: `${origin}/${version}`,
+    prefer,
+  };
+}
+
+export function standardHeaders(ctx: RequestContext): Record<string, string> {
+  return {
+    'request-id': ctx.requestId,
+    'client-request-id': ctx.clientRequestId,
+    'OData-Version': '4.0',
+    'Cache-Control': 'no-cache',
+  };
+}
+
+export function json(ctx: RequestContext, status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return {
+    status,
+    headers: { ...standardHeaders(ctx), 'Content-Type': JSON_CONTENT_TYPE, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function noContent(ctx: RequestContext, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status: 204, headers: { ...standardHeaders(ctx), ...headers } };
+}
+
+export function text(ctx: RequestContext, status: number, body: string): HttpResponseInit {
+  return { status, headers: { ...standardHeaders(ctx), 'Content-Type': 'text/plain;charset=utf-8' }, body };
+}
+
+/** Graph's `innerError.date`: UTC without fraction or offset. */
+const graphDate = () => new Date().toISOString().slice(0, 19);
+
+export function errorResponse(ctx: RequestContext, error: GraphError): HttpResponseInit {
+  return json(
+    ctx,
+    error.status,
+    {
+      error: {
+        code: error.code,
+        message: error.message,
+        innerError: { date: graphDate(), 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId },
+      },
+    },
+    error.headers,
+  );
+}
+
+export const wantsMinimal = (ctx: RequestContext) => ctx.prefer.has('return=minimal');

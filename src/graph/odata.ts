@@ -1,0 +1,106 @@
+import { badRequest, notFound } from './errors.js';
+import type { RequestContext } from './http.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PROFILE = 'applicationproxy';
+
+/** Path ids are GUIDs; anything else names nothing (Graph answers 404, never 500). */
+export function pathId(value: string | undefined, what: string): string {
+  if (!value || !GUID.test(value)) throw notFound(`Resource '${what}'`);
+  return value.toLowerCase();
+}
+
+/** `{profileId}` exists only as `applicationProxy`, in any case. */
+export function assertProfile(value: string | undefined): void {
+  if (value?.toLowerCase() !== PROFILE) throw notFound(`Resource 'onPremisesPublishingProfile'`);
+}
+
+export type ReferenceKind = 'connectorGroups' | 'connectors';
+
+/** `connectorGroups('id')` is OData key syntax for `connectorGroups/id`. */
+function splitKeys(segments: string[]): string[] {
+  return segments.flatMap((s) => {
+    const m = /^([^(]+)\('?([^')]*)'?\)$/.exec(s);
+    return m ? [m[1]!, m[2]!] : [s];
+  });
+}
+
+/**
+ * Reads the target of an `@odata.id`: an absolute URL of any host, with or without a version, or a
+ * relative one; `…/onPremisesPublishingProfiles/applicationProxy/{kind}/{id}`, or the legacy
+ * `…/connectorGroups/{id}`. The wrong kind, or text that is no Graph URL: 400. A missing target: 404.
+ */
+export function parseReference(value: string, kind: ReferenceKind): string {
+  const notAUrl = () => badRequest(`The @odata.id '${value.slice(0, 200)}' is not a URL of a ${kind === 'connectors' ? 'connector' : 'connectorGroup'}.`);
+  let path: string;
+  try {
+    path = /^[a-z][a-z0-9+.-]*:/i.test(value) ? new URL(value).pathname : new URL(value, 'http://relative.invalid/').pathname;
+  } catch {
+    throw notAUrl();
+  }
+  let segments: string[];
+  try {
+    segments = splitKeys(path.split('/').filter(Boolean).map(decodeURIComponent));
+  } catch {
+    throw notAUrl();
+  }
+  if (/^(beta|v1\.0)$/i.test(segments[0] ?? '')) segments = segments.slice(1);
+  let rest = segments;
+  if (rest[0]?.toLowerCase() === 'onpremisespublishingprofiles') {
+    if (rest.length !== 4) throw notAUrl();
+    if (rest[1]!.toLowerCase() !== PROFILE) throw notFound(`Resource 'onPremisesPublishingProfile'`);
+    rest = rest.slice(2);
+  } else if (!(kind === 'connectorGroups' && rest[0]?.toLowerCase() === 'connectorgroups')) {
+    throw notAUrl();
+  }
+  if (rest.length !== 2 || rest[0]!.toLowerCase() !== kind.toLowerCase()) throw notAUrl();
+  return pathId(rest[1], kind === 'connectors' ? 'connector' : 'connectorGroup');
+}
+
+// --- ETags: Cosmos etags, shown as weak entity tags ---
+
+const inner = (tag: string) => tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+
+export const etagOf = (cosmosEtag: string) => `W/"${inner(cosmosEtag)}"`;
+
+/** The If-Match header as a test of a stored etag; undefined when the request has none. */
+export function ifMatch(header: string | null): ((cosmosEtag: string) => boolean) | undefined {
+  if (!header) return undefined;
+  const tags = header.split(',').map((t) => t.trim()).filter(Boolean);
+  if (tags.includes('*')) return () => true;
+  const wanted = new Set(tags.map(inner));
+  return (cosmosEtag) => wanted.has(inner(cosmosEtag));
+}
+
+// --- @odata.context ---
+
+export const PROFILE_PATH = "onPremisesPublishingProfiles('applicationProxy')";
+
+export function contextUrl(ctx: RequestContext, fragment: string, select?: string[]): string {
+  if (!select?.length) return `${ctx.serviceRoot}/$metadata#${fragment}`;
+  const entity = fragment.endsWith('/$entity');
+  const base = entity ? fragment.slice(0, -'/$entity'.length) : fragment;
+  return `${ctx.serviceRoot}/$metadata#${base}(${select.join(',')})${entity ? '/$entity' : ''}`;
+}
+
+/** An entity body: context, etag, then the properties (all, or the selected ones plus id). */
+export function entityBody<T extends { id: string }>(
+  ctx: RequestContext,
+  fragment: string,
+  entity: T,
+  cosmosEtag?: string,
+  select?: string[],
+): Record<string, unknown> {
+  return {
+    '@odata.context': contextUrl(ctx, fragment, select),
+    ...(cosmosEtag ? { '@odata.etag': etagOf(cosmosEtag) } : {}),
+    ...pick(entity, select),
+  };
+}
+
+export function pick<T extends object>(entity: T, select?: string[]): Partial<T> {
+  if (!select?.length) return entity;
+  const out: Record<string, unknown> = {};
+  for (const key of select) out[key] = (entity as Record<string, unknown>)[key];
+  return out as Partial<T>;
+}

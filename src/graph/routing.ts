@@ -1,0 +1,152 @@
+import type { HttpHandler, HttpMethod } from '@azure/functions';
+
+/**
+ * Route matching as the Azure Functions host does it, so the local host, `$batch` and the 405 fallback
+ * resolve a URL to the same function `func start` would: functions sorted by name (ordinal, ignoring case),
+ * the first whose template and method match wins, literal segments match case-insensitively, and a literal
+ * does NOT beat a parameter. Templates support `{name}` and a trailing `{*name}` catch-all.
+ */
+export interface FunctionDef {
+  name: string;
+  route: string;
+  methods: HttpMethod[];
+  handler: HttpHandler;
+}
+
+type Segment = { literal: string } | { param: string } | { catchAll: string };
+
+interface CompiledRoute {
+  fn: FunctionDef;
+  segments: Segment[];
+}
+
+export interface RouteMatch {
+  fn: FunctionDef;
+  params: Record<string, string>;
+}
+
+const NAME = /^[a-z][a-z0-9_-]{0,127}$/i;
+
+const trimSlashes = (route: string) => route.replace(/^~?\/+|\/+$/g, '');
+
+export const byFunctionName = (a: { name: string }, b: { name: string }) => {
+  const x = a.name.toUpperCase();
+  const y = b.name.toUpperCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+function compile(route: string): Segment[] {
+  const text = trimSlashes(route);
+  if (text.includes('//')) throw new Error(`Route '${route}' has an empty segment.`);
+  const parts = text === '' ? [] : text.split('/');
+  return parts.map((part, i) => {
+    const m = /^\{(\*{0,2})([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(part);
+    if (m) {
+      if (m[1]) {
+        if (i !== parts.length - 1) throw new Error(`Route '${route}': a catch-all must be the last segment.`);
+        return { catchAll: m[2]! };
+      }
+      return { param: m[2]! };
+    }
+    if (/[{}?]/.test(part)) throw new Error(`Route '${route}': segment '${part}' is not supported by this host.`);
+    return { literal: part.toLowerCase() };
+  });
+}
+
+/** Splits a URL path into decoded segments; `%2F` stays encoded, as ASP.NET Core leaves it. */
+export function pathSegments(pathname: string): string[] | undefined {
+  const raw = trimSlashes(pathname);
+  if (raw === '') return [];
+  try {
+    return raw.split('/').map((s) => decodeURIComponent(s.replace(/%2f/gi, '%252F')));
+  } catch {
+    return undefined;
+  }
+}
+
+function matchSegments(segments: Segment[], path: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if ('catchAll' in seg) {
+      params[seg.catchAll] = path.slice(i).join('/');
+      return params;
+    }
+    const value = path[i];
+    if (value === undefined || value === '') return undefined;
+    if ('literal' in seg) {
+      if (value.toLowerCase() !== seg.literal) return undefined;
+    } else {
+      params[seg.param] = value;
+    }
+  }
+  return path.length === segments.length ? params : undefined;
+}
+
+export class RouteTable {
+  private readonly routes: CompiledRoute[];
+
+  constructor(
+    functions: FunctionDef[],
+    readonly routePrefix: string,
+  ) {
+    validateFunctions(functions);
+    this.routes = [...functions].sort(byFunctionName).map((fn) => ({ fn, segments: compile(fn.route) }));
+  }
+
+  get functions(): FunctionDef[] {
+    return this.routes.map((r) => r.fn);
+  }
+
+  /** Strips the route prefix; undefined when the path is outside it. */
+  private relative(pathname: string): string[] | undefined {
+    const segments = pathSegments(pathname);
+    if (!segments) return undefined;
+    const prefix = pathSegments(this.routePrefix) ?? [];
+    for (let i = 0; i < prefix.length; i++) {
+      if (segments[i]?.toLowerCase() !== prefix[i]!.toLowerCase()) return undefined;
+    }
+    return segments.slice(prefix.length);
+  }
+
+  /** The function the host would run; with no method, the first whose template matches at all. */
+  match(method: string | undefined, pathname: string, accept: (fn: FunctionDef) => boolean = () => true): RouteMatch | undefined {
+    const path = this.relative(pathname);
+    if (!path) return undefined;
+    const verb = method?.toUpperCase();
+    for (const { fn, segments } of this.routes) {
+      if ((verb && !fn.methods.includes(verb as HttpMethod)) || !accept(fn)) continue;
+      const params = matchSegments(segments, path);
+      if (params) return { fn, params };
+    }
+    return undefined;
+  }
+}
+
+/** The checks the Functions host makes at start-up, so a table that works here also starts there. */
+export function validateFunctions(functions: FunctionDef[]): void {
+  const names = new Set<string>();
+  for (const fn of functions) {
+    if (!NAME.test(fn.name) || fn.name.toLowerCase() === 'host') {
+      throw new Error(`Function name '${fn.name}' is invalid for the Functions host.`);
+    }
+    const key = fn.name.toLowerCase();
+    if (names.has(key)) throw new Error(`Function name '${fn.name}' is used twice.`);
+    names.add(key);
+    const route = trimSlashes(fn.route).toLowerCase();
+    if (route.startsWith('admin') || route.startsWith('runtime')) {
+      throw new Error(`Function '${fn.name}': the route '${fn.route}' conflicts with one or more built in routes.`);
+    }
+    compile(fn.route);
+  }
+  for (let i = 0; i < functions.length; i++) {
+    for (let j = i + 1; j < functions.length; j++) {
+      const a = functions[i]!;
+      const b = functions[j]!;
+      if (trimSlashes(a.route).toLowerCase() !== trimSlashes(b.route).toLowerCase()) continue;
+      if (a.methods.some((m) => b.methods.includes(m))) {
+        throw new Error(`Functions '${a.name}' and '${b.name}' have the same route '${a.route}' and overlapping methods.`);
+      }
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import type { RouteTable } from '../graph/routing.js';
+
+/** The Functions host refuses bodies over 100 MB before any function runs. */
+const HOST_BODY_LIMIT = 100 * 1024 * 1024;
+
+export interface LocalHost {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface LocalHostOptions {
+  port?: number;
+  host?: string;
+  /** Serve HTTPS with this certificate (the v3 Graph client sends tokens only over https). */
+  tls?: { cert: string; key: string };
+  /** Where function logs go; errors only by default. */
+  log?: (level: string, ...args: unknown[]) => void;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > HOST_BODY_LIMIT) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
+  return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
+}
+
+async function send(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
+  const headers: Record<string, string[]> = {};
+  response.headers.forEach((value, key) => (headers[key] ??= []).push(value));
+  const body = response.body && response.status !== 204 && response.status !== 304 ? Buffer.from(await response.arrayBuffer()) : undefined;
+  res.writeHead(response.status, headers);
+  res.end(head ? undefined : body);
+}
+
+/**
+ * Serves a route table over HTTP the way the Azure Functions host does (see ARCHITECTURE.md, "One route
+ * table, two hosts"): the route prefix from host.json, the first function in name order whose template
+ * and method match, the request handed over as an `HttpRequest`, the result normalized by `HttpResponse`.
+ * Handlers run unchanged; nothing here knows Graph.
+ */
+export async function startLocalHost(routes: RouteTable, options: LocalHostOptions = {}): Promise<LocalHost> {
+  const log = options.log ?? ((level, ...args) => level === 'error' && console.error(...args));
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const scheme = options.tls ? 'https' : 'http';
+      const url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? 'localhost'}`);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const match = routes.match(method, url.pathname);
+      if (!match) {
+        res.writeHead(404).end();
+        return;
+      }
+      const bytes = await readBody(req);
+      if (!bytes) {
+        res.writeHead(413).end();
+        return;
+      }
+      const request = new HttpRequest({
+        method,
+        url: url.toString(),
+        headers: Object.fromEntries(toHeaders(req.headers)),
+        params: match.params,
+        body: bytes.length && method !== 'GET' && method !== 'HEAD' ? { bytes } : undefined,
+      });
+      const context = new InvocationContext({
+        functionName: match.fn.name,
+        invocationId: randomUUID(),
+        logHandler: (level, ...args) => log(level, ...args),
+      });
+      const result = (await match.fn.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
+      const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
+      await send(res, response, method === 'HEAD');
+    } catch (error) {
+      log('error', 'local host: unhandled failure', error);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
+    : createHttpServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

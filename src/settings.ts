@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { IdentitySettings } from './identity/index.js';
+import type { CosmosSettings } from './store/client.js';
+
+export interface Settings {
+  cosmos: CosmosSettings;
+  identity: IdentitySettings;
+  pagingKey: Uint8Array;
+}
+
+const ENTRA_ISSUER = 'https://login.microsoftonline.com/{tenantid}/v2.0';
+const ENTRA_JWKS = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+
+const schema = z
+  .object({
+    AUTH_MODE: z.enum(['entra', 'local']).default('entra'),
+    COSMOS_CONNECTION_STRING: z.string().regex(/AccountEndpoint=https?:\/\/[^;]+;/i, 'must contain AccountEndpoint=<url>;').optional(),
+    COSMOS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    COSMOS_DATABASE: z.string().min(1).default('appproxy'),
+    COSMOS_CONTAINER: z.string().min(1).default('directory'),
+    ENTRA_AUDIENCE: z.string().min(1).optional(),
+    ENTRA_ISSUER: z.string().regex(/^https:\/\/\S+$/, 'must be an https URL').default(ENTRA_ISSUER),
+    ENTRA_JWKS_URI: z.url({ protocol: /^https$/ }).default(ENTRA_JWKS),
+    LOCAL_KEYS_DIR: z.string().min(1).default('.local/keys'),
+    PAGING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.COSMOS_CONNECTION_STRING && !env.COSMOS_ENDPOINT) {
+      ctx.addIssue({ code: 'custom', path: ['COSMOS_CONNECTION_STRING'], message: 'set COSMOS_CONNECTION_STRING or COSMOS_ENDPOINT' });
+    }
+    if (env.AUTH_MODE === 'entra') {
+      if (!env.ENTRA_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['ENTRA_AUDIENCE'], message: 'required when AUTH_MODE is entra' });
+      if (!env.PAGING_KEY) ctx.addIssue({ code: 'custom', path: ['PAGING_KEY'], message: 'required when AUTH_MODE is entra' });
+    }
+  });
+
+/**
+ * Reads every setting once. A missing or malformed one stops start-up with its name in the message.
+ * Empty values count as unset, as `local.settings.json` often carries them.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(given);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid settings:\n${lines.join('\n')}`);
+  }
+  const s = parsed.data;
+  const names = { database: s.COSMOS_DATABASE, container: s.COSMOS_CONTAINER };
+  return {
+    cosmos: s.COSMOS_CONNECTION_STRING
+      ? { connectionString: s.COSMOS_CONNECTION_STRING, ...names }
+      : { endpoint: s.COSMOS_ENDPOINT!, ...names },
+    identity:
+      s.AUTH_MODE === 'local'
+        ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR }
+        : { mode: 'entra', audience: s.ENTRA_AUDIENCE!, issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI },
+    // Local runs may sign skiptokens with a per-process key: they need not outlive the process.
+    pagingKey: s.PAGING_KEY ? Buffer.from(s.PAGING_KEY, 'utf8') : randomBytes(32),
+  };
+}

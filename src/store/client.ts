@@ -1,0 +1,39 @@
+import { CosmosClient, type Container } from '@azure/cosmos';
+import { DefaultAzureCredential } from '@azure/identity';
+
+export type CosmosSettings =
+  | { connectionString: string; database: string; container: string }
+  | { endpoint: string; database: string; container: string };
+
+const isLoopback = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
+
+function endpointOf(connectionString: string): string {
+  const match = /AccountEndpoint=([^;]+)/i.exec(connectionString);
+  if (!match) throw new Error('COSMOS_CONNECTION_STRING has no AccountEndpoint.');
+  return match[1]!;
+}
+
+/**
+ * The one Cosmos client of the process. Endpoint discovery is turned off only for a loopback server,
+ * whose account document advertises an https address it does not serve; in Azure the defaults stay.
+ */
+export function createCosmosClient(settings: CosmosSettings): CosmosClient {
+  const endpoint = 'connectionString' in settings ? endpointOf(settings.connectionString) : settings.endpoint;
+  const connectionPolicy = isLoopback(endpoint) ? { enableEndpointDiscovery: false } : undefined;
+  return 'connectionString' in settings
+    ? new CosmosClient({ connectionString: settings.connectionString, connectionPolicy })
+    : new CosmosClient({ endpoint, aadCredentials: new DefaultAzureCredential(), connectionPolicy });
+}
+
+export const containerOf = (client: CosmosClient, settings: CosmosSettings): Container =>
+  client.database(settings.database).container(settings.container);
+
+/** Local runs only: in Azure the database and container are provisioned, and data-plane RBAC cannot create them. */
+export async function ensureContainer(client: CosmosClient, settings: CosmosSettings): Promise<Container> {
+  const { database } = await client.databases.createIfNotExists({ id: settings.database });
+  const { container } = await database.containers.createIfNotExists({
+    id: settings.container,
+    partitionKey: { paths: ['/tenantId'] },
+  });
+  return container;
+}

@@ -1,0 +1,101 @@
+import type { Container } from '@azure/cosmos';
+import { compose, type App } from '../../src/app.js';
+import { startLocalHost, type LocalHost } from '../../src/local/host.js';
+import { connectTestCosmos, createTestContainer, type TestCosmos } from './cosmos.js';
+import { TEST_KEYS_DIR, TEST_TENANT, tokenFor } from './tokens.js';
+
+export const PROFILE = '/beta/onPremisesPublishingProfiles/applicationProxy';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, the text of a non-JSON body, or undefined when there is none. */
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** Raw body text, sent as is (broken JSON, huge bodies). */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Caller's tenant (default TEST_TENANT) and scope; `token: null` sends no Authorization. */
+  tenant?: string;
+  scope?: string;
+  token?: string | null;
+}
+
+export interface TestApp {
+  url: string;
+  app: App;
+  container: Container;
+  cosmos: TestCosmos;
+  call(method: string, path: string, options?: CallOptions): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+/**
+ * The service as a user meets it: the real composition root, served by the local Functions host on an
+ * ephemeral port, over a fresh container of the embedded Cosmos server (or a real account, see cosmos.ts).
+ */
+export async function startTestApp(): Promise<TestApp> {
+  const cosmos = await connectTestCosmos();
+  const made = await createTestContainer(cosmos.client, { prefix: 'app' });
+  const env: NodeJS.ProcessEnv = {
+    ...(cosmos.real ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${cosmos.endpoint};AccountKey=local;` }),
+    AUTH_MODE: 'local',
+    LOCAL_KEYS_DIR: TEST_KEYS_DIR,
+    COSMOS_DATABASE: made.database.id,
+    COSMOS_CONTAINER: made.container.id,
+  };
+  const app = compose(env);
+  const host: LocalHost = await startLocalHost(app.routes);
+  const tokens = new Map<string, string>();
+  const token = async (tenant: string, scope: string) => {
+    const key = `${tenant} ${scope}`;
+    if (!tokens.has(key)) tokens.set(key, await tokenFor(tenant, scope));
+    return tokens.get(key)!;
+  };
+  return {
+    url: host.url,
+    app,
+    container: made.container,
+    cosmos,
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      const auth = options.token === undefined ? await token(options.tenant ?? TEST_TENANT, options.scope ?? 'Directory.ReadWrite.All') : options.token;
+      if (auth !== null) headers.authorization ??= `Bearer ${auth}`;
+      let body: string | Buffer | undefined = options.raw;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${host.url}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text || undefined;
+      if (text && res.headers.get('content-type')?.startsWith('application/json')) parsed = JSON.parse(text);
+      return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+    async close() {
+      await host.close();
+      app.cosmos.dispose();
+      await made.dispose();
+      await cosmos.close();
+    },
+  };
+}
+
+/** Reads a document back with the SDK, to check what a request really stored. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function readDoc(container: Container, tenantId: string, id: string): Promise<Record<string, any> | undefined> {
+  const { resource } = await container.item(id, tenantId).read();
+  return resource ?? undefined;
+}
+
+/** Every document of a tenant, to prove a refused request wrote nothing. */
+export async function tenantDocs(container: Container, tenantId: string): Promise<Record<string, unknown>[]> {
+  const { resources } = await container.items
+    .query({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] }, { partitionKey: tenantId })
+    .fetchAll();
+  return resources.map(({ _etag, _ts, _rid, _self, _attachments, ...doc }) => (void [_etag, _ts, _rid, _self, _attachments], doc));
+}
