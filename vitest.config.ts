@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
+export const REPORT_FILE = '.local/vitest-report.json';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // CI reads its pass/fail count from this machine-readable report of the same run.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: REPORT_FILE }]] : ['default'],
   },
 });
