@@ -280,32 +280,28 @@ export class Directory {
     });
   }
 
-  async listMembers(tenantId: string, groupId: string, filter: Filter, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>> {
+  /** Members are read through their edges: the edges of the group, then those connectors in one query. */
+  private async memberSpec(tenantId: string, groupId: string, filter: Filter): Promise<QuerySpec> {
     await this.group(tenantId, groupId);
     const edges = await this.store.all<MembershipDoc>(tenantId, {
       type: 'connectorMembership',
       where: 'c.groupId = @groupId',
       parameters: [{ name: '@groupId', value: groupId }],
     });
-    return this.store.page<ConnectorDoc>(
-      tenantId,
-      {
-        type: 'connector',
-        ...filter,
-        where: ['ARRAY_CONTAINS(@members, c.id)', filter.where].filter(Boolean).join(' AND '),
-        parameters: [{ name: '@members', value: edges.map((e) => e.connectorId) }, ...(filter.parameters ?? [])],
-      },
-      page,
-    );
+    return {
+      type: 'connector',
+      ...filter,
+      where: ['ARRAY_CONTAINS(@members, c.id)', filter.where].filter(Boolean).join(' AND '),
+      parameters: [{ name: '@members', value: edges.map((e) => e.connectorId) }, ...(filter.parameters ?? [])],
+    };
   }
 
-  async countMembers(tenantId: string, groupId: string): Promise<number> {
-    await this.group(tenantId, groupId);
-    return this.store.count(tenantId, {
-      type: 'connectorMembership',
-      where: 'c.groupId = @groupId',
-      parameters: [{ name: '@groupId', value: groupId }],
-    });
+  async listMembers(tenantId: string, groupId: string, filter: Filter, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>> {
+    return this.store.page<ConnectorDoc>(tenantId, await this.memberSpec(tenantId, groupId, filter), page);
+  }
+
+  async countMembers(tenantId: string, groupId: string, filter: Filter = {}): Promise<number> {
+    return this.store.count(tenantId, await this.memberSpec(tenantId, groupId, filter));
   }
 
   // --- application assignment ---
@@ -363,13 +359,17 @@ export class Directory {
     });
   }
 
-  async listApplications(tenantId: string, groupId: string, page: PageRequest): Promise<Page<Stored<AssignmentDoc>>> {
+  private async applicationSpec(tenantId: string, groupId: string): Promise<QuerySpec> {
     await this.group(tenantId, groupId);
-    return this.store.page<AssignmentDoc>(
-      tenantId,
-      { type: 'applicationAssignment', where: 'c.groupId = @groupId', parameters: [{ name: '@groupId', value: groupId }] },
-      page,
-    );
+    return { type: 'applicationAssignment', where: 'c.groupId = @groupId', parameters: [{ name: '@groupId', value: groupId }] };
+  }
+
+  async listApplications(tenantId: string, groupId: string, page: PageRequest): Promise<Page<Stored<AssignmentDoc>>> {
+    return this.store.page<AssignmentDoc>(tenantId, await this.applicationSpec(tenantId, groupId), page);
+  }
+
+  async countApplications(tenantId: string, groupId: string): Promise<number> {
+    return this.store.count(tenantId, await this.applicationSpec(tenantId, groupId));
   }
 
   /** With a caller's If-Match, losing a race means their etag is stale: 412, not a silent retry. */

@@ -1,22 +1,64 @@
 import type { Endpoint } from '../graph/endpoint.js';
+import { getApplicationConnectorGroup } from './applications-connectorGroup-get.js';
 import { addApplicationGroupMemberMemberOf } from './applications-connectorGroup-members-memberOf-add.js';
+import { unassignApplicationConnectorGroup } from './applications-connectorGroup-ref-delete.js';
+import { assignApplicationConnectorGroup } from './applications-connectorGroup-ref-put.js';
+import { listConnectorGroupApplications } from './connectorGroups-applications-list.js';
+import { countConnectorGroups } from './connectorGroups-count.js';
 import { createConnectorGroupLegacy } from './connectorGroups-create-legacy.js';
 import { createConnectorGroup } from './connectorGroups-create.js';
-import { addConnectorMemberOf } from './connectors-memberOf-add.js';
+import { deleteConnectorGroup } from './connectorGroups-delete.js';
+import { getConnectorGroup } from './connectorGroups-get.js';
+import { listConnectorGroups } from './connectorGroups-list.js';
+import { addConnectorGroupMember } from './connectorGroups-members-add.js';
+import { countConnectorGroupMembers } from './connectorGroups-members-count.js';
+import { listConnectorGroupMembers } from './connectorGroups-members-list.js';
+import { updateConnectorGroup } from './connectorGroups-update.js';
+import { countConnectors } from './connectors-count.js';
 import { createConnector } from './connectors-create.js';
+import { deleteConnector } from './connectors-delete.js';
+import { getConnector } from './connectors-get.js';
+import { listConnectors } from './connectors-list.js';
+import { addConnectorMemberOf } from './connectors-memberOf-add.js';
+import { listConnectorMemberOf } from './connectors-memberOf-list.js';
+import { updateConnector } from './connectors-update.js';
+import { getProfile } from './profiles-get.js';
 import type { Services } from './services.js';
 
 /**
  * Every versioned endpoint, each registered under `beta/` and `v1.0/`. The host matches in function-name
- * order and a literal does not beat a parameter, so a `$count` or `$ref` route's name must sort before
- * the `{id}` route it overlaps (test/http/routing.test.ts holds this in place).
+ * order and a literal does not beat a parameter, so a `$count` route's name must sort before the `{id}`
+ * route it overlaps (test/http/routing.test.ts holds this in place).
  */
 export const endpoints: Endpoint<Services>[] = [
+  // seeds 000, 001, 004, 003, 002
   createConnectorGroup,
   createConnectorGroupLegacy,
   createConnector,
   addConnectorMemberOf,
   addApplicationGroupMemberMemberOf,
+  // groups
+  listConnectorGroups,
+  countConnectorGroups,
+  getConnectorGroup,
+  updateConnectorGroup,
+  deleteConnectorGroup,
+  listConnectorGroupMembers,
+  countConnectorGroupMembers,
+  addConnectorGroupMember,
+  listConnectorGroupApplications,
+  // connectors
+  listConnectors,
+  countConnectors,
+  getConnector,
+  updateConnector,
+  deleteConnector,
+  listConnectorMemberOf,
+  // applications and the profile
+  getApplicationConnectorGroup,
+  assignApplicationConnectorGroup,
+  unassignApplicationConnectorGroup,
+  getProfile,
 ];
 
 export { fallback } from './fallback.js';

@@ -1,23 +1,47 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { connectorView, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
+import { CONNECTOR_STATUSES, REGIONS, connectorView, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
 import { json, type RequestContext } from '../graph/http.js';
+import type { EntityShape } from '../graph/query.js';
 import { entityBody, etagOf } from '../graph/odata.js';
 import type { Stored } from '../store/store.js';
 
 const PROFILE_URL = 'onPremisesPublishingProfiles/applicationProxy';
+export const PROFILE_FRAGMENT = "onPremisesPublishingProfiles('applicationProxy')";
+
+/** The properties a caller may select, filter and order by. */
+export const groupShape: EntityShape = {
+  properties: {
+    id: { type: 'guid' },
+    name: { type: 'string' },
+    connectorGroupType: { type: 'enum', values: ['applicationProxy'] },
+    isDefault: { type: 'boolean' },
+    region: { type: 'enum', values: REGIONS, nullable: true },
+  },
+};
+
+export const connectorShape: EntityShape = {
+  properties: {
+    id: { type: 'guid' },
+    machineName: { type: 'string' },
+    externalIp: { type: 'string' },
+    status: { type: 'enum', values: CONNECTOR_STATUSES },
+    version: { type: 'string' },
+  },
+};
 
 export const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
 export const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
 
-/** A single connectorGroup, with its ETag; `created` adds 201 and Location. */
-export function groupEntity(ctx: RequestContext, doc: Stored<GroupDoc>, status = 200, select?: string[]): HttpResponseInit {
-  const headers: Record<string, string> = { ETag: etagOf(doc._etag) };
-  if (status === 201) headers.Location = groupUrl(ctx, doc.id);
-  return json(ctx, status, entityBody(ctx, 'connectorGroups/$entity', groupView(doc), doc._etag, select), headers);
+function entity(ctx: RequestContext, kind: 'connectorGroup' | 'connector', view: { id: string }, etag: string, status: number, select?: string[]) {
+  const headers: Record<string, string> = { ETag: etagOf(etag) };
+  if (status === 201) headers.Location = (kind === 'connector' ? connectorUrl : groupUrl)(ctx, view.id);
+  // The seed pages show @odata.type on the created entity; it is harmless elsewhere.
+  return json(ctx, status, entityBody(ctx, `${kind}s/$entity`, view, { etag, select, type: kind }), headers);
 }
 
-export function connectorEntity(ctx: RequestContext, doc: Stored<ConnectorDoc>, status = 200, select?: string[]): HttpResponseInit {
-  const headers: Record<string, string> = { ETag: etagOf(doc._etag) };
-  if (status === 201) headers.Location = connectorUrl(ctx, doc.id);
-  return json(ctx, status, entityBody(ctx, 'connectors/$entity', connectorView(doc), doc._etag, select), headers);
-}
+/** A single connectorGroup with its ETag; 201 adds Location. */
+export const groupEntity = (ctx: RequestContext, doc: Stored<GroupDoc>, status = 200, select?: string[]): HttpResponseInit =>
+  entity(ctx, 'connectorGroup', groupView(doc), doc._etag, status, select);
+
+export const connectorEntity = (ctx: RequestContext, doc: Stored<ConnectorDoc>, status = 200, select?: string[]): HttpResponseInit =>
+  entity(ctx, 'connector', connectorView(doc), doc._etag, status, select);

@@ -83,17 +83,18 @@ export function contextUrl(ctx: RequestContext, fragment: string, select?: strin
   return `${ctx.serviceRoot}/$metadata#${base}(${select.join(',')})${entity ? '/$entity' : ''}`;
 }
 
-/** An entity body: context, etag, then the properties (all, or the selected ones plus id). */
+/** An entity body: context, type, etag, then the properties (all, or the selected ones). */
 export function entityBody<T extends { id: string }>(
   ctx: RequestContext,
   fragment: string,
   entity: T,
-  cosmosEtag?: string,
-  select?: string[],
+  options: { etag?: string; select?: string[]; type?: string } = {},
 ): Record<string, unknown> {
+  const { etag, select, type } = options;
   return {
     '@odata.context': contextUrl(ctx, fragment, select),
-    ...(cosmosEtag ? { '@odata.etag': etagOf(cosmosEtag) } : {}),
+    ...(type ? { '@odata.type': `#microsoft.graph.${type}` } : {}),
+    ...(etag ? { '@odata.etag': etagOf(etag) } : {}),
     ...pick(entity, select),
   };
 }

@@ -1,0 +1,24 @@
+import { referenceSchema } from '../directory/model.js';
+import { parseBody } from '../graph/body.js';
+import { defineEndpoint } from '../graph/endpoint.js';
+import { noContent, wantsMinimal } from '../graph/http.js';
+import { assertProfile, parseReference, pathId } from '../graph/odata.js';
+import { connectorEntity } from './responses.js';
+import type { Services } from './services.js';
+
+/** Add a connector to this group (moving it from its current one): 201 with the connector, or 204. */
+export const addConnectorGroupMember = defineEndpoint<Services>({
+  name: 'connectorgroups-members-add',
+  route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups/{id}/members/$ref',
+  methods: ['POST'],
+  access: 'write',
+  handler: ({ directory }) => async ({ req, ctx, params, caller }) => {
+    assertProfile(params.profileId);
+    const groupId = pathId(params.id, 'connectorGroup');
+    const body = await parseBody(req, referenceSchema, 'microsoft.graph.connector');
+    const connectorId = parseReference(body['@odata.id'], 'connectors');
+    await directory.moveConnector(caller.tenantId, connectorId, groupId);
+    if (wantsMinimal(ctx)) return noContent(ctx, { 'Preference-Applied': 'return=minimal' });
+    return connectorEntity(ctx, await directory.connector(caller.tenantId, connectorId), 201);
+  },
+});
