@@ -1,0 +1,32 @@
+/** What a request does: reads accept `Directory.Read.All` too, writes need a read-write scope. */
+export type Access = 'read' | 'write';
+
+/** The authenticated caller: a user of tenant `tenantId` with delegated `scopes`. */
+export interface Caller {
+  /** The token's `tid`, lower-case. Every read and write is confined to it. */
+  tenantId: string;
+  /** The token's `oid` (the signed-in user), when present. */
+  objectId?: string;
+  /** The delegated scopes of the token (`scp`). */
+  scopes: readonly string[];
+}
+
+export interface Authenticator {
+  /**
+   * Checks the `Authorization` header value for `access`. Throws GraphError: 401 (with WWW-Authenticate)
+   * for a missing or invalid token, 403 for a valid token that may not do this, 503 (with Retry-After)
+   * when the issuer's signing keys cannot be fetched.
+   */
+  authenticate(authorization: string | null | undefined, access: Access): Promise<Caller>;
+}
+
+export type IdentitySettings =
+  /**
+   * `audience`: the expected `aud` (the API's Application ID URI or client id).
+   * `issuer`: either a template with `{tenantid}` (multi-tenant, e.g. `https://login.microsoftonline.com/{tenantid}/v2.0`;
+   * the token's `iss` must equal it with the token's `tid` substituted) or a fixed issuer (single tenant).
+   * `jwksUri`: the issuer's JWKS, e.g. `https://login.microsoftonline.com/common/discovery/v2.0/keys`.
+   */
+  | { mode: 'entra'; audience: string; issuer: string; jwksUri: string }
+  /** `keysDir`: the folder of the local key pair (made on first use). */
+  | { mode: 'local'; keysDir: string };

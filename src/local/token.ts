@@ -1,0 +1,149 @@
+/**
+ * `npm run token -- --tenant <guid> --scope "<scopes>"`: prints a local-mode token (only the token and a
+ * newline on stdout). The key pair is made on first use in the keys folder the local service reads
+ * (LOCAL_KEYS_DIR, default `.local/keys`). Bad arguments: a message on stderr, exit code 2.
+ */
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isGuid, LOCAL_DEFAULT_TENANT, localKeysDirFromEnv, mintLocalToken, type MintOptions } from '../identity/index.js';
+
+export interface TokenCliIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export const USAGE = `Usage: npm run token -- [options]
+
+Prints a bearer token for the local service (local identity mode) on stdout.
+
+Options:
+  --tenant <guid>          tid of the token (default ${LOCAL_DEFAULT_TENANT})
+  --scope "<scopes>"       space-separated delegated scopes (default "Directory.ReadWrite.All")
+  --app-only               an app-only token: the scopes go to "roles", no "scp"
+  --expires-in <seconds>   lifetime from now (default 3600; negative: already expired)
+  --not-before <seconds>   nbf relative to now (default 0; positive: not yet valid)
+  --audience <aud>         override aud (default api://appproxy-graph-local)
+  --issuer <iss>           override iss (default https://login.microsoftonline.com/<tenant>/v2.0)
+  --object-id <guid>       oid of the user
+  --keys-dir <dir>         folder of the local key pair (default $LOCAL_KEYS_DIR or .local/keys)
+  --help                   show this help
+`;
+
+class UsageError extends Error {}
+
+const VALUE_OPTIONS = ['tenant', 'scope', 'expires-in', 'not-before', 'audience', 'issuer', 'object-id', 'keys-dir'] as const;
+type ValueOption = (typeof VALUE_OPTIONS)[number];
+const FLAG_OPTIONS = ['app-only', 'help'] as const;
+type FlagOption = (typeof FLAG_OPTIONS)[number];
+
+interface ParsedArgs {
+  values: Partial<Record<ValueOption, string>>;
+  flags: Set<FlagOption>;
+}
+
+/** `--name value` and `--name=value`; values may start with `-` (negative numbers). */
+function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { values: {}, flags: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (match === null) throw new UsageError(`Unexpected argument ${JSON.stringify(arg)}.`);
+    const name = match[1] ?? '';
+    const inline = match[2];
+    if ((FLAG_OPTIONS as readonly string[]).includes(name)) {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value.`);
+      parsed.flags.add(name as FlagOption);
+      continue;
+    }
+    if (!(VALUE_OPTIONS as readonly string[]).includes(name)) throw new UsageError(`Unknown option --${name}.`);
+    const option = name as ValueOption;
+    if (parsed.values[option] !== undefined) throw new UsageError(`--${name} is given twice.`);
+    let value = inline;
+    if (value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || /^--[a-z]/.test(value)) throw new UsageError(`--${name} needs a value.`);
+      i++;
+    }
+    parsed.values[option] = value;
+  }
+  return parsed;
+}
+
+function integer(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[+-]?\d{1,10}$/.test(text.trim())) throw new UsageError(`--${name} must be a whole number of seconds, not ${JSON.stringify(text)}.`);
+  return Number(text.trim());
+}
+
+function nonEmpty(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (text.trim() === '') throw new UsageError(`--${name} must not be empty.`);
+  return text.trim();
+}
+
+function guid(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!isGuid(text.trim())) throw new UsageError(`--${name} must be a GUID, not ${JSON.stringify(text)}.`);
+  return text.trim().toLowerCase();
+}
+
+/** Runs the CLI; returns the exit code (0, 1 on failure, 2 on bad arguments). */
+export async function main(
+  argv: readonly string[],
+  io: TokenCliIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let options: MintOptions;
+  let keysDir: string;
+  try {
+    const { values, flags } = parseArgs(argv);
+    if (flags.has('help')) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    const scope = nonEmpty('scope', values.scope);
+    if (scope !== undefined && !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(scope)) {
+      throw new UsageError('--scope must be scope names separated by single spaces.');
+    }
+    options = {
+      tenant: guid('tenant', values.tenant) ?? LOCAL_DEFAULT_TENANT,
+      scope: scope ?? 'Directory.ReadWrite.All',
+      appOnly: flags.has('app-only'),
+      expiresIn: integer('expires-in', values['expires-in']),
+      notBefore: integer('not-before', values['not-before']),
+      audience: nonEmpty('audience', values.audience),
+      issuer: nonEmpty('issuer', values.issuer),
+      objectId: guid('object-id', values['object-id']),
+    };
+    const cwd = io.cwd ?? process.cwd();
+    const dir = nonEmpty('keys-dir', values['keys-dir']);
+    keysDir = dir !== undefined ? path.resolve(cwd, dir) : localKeysDirFromEnv(io.env ?? process.env, cwd);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`token: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    io.stdout.write(`${await mintLocalToken(keysDir, options)}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`token: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,570 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphError } from '../../src/graph/errors.js';
+import {
+  assertLocalModeAllowed,
+  CLOCK_SKEW_SECONDS,
+  createAuthenticator,
+  ENTRA_JWKS_URI,
+  ENTRA_MULTI_TENANT_ISSUER,
+  loadLocalSigningKey,
+  LOCAL_AUDIENCE,
+  LOCAL_DEFAULT_TENANT,
+  LOCAL_ISSUER_TEMPLATE,
+  LOCAL_KEY_FILE,
+  localTokenClaims,
+  mintLocalToken,
+  WWW_AUTHENTICATE_CHALLENGE,
+  type Access,
+  type Authenticator,
+  type Caller,
+  type IdentitySettings,
+} from '../../src/identity/index.js';
+import { main as tokenCli } from '../../src/local/token.js';
+import {
+  forbiddenCases,
+  hmacWithPublicKeyToken,
+  otherTenant,
+  PERSONAL_ACCOUNT_TENANT,
+  tamperedToken,
+  TEST_IDENTITY_SETTINGS,
+  TEST_KEYS_DIR,
+  tokenFor,
+  tokenSignedByAnotherKey,
+  unauthenticatedCases,
+  unsignedToken,
+} from '../support/tokens.js';
+
+const INVALID_TOKEN = /^Bearer realm="", authorization_uri="https:\/\/login\.microsoftonline\.com\/common\/oauth2\/authorize", error="invalid_token", error_description="[^"\\]*"$/;
+
+async function refusal(promise: Promise<unknown>): Promise<GraphError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GraphError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal, the token was accepted');
+}
+
+/** 401 InvalidAuthenticationToken with the challenge; `presented`: error="invalid_token" is in it. */
+async function expect401(promise: Promise<unknown>, message?: RegExp, presented = true): Promise<GraphError> {
+  const error = await refusal(promise);
+  expect(error.status).toBe(401);
+  expect(error.code).toBe('InvalidAuthenticationToken');
+  const challenge = error.headers['WWW-Authenticate'];
+  if (presented) expect(challenge).toMatch(INVALID_TOKEN);
+  else expect(challenge).toBe(WWW_AUTHENTICATE_CHALLENGE);
+  if (message) expect(error.message).toMatch(message);
+  return error;
+}
+
+async function expect403(promise: Promise<unknown>, message?: RegExp): Promise<GraphError> {
+  const error = await refusal(promise);
+  expect(error.status).toBe(403);
+  expect(error.code).toBe('Authorization_RequestDenied');
+  expect(error.headers['WWW-Authenticate']).toBeUndefined();
+  if (message) expect(error.message).toMatch(message);
+  return error;
+}
+
+const tenant = randomUUID();
+let auth: Authenticator;
+const as = async (token: string | Promise<string>, access: Access = 'write'): Promise<Caller> =>
+  auth.authenticate(`Bearer ${await token}`, access);
+
+beforeAll(() => {
+  auth = createAuthenticator(TEST_IDENTITY_SETTINGS);
+});
+
+describe('local mode: valid tokens', () => {
+  it('accepts a write token and returns the tenant, the user and the scopes', async () => {
+    const caller = await as(tokenFor(tenant, 'Directory.ReadWrite.All User.Read'), 'write');
+    expect(caller).toEqual({ tenantId: tenant, objectId: expect.any(String), scopes: ['Directory.ReadWrite.All', 'User.Read'] });
+    expect(Object.isFrozen(caller.scopes)).toBe(true);
+  });
+
+  it('accepts each scope that allows the access', async () => {
+    expect((await as(tokenFor(tenant, 'Directory.Read.All'), 'read')).tenantId).toBe(tenant);
+    expect((await as(tokenFor(tenant, 'Directory.ReadWrite.All'), 'read')).tenantId).toBe(tenant);
+    expect((await as(tokenFor(tenant, 'Directory.AccessAsUser.All'), 'read')).tenantId).toBe(tenant);
+    expect((await as(tokenFor(tenant, 'Directory.AccessAsUser.All'), 'write')).tenantId).toBe(tenant);
+    expect((await as(tokenFor(tenant, 'openid Directory.ReadWrite.All'), 'write')).scopes).toContain('Directory.ReadWrite.All');
+  });
+
+  it('passes objectId from oid and lower-cases the tenant', async () => {
+    const objectId = randomUUID();
+    const caller = await as(tokenFor(tenant.toUpperCase(), undefined, { objectId }));
+    expect(caller.tenantId).toBe(tenant);
+    expect(caller.objectId).toBe(objectId);
+  });
+
+  it('accepts "Bearer" in any case and surrounding spaces', async () => {
+    const token = await tokenFor(tenant);
+    expect((await auth.authenticate(`bearer ${token}`, 'write')).tenantId).toBe(tenant);
+    expect((await auth.authenticate(`  BEARER   ${token}  `, 'write')).tenantId).toBe(tenant);
+  });
+
+  it(`tolerates ${CLOCK_SKEW_SECONDS} s of clock skew on exp and nbf`, async () => {
+    expect(CLOCK_SKEW_SECONDS).toBe(60);
+    expect((await as(tokenFor(tenant, undefined, { expiresIn: -30 }))).tenantId).toBe(tenant);
+    expect((await as(tokenFor(tenant, undefined, { notBefore: 30 }))).tenantId).toBe(tenant);
+  });
+
+  it('treats a token with both scp and roles as delegated', async () => {
+    const caller = await as(tokenFor(tenant, 'Directory.ReadWrite.All', { extraClaims: { roles: ['Something.All'] } }));
+    expect(caller.scopes).toEqual(['Directory.ReadWrite.All']);
+  });
+
+  it('works with the shared test helpers (every 401 and 403 case)', async () => {
+    for (const { name, authorization } of await unauthenticatedCases(tenant)) {
+      const error = await refusal(auth.authenticate(authorization, 'read'));
+      expect([name, error.status]).toEqual([name, 401]);
+    }
+    for (const access of ['read', 'write'] as const) {
+      for (const { name, authorization } of await forbiddenCases(tenant, access)) {
+        const error = await refusal(auth.authenticate(authorization, access));
+        expect([name, access, error.status]).toEqual([name, access, 403]);
+      }
+    }
+  });
+});
+
+describe('local mode: 401 InvalidAuthenticationToken', () => {
+  it('missing header: the challenge without an error code', async () => {
+    await expect401(auth.authenticate(undefined, 'read'), /empty/, false);
+    await expect401(auth.authenticate(null, 'read'), /empty/, false);
+    await expect401(auth.authenticate('', 'read'), /empty/, false);
+    await expect401(auth.authenticate('Bearer', 'read'), /empty/, false);
+    await expect401(auth.authenticate('Bearer   ', 'read'), /empty/, false);
+  });
+
+  it('not the Bearer scheme', async () => {
+    const token = await tokenFor(tenant);
+    await expect401(auth.authenticate('Basic dXNlcjpwYXNzd29yZA==', 'read'), /Bearer scheme/, false);
+    await expect401(auth.authenticate(token, 'read'), /Bearer scheme/, false);
+    await expect401(auth.authenticate(`Bearer: ${token}`, 'read'), /Bearer scheme/, false);
+    await expect401(auth.authenticate(`Bearer${token}`, 'read'), /Bearer scheme/, false);
+  });
+
+  it('garbage', async () => {
+    await expect401(auth.authenticate('Bearer not-a-jwt', 'read'), /malformed/);
+    await expect401(auth.authenticate('Bearer a.b.c', 'read'), /malformed/);
+    await expect401(auth.authenticate('Bearer two tokens', 'read'), /malformed/);
+    await expect401(auth.authenticate('Bearer {"alg":"none"}', 'read'), /malformed/);
+    await expect401(auth.authenticate(`Bearer ${'a'.repeat(20_000)}`, 'read'), /too large/);
+    const [header, payload] = (await tokenFor(tenant)).split('.');
+    await expect401(auth.authenticate(`Bearer ${header}.${payload}.`, 'read'), /signature/i);
+  });
+
+  it('signed by another key (same kid, unknown kid)', async () => {
+    await expect401(as(tokenSignedByAnotherKey(tenant)), /Invalid signature/);
+    await expect401(as(tokenSignedByAnotherKey(tenant, undefined, { sameKid: false })), /signing key is unknown/);
+  });
+
+  it('tampered claims', async () => {
+    await expect401(as(tamperedToken(tenant, { tid: otherTenant(tenant) })), /Invalid signature/);
+    await expect401(as(tamperedToken(tenant, { scp: 'Directory.ReadWrite.All' })), /Invalid signature/);
+  });
+
+  it('alg none', async () => {
+    await expect401(as(unsignedToken(tenant)), /algorithm is not accepted/);
+    const claims = localTokenClaims({ tenant });
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    await expect401(as(`${b64({ alg: 'None' })}.${b64(claims)}.`), /algorithm is not accepted/);
+    await expect401(as(`${b64({ typ: 'JWT' })}.${b64(claims)}.`), /malformed/);
+  });
+
+  it('HMAC with the public key as secret (key confusion)', async () => {
+    await expect401(as(hmacWithPublicKeyToken(tenant)), /algorithm is not accepted/);
+    await expect401(as(hmacWithPublicKeyToken(tenant, undefined, { form: 'jwk' })), /algorithm is not accepted/);
+  });
+
+  it('algorithms outside RS256/RS384/RS512', async () => {
+    for (const alg of ['ES256', 'PS256', 'EdDSA']) {
+      const { privateKey } = await generateKeyPair(alg);
+      const token = await new SignJWT(localTokenClaims({ tenant })).setProtectedHeader({ alg }).sign(privateKey);
+      await expect401(as(token), /algorithm is not accepted/);
+    }
+  });
+
+  it('expired, not yet valid, no exp', async () => {
+    await expect401(as(tokenFor(tenant, undefined, { expiresIn: -(CLOCK_SKEW_SECONDS + 30) })), /expired/);
+    await expect401(as(tokenFor(tenant, undefined, { expiresIn: -86_400 })), /expired/);
+    await expect401(as(tokenFor(tenant, undefined, { notBefore: CLOCK_SKEW_SECONDS + 30 })), /not yet valid/);
+    await expect401(as(tokenFor(tenant, undefined, { extraClaims: { exp: undefined } })), /exp claim is missing/);
+    await expect401(as(tokenFor(tenant, undefined, { extraClaims: { exp: 'tomorrow' } })), /exp/);
+  });
+
+  it('wrong audience', async () => {
+    await expect401(as(tokenFor(tenant, undefined, { audience: 'api://someone-else' })), /Invalid audience/);
+    await expect401(as(tokenFor(tenant, undefined, { audience: '00000003-0000-0000-c000-000000000000' })), /Invalid audience/);
+    await expect401(as(tokenFor(tenant, undefined, { extraClaims: { aud: undefined } })), /aud claim is missing/);
+  });
+
+  it('wrong issuer', async () => {
+    await expect401(as(tokenFor(tenant, undefined, { issuer: 'https://evil.example.com/v2.0' })), /Invalid issuer/);
+    await expect401(as(tokenFor(tenant, undefined, { issuer: `https://sts.windows.net/${tenant}/` })), /Invalid issuer/);
+    await expect401(as(tokenFor(tenant, undefined, { issuer: `https://login.microsoftonline.com/${tenant}/v2.0/` })), /Invalid issuer/);
+    await expect401(as(tokenFor(tenant, undefined, { issuer: LOCAL_ISSUER_TEMPLATE })), /Invalid issuer/);
+    await expect401(as(tokenFor(tenant, undefined, { extraClaims: { iss: undefined } })), /iss claim is missing/);
+  });
+
+  it("an issuer whose tenant is not the token's tid", async () => {
+    const issuer = `https://login.microsoftonline.com/${otherTenant(tenant)}/v2.0`;
+    await expect401(as(tokenFor(tenant, undefined, { issuer })), /Invalid issuer/);
+    // tid changed, iss left: the issuer names another tenant
+    await expect401(
+      as(tokenFor(tenant, undefined, { issuer: `https://login.microsoftonline.com/${tenant}/v2.0`, extraClaims: { tid: otherTenant(tenant) } })),
+      /Invalid issuer/,
+    );
+  });
+
+  it('missing or invalid tid', async () => {
+    await expect401(as(tokenFor(tenant, undefined, { extraClaims: { tid: undefined } })), /tid/);
+    await expect401(as(tokenFor('not-a-guid')), /tid/);
+    await expect401(as(tokenFor('')), /tid/);
+    await expect401(as(tokenFor(`${tenant}x`)), /tid/);
+    await expect401(as(tokenFor(tenant, undefined, { extraClaims: { tid: 42 } })), /tid/);
+    await expect401(as(tokenFor('{tenantid}')), /tid/);
+  });
+});
+
+describe('local mode: 403 Authorization_RequestDenied', () => {
+  it('app-only tokens (roles, no scp)', async () => {
+    await expect403(as(tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true }), 'read'), /Application permissions/);
+    await expect403(as(tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true }), 'write'), /Application permissions/);
+    await expect403(as(tokenFor(tenant, 'Directory.ReadWrite.All', { extraClaims: { idtyp: 'app' } })), /Application permissions/);
+    await expect403(as(tokenFor(tenant, 'Directory.ReadWrite.All', { extraClaims: { scp: undefined } })), /no delegated/);
+  });
+
+  it('personal Microsoft accounts', async () => {
+    await expect403(as(tokenFor(PERSONAL_ACCOUNT_TENANT, 'Directory.ReadWrite.All'), 'read'), /Personal Microsoft accounts/);
+    await expect403(as(tokenFor(PERSONAL_ACCOUNT_TENANT.toUpperCase(), 'Directory.ReadWrite.All'), 'read'), /Personal/);
+  });
+
+  it('too few scopes', async () => {
+    await expect403(as(tokenFor(tenant, 'Directory.Read.All'), 'write'), /Directory.ReadWrite.All, Directory.AccessAsUser.All/);
+    await expect403(as(tokenFor(tenant, 'User.Read Mail.Send'), 'write'), /Insufficient privileges/);
+    await expect403(as(tokenFor(tenant, 'User.Read Mail.Send'), 'read'), /Directory.Read.All/);
+    await expect403(as(tokenFor(tenant, 'Directory.ReadWrite'), 'read'), /Insufficient privileges/);
+    await expect403(as(tokenFor(tenant, 'Directory.Read.All.Extra'), 'read'), /Insufficient privileges/);
+    await expect403(as(tokenFor(tenant, ''), 'read'), /Insufficient privileges/);
+  });
+});
+
+describe('local key pair', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'identity-keys-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is made once when many callers race for it, in an ignored folder, readable by its owner only', async () => {
+    const keysDir = path.join(dir, 'race');
+    const keys = await Promise.all(Array.from({ length: 8 }, () => loadLocalSigningKey(keysDir, { fresh: true })));
+    expect(new Set(keys.map((k) => k.kid)).size).toBe(1);
+    const file = JSON.parse(await readFile(path.join(keysDir, LOCAL_KEY_FILE), 'utf8')) as { kid: string; publicJwk: JWK };
+    expect(file.kid).toBe(keys[0]?.kid);
+    expect(await readFile(path.join(keysDir, '.gitignore'), 'utf8')).toBe('*\n');
+    if (process.platform !== 'win32') expect((await stat(path.join(keysDir, LOCAL_KEY_FILE))).mode & 0o077).toBe(0);
+    expect(keys[0]?.publicJwk).toEqual({ kty: 'RSA', n: file.publicJwk.n, e: 'AQAB', kid: file.kid, alg: 'RS256', use: 'sig' });
+  });
+
+  it('mints tokens with the documented claims', async () => {
+    const token = await mintLocalToken(path.join(dir, 'claims'));
+    const header = decodeProtectedHeader(token);
+    const claims = decodeJwt(token);
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) });
+    expect(claims).toMatchObject({
+      aud: LOCAL_AUDIENCE,
+      iss: `https://login.microsoftonline.com/${LOCAL_DEFAULT_TENANT}/v2.0`,
+      tid: LOCAL_DEFAULT_TENANT,
+      scp: 'Directory.ReadWrite.All',
+      ver: '2.0',
+    });
+    expect(claims.roles).toBeUndefined();
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
+    expect(claims.nbf).toBe(claims.iat);
+    expect(LOCAL_AUDIENCE).toBe('api://appproxy-graph-local');
+    expect(LOCAL_ISSUER_TEMPLATE).toBe('https://login.microsoftonline.com/{tenantid}/v2.0');
+    const appOnly = decodeJwt(await mintLocalToken(path.join(dir, 'claims'), { appOnly: true, scope: 'A.B C.D' }));
+    expect(appOnly.roles).toEqual(['A.B', 'C.D']);
+    expect(appOnly.scp).toBeUndefined();
+  });
+
+  it('is reloaded by the authenticator when the pair was made again', async () => {
+    const keysDir = path.join(dir, 'remade');
+    const local = createAuthenticator({ mode: 'local', keysDir });
+    const t = randomUUID();
+    expect((await local.authenticate(`Bearer ${await mintLocalToken(keysDir, { tenant: t })}`, 'write')).tenantId).toBe(t);
+    await rm(keysDir, { recursive: true });
+    const remade = await loadLocalSigningKey(keysDir, { fresh: true }); // what a new `npm run token` process does
+    const token = await mintLocalToken(keysDir, { tenant: t });
+    expect(decodeProtectedHeader(token).kid).toBe(remade.kid);
+    expect((await local.authenticate(`Bearer ${token}`, 'write')).tenantId).toBe(t);
+  });
+
+  it('refuses a key file it cannot use with a clear message (503 for callers)', async () => {
+    const keysDir = path.join(dir, 'broken');
+    await loadLocalSigningKey(keysDir);
+    await writeFile(path.join(keysDir, LOCAL_KEY_FILE), '{ nope');
+    await expect(loadLocalSigningKey(keysDir, { fresh: true })).rejects.toThrow(/unusable \(not JSON\).*Delete the folder/);
+    const local = createAuthenticator({ mode: 'local', keysDir });
+    const error = await refusal(local.authenticate(`Bearer ${await tokenFor(tenant)}`, 'read'));
+    expect(error.status).toBe(503);
+  });
+
+  it('shares the test key pair through TEST_KEYS_DIR', async () => {
+    expect(TEST_KEYS_DIR).toBe(path.resolve('.local/test-keys'));
+    const { kid } = await loadLocalSigningKey(TEST_KEYS_DIR);
+    expect(decodeProtectedHeader(await tokenFor(tenant)).kid).toBe(kid);
+  });
+});
+
+describe('settings', () => {
+  const entra = (changes: Partial<Extract<IdentitySettings, { mode: 'entra' }>>): IdentitySettings => ({
+    mode: 'entra',
+    audience: 'api://contoso-appproxy',
+    issuer: ENTRA_MULTI_TENANT_ISSUER,
+    jwksUri: ENTRA_JWKS_URI,
+    ...changes,
+  });
+
+  it('accepts the Entra defaults and a fixed single-tenant issuer without fetching anything', () => {
+    expect(() => createAuthenticator(entra({}))).not.toThrow();
+    expect(() => createAuthenticator(entra({ issuer: `https://login.microsoftonline.com/${tenant}/v2.0` }))).not.toThrow();
+    expect(() => createAuthenticator(entra({ issuer: 'https://sts.windows.net/{tenantid}/' }))).not.toThrow();
+    expect(() => createAuthenticator(entra({ jwksUri: 'http://127.0.0.1:1/keys' }))).not.toThrow();
+  });
+
+  it('stops start-up on a misconfiguration with a clear message', () => {
+    expect(() => createAuthenticator(entra({ audience: '' }))).toThrow(/Invalid identity settings: the audience/);
+    expect(() => createAuthenticator(entra({ audience: 'a b' }))).toThrow(/audience/);
+    expect(() => createAuthenticator(entra({ issuer: '' }))).toThrow(/issuer must be an https URL/);
+    expect(() => createAuthenticator(entra({ issuer: 'http://login.microsoftonline.com/{tenantid}/v2.0' }))).toThrow(/https/);
+    expect(() => createAuthenticator(entra({ issuer: 'https://login.microsoftonline.com/{tenantId}/{tenantid}' }))).toThrow(/one \{tenantid\}/);
+    expect(() => createAuthenticator(entra({ issuer: 'https://login.microsoftonline.com/{tid}/v2.0' }))).toThrow(/issuer/);
+    expect(() => createAuthenticator(entra({ issuer: 'https://login.microsoftonline.com/common/v2.0' }))).toThrow(/never the issuer/);
+    expect(() => createAuthenticator(entra({ jwksUri: 'keys' }))).toThrow(/jwksUri/);
+    expect(() => createAuthenticator(entra({ jwksUri: 'http://login.microsoftonline.com/common/discovery/v2.0/keys' }))).toThrow(/jwksUri/);
+    expect(() => createAuthenticator({ mode: 'other' } as unknown as IdentitySettings)).toThrow(/mode must be "entra" or "local"/);
+    expect(() => createAuthenticator({ mode: 'local', keysDir: ' ' })).toThrow(/keysDir/);
+  });
+
+  it('refuses local mode in Azure', () => {
+    expect(() => assertLocalModeAllowed({})).not.toThrow();
+    expect(() => assertLocalModeAllowed({ WEBSITE_SITE_NAME: '' })).not.toThrow();
+    expect(() => assertLocalModeAllowed({ WEBSITE_INSTANCE_ID: 'abc' })).toThrow(/WEBSITE_INSTANCE_ID is set.*runs in Azure/);
+    expect(() => assertLocalModeAllowed({ WEBSITE_SITE_NAME: 'appproxy' })).toThrow(/WEBSITE_SITE_NAME/);
+    expect(() => createAuthenticator(TEST_IDENTITY_SETTINGS, { env: { WEBSITE_SITE_NAME: 'appproxy' } })).toThrow(/Local identity mode refused/);
+  });
+});
+
+describe('Entra ID mode against a JWKS over HTTP', () => {
+  const audience = 'api://contoso-appproxy';
+  let server: Server;
+  let jwksUri: string;
+  let served: { keys: JWK[] } = { keys: [] };
+  let fetches = 0;
+
+  interface SigningKey { kid: string; privateKey: CryptoKey; jwk: JWK }
+  const makeKey = async (kid: string, alg = 'RS256'): Promise<SigningKey> => {
+    const { privateKey, publicKey } = await generateKeyPair(alg);
+    // Entra's keys carry kid, use, x5t but no alg
+    return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', x5t: kid } };
+  };
+  const sign = (key: SigningKey, t: string, claims: Record<string, unknown> = {}, alg = 'RS256') =>
+    new SignJWT(localTokenClaims({ tenant: t, audience, extraClaims: claims }))
+      .setProtectedHeader({ alg, kid: key.kid, typ: 'JWT' })
+      .sign(key.privateKey);
+
+  let keyA: SigningKey;
+  let keyB: SigningKey;
+
+  beforeAll(async () => {
+    [keyA, keyB] = await Promise.all([makeKey('key-a'), makeKey('key-b')]);
+    served = { keys: [keyA.jwk] };
+    server = createServer((req, res) => {
+      fetches++;
+      if (req.url !== '/common/discovery/v2.0/keys') {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/common/discovery/v2.0/keys`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('fetches the JWKS lazily, caches it, and refetches it for an unknown kid (key rotation)', async () => {
+    served = { keys: [keyA.jwk] };
+    fetches = 0;
+    const entra = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri }, { jwksCooldownMs: 0 });
+    expect(fetches).toBe(0);
+    const t = randomUUID();
+    expect(await entra.authenticate(`Bearer ${await sign(keyA, t)}`, 'write')).toMatchObject({ tenantId: t });
+    expect(await entra.authenticate(`Bearer ${await sign(keyA, t)}`, 'read')).toMatchObject({ tenantId: t });
+    expect(fetches).toBe(1);
+
+    const rotated = await sign(keyB, t);
+    served = { keys: [keyB.jwk] };
+    expect(await entra.authenticate(`Bearer ${rotated}`, 'write')).toMatchObject({ tenantId: t });
+    expect(fetches).toBe(2);
+    // the old key is gone from the new set
+    await expect401(entra.authenticate(`Bearer ${await sign(keyA, t)}`, 'write'), /signing key is unknown/);
+  });
+
+  it('applies the same rules as local mode', async () => {
+    const [rs512, ps256] = await Promise.all([makeKey('key-rs512', 'RS512'), makeKey('key-ps256', 'PS256')]);
+    served = { keys: [keyA.jwk, rs512.jwk, ps256.jwk] };
+    const entra = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri }, { jwksCooldownMs: 0 });
+    const t = randomUUID();
+    await expect401(entra.authenticate(`Bearer ${await tokenFor(t)}`, 'read'), /signing key is unknown/); // the local key is not trusted
+    await expect401(entra.authenticate(`Bearer ${await sign(keyA, t, { aud: LOCAL_AUDIENCE })}`, 'read'), /Invalid audience/);
+    await expect401(entra.authenticate(`Bearer ${await sign(keyA, t, { iss: `https://login.microsoftonline.com/${otherTenant(t)}/v2.0` })}`, 'read'), /Invalid issuer/);
+    await expect401(entra.authenticate(`Bearer ${await sign(keyA, t, { exp: Math.floor(Date.now() / 1000) - 3600 })}`, 'read'), /expired/);
+    expect((await entra.authenticate(`Bearer ${await sign(rs512, t, {}, 'RS512')}`, 'read')).tenantId).toBe(t); // RS256 family
+    await expect401(entra.authenticate(`Bearer ${await sign(ps256, t, {}, 'PS256')}`, 'read'), /algorithm is not accepted/);
+    await expect403(entra.authenticate(`Bearer ${await sign(keyA, t, { scp: undefined, roles: ['Directory.ReadWrite.All'] })}`, 'read'));
+    await expect403(entra.authenticate(`Bearer ${await sign(keyA, PERSONAL_ACCOUNT_TENANT)}`, 'read'));
+  });
+
+  it('accepts a fixed single-tenant issuer, only for its tenant', async () => {
+    served = { keys: [keyA.jwk] };
+    const t = randomUUID();
+    const issuer = `https://login.microsoftonline.com/${t}/v2.0`;
+    const entra = createAuthenticator({ mode: 'entra', audience, issuer, jwksUri });
+    expect((await entra.authenticate(`Bearer ${await sign(keyA, t)}`, 'write')).tenantId).toBe(t);
+    const other = otherTenant(t);
+    await expect401(entra.authenticate(`Bearer ${await sign(keyA, other)}`, 'write'), /Invalid issuer/);
+    await expect401(entra.authenticate(`Bearer ${await sign(keyA, other, { iss: issuer })}`, 'write'), /Invalid issuer/);
+  });
+
+  it('does not refetch for unknown kids within the cooldown (default 30 s)', async () => {
+    served = { keys: [keyA.jwk] };
+    fetches = 0;
+    const entra = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri });
+    const t = randomUUID();
+    await entra.authenticate(`Bearer ${await sign(keyA, t)}`, 'read');
+    for (let i = 0; i < 5; i++) {
+      await expect401(entra.authenticate(`Bearer ${await sign({ ...keyB, kid: `forged-${i}` }, t)}`, 'read'), /signing key is unknown/);
+    }
+    expect(fetches).toBe(1);
+  });
+
+  it('answers 503 with Retry-After when the JWKS cannot be fetched', async () => {
+    const t = randomUUID();
+    const token = `Bearer ${await sign(keyA, t)}`;
+    const notFound = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: jwksUri.replace('/keys', '/nothing') });
+    const error = await refusal(notFound.authenticate(token, 'read'));
+    expect([error.status, error.code, error.headers['Retry-After']]).toEqual([503, 'serviceUnavailable', '10']);
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: `http://127.0.0.1:${port}/keys` });
+    expect((await refusal(unreachable.authenticate(token, 'read'))).status).toBe(503);
+    // a request without a token is still a 401, whatever the JWKS
+    await expect401(unreachable.authenticate(undefined, 'read'), /empty/, false);
+  });
+});
+
+describe('npm run token (src/local/token.ts main)', () => {
+  const run = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await tokenCli(argv, {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: {},
+    });
+    return { code, stdout, stderr };
+  };
+
+  it('prints only the token, which the service accepts', async () => {
+    const t = randomUUID();
+    const { code, stdout, stderr } = await run('--tenant', t, '--scope', 'Directory.Read.All User.Read', '--keys-dir', TEST_KEYS_DIR);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
+    const caller = await auth.authenticate(`Bearer ${stdout.trim()}`, 'read');
+    expect(caller).toMatchObject({ tenantId: t, scopes: ['Directory.Read.All', 'User.Read'] });
+    await expect403(auth.authenticate(`Bearer ${stdout.trim()}`, 'write'));
+  });
+
+  it('defaults: the local tenant, Directory.ReadWrite.All, one hour', async () => {
+    const { code, stdout } = await run('--keys-dir', TEST_KEYS_DIR);
+    expect(code).toBe(0);
+    const claims = decodeJwt(stdout.trim());
+    expect(claims).toMatchObject({ tid: LOCAL_DEFAULT_TENANT, scp: 'Directory.ReadWrite.All', aud: LOCAL_AUDIENCE });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
+    expect((await auth.authenticate(`Bearer ${stdout.trim()}`, 'write')).tenantId).toBe(LOCAL_DEFAULT_TENANT);
+  });
+
+  it('--app-only, --expires-in (negative), --not-before, --audience, --issuer, --object-id', async () => {
+    const t = randomUUID();
+    const token = async (...argv: string[]) => `Bearer ${(await run('--tenant', t, '--keys-dir', TEST_KEYS_DIR, ...argv)).stdout.trim()}`;
+    await expect403(auth.authenticate(await token('--app-only'), 'read'), /Application permissions/);
+    await expect401(auth.authenticate(await token('--expires-in', '-120'), 'read'), /expired/);
+    await expect401(auth.authenticate(await token('--expires-in=-120'), 'read'), /expired/);
+    expect((await auth.authenticate(await token('--expires-in', '60'), 'read')).tenantId).toBe(t);
+    await expect401(auth.authenticate(await token('--not-before', '600'), 'read'), /not yet valid/);
+    await expect401(auth.authenticate(await token('--audience', 'api://other'), 'read'), /audience/);
+    await expect401(auth.authenticate(await token('--issuer', 'https://evil.example.com/'), 'read'), /issuer/);
+    const oid = randomUUID();
+    expect((await auth.authenticate(await token('--object-id', oid), 'read')).objectId).toBe(oid);
+  });
+
+  it('uses LOCAL_KEYS_DIR, relative to the working directory', async () => {
+    let stdout = '';
+    const code = await tokenCli([], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: () => true },
+      env: { LOCAL_KEYS_DIR: path.relative(path.dirname(TEST_KEYS_DIR), TEST_KEYS_DIR) },
+      cwd: path.dirname(TEST_KEYS_DIR),
+    });
+    expect(code).toBe(0);
+    expect(decodeProtectedHeader(stdout.trim()).kid).toBe((await loadLocalSigningKey(TEST_KEYS_DIR)).kid);
+  });
+
+  it('bad arguments: a message on stderr, nothing on stdout, exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--tenant', 'contoso'], /--tenant must be a GUID/],
+      [['--tenant'], /--tenant needs a value/],
+      [['--tenant', '--scope', 'x'], /--tenant needs a value/],
+      [['--scope', ''], /--scope must not be empty/],
+      [['--expires-in', 'soon'], /--expires-in must be a whole number/],
+      [['--expires-in', '1.5'], /--expires-in must be a whole number/],
+      [['--not-before', 'x'], /--not-before must be a whole number/],
+      [['--object-id', 'me'], /--object-id must be a GUID/],
+      [['--color'], /Unknown option --color/],
+      [['--app-only=yes'], /--app-only takes no value/],
+      [['tenant'], /Unexpected argument/],
+      [['--tenant', randomUUID(), '--tenant', randomUUID()], /given twice/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stdout, stderr } = await run('--keys-dir', TEST_KEYS_DIR, ...argv);
+      expect([argv, code, stdout]).toEqual([argv, 2, '']);
+      expect(stderr).toMatch(message);
+      expect(stderr).toMatch(/Usage: npm run token/);
+    }
+  });
+
+  it('--help prints the usage', async () => {
+    const { code, stdout, stderr } = await run('--help');
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toMatch(/--tenant <guid>/);
+  });
+});
