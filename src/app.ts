@@ -28,8 +28,8 @@ export function buildFunctions(
   authenticator: Authenticator,
   routePrefix = readRoutePrefix(),
 ) {
-  let table: RouteTable | undefined;
-  const all: Services = { ...services, routes: () => table! };
+  // The fallback and $batch consult the finished table, which exists once every function is built.
+  const all: Services = { ...services, routes: () => table };
   const register = (e: Endpoint<Services>, name: string, route: string): FunctionDef => ({
     name,
     route,
@@ -40,7 +40,7 @@ export function buildFunctions(
     ...list.flatMap((e) => VERSIONS.map(([version, suffix]) => register(e, `${e.name}-${suffix}`, `${version}/${e.route}`))),
     register(fallback, fallback.name, fallback.route),
   ];
-  table = new RouteTable(functions, routePrefix);
+  const table = new RouteTable(functions, routePrefix);
   return table;
 }
 

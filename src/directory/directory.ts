@@ -394,6 +394,5 @@ function assignment(tenantId: string, applicationId: string, groupId: string): A
 /** Drops Cosmos system properties before a document is written back. */
 function strip<T extends object>(doc: T): Omit<T, '_etag' | '_rid' | '_self' | '_ts' | '_attachments'> {
   const { _etag, _rid, _self, _ts, _attachments, ...rest } = doc as T & Record<string, unknown>;
-  void _etag, void _rid, void _self, void _ts, void _attachments;
   return rest as Omit<T, '_etag' | '_rid' | '_self' | '_ts' | '_attachments'>;
 }
