@@ -115,7 +115,7 @@ describe('@odata.id', () => {
     expect(await readDoc(t.container, tenant, membershipId(c))).toMatchObject({ groupId: target });
   });
 
-  it.each([
+  it.each<[string, () => string, number]>([
     ['the wrong type', () => `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectors/${c}`, 400],
     ['not a Graph URL', () => 'hello world', 400],
     ['another path', () => `https://graph.microsoft.com/beta/users/${g}`, 400],
@@ -123,7 +123,7 @@ describe('@odata.id', () => {
     ['a missing group', () => `${PROFILE}/connectorGroups/${randomUUID()}`, 404],
     ['a malformed id', () => `${PROFILE}/connectorGroups/not-a-guid`, 404],
     ['another profile', () => `/beta/onPremisesPublishingProfiles/provisioning/connectorGroups/${g}`, 404],
-  ] as const)('refuses %s and writes nothing', async (_name, value, status) => {
+  ])('refuses %s and writes nothing', async (_name, value, status) => {
     const before = await tenantDocs(t.container, tenant);
     const reply = await t.call('POST', `${PROFILE}/connectors/${c}/memberOf/$ref`, { tenant, body: { '@odata.id': value() } });
     expect(reply.status).toBe(status);
