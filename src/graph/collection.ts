@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { MAX_ORDER_BY } from '../directory/indexing.js';
 import { badRequest } from './errors.js';
 import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
@@ -53,6 +54,7 @@ export async function collectionResponse<T extends { id: string }>(
   present: (item: T) => object = (item) => item,
 ): Promise<HttpResponseInit> {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version });
+  if (q.orderBy.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
   const binding = { tenantId, query: q.canonical };
   const continuation = q.skipToken === undefined ? undefined : readSkipToken(q.skipToken, binding, pagingKey);
   const filter = asFilter(q);

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import functions, { type HttpResponseInit } from '@azure/functions';
 import type { RouteTable } from '../graph/routing.js';
+
+// @azure/functions is CommonJS: Node's ESM loader sees only some of its names, so take the classes from it.
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 /** The Functions host refuses bodies over 100 MB before any function runs. */
 const HOST_BODY_LIMIT = 100 * 1024 * 1024;
@@ -38,7 +41,7 @@ function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
   return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
 }
 
-async function send(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
+async function send(res: ServerResponse, response: InstanceType<typeof HttpResponse>, head: boolean): Promise<void> {
   const headers: Record<string, string[]> = {};
   response.headers.forEach((value, key) => (headers[key] ??= []).push(value));
   const body = response.body && response.status !== 204 && response.status !== 304 ? Buffer.from(await response.arrayBuffer()) : undefined;
@@ -81,7 +84,7 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
         invocationId: randomUUID(),
         logHandler: (level, ...args) => log(level, ...args),
       });
-      const result = (await match.fn.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
+      const result = (await match.fn.handler(request, context)) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
       const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
       await send(res, response, method === 'HEAD');
     } catch (error) {

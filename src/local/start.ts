@@ -1,10 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { compose } from '../app.js';
+import { containerIndexingPolicy } from '../directory/indexing.js';
 import { loadSettings } from '../settings.js';
 import { ensureContainer, createCosmosClient } from '../store/client.js';
 import { startEmbeddedCosmos, LOCAL_COSMOS_KEY, type EmbeddedCosmos } from './cosmos-server.js';
 import { startLocalHost, type LocalHost } from './host.js';
+import { ensureLocalCertificate } from './tls.js';
 
 /**
  * `npm start`: the service on a developer's machine with nothing but Node. Settings come from the
@@ -47,7 +49,12 @@ async function main(): Promise<void> {
     console.log(`Embedded Cosmos DB server: http://127.0.0.1:${cosmos.port}/ (in memory)`);
   }
   const settings = loadSettings(env);
-  if (settings.identity.mode === 'local') await ensureContainer(createCosmosClient(settings.cosmos), settings.cosmos);
+  if (settings.identity.mode === 'local') {
+    await ensureContainer(createCosmosClient(settings.cosmos), settings.cosmos, containerIndexingPolicy());
+  }
+
+  let composed: ReturnType<typeof compose> | undefined;
+  const routes = () => (composed ??= compose(env)).routes;
 
   if (hasCoreTools()) {
     console.log(`Host: Azure Functions Core Tools (func start) on http://localhost:${port}`);
@@ -55,12 +62,20 @@ async function main(): Promise<void> {
     stops.push(() => void child.kill('SIGINT'));
     child.once('exit', (code) => void stop().then(() => process.exit(code ?? 0)));
   } else {
-    const app = compose(env);
-    const host: LocalHost = await startLocalHost(app.routes, { port, host: env.HOST ?? '127.0.0.1' });
+    const host: LocalHost = await startLocalHost(routes(), { port, host: env.HOST ?? '127.0.0.1' });
     stops.push(() => host.close());
     console.log(`Host: the project's local Functions host (Core Tools are not installed) on ${host.url}`);
   }
   console.log(`Base URL: http://localhost:${port}/beta (and /v1.0)`);
+  if (env.HTTPS_PORT) {
+    // HTTPS_PORT: the same functions also over HTTPS (the v3 Graph client sends tokens only over https),
+    // always through the project's local host, with a self-signed certificate made once in .local/tls/.
+    const tls = await ensureLocalCertificate(env.LOCAL_TLS_DIR);
+    const secure = await startLocalHost(routes(), { port: Number(env.HTTPS_PORT), host: env.HOST ?? '127.0.0.1', tls });
+    stops.push(() => secure.close());
+    console.log(`HTTPS:    https://localhost:${secure.port}/beta (and https://127.0.0.1:${secure.port}/beta)`);
+    console.log(`          certificate ${tls.certPath}; trust it in Node clients with NODE_EXTRA_CA_CERTS=${tls.certPath}`);
+  }
   if (settings.identity.mode === 'local') {
     console.log('Get a token:  npm run token -- --tenant <tenant-guid> --scope Directory.ReadWrite.All');
     console.log(`Try:          curl -H "Authorization: Bearer $(npm run -s token)" http://localhost:${port}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups`);

@@ -1,4 +1,4 @@
-import { CosmosClient, type Container } from '@azure/cosmos';
+import { CosmosClient, type Container, type IndexingPolicy } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 
 export type CosmosSettings =
@@ -29,11 +29,12 @@ export const containerOf = (client: CosmosClient, settings: CosmosSettings): Con
   client.database(settings.database).container(settings.container);
 
 /** Local runs only: in Azure the database and container are provisioned, and data-plane RBAC cannot create them. */
-export async function ensureContainer(client: CosmosClient, settings: CosmosSettings): Promise<Container> {
+export async function ensureContainer(client: CosmosClient, settings: CosmosSettings, indexingPolicy: IndexingPolicy): Promise<Container> {
   const { database } = await client.databases.createIfNotExists({ id: settings.database });
   const { container } = await database.containers.createIfNotExists({
     id: settings.container,
     partitionKey: { paths: ['/tenantId'] },
+    indexingPolicy,
   });
   return container;
 }

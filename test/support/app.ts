@@ -1,7 +1,9 @@
 import type { Container } from '@azure/cosmos';
 import { compose, type App } from '../../src/app.js';
+import { containerIndexingPolicy } from '../../src/directory/indexing.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { connectTestCosmos, createTestContainer, type TestCosmos } from './cosmos.js';
+import { fetchTrusting, localCertificate } from './https.js';
 import { TEST_KEYS_DIR, TEST_TENANT, tokenFor } from './tokens.js';
 
 export const PROFILE = '/beta/onPremisesPublishingProfiles/applicationProxy';
@@ -27,6 +29,9 @@ export interface CallOptions {
 
 export interface TestApp {
   url: string;
+  port: number;
+  /** With `https: true`: the certificate the host serves (PEM), to trust as a CA; see test/support/https.ts. */
+  ca?: string;
   app: App;
   container: Container;
   cosmos: TestCosmos;
@@ -34,13 +39,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Serve HTTPS with the local self-signed certificate (src/local/tls.ts); `call` trusts it. */
+  https?: boolean;
+}
+
 /**
  * The service as a user meets it: the real composition root, served by the local Functions host on an
  * ephemeral port, over a fresh container of the embedded Cosmos server (or a real account, see cosmos.ts).
  */
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const cosmos = await connectTestCosmos();
-  const made = await createTestContainer(cosmos.client, { prefix: 'app' });
+  const made = await createTestContainer(cosmos.client, { prefix: 'app', indexingPolicy: containerIndexingPolicy() });
   const env: NodeJS.ProcessEnv = {
     ...(cosmos.real ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${cosmos.endpoint};AccountKey=local;` }),
     AUTH_MODE: 'local',
@@ -49,7 +59,9 @@ export async function startTestApp(): Promise<TestApp> {
     COSMOS_CONTAINER: made.container.id,
   };
   const app = compose(env);
-  const host: LocalHost = await startLocalHost(app.routes);
+  const tls = options.https ? await localCertificate() : undefined;
+  const host: LocalHost = await startLocalHost(app.routes, tls ? { tls: { cert: tls.cert, key: tls.key } } : {});
+  const send = tls ? await fetchTrusting(tls.cert) : fetch;
   const tokens = new Map<string, string>();
   const token = async (tenant: string, scope: string) => {
     const key = `${tenant} ${scope}`;
@@ -58,6 +70,8 @@ export async function startTestApp(): Promise<TestApp> {
   };
   return {
     url: host.url,
+    port: host.port,
+    ca: tls?.cert,
     app,
     container: made.container,
     cosmos,
@@ -70,7 +84,7 @@ export async function startTestApp(): Promise<TestApp> {
         body = JSON.stringify(options.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${host.url}${path}`, { method, headers, body });
+      const res = await send(`${host.url}${path}`, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text || undefined;
       if (text && res.headers.get('content-type')?.startsWith('application/json')) parsed = JSON.parse(text);
