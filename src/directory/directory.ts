@@ -264,13 +264,15 @@ export class Directory {
     expectedGroupId?: string,
   ): Promise<Stored<GroupDoc>> {
     return this.retrying(async () => {
-      const [edge, target] = await Promise.all([
+      // When the source is known in advance (seed 002), it is read alongside the edge and the target.
+      const [edge, target, expected] = await Promise.all([
         this.store.read<MembershipDoc>(tenantId, membershipId(connectorId)),
         this.group(tenantId, targetGroupId),
+        expectedGroupId === undefined ? undefined : this.group(tenantId, expectedGroupId),
       ]);
       if (!edge || (expectedGroupId !== undefined && edge.groupId !== expectedGroupId)) throw connectorMissing();
       if (edge.groupId === target.id) throw alreadyMember();
-      const source = await this.group(tenantId, edge.groupId);
+      const source = expected ?? (await this.group(tenantId, edge.groupId));
       const results = await this.store.batch(tenantId, [
         replaceOp({ ...strip(edge), groupId: target.id }, edge._etag),
         replaceOp({ ...strip(source), memberCount: source.memberCount - 1 }, source._etag),
@@ -306,10 +308,14 @@ export class Directory {
 
   // --- application assignment ---
 
-  /** The application's group: its assignment, or Default when it has none. */
-  async groupOfApplication(tenantId: string, applicationId: string): Promise<Stored<GroupDoc>> {
+  /** The id of the application's group: its assignment, or Default when it has none. */
+  async groupIdOfApplication(tenantId: string, applicationId: string): Promise<string> {
     const edge = await this.store.read<AssignmentDoc>(tenantId, assignmentId(applicationId));
-    return edge ? this.group(tenantId, edge.groupId) : this.defaultGroup(tenantId);
+    return edge?.groupId ?? defaultGroupId(tenantId);
+  }
+
+  async groupOfApplication(tenantId: string, applicationId: string): Promise<Stored<GroupDoc>> {
+    return this.group(tenantId, await this.groupIdOfApplication(tenantId, applicationId));
   }
 
   /** Assigns the application to a group; assigning it to Default removes its assignment. */

@@ -23,8 +23,8 @@ export const addApplicationGroupMemberMemberOf = defineEndpoint<Services>({
       '@odata.id' in body
         ? parseReference(validate(body, referenceSchema, 'microsoft.graph.connectorGroup')['@odata.id'], 'connectorGroups')
         : validate(body, groupObjectReferenceSchema, 'microsoft.graph.connectorGroup').id;
-    const appGroup = await directory.groupOfApplication(caller.tenantId, applicationId);
-    await directory.moveConnector(caller.tenantId, connectorId, target, appGroup.id);
+    const appGroupId = await directory.groupIdOfApplication(caller.tenantId, applicationId);
+    await directory.moveConnector(caller.tenantId, connectorId, target, appGroupId);
     return noContent(ctx);
   },
 });
