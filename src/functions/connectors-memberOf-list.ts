@@ -1,9 +1,8 @@
-import { groupView } from '../directory/model.js';
 import { entitySelect } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { json } from '../graph/http.js';
 import { assertProfile, contextUrl, pathId, pick } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, groupShape } from './responses.js';
+import { PROFILE_FRAGMENT, groupShape, presentGroup } from './responses.js';
 import type { Services } from './services.js';
 
 /** The groups a connector is in: always exactly one. */
@@ -19,7 +18,7 @@ export const listConnectorMemberOf = defineEndpoint<Services>({
     const group = await directory.groupOfConnector(caller.tenantId, id);
     return json(ctx, 200, {
       '@odata.context': contextUrl(ctx, `${PROFILE_FRAGMENT}/connectors('${id}')/memberOf`, select),
-      value: [pick(groupView(group), select)],
+      value: [pick(presentGroup(ctx)(group), select)],
     });
   },
 });

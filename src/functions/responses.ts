@@ -2,7 +2,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { CONNECTOR_STATUSES, REGIONS, connectorView, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
 import { json, type RequestContext } from '../graph/http.js';
 import type { EntityShape } from '../graph/query.js';
-import { entityBody, etagOf } from '../graph/odata.js';
+import { entityBody, etagOf, evolvableEnum } from '../graph/odata.js';
 import type { Stored } from '../store/store.js';
 
 const PROFILE_URL = 'onPremisesPublishingProfiles/applicationProxy';
@@ -39,9 +39,15 @@ function entity(ctx: RequestContext, kind: 'connectorGroup' | 'connector', view:
   return json(ctx, status, entityBody(ctx, `${kind}s/$entity`, view, { etag, select, type: kind }), headers);
 }
 
+/** A connectorGroup as this caller sees it: a region unknown to the contract is evolvable. */
+export const presentGroup = (ctx: RequestContext) => (doc: GroupDoc) => ({
+  ...groupView(doc),
+  region: evolvableEnum(ctx, doc.region, REGIONS),
+});
+
 /** A single connectorGroup with its ETag; 201 adds Location. */
 export const groupEntity = (ctx: RequestContext, doc: Stored<GroupDoc>, status = 200, select?: string[]): HttpResponseInit =>
-  entity(ctx, 'connectorGroup', groupView(doc), doc._etag, status, select);
+  entity(ctx, 'connectorGroup', presentGroup(ctx)(doc), doc._etag, status, select);
 
 export const connectorEntity = (ctx: RequestContext, doc: Stored<ConnectorDoc>, status = 200, select?: string[]): HttpResponseInit =>
   entity(ctx, 'connector', connectorView(doc), doc._etag, status, select);

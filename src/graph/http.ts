@@ -51,6 +51,8 @@ export function standardHeaders(ctx: RequestContext): Record<string, string> {
     'client-request-id': ctx.clientRequestId,
     'OData-Version': '4.0',
     'Cache-Control': 'no-cache',
+    // Every enum in a response honours this preference (see evolvableEnum in odata.ts).
+    ...(ctx.prefer.has('include-unknown-enum-members') ? { 'Preference-Applied': 'include-unknown-enum-members' } : {}),
   };
 }
 

@@ -105,3 +105,15 @@ export function pick<T extends object>(entity: T, select?: string[]): Partial<T>
   for (const key of select) out[key] = (entity as Record<string, unknown>)[key];
   return out as Partial<T>;
 }
+
+/**
+ * Evolvable enums: a stored member the caller's contract does not know (one added after
+ * `unknownFutureValue`, or written by a newer service) reads as `unknownFutureValue`, unless the request
+ * says `Prefer: include-unknown-enum-members`.
+ */
+export function evolvableEnum(ctx: RequestContext, value: string | null, known: readonly string[]): string | null {
+  if (value === null || known.includes(value) || ctx.prefer.has(INCLUDE_UNKNOWN_ENUM_MEMBERS)) return value;
+  return 'unknownFutureValue';
+}
+
+export const INCLUDE_UNKNOWN_ENUM_MEMBERS = 'include-unknown-enum-members';
