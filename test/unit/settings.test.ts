@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { compose } from '../../src/app.js';
+import { loadSettings } from '../../src/settings.js';
+
+const local = { AUTH_MODE: 'local', COSMOS_CONNECTION_STRING: 'AccountEndpoint=http://127.0.0.1:8081/;AccountKey=a2V5;' };
+const entra = {
+  COSMOS_ENDPOINT: 'https://contoso.documents.azure.com:443/',
+  ENTRA_AUDIENCE: 'api://appproxy',
+  PAGING_KEY: 'k'.repeat(32),
+};
+
+describe('settings', () => {
+  it('reads local defaults', () => {
+    const s = loadSettings(local);
+    expect(s.identity).toEqual({ mode: 'local', keysDir: '.local/keys' });
+    expect(s.cosmos).toEqual({ connectionString: local.COSMOS_CONNECTION_STRING, database: 'appproxy', container: 'directory' });
+    expect(s.pagingKey.byteLength).toBe(32);
+  });
+
+  it('defaults to Entra ID mode with the multi-tenant issuer', () => {
+    const s = loadSettings(entra);
+    expect(s.identity).toEqual({
+      mode: 'entra',
+      audience: 'api://appproxy',
+      issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      jwksUri: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+    });
+    expect(s.cosmos).toMatchObject({ endpoint: entra.COSMOS_ENDPOINT });
+  });
+
+  it.each([
+    [{}, 'COSMOS_CONNECTION_STRING'],
+    [{ ...local, COSMOS_CONNECTION_STRING: 'nonsense' }, 'COSMOS_CONNECTION_STRING'],
+    [{ ...entra, COSMOS_ENDPOINT: 'not a url' }, 'COSMOS_ENDPOINT'],
+    [{ ...entra, ENTRA_AUDIENCE: '' }, 'ENTRA_AUDIENCE'],
+    [{ ...entra, PAGING_KEY: undefined }, 'PAGING_KEY'],
+    [{ ...entra, PAGING_KEY: 'short' }, 'PAGING_KEY'],
+    [{ ...entra, ENTRA_JWKS_URI: 'http://keys.example' }, 'ENTRA_JWKS_URI'],
+    [{ ...local, AUTH_MODE: 'none' }, 'AUTH_MODE'],
+  ])('stops start-up naming the setting at fault (%#)', (env, name) => {
+    expect(() => loadSettings(env)).toThrow(new RegExp(`Invalid settings:[\\s\\S]*${name}`));
+  });
+
+  it('refuses local mode inside Azure', () => {
+    expect(() => compose({ ...local, WEBSITE_INSTANCE_ID: 'abc' })).toThrow(/Azure/);
+  });
+
+  it('composes every function under both versions plus the fallback', () => {
+    const names = compose(local).routes.functions.map((f) => f.name);
+    expect(names).toContain('connectorgroups-create-beta');
+    expect(names).toContain('connectorgroups-create-v1');
+    expect(names.at(-1)).toBe('zzz-fallback');
+  });
+});
