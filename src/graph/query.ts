@@ -1,0 +1,685 @@
+/**
+ * OData query options of a collection request, compiled into a description plus parameterized Cosmos SQL.
+ *
+ * Supported: `$select`, `$filter`, `$orderby`, `$top`, `$count`, `$skiptoken`. Every other system query
+ * option is a 400 naming it, never silently ignored.
+ *
+ * Option names:
+ * - Case-insensitive (`$Filter` = `$filter`), as OData 4.01 asks.
+ * - beta: the `$` is optional. A bare name that is an OData system query option is that option (`top=5`
+ *   is `$top=5`, `expand=x` is a 400 for `$expand`). Other bare names are custom query options and ignored.
+ * - v1.0: only `$`-names are options. A bare name (`filter=...`) is a custom query option and is ignored.
+ * - An option given twice (`$top` and `top`, or `$top` twice): 400.
+ *
+ * `$filter` grammar (hand-written: `@odata/parser` 0.2.14 has no `in` operator):
+ *   or    := and ('or' and)*
+ *   and   := unary ('and' unary)*
+ *   unary := 'not' unary | cmp
+ *   cmp   := primary [ ('eq' | 'ne') primary | 'in' '(' literal (',' literal)* ')' ]
+ *   primary := '(' or ')' | startswith '(' property ',' string ')' | property | literal
+ * Keywords and function names are case-insensitive; property names are exact. Literals: `'text'` (quote
+ * doubled inside), `true`, `false`, `null`, and GUIDs (bare or quoted) for guid properties. Enum values are
+ * quoted strings and must be members of the property's enum.
+ *
+ * Semantics: two-valued. Each comparison compiles to SQL that is true or false for every document, never
+ * Cosmos `undefined` (Azure Cosmos DB answers `undefined` for `null = 'x'`, `null != 'x'`, a comparison with
+ * a missing field, and `NOT undefined`, which would silently drop rows). So on a property declared
+ * `nullable`, a null or missing value:
+ * - never equals a value, never starts with anything, is never `in` a list without `null`;
+ * - is `ne` every value (`region ne 'eur'` includes groups without a region), as OData defines `ne`;
+ * - is `eq null`.
+ * `not X` is exactly the complement of `X` (negations are pushed down to the comparisons). Non-nullable
+ * properties are assumed always stored with their declared type (the store writes every property), so
+ * they compile to plain comparisons. Mark a property `nullable` if any stored document may lack it.
+ *
+ * The SQL is safe to AND with other conditions as it is (a top-level OR comes parenthesized). Its
+ * and/or nesting is capped (400 beyond), because the embedded Cosmos server's parser takes time
+ * exponential in the nesting depth.
+ *
+ * No request text ever reaches the SQL: values are parameters `@f0`, `@f1`, ... and property names come
+ * only from the shape's keys.
+ */
+import { badRequest } from './errors.js';
+
+export type PropertyType = 'string' | 'boolean' | 'guid' | 'enum';
+
+export interface EntityShape {
+  properties: Record<string, { type: PropertyType; values?: readonly string[]; nullable?: boolean }>;
+}
+
+export type FilterParameterValue = string | boolean | null | string[];
+
+export interface CollectionQuery {
+  /** Validated property names, in request order, without duplicates (`id` is always allowed). */
+  select?: string[];
+  /**
+   * A condition over `c`, e.g. `c.name = @f0 AND STARTSWITH(c.machineName, @f1)`, and its parameters. It
+   * can be ANDed with other conditions as is; wrap it in parentheses before applying NOT or OR to it.
+   */
+  filter?: { sql: string; parameters: { name: string; value: FilterParameterValue }[] };
+  orderBy: { property: string; descending: boolean }[];
+  /** `$top` (1–999), else 100. */
+  pageSize: number;
+  /** `$count=true`. */
+  count: boolean;
+  /** The raw `$skiptoken`, opaque here. */
+  skipToken?: string;
+  /**
+   * Canonical text of every option except `$skiptoken` (made from the compiled form), to bind a skip token
+   * to its query: equal for the same options whatever the `$` form, order, case or encoding, else different.
+   */
+  canonical: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 999;
+
+const SUPPORTED = ['select', 'filter', 'orderby', 'top', 'count', 'skiptoken'] as const;
+type Supported = (typeof SUPPORTED)[number];
+
+/** OData system query options a bare beta parameter is taken for (and refused, when unsupported). */
+const KNOWN_UNSUPPORTED = [
+  'expand', 'search', 'skip', 'format', 'apply', 'levels', 'compute', 'index', 'schemaversion', 'deltatoken',
+];
+
+const MAX_FILTER_LENGTH = 4096;
+const MAX_FILTER_DEPTH = 32;
+const MAX_FILTER_PARAMETERS = 200;
+/** Parenthesis nesting of the compiled SQL (AND over OR over AND ...), for the embedded server's parser. */
+const MAX_SQL_NESTING = 3;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Cosmos SQL keywords: a property so named is addressed as `c["name"]`. */
+const SQL_KEYWORDS = new Set([
+  'and', 'array', 'as', 'asc', 'between', 'by', 'case', 'cast', 'convert', 'cross', 'desc', 'distinct', 'else',
+  'end', 'escape', 'exists', 'false', 'for', 'from', 'group', 'having', 'in', 'inner', 'insert', 'into', 'is',
+  'join', 'left', 'like', 'limit', 'not', 'null', 'offset', 'on', 'or', 'order', 'outer', 'over', 'right',
+  'select', 'set', 'then', 'top', 'true', 'udf', 'undefined', 'update', 'value', 'when', 'where', 'with',
+]);
+
+/** Quotes request text in an error message, shortened. */
+const quote = (text: string) => `'${text.length > 80 ? `${text.slice(0, 80)}…` : text}'`;
+
+/** `c.name` for a property name from a shape (never from a request). */
+export function propertyRef(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`query: property name ${JSON.stringify(name)} is not an identifier`);
+  return SQL_KEYWORDS.has(name.toLowerCase()) ? `c[${JSON.stringify(name)}]` : `c.${name}`;
+}
+
+/** ` ORDER BY c.a ASC, c.b DESC` for a compiled `orderBy`, or `''` (multi-property needs a composite index on Azure). */
+export function orderByClause(orderBy: CollectionQuery['orderBy']): string {
+  if (orderBy.length === 0) return '';
+  return ` ORDER BY ${orderBy.map((o) => `${propertyRef(o.property)}${o.descending ? ' DESC' : ' ASC'}`).join(', ')}`;
+}
+
+type Property = EntityShape['properties'][string];
+
+function lookup(shape: EntityShape, name: string): Property | undefined {
+  if (Object.hasOwn(shape.properties, name)) return shape.properties[name];
+  if (name === 'id') return { type: 'guid' };
+  return undefined;
+}
+
+function unknownProperty(name: string, where: string) {
+  return badRequest(`Could not find a property named ${quote(name)} on this resource (in ${where}).`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Option collection
+
+function collectOptions(query: URLSearchParams, version: 'beta' | 'v1.0'): Map<Supported, string> {
+  const options = new Map<Supported, string>();
+  for (const [rawKey, value] of query) {
+    const key = rawKey.trim().toLowerCase();
+    let name: string;
+    if (key.startsWith('$')) {
+      name = key.slice(1);
+    } else if (version === 'beta' && ((SUPPORTED as readonly string[]).includes(key) || KNOWN_UNSUPPORTED.includes(key))) {
+      name = key;
+    } else {
+      continue; // a custom query option (any bare name on v1.0; an unrelated one on beta)
+    }
+    if (!(SUPPORTED as readonly string[]).includes(name)) {
+      throw badRequest(`Query option ${quote(`$${name}`)} is not supported.`);
+    }
+    const option = name as Supported;
+    if (options.has(option)) throw badRequest(`Query option '$${option}' is specified more than once.`);
+    options.set(option, value);
+  }
+  return options;
+}
+
+function parseTop(value: string): number {
+  const text = value.trim();
+  const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
+    throw badRequest(`Invalid value ${quote(value)} for query option '$top': it must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
+  }
+  return n;
+}
+
+function parseCount(value: string): boolean {
+  const text = value.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw badRequest(`Invalid value ${quote(value)} for query option '$count': it must be true or false.`);
+}
+
+function splitList(value: string, option: string): string[] {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) {
+    throw badRequest(`Invalid value ${quote(value)} for query option '${option}': it must be a comma-separated list without empty items.`);
+  }
+  return items;
+}
+
+function parseSelect(value: string, shape: EntityShape): string[] {
+  const out: string[] = [];
+  for (const name of splitList(value, '$select')) {
+    if (!IDENTIFIER.test(name) || !lookup(shape, name)) throw unknownProperty(name, '$select');
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+function parseOrderBy(value: string, shape: EntityShape): CollectionQuery['orderBy'] {
+  const out: CollectionQuery['orderBy'] = [];
+  for (const item of splitList(value, '$orderby')) {
+    const m = /^(\S+)(?:\s+(\S+))?$/.exec(item);
+    const name = m?.[1] ?? item;
+    const direction = m?.[2]?.toLowerCase();
+    if (!m || (direction !== undefined && direction !== 'asc' && direction !== 'desc')) {
+      throw badRequest(`Invalid $orderby item ${quote(item)}: expected a property name optionally followed by asc or desc.`);
+    }
+    if (!IDENTIFIER.test(name) || !lookup(shape, name)) throw unknownProperty(name, '$orderby');
+    if (out.some((o) => o.property === name)) throw badRequest(`Property ${quote(name)} appears more than once in $orderby.`);
+    out.push({ property: name, descending: direction === 'desc' });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// $filter: lexer
+
+type Token =
+  | { kind: 'ident'; text: string; pos: number }
+  | { kind: 'string'; value: string; text: string; pos: number }
+  | { kind: 'guid'; text: string; pos: number }
+  | { kind: 'number'; text: string; pos: number }
+  | { kind: '(' | ')' | ','; text: string; pos: number }
+  | { kind: 'end'; text: string; pos: number };
+
+const filterError = (message: string) => badRequest(`Invalid $filter: ${message}`);
+
+function lex(source: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i]!;
+    const rest = source.slice(i);
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '(' || ch === ')' || ch === ',') {
+      tokens.push({ kind: ch, text: ch, pos: i });
+      i++;
+      continue;
+    }
+    if (ch === "'") {
+      let j = i + 1;
+      let value = '';
+      for (;;) {
+        if (j >= source.length) throw filterError(`unterminated string literal starting at position ${i + 1}.`);
+        const c = source[j]!;
+        if (c === "'") {
+          if (source[j + 1] === "'") {
+            value += "'";
+            j += 2;
+            continue;
+          }
+          j++;
+          break;
+        }
+        value += c;
+        j++;
+      }
+      tokens.push({ kind: 'string', value, text: source.slice(i, j), pos: i });
+      i = j;
+      continue;
+    }
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_.-])/i.exec(rest);
+    if (guid) {
+      tokens.push({ kind: 'guid', text: guid[0], pos: i });
+      i += guid[0].length;
+      continue;
+    }
+    const number = /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![A-Za-z0-9_.])/i.exec(rest);
+    if (number) {
+      tokens.push({ kind: 'number', text: number[0], pos: i });
+      i += number[0].length;
+      continue;
+    }
+    const ident = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(rest);
+    if (ident) {
+      tokens.push({ kind: 'ident', text: ident[0], pos: i });
+      i += ident[0].length;
+      continue;
+    }
+    if (ch === '/') {
+      const after = /^\/\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(rest)?.[1];
+      if (after && /^(any|all)$/i.test(after)) throw filterError(`the lambda operator ${quote(after)} is not supported.`);
+      throw filterError(`property paths (${quote(rest.slice(0, 20))}) are not supported; only the resource's own properties can be filtered.`);
+    }
+    if (ch === '@') throw filterError('parameter aliases are not supported.');
+    if (ch === '$') throw filterError(`${quote(/^\$\w*/.exec(rest)?.[0] ?? '$')} is not supported.`);
+    if (ch === '"') throw filterError(`string literals are enclosed in single quotes, not double quotes (at position ${i + 1}).`);
+    throw filterError(`unexpected character ${quote(ch)} at position ${i + 1}.`);
+  }
+  tokens.push({ kind: 'end', text: 'end of input', pos: source.length });
+  return tokens;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// $filter: parser
+
+type Literal =
+  | { kind: 'string'; value: string; text: string }
+  | { kind: 'guid'; text: string }
+  | { kind: 'number'; text: string }
+  | { kind: 'boolean'; value: boolean; text: string }
+  | { kind: 'null'; text: string };
+
+type Node =
+  | { kind: 'and' | 'or'; left: Node; right: Node }
+  | { kind: 'not'; operand: Node }
+  | { kind: 'cmp'; op: 'eq' | 'ne'; left: Node; right: Node }
+  | { kind: 'in'; left: Node; items: Literal[] }
+  | { kind: 'startswith'; args: Node[] }
+  | { kind: 'property'; name: string }
+  | { kind: 'literal'; literal: Literal };
+
+const showLiteral = (literal: Literal) => quote(literal.kind === 'string' ? literal.value : literal.text);
+
+const UNSUPPORTED_OPERATORS = new Set(['gt', 'ge', 'lt', 'le', 'has', 'add', 'sub', 'mul', 'div', 'divby', 'mod']);
+
+class FilterParser {
+  private i = 0;
+  private depth = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): Node {
+    const node = this.or();
+    const next = this.peek();
+    if (next.kind !== 'end') throw this.unexpected(next);
+    return node;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.i] ?? this.tokens[this.tokens.length - 1]!;
+  }
+
+  private next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'end') this.i++;
+    return t;
+  }
+
+  private isKeyword(word: string): boolean {
+    const t = this.peek();
+    return t.kind === 'ident' && t.text.toLowerCase() === word;
+  }
+
+  private expect(kind: '(' | ')' | ',') {
+    const t = this.next();
+    if (t.kind !== kind) throw filterError(`expected '${kind}' at position ${t.pos + 1} but found ${quote(t.text)}.`);
+  }
+
+  private unexpected(t: Token) {
+    if (t.kind === 'ident' && UNSUPPORTED_OPERATORS.has(t.text.toLowerCase())) {
+      return filterError(`the operator ${quote(t.text)} is not supported; use eq, ne, in, startswith, and, or, not.`);
+    }
+    if (t.kind === 'end') return filterError('the expression ends too early.');
+    return filterError(`unexpected ${quote(t.text)} at position ${t.pos + 1}.`);
+  }
+
+  private enter() {
+    if (++this.depth > MAX_FILTER_DEPTH) throw filterError('the expression is nested too deeply.');
+  }
+
+  private or(): Node {
+    let left = this.and();
+    while (this.isKeyword('or')) {
+      this.next();
+      left = { kind: 'or', left, right: this.and() };
+    }
+    return left;
+  }
+
+  private and(): Node {
+    let left = this.unary();
+    while (this.isKeyword('and')) {
+      this.next();
+      left = { kind: 'and', left, right: this.unary() };
+    }
+    return left;
+  }
+
+  private unary(): Node {
+    if (this.isKeyword('not')) {
+      this.next();
+      this.enter();
+      const operand = this.unary();
+      this.depth--;
+      return { kind: 'not', operand };
+    }
+    return this.comparison();
+  }
+
+  private comparison(): Node {
+    const left = this.primary();
+    const t = this.peek();
+    if (t.kind !== 'ident') return left;
+    const word = t.text.toLowerCase();
+    if (word === 'eq' || word === 'ne') {
+      this.next();
+      return { kind: 'cmp', op: word, left, right: this.primary() };
+    }
+    if (word === 'in') {
+      this.next();
+      this.expect('(');
+      const items: Literal[] = [this.literal()];
+      while (this.peek().kind === ',') {
+        this.next();
+        items.push(this.literal());
+      }
+      this.expect(')');
+      return { kind: 'in', left, items };
+    }
+    if (UNSUPPORTED_OPERATORS.has(word)) throw this.unexpected(t);
+    return left;
+  }
+
+  private literal(): Literal {
+    const node = this.primary();
+    if (node.kind !== 'literal') throw filterError("the list after 'in' may contain only literal values.");
+    return node.literal;
+  }
+
+  private primary(): Node {
+    const t = this.next();
+    switch (t.kind) {
+      case '(': {
+        this.enter();
+        const inner = this.or();
+        this.expect(')');
+        this.depth--;
+        return inner;
+      }
+      case 'string':
+        return { kind: 'literal', literal: { kind: 'string', value: t.value, text: t.text } };
+      case 'guid':
+        return { kind: 'literal', literal: { kind: 'guid', text: t.text } };
+      case 'number':
+        return { kind: 'literal', literal: { kind: 'number', text: t.text } };
+      case 'ident': {
+        if (this.peek().kind === 'string') {
+          throw filterError(`typed literals such as ${quote(`${t.text}'…'`)} are not supported; write the value as a quoted string.`);
+        }
+        if (this.peek().kind === '(') {
+          if (t.text.toLowerCase() !== 'startswith') {
+            throw filterError(`the function ${quote(t.text)} is not supported; the only supported function is startswith.`);
+          }
+          this.next();
+          this.enter();
+          const args: Node[] = [this.or()];
+          while (this.peek().kind === ',') {
+            this.next();
+            args.push(this.or());
+          }
+          this.expect(')');
+          this.depth--;
+          return { kind: 'startswith', args };
+        }
+        const word = t.text.toLowerCase();
+        if (word === 'true' || word === 'false') return { kind: 'literal', literal: { kind: 'boolean', value: word === 'true', text: t.text } };
+        if (word === 'null') return { kind: 'literal', literal: { kind: 'null', text: t.text } };
+        if (UNSUPPORTED_OPERATORS.has(word) || ['and', 'or', 'not', 'eq', 'ne', 'in'].includes(word)) throw this.unexpected(t);
+        return { kind: 'property', name: t.text };
+      }
+      default:
+        throw this.unexpected(t);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// $filter: compiler
+//
+// A filter compiles to a formula in negation normal form: AND/OR over atoms, each atom a comparison or a
+// function call that is never `undefined` for a stored document, and that knows its own complement.
+// `not` is pushed down to the atoms (De Morgan, valid in Cosmos's three-valued logic as well), so the SQL
+// has `NOT` only before a function call, and parentheses only around an OR inside an AND. Keeping the
+// nesting shallow matters: the embedded Cosmos server's SQL parser takes time exponential in the depth of
+// parentheses and function calls (about 5x per level).
+
+type Formula =
+  | { kind: 'atom'; sql: string; negate: () => Formula }
+  | { kind: 'and' | 'or'; parts: Formula[] };
+
+/** An atom and its complement, each the other's negation. */
+function atom(sql: string, complement: string): Formula {
+  const positive: Formula = { kind: 'atom', sql, negate: () => negative };
+  const negative: Formula = { kind: 'atom', sql: complement, negate: () => positive };
+  return positive;
+}
+
+function junction(kind: 'and' | 'or', parts: Formula[]): Formula {
+  const flat = parts.flatMap((p) => (p.kind === kind ? p.parts : [p]));
+  return flat.length === 1 ? flat[0]! : { kind, parts: flat };
+}
+
+function negate(f: Formula): Formula {
+  if (f.kind === 'atom') return f.negate();
+  return junction(f.kind === 'and' ? 'or' : 'and', f.parts.map(negate));
+}
+
+/** SQL with the fewest parentheses (AND binds tighter than OR); `depth` counts their nesting. */
+function print(f: Formula): { sql: string; depth: number } {
+  if (f.kind === 'atom') return { sql: f.sql, depth: 0 };
+  const parts = f.parts.map((p) => {
+    const printed = print(p);
+    return f.kind === 'and' && p.kind === 'or' ? { sql: `(${printed.sql})`, depth: printed.depth + 1 } : printed;
+  });
+  return { sql: parts.map((p) => p.sql).join(f.kind === 'and' ? ' AND ' : ' OR '), depth: Math.max(...parts.map((p) => p.depth)) };
+}
+
+class FilterCompiler {
+  readonly parameters: { name: string; value: FilterParameterValue }[] = [];
+
+  constructor(private readonly shape: EntityShape) {}
+
+  private param(value: string | boolean): string {
+    if (this.parameters.length >= MAX_FILTER_PARAMETERS) throw filterError('the expression has too many values.');
+    const name = `@f${this.parameters.length}`;
+    this.parameters.push({ name, value });
+    return name;
+  }
+
+  private property(name: string): Property {
+    const p = IDENTIFIER.test(name) ? lookup(this.shape, name) : undefined;
+    if (!p) throw unknownProperty(name, '$filter');
+    return p;
+  }
+
+  /** The request literal as a stored value of the property, or a 400 naming the property. */
+  private value(name: string, p: Property, literal: Literal): string | boolean | null {
+    if (literal.kind === 'null') return null;
+    const mismatch = (expected: string) =>
+      filterError(`${showLiteral(literal)} is not a valid value for property ${quote(name)}: expected ${expected}.`);
+    switch (p.type) {
+      case 'string':
+        if (literal.kind !== 'string') throw mismatch("a quoted string such as 'text'");
+        return literal.value;
+      case 'boolean':
+        if (literal.kind !== 'boolean') throw mismatch('true or false');
+        return literal.value;
+      case 'guid': {
+        const text = literal.kind === 'guid' ? literal.text : literal.kind === 'string' ? literal.value : undefined;
+        if (text === undefined || !GUID.test(text)) throw mismatch('a GUID');
+        return text.toLowerCase();
+      }
+      case 'enum': {
+        const values = p.values ?? [];
+        if (literal.kind !== 'string' || !values.includes(literal.value)) throw mismatch(`one of ${values.map((v) => `'${v}'`).join(', ')}`);
+        return literal.value;
+      }
+    }
+  }
+
+  /** The property is null (a nullable one also when it was never written). */
+  private isNull(ref: string, p: Property): Formula {
+    const isNull = atom(`IS_NULL(${ref})`, `NOT IS_NULL(${ref})`);
+    return p.nullable ? junction('or', [atom(`NOT IS_DEFINED(${ref})`, `IS_DEFINED(${ref})`), isNull]) : isNull;
+  }
+
+  /**
+   * `condition` where the property holds a value. A nullable property's comparisons are guarded, because
+   * on Azure Cosmos DB `null = 'x'` and `null != 'x'` are undefined, not false and true.
+   */
+  private guarded(ref: string, p: Property, condition: Formula): Formula {
+    return p.nullable ? junction('and', [negate(this.isNull(ref, p)), condition]) : condition;
+  }
+
+  private equals(ref: string, p: Property, value: string | boolean): Formula {
+    const param = this.param(value);
+    return this.guarded(ref, p, atom(`${ref} = ${param}`, `${ref} != ${param}`));
+  }
+
+  compile(node: Node): Formula {
+    switch (node.kind) {
+      case 'and':
+      case 'or':
+        return junction(node.kind, [this.compile(node.left), this.compile(node.right)]);
+      case 'not':
+        return negate(this.compile(node.operand));
+      case 'cmp':
+        return this.comparison(node.op, node.left, node.right);
+      case 'in':
+        return this.inList(node.left, node.items);
+      case 'startswith':
+        return this.startsWith(node.args);
+      case 'property': {
+        const p = this.property(node.name);
+        if (p.type !== 'boolean') {
+          throw filterError(`property ${quote(node.name)} is not boolean and cannot be a condition by itself; compare it with a value.`);
+        }
+        return this.equals(propertyRef(node.name), p, true);
+      }
+      case 'literal':
+        throw filterError(`${showLiteral(node.literal)} is not a condition; compare a property with a value, e.g. name eq 'x'.`);
+    }
+  }
+
+  private comparison(op: 'eq' | 'ne', left: Node, right: Node): Formula {
+    let propertyNode = left;
+    let literalNode = right;
+    if (left.kind === 'literal' && right.kind === 'property') {
+      propertyNode = right;
+      literalNode = left;
+    }
+    if (propertyNode.kind !== 'property' || literalNode.kind !== 'literal') {
+      throw filterError(`'${op}' must compare a property with a literal value, e.g. name ${op} 'x'.`);
+    }
+    const name = propertyNode.name;
+    const p = this.property(name);
+    const value = this.value(name, p, literalNode.literal);
+    const ref = propertyRef(name);
+    const eq = value === null ? this.isNull(ref, p) : this.equals(ref, p, value);
+    return op === 'eq' ? eq : negate(eq);
+  }
+
+  private inList(left: Node, items: Literal[]): Formula {
+    if (left.kind !== 'property') throw filterError("'in' must follow a property name, e.g. region in ('eur','nam').");
+    const name = left.name;
+    const p = this.property(name);
+    const ref = propertyRef(name);
+    const values = items.map((l) => this.value(name, p, l));
+    const parts: Formula[] = [];
+    if (values.includes(null)) parts.push(this.isNull(ref, p));
+    const nonNull = [...new Set(values.filter((v): v is string | boolean => v !== null))];
+    if (nonNull.length === 1) parts.push(this.equals(ref, p, nonNull[0]!));
+    if (nonNull.length > 1) {
+      const params = nonNull.map((v) => this.param(v));
+      const notIn = junction('and', params.map((param) => atom(`${ref} != ${param}`, `${ref} = ${param}`)));
+      const isIn: Formula = { kind: 'atom', sql: `${ref} IN (${params.join(', ')})`, negate: () => notIn };
+      parts.push(this.guarded(ref, p, isIn));
+    }
+    return junction('or', parts);
+  }
+
+  private startsWith(args: Node[]): Formula {
+    const [target, prefix] = args;
+    if (args.length !== 2 || target?.kind !== 'property' || prefix?.kind !== 'literal') {
+      throw filterError("startswith takes a property and a quoted string, e.g. startswith(name,'ab').");
+    }
+    const p = this.property(target.name);
+    if (p.type !== 'string') throw filterError(`startswith needs a string property; ${quote(target.name)} is of type ${p.type}.`);
+    if (prefix.literal.kind !== 'string') {
+      throw filterError(`${showLiteral(prefix.literal)} is not a valid prefix for property ${quote(target.name)}: expected a quoted string.`);
+    }
+    const ref = propertyRef(target.name);
+    const param = this.param(prefix.literal.value);
+    return this.guarded(ref, p, atom(`STARTSWITH(${ref}, ${param})`, `NOT STARTSWITH(${ref}, ${param})`));
+  }
+}
+
+function parseFilter(value: string, shape: EntityShape): NonNullable<CollectionQuery['filter']> {
+  if (value.trim() === '') throw filterError('the expression is empty.');
+  if (value.length > MAX_FILTER_LENGTH) throw filterError(`the expression is longer than ${MAX_FILTER_LENGTH} characters.`);
+  const ast = new FilterParser(lex(value)).parse();
+  const compiler = new FilterCompiler(shape);
+  const formula = compiler.compile(ast);
+  const printed = print(formula);
+  // A top-level OR is wrapped, so the condition can be ANDed with others (the tenant's) as it is.
+  const sql = formula.kind === 'or' ? `(${printed.sql})` : printed.sql;
+  if (printed.depth + (formula.kind === 'or' ? 1 : 0) > MAX_SQL_NESTING) {
+    throw filterError('the expression nests and/or too deeply; simplify it.');
+  }
+  return { sql, parameters: compiler.parameters };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export function parseCollectionQuery(
+  query: URLSearchParams,
+  shape: EntityShape,
+  options: { version: 'beta' | 'v1.0' },
+): CollectionQuery {
+  const raw = collectOptions(query, options.version);
+  const select = raw.has('select') ? parseSelect(raw.get('select')!, shape) : undefined;
+  const filter = raw.has('filter') ? parseFilter(raw.get('filter')!, shape) : undefined;
+  const orderBy = raw.has('orderby') ? parseOrderBy(raw.get('orderby')!, shape) : [];
+  const pageSize = raw.has('top') ? parseTop(raw.get('top')!) : DEFAULT_PAGE_SIZE;
+  const count = raw.has('count') ? parseCount(raw.get('count')!) : false;
+  const skipToken = raw.get('skiptoken');
+  if (skipToken === '') throw badRequest('The $skiptoken is empty.');
+  const canonical = JSON.stringify({
+    select: select ?? null,
+    filter: filter ? [filter.sql, filter.parameters.map((p) => [p.name, p.value])] : null,
+    orderby: orderBy.map((o) => [o.property, o.descending ? 'desc' : 'asc']),
+    top: pageSize,
+    count,
+  });
+  return {
+    ...(select ? { select } : {}),
+    ...(filter ? { filter } : {}),
+    orderBy,
+    pageSize,
+    count,
+    ...(skipToken !== undefined ? { skipToken } : {}),
+    canonical,
+  };
+}
