@@ -131,7 +131,8 @@ export class Directory {
     return this.retrying(async () => {
       const current = await this.group(tenantId, id);
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
-      const region = input.region === 'unknownFutureValue' ? current.region : (input.region ?? current.region);
+      // Absent or unknownFutureValue (evolvable enums) keep the region; null clears it.
+      const region = input.region === undefined || input.region === 'unknownFutureValue' ? current.region : input.region;
       if (region !== current.region && (current.memberCount > 0 || current.applicationCount > 0)) {
         throw conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.');
       }

@@ -53,15 +53,21 @@ function compile(route: string): Segment[] {
   });
 }
 
+/** Decodes the valid escapes of a segment; an invalid one stays as text, as the host leaves it. */
+const decodeSegment = (segment: string) =>
+  segment.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+
 /** Splits a URL path into decoded segments; `%2F` stays encoded, as ASP.NET Core leaves it. */
-export function pathSegments(pathname: string): string[] | undefined {
+export function pathSegments(pathname: string): string[] {
   const raw = trimSlashes(pathname);
   if (raw === '') return [];
-  try {
-    return raw.split('/').map((s) => decodeURIComponent(s.replace(/%2f/gi, '%252F')));
-  } catch {
-    return undefined;
-  }
+  return raw.split('/').map((s) => decodeSegment(s.replace(/%2f/gi, '%252F')));
 }
 
 function matchSegments(segments: Segment[], path: string[]): Record<string, string> | undefined {
@@ -101,8 +107,7 @@ export class RouteTable {
   /** Strips the route prefix; undefined when the path is outside it. */
   private relative(pathname: string): string[] | undefined {
     const segments = pathSegments(pathname);
-    if (!segments) return undefined;
-    const prefix = pathSegments(this.routePrefix) ?? [];
+    const prefix = pathSegments(this.routePrefix);
     for (let i = 0; i < prefix.length; i++) {
       if (segments[i]?.toLowerCase() !== prefix[i]!.toLowerCase()) return undefined;
     }
