@@ -3,6 +3,7 @@ import { getApplicationConnectorGroup } from './applications-connectorGroup-get.
 import { addApplicationGroupMemberMemberOf } from './applications-connectorGroup-members-memberOf-add.js';
 import { unassignApplicationConnectorGroup } from './applications-connectorGroup-ref-delete.js';
 import { assignApplicationConnectorGroup } from './applications-connectorGroup-ref-put.js';
+import { batch } from './batch.js';
 import { listConnectorGroupApplications } from './connectorGroups-applications-list.js';
 import { countConnectorGroups } from './connectorGroups-count.js';
 import { createConnectorGroupLegacy } from './connectorGroups-create-legacy.js';
@@ -59,6 +60,8 @@ export const endpoints: Endpoint<Services>[] = [
   assignApplicationConnectorGroup,
   unassignApplicationConnectorGroup,
   getProfile,
+  // JSON batching: each item runs through this same table
+  batch,
 ];
 
 export { fallback } from './fallback.js';
