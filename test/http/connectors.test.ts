@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDoc, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
+import { PROFILE, expectError, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 
-const P = '/beta/onPremisesPublishingProfiles/applicationProxy';
+const P = PROFILE;
 const CONNECTORS = `${P}/connectors`;
 const GROUPS = `${P}/connectorGroups`;
 
@@ -19,12 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-function expectError(r: Reply, status: number, code: string, mention?: string) {
-  expect(r.status, r.text).toBe(status);
-  expect(r.body?.error?.code, r.text).toBe(code);
-  if (mention !== undefined) expect(r.body.error.message).toContain(mention);
-}
 
 interface Connector {
   id: string;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type Reply, type TestApp } from '../support/app.js';
+import { expectError, startTestApp, type Reply, type TestApp } from '../support/app.js';
 import { tokenFor } from '../support/tokens.js';
 
 const PROFILE = 'onPremisesPublishingProfiles/applicationProxy';
@@ -35,12 +35,6 @@ const Q = randomUUID();
 const groups: Group[] = [];
 const connectors: Connector[] = [];
 let custom: Group; // the group holding some connectors
-
-function expectError(r: Reply, status: number, code: string, mention?: string) {
-  expect(r.status, r.text).toBe(status);
-  expect(r.body?.error?.code, r.text).toBe(code);
-  if (mention !== undefined) expect(r.body.error.message).toContain(mention);
-}
 
 const q = (path: string, query: string, tenant = Q) => t.call('GET', `${path}?${query}`, { tenant });
 const ids = (r: Reply) => (r.body.value as { id: string }[]).map((x) => x.id).sort();

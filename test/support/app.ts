@@ -1,4 +1,5 @@
 import type { Container } from '@azure/cosmos';
+import { expect } from 'vitest';
 import { compose, type App } from '../../src/app.js';
 import { containerIndexingPolicy } from '../../src/directory/indexing.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
@@ -112,4 +113,11 @@ export async function tenantDocs(container: Container, tenantId: string): Promis
     .query({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] }, { partitionKey: tenantId })
     .fetchAll();
   return resources.map(({ _etag, _ts, _rid, _self, _attachments, ...doc }) => (void [_etag, _ts, _rid, _self, _attachments], doc));
+}
+
+/** A Graph error reply: its status, its code and, when given, a word of its message. */
+export function expectError(r: Reply, status: number, code: string, mention?: string) {
+  expect(r.status, r.text).toBe(status);
+  expect(r.body?.error?.code, r.text).toBe(code);
+  if (mention !== undefined) expect(r.body.error.message).toContain(mention);
 }
