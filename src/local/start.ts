@@ -2,8 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { compose } from '../app.js';
 import { containerIndexingPolicy } from '../directory/indexing.js';
-import { loadSettings } from '../settings.js';
-import { ensureContainer, createCosmosClient } from '../store/client.js';
+import { ensureContainer } from '../store/client.js';
 import { startEmbeddedCosmos, LOCAL_COSMOS_KEY, type EmbeddedCosmos } from './cosmos-server.js';
 import { startLocalHost, type LocalHost } from './host.js';
 import { ensureLocalCertificate } from './tls.js';
@@ -48,13 +47,9 @@ async function main(): Promise<void> {
     env.COSMOS_CONNECTION_STRING = `AccountEndpoint=http://127.0.0.1:${cosmos.port}/;AccountKey=${LOCAL_COSMOS_KEY};`;
     console.log(`Embedded Cosmos DB server: http://127.0.0.1:${cosmos.port}/ (in memory)`);
   }
-  const settings = loadSettings(env);
-  if (settings.identity.mode === 'local') {
-    await ensureContainer(createCosmosClient(settings.cosmos), settings.cosmos, containerIndexingPolicy());
-  }
-
-  let composed: ReturnType<typeof compose> | undefined;
-  const routes = () => (composed ??= compose(env)).routes;
+  const app = compose(env);
+  const { settings } = app;
+  if (settings.identity.mode === 'local') await ensureContainer(app.cosmos, settings.cosmos, containerIndexingPolicy());
 
   if (hasCoreTools()) {
     console.log(`Host: Azure Functions Core Tools (func start) on http://localhost:${port}`);
@@ -62,7 +57,7 @@ async function main(): Promise<void> {
     stops.push(() => void child.kill('SIGINT'));
     child.once('exit', (code) => void stop().then(() => process.exit(code ?? 0)));
   } else {
-    const host: LocalHost = await startLocalHost(routes(), { port, host: env.HOST ?? '127.0.0.1' });
+    const host: LocalHost = await startLocalHost(app.routes, { port, host: env.HOST ?? '127.0.0.1' });
     stops.push(() => host.close());
     console.log(`Host: the project's local Functions host (Core Tools are not installed) on ${host.url}`);
   }
@@ -71,7 +66,7 @@ async function main(): Promise<void> {
     // HTTPS_PORT: the same functions also over HTTPS (the v3 Graph client sends tokens only over https),
     // always through the project's local host, with a self-signed certificate made once in .local/tls/.
     const tls = await ensureLocalCertificate(env.LOCAL_TLS_DIR);
-    const secure = await startLocalHost(routes(), { port: Number(env.HTTPS_PORT), host: env.HOST ?? '127.0.0.1', tls });
+    const secure = await startLocalHost(app.routes, { port: Number(env.HTTPS_PORT), host: env.HOST ?? '127.0.0.1', tls });
     stops.push(() => secure.close());
     console.log(`HTTPS:    https://localhost:${secure.port}/beta (and https://127.0.0.1:${secure.port}/beta)`);
     console.log(`          certificate ${tls.certPath}; trust it in Node clients with NODE_EXTRA_CA_CERTS=${tls.certPath}`);
