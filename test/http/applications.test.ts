@@ -20,11 +20,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function createGroup(tenant: string, name = `g-${randomUUID().slice(0, 8)}`) {
-  const r = await t.call('POST', GROUPS, { tenant, body: { name } });
-  expect(r.status, r.text).toBe(201);
-  return r.body as { id: string; name: string };
-}
 
 const groupOf = (tenant: string, app: string, version = 'beta') => t.call('GET', `/${version}/applications/${app}/connectorGroup`, { tenant });
 const put = (tenant: string, app: string, odataId: unknown) =>
@@ -61,7 +56,7 @@ describe('GET applications/{id}/connectorGroup', () => {
 describe('PUT applications/{id}/connectorGroup/$ref', () => {
   it('assigns the application: 204, then GET returns the group and the group lists the application', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, 'Apps');
+    const g = await t.createGroup(tenant, { name: 'Apps' });
     const app = randomUUID();
     const r = await put(tenant, app, `${GRAPH}/connectorGroups/${g.id}`);
     expect(r.status, r.text).toBe(204);
@@ -79,7 +74,7 @@ describe('PUT applications/{id}/connectorGroup/$ref', () => {
 
   it('replaces an assignment: the application leaves the first group and joins the second', async () => {
     const tenant = randomUUID();
-    const [g1, g2] = [await createGroup(tenant), await createGroup(tenant)];
+    const [g1, g2] = [await t.createGroup(tenant), await t.createGroup(tenant)];
     const app = randomUUID();
     expect((await put(tenant, app, `${GRAPH}/connectorGroups/${g1!.id}`)).status).toBe(204);
     // Relative, other-host and version-less forms name the same group.
@@ -100,7 +95,7 @@ describe('PUT applications/{id}/connectorGroup/$ref', () => {
 
   it('refuses a missing group (404) and a reference of the wrong type or no URL (400), changing nothing', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const c = await t.call('POST', `${P}/connectors`, { tenant, body: { machineName: 'c.contoso.com', externalIp: '10.0.0.1' } });
     const app = randomUUID();
     expect((await put(tenant, app, `${GRAPH}/connectorGroups/${g.id}`)).status).toBe(204);
@@ -111,7 +106,7 @@ describe('PUT applications/{id}/connectorGroup/$ref', () => {
     expectError(await put(tenant, app, 'just some text'), 400, 'Request_BadRequest');
     expectError(await put(tenant, app, 42), 400, 'Request_BadRequest', '@odata.id');
     expectError(await put(tenant, app, `${GRAPH}/connectorGroups/not-a-guid`), 404, 'Request_ResourceNotFound');
-    const otherTenantGroup = await createGroup(randomUUID());
+    const otherTenantGroup = await t.createGroup(randomUUID());
     expectError(await put(tenant, app, `${GRAPH}/connectorGroups/${otherTenantGroup.id}`), 404, 'Request_ResourceNotFound');
 
     expect(await tenantDocs(t.container, tenant)).toEqual(before);
@@ -122,7 +117,7 @@ describe('PUT applications/{id}/connectorGroup/$ref', () => {
 describe('DELETE applications/{id}/connectorGroup/$ref', () => {
   it('returns the application to Default (204); again is 400', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const app = randomUUID();
     expect((await put(tenant, app, `${GRAPH}/connectorGroups/${g.id}`)).status).toBe(204);
 
@@ -141,7 +136,7 @@ describe('DELETE applications/{id}/connectorGroup/$ref', () => {
 
   it('PUT to the Default group is the same as DELETE: the assignment goes away', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const app = randomUUID();
     expect((await put(tenant, app, `${GRAPH}/connectorGroups/${g.id}`)).status).toBe(204);
     const dflt = (await groupOf(tenant, randomUUID())).body;

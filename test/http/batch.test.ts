@@ -37,17 +37,12 @@ const get = (map: Map<string, Item>, id: string) => {
   return item;
 };
 
-async function newGroup(tenant: string, name = 'G') {
-  const reply = await t.call('POST', `/beta${P}/connectorGroups`, { tenant, body: { name } });
-  expect(reply.status).toBe(201);
-  return reply.body.id as string;
-}
 
 describe('$batch: the responses', () => {
   it('runs GET, POST, PATCH and DELETE items through the real functions, with Graph item headers', async () => {
     const tenant = randomUUID();
-    const g = await newGroup(tenant, 'Before');
-    const doomed = await newGroup(tenant, 'Doomed');
+    const g = (await t.createGroup(tenant, { name: 'Before' })).id;
+    const doomed = (await t.createGroup(tenant, { name: 'Doomed' })).id;
     const r = await items(
       [
         { id: '1', method: 'GET', url: `/beta${P}/connectorGroups/${g}` },
@@ -134,7 +129,7 @@ describe('$batch: the responses', () => {
 
   it('applies item headers such as Prefer and If-Match', async () => {
     const tenant = randomUUID();
-    const g = await newGroup(tenant);
+    const g = (await t.createGroup(tenant)).id;
     const r = await items(
       [
         { id: 'min', method: 'PATCH', url: `${P}/connectorGroups/${g}`, headers: { prefer: 'return=minimal' }, body: { name: 'Quiet' } },
@@ -152,8 +147,8 @@ describe('$batch: the responses', () => {
 
   it('returns a $count item as text and query options on item URLs', async () => {
     const tenant = randomUUID();
-    await newGroup(tenant, 'Alpha');
-    await newGroup(tenant, 'Beta');
+    await t.createGroup(tenant, { name: 'Alpha' });
+    await t.createGroup(tenant, { name: 'Beta' });
     const r = await items(
       [
         { id: 'count', method: 'GET', url: `${P}/connectorGroups/$count`, dependsOn: [] },
@@ -192,7 +187,7 @@ describe('$batch: the responses', () => {
 describe('$batch: dependencies', () => {
   it('runs a dependent item after its dependency', async () => {
     const tenant = randomUUID();
-    const g = await newGroup(tenant, 'Old');
+    const g = (await t.createGroup(tenant, { name: 'Old' })).id;
     const r = await items(
       [
         { id: 'read', method: 'GET', url: `${P}/connectorGroups/${g}`, dependsOn: ['rename'] },
@@ -233,7 +228,7 @@ describe('$batch: dependencies', () => {
 describe('$batch: identity is checked per item', () => {
   it('gives a read-only token 403 on write items and runs its reads', async () => {
     const tenant = randomUUID();
-    const g = await newGroup(tenant);
+    const g = (await t.createGroup(tenant, { name: 'G' })).id;
     const r = await items(
       [
         { id: 'read', method: 'GET', url: `${P}/connectorGroups/${g}` },
@@ -250,7 +245,7 @@ describe('$batch: identity is checked per item', () => {
 
   it('confines every item to the caller tenant: another tenant object is 404', async () => {
     const owner = randomUUID();
-    const g = await newGroup(owner, 'Private');
+    const g = (await t.createGroup(owner, { name: 'Private' })).id;
     const r = await items(
       [
         { id: 'get', method: 'GET', url: `${P}/connectorGroups/${g}` },

@@ -29,17 +29,7 @@ interface Connector {
   '@odata.etag': string;
 }
 
-async function createConnector(tenant: string, body: Record<string, unknown> = {}) {
-  const r = await t.call('POST', CONNECTORS, { tenant, body: { machineName: 'edge1.contoso.com', externalIp: '203.0.113.7', ...body } });
-  expect(r.status, r.text).toBe(201);
-  return r.body as Connector;
-}
 
-async function createGroup(tenant: string) {
-  const r = await t.call('POST', GROUPS, { tenant, body: { name: `g-${randomUUID().slice(0, 8)}` } });
-  expect(r.status, r.text).toBe(201);
-  return r.body as { id: string };
-}
 
 async function moveTo(tenant: string, connectorId: string, groupId: string) {
   const r = await t.call('POST', `${CONNECTORS}/${connectorId}/memberOf/$ref`, {
@@ -63,14 +53,14 @@ describe('GET connectors', () => {
     expect(empty.status, empty.text).toBe(200);
     expect(empty.body).toEqual({ '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectors`, value: [] });
 
-    const a = await createConnector(tenant, { machineName: 'a.contoso.com' });
-    const b = await createConnector(tenant, { machineName: 'b.contoso.com', status: 'inactive', version: '1.5.3437.0', externalIp: '2001:db8::1' });
-    await createConnector(randomUUID()); // another tenant's
+    const a = await t.createConnector(tenant, { machineName: 'a.contoso.com' });
+    const b = await t.createConnector(tenant, { machineName: 'b.contoso.com', status: 'inactive', version: '1.5.3437.0', externalIp: '2001:db8::1' });
+    await t.createConnector(randomUUID()); // another tenant's
     const r = await t.call('GET', CONNECTORS, { tenant });
     expect(r.status).toBe(200);
     const byId = Object.fromEntries((r.body.value as Connector[]).map((c) => [c.id, c]));
     expect(r.body.value).toHaveLength(2);
-    expect(byId[a.id]).toEqual({ id: a.id, machineName: 'a.contoso.com', externalIp: '203.0.113.7', status: 'active', version: '' });
+    expect(byId[a.id]).toEqual({ id: a.id, machineName: 'a.contoso.com', externalIp: '10.1.2.3', status: 'active', version: '' });
     expect(byId[b.id]).toEqual({ id: b.id, machineName: 'b.contoso.com', externalIp: '2001:db8::1', status: 'inactive', version: '1.5.3437.0' });
   });
 });
@@ -78,14 +68,14 @@ describe('GET connectors', () => {
 describe('GET connectors/{id}', () => {
   it('returns the connector with an ETag header equal to @odata.etag', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     const r = await t.call('GET', `${CONNECTORS}/${c.id}`, { tenant });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({
       '@odata.context': `${t.url}/beta/$metadata#connectors/$entity`,
       id: c.id,
-      machineName: 'edge1.contoso.com',
-      externalIp: '203.0.113.7',
+      machineName: 'conn1.contoso.com',
+      externalIp: '10.1.2.3',
       status: 'active',
       version: '',
     });
@@ -98,7 +88,7 @@ describe('GET connectors/{id}', () => {
 
   it('answers 404 for a malformed id, an unknown id, another profile and another tenant', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     for (const path of [`${CONNECTORS}/123`, `${CONNECTORS}/${randomUUID()}`, `/beta/onPremisesPublishingProfiles/other/connectors/${c.id}`]) {
       expectError(await t.call('GET', path, { tenant }), 404, 'Request_ResourceNotFound');
     }
@@ -109,7 +99,7 @@ describe('GET connectors/{id}', () => {
 describe('PATCH connectors/{id}', () => {
   it('updates status, version, externalIp and machineName: 200 with the connector, stored', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     const changes: [Record<string, string>, Partial<Connector>][] = [
       [{ status: 'inactive' }, { status: 'inactive' }],
       [{ version: '1.5.3437.0' }, { version: '1.5.3437.0' }],
@@ -134,14 +124,14 @@ describe('PATCH connectors/{id}', () => {
 
   it('refuses bad values with 400 naming the property, and changes nothing', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     const cases: [Record<string, unknown>, string][] = [
       [{ status: 'running' }, 'status'],
       [{ status: true }, 'status'],
       [{ version: 'latest' }, 'version'],
       [{ version: 1.5 }, 'version'],
       [{ externalIp: '300.1.2.3' }, 'externalIp'],
-      [{ externalIp: 'edge1.contoso.com' }, 'externalIp'],
+      [{ externalIp: 'conn1.contoso.com' }, 'externalIp'],
       [{ machineName: 'not a host!' }, 'machineName'],
       [{ machineName: '' }, 'machineName'],
       [{ machineName: null }, 'machineName'],
@@ -158,7 +148,7 @@ describe('PATCH connectors/{id}', () => {
 
   it('return=minimal gives 204; a stale If-Match gives 412; an unknown connector 404', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     const minimal = await t.call('PATCH', `${CONNECTORS}/${c.id}`, { tenant, body: { version: '1.0' }, headers: { prefer: 'return=minimal' } });
     expect(minimal.status, minimal.text).toBe(204);
     expect(minimal.text).toBe('');
@@ -180,8 +170,8 @@ describe('PATCH connectors/{id}', () => {
 describe('DELETE connectors/{id}', () => {
   it('deletes the connector and its membership edge; the group counts drop', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
-    const [c1, c2] = [await createConnector(tenant), await createConnector(tenant)];
+    const g = await t.createGroup(tenant);
+    const [c1, c2] = [await t.createConnector(tenant), await t.createConnector(tenant)];
     await moveTo(tenant, c1!.id, g.id);
     await moveTo(tenant, c2!.id, g.id);
     expect(await membersCount(tenant, g.id)).toBe(2);
@@ -208,7 +198,7 @@ describe('DELETE connectors/{id}', () => {
 
   it('a connector in the Default group leaves Default', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     const dflt = (await t.call('GET', `${CONNECTORS}/${c.id}/memberOf`, { tenant })).body.value[0];
     expect(await membersCount(tenant, dflt.id)).toBe(1);
     expect((await t.call('DELETE', `${CONNECTORS}/${c.id}`, { tenant })).status).toBe(204);
@@ -218,7 +208,7 @@ describe('DELETE connectors/{id}', () => {
 
   it('honours If-Match: stale 412 (connector kept), current 204; another tenant gets 404', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     const changed = await t.call('PATCH', `${CONNECTORS}/${c.id}`, { tenant, body: { status: 'inactive' } });
     expectError(await t.call('DELETE', `${CONNECTORS}/${c.id}`, { tenant, headers: { 'if-match': c['@odata.etag'] } }), 412, 'preconditionFailed');
     expectError(await t.call('DELETE', `${CONNECTORS}/${c.id}`, { tenant: randomUUID() }), 404, 'Request_ResourceNotFound');
@@ -233,7 +223,7 @@ describe('DELETE connectors/{id}', () => {
 describe('GET connectors/{id}/memberOf', () => {
   it('is a one-element collection: Default first, then the group it moved to', async () => {
     const tenant = randomUUID();
-    const c = await createConnector(tenant);
+    const c = await t.createConnector(tenant);
     const first = await t.call('GET', `${CONNECTORS}/${c.id}/memberOf`, { tenant });
     expect(first.status, first.text).toBe(200);
     expect(first.body['@odata.context']).toBe(
@@ -241,7 +231,7 @@ describe('GET connectors/{id}/memberOf', () => {
     );
     expect(first.body.value).toEqual([{ id: expect.any(String), name: 'Default', connectorGroupType: 'applicationProxy', isDefault: true, region: null }]);
 
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     await moveTo(tenant, c.id, g.id);
     const after = await t.call('GET', `${CONNECTORS}/${c.id}/memberOf`, { tenant });
     expect(after.body.value).toHaveLength(1);
@@ -259,9 +249,9 @@ describe('GET connectors/$count', () => {
     expect(zero.status, zero.text).toBe(200);
     expect(zero.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(zero.text).toBe('0');
-    await createConnector(tenant);
-    await createConnector(tenant, { status: 'inactive' });
-    await createConnector(tenant, { status: 'inactive' });
+    await t.createConnector(tenant);
+    await t.createConnector(tenant, { status: 'inactive' });
+    await t.createConnector(tenant, { status: 'inactive' });
     expect((await t.call('GET', `${CONNECTORS}/$count`, { tenant })).text).toBe('3');
     expect((await t.call('GET', `${CONNECTORS}/$count?$filter=status eq 'inactive'`, { tenant })).text).toBe('2');
     expect((await t.call('GET', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectors/$count`, { tenant })).text).toBe('3');

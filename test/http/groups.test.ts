@@ -20,17 +20,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function createGroup(tenant: string, body: Record<string, unknown> = { name: `g-${randomUUID().slice(0, 8)}` }) {
-  const r = await t.call('POST', GROUPS, { tenant, body });
-  expect(r.status, r.text).toBe(201);
-  return r.body as { id: string; name: string; region: string | null; '@odata.etag': string };
-}
 
-async function createConnector(tenant: string) {
-  const r = await t.call('POST', `${P}/connectors`, { tenant, body: { machineName: 'conn1.contoso.com', externalIp: '10.1.2.3' } });
-  expect(r.status, r.text).toBe(201);
-  return r.body as { id: string };
-}
 
 async function addMember(tenant: string, groupId: string, connectorId: string) {
   const r = await t.call('POST', `${GROUPS}/${groupId}/members/$ref`, {
@@ -69,7 +59,7 @@ describe('GET connectorGroups', () => {
     ]);
     expect(first.body['@odata.nextLink']).toBeUndefined();
 
-    const mine = await createGroup(tenant, { name: 'Second', region: 'eur' });
+    const mine = await t.createGroup(tenant, { name: 'Second', region: 'eur' });
     const again = await t.call('GET', GROUPS, { tenant });
     expect(again.status).toBe(200);
     const byName = Object.fromEntries((again.body.value as { name: string }[]).map((g) => [g.name, g]));
@@ -80,7 +70,7 @@ describe('GET connectorGroups', () => {
 
   it("never lists another tenant's groups", async () => {
     const [a, b] = [randomUUID(), randomUUID()];
-    const theirs = await createGroup(a, { name: 'Tenant A only' });
+    const theirs = await t.createGroup(a, { name: 'Tenant A only' });
     const r = await t.call('GET', GROUPS, { tenant: b });
     expect(r.status).toBe(200);
     expect(r.body.value.map((g: { id: string }) => g.id)).not.toContain(theirs.id);
@@ -91,7 +81,7 @@ describe('GET connectorGroups', () => {
 describe('GET connectorGroups/{id}', () => {
   it('returns the group with an ETag header equal to @odata.etag', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Fetch me', region: 'asia' });
+    const g = await t.createGroup(tenant, { name: 'Fetch me', region: 'asia' });
     const r = await getGroup(tenant, g.id);
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({
@@ -109,7 +99,7 @@ describe('GET connectorGroups/{id}', () => {
 
   it('is the same under v1.0, and matches the profile and the path literals case-insensitively', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const v1 = await t.call('GET', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${g.id}`, { tenant });
     expect(v1.status, v1.text).toBe(200);
     expect(v1.body.id).toBe(g.id);
@@ -123,7 +113,7 @@ describe('GET connectorGroups/{id}', () => {
 
   it('answers 404 for a malformed id, an unknown id, another profile and another tenant', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     for (const path of [
       `${GROUPS}/not-a-guid`,
       `${GROUPS}/${g.id}x`,
@@ -142,7 +132,7 @@ describe('GET connectorGroups/{id}', () => {
 describe('PATCH connectorGroups/{id}', () => {
   it('renames a group and changes its region: 200 with the updated group and a new ETag', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Before', region: 'nam' });
+    const g = await t.createGroup(tenant, { name: 'Before', region: 'nam' });
     const before = await getGroup(tenant, g.id);
     const r = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'After', region: 'eur' } });
     expect(r.status, r.text).toBe(200);
@@ -162,7 +152,7 @@ describe('PATCH connectorGroups/{id}', () => {
     // KNOWN BUG (src/directory/directory.ts, updateGroup): `input.region ?? current.region` treats an
     // explicit null like an absent property, so the PATCH answers 200 with the old region.
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Regional', region: 'nam' });
+    const g = await t.createGroup(tenant, { name: 'Regional', region: 'nam' });
     const r = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { region: null } });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ name: 'Regional', region: null });
@@ -171,7 +161,7 @@ describe('PATCH connectorGroups/{id}', () => {
 
   it('with Prefer: return=minimal answers 204 without a body, with Preference-Applied, and still applies the change', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Quiet' });
+    const g = await t.createGroup(tenant, { name: 'Quiet' });
     const r = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'Quieter' }, headers: { prefer: 'return=minimal' } });
     expect(r.status, r.text).toBe(204);
     expect(r.text).toBe('');
@@ -181,7 +171,7 @@ describe('PATCH connectorGroups/{id}', () => {
 
   it('honours If-Match: a stale ETag is 412 and changes nothing, the current one succeeds', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'v1' });
+    const g = await t.createGroup(tenant, { name: 'v1' });
     const stale = g['@odata.etag'];
     const first = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'v2' }, headers: { 'if-match': stale } });
     expect(first.status, first.text).toBe(200);
@@ -201,8 +191,8 @@ describe('PATCH connectorGroups/{id}', () => {
 
   it('refuses a region change while the group has a member (409) and changes nothing, but allows a rename', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Busy', region: 'nam' });
-    const c = await createConnector(tenant);
+    const g = await t.createGroup(tenant, { name: 'Busy', region: 'nam' });
+    const c = await t.createConnector(tenant);
     await addMember(tenant, g.id, c.id);
     const before = await readDoc(t.container, tenant, g.id);
 
@@ -218,7 +208,7 @@ describe('PATCH connectorGroups/{id}', () => {
 
   it('refuses a region change while an application is assigned to the group (409)', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'App group', region: 'aus' });
+    const g = await t.createGroup(tenant, { name: 'App group', region: 'aus' });
     await assignApplication(tenant, randomUUID(), g.id);
     expectError(await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { region: 'ind' } }), 409, 'conflict');
     expect((await getGroup(tenant, g.id)).body.region).toBe('aus');
@@ -226,7 +216,7 @@ describe('PATCH connectorGroups/{id}', () => {
 
   it('ignores unknownFutureValue for region (evolvable enum in a PATCH)', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Evolving', region: 'eur' });
+    const g = await t.createGroup(tenant, { name: 'Evolving', region: 'eur' });
     const r = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'Evolved', region: 'unknownFutureValue' } });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ name: 'Evolved', region: 'eur' });
@@ -235,7 +225,7 @@ describe('PATCH connectorGroups/{id}', () => {
 
   it('refuses isDefault: true (400 naming isDefault) and accepts isDefault: false', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Not default' });
+    const g = await t.createGroup(tenant, { name: 'Not default' });
     expectError(await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { isDefault: true } }), 400, 'Request_BadRequest', 'isDefault');
     expect((await getGroup(tenant, g.id)).body.isDefault).toBe(false);
     const ok = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { isDefault: false, name: 'Still not default' } });
@@ -245,7 +235,7 @@ describe('PATCH connectorGroups/{id}', () => {
 
   it('refuses invalid bodies with 400 naming the property, and unknown groups with 404', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Strict' });
+    const g = await t.createGroup(tenant, { name: 'Strict' });
     const cases: [unknown, string][] = [
       [{ name: '' }, 'name'],
       [{ name: 'x'.repeat(257) }, 'name'],
@@ -266,7 +256,7 @@ describe('PATCH connectorGroups/{id}', () => {
 describe('DELETE connectorGroups/{id}', () => {
   it('deletes an empty group: 204 without a body, then 404', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const r = await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant });
     expect(r.status, r.text).toBe(204);
     expect(r.text).toBe('');
@@ -277,8 +267,8 @@ describe('DELETE connectorGroups/{id}', () => {
 
   it('refuses to delete a group with a member (409); once the member leaves, the delete works', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
-    const c = await createConnector(tenant);
+    const g = await t.createGroup(tenant);
+    const c = await t.createConnector(tenant);
     await addMember(tenant, g.id, c.id);
     expectError(await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant }), 409, 'conflict');
     expect((await getGroup(tenant, g.id)).status).toBe(200);
@@ -290,7 +280,7 @@ describe('DELETE connectorGroups/{id}', () => {
 
   it('refuses to delete a group with an assigned application (409)', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const app = randomUUID();
     await assignApplication(tenant, app, g.id);
     expectError(await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant }), 409, 'conflict');
@@ -308,7 +298,7 @@ describe('DELETE connectorGroups/{id}', () => {
 
   it('honours If-Match: stale 412 (group kept), current 204', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant, { name: 'Guarded' });
+    const g = await t.createGroup(tenant, { name: 'Guarded' });
     const renamed = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'Guarded 2' } });
     expectError(await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant, headers: { 'if-match': g['@odata.etag'] } }), 412, 'preconditionFailed');
     expect((await getGroup(tenant, g.id)).status).toBe(200);
@@ -321,8 +311,8 @@ describe('DELETE connectorGroups/{id}', () => {
 describe('members', () => {
   it('lists the connectors of a group, and an empty collection for an empty group', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
-    const [c1, c2, c3] = [await createConnector(tenant), await createConnector(tenant), await createConnector(tenant)];
+    const g = await t.createGroup(tenant);
+    const [c1, c2, c3] = [await t.createConnector(tenant), await t.createConnector(tenant), await t.createConnector(tenant)];
     await addMember(tenant, g.id, c1!.id);
     await addMember(tenant, g.id, c2!.id);
 
@@ -336,7 +326,7 @@ describe('members', () => {
     const inDefault = await t.call('GET', `${GROUPS}/${dflt.id}/members`, { tenant });
     expect(inDefault.body.value.map((c: { id: string }) => c.id)).toEqual([c3!.id]);
 
-    const empty = await createGroup(tenant);
+    const empty = await t.createGroup(tenant);
     const none = await t.call('GET', `${GROUPS}/${empty.id}/members`, { tenant });
     expect(none.status).toBe(200);
     expect(none.body.value).toEqual([]);
@@ -346,8 +336,8 @@ describe('members', () => {
 
   it('POST members/$ref moves the connector here: 201 with the connector; counts follow', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
-    const c = await createConnector(tenant);
+    const g = await t.createGroup(tenant);
+    const c = await t.createConnector(tenant);
     const dflt = await defaultGroupOf(tenant);
     const r = await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, {
       tenant,
@@ -372,8 +362,8 @@ describe('members', () => {
 
   it('POST members/$ref with return=minimal: 204 with Preference-Applied', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
-    const c = await createConnector(tenant);
+    const g = await t.createGroup(tenant);
+    const c = await t.createConnector(tenant);
     const r = await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, {
       tenant,
       // A relative @odata.id is accepted too.
@@ -388,8 +378,8 @@ describe('members', () => {
 
   it('refuses a connector that is already a member (400 "already exist") and changes nothing', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
-    const c = await createConnector(tenant);
+    const g = await t.createGroup(tenant);
+    const c = await t.createConnector(tenant);
     await addMember(tenant, g.id, c.id);
     const before = await tenantDocs(t.container, tenant);
     const r = await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, {
@@ -402,9 +392,9 @@ describe('members', () => {
 
   it('refuses a missing connector (404), a reference of the wrong type (400) and a missing group (404)', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
-    const other = await createGroup(tenant);
-    const c = await createConnector(tenant);
+    const g = await t.createGroup(tenant);
+    const other = await t.createGroup(tenant);
+    const c = await t.createConnector(tenant);
     const ref = (path: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${path}` });
     expectError(await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: ref(`connectors/${randomUUID()}`) }), 404, 'Request_ResourceNotFound');
     expectError(await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: ref(`connectorGroups/${other.id}`) }), 400, 'Request_BadRequest');
@@ -418,7 +408,7 @@ describe('members', () => {
 
   it('members/$count is a text/plain number that follows moves', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const count = async () => {
       const r = await t.call('GET', `${GROUPS}/${g.id}/members/$count`, { tenant });
       expect(r.status, r.text).toBe(200);
@@ -426,7 +416,7 @@ describe('members', () => {
       return r.text;
     };
     expect(await count()).toBe('0');
-    const [c1, c2] = [await createConnector(tenant), await createConnector(tenant)];
+    const [c1, c2] = [await t.createConnector(tenant), await t.createConnector(tenant)];
     await addMember(tenant, g.id, c1!.id);
     await addMember(tenant, g.id, c2!.id);
     expect(await count()).toBe('2');
@@ -437,7 +427,7 @@ describe('members', () => {
 describe('GET connectorGroups/{id}/applications', () => {
   it('lists the assigned applications as [{ id }]', async () => {
     const tenant = randomUUID();
-    const g = await createGroup(tenant);
+    const g = await t.createGroup(tenant);
     const empty = await t.call('GET', `${GROUPS}/${g.id}/applications`, { tenant });
     expect(empty.status, empty.text).toBe(200);
     expect(empty.body.value).toEqual([]);

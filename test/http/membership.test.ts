@@ -10,17 +10,7 @@ afterAll(async () => t?.close());
 
 const groupRef = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${id}` });
 
-async function newGroup(tenant: string, name = 'G') {
-  const reply = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name } });
-  expect(reply.status).toBe(201);
-  return reply.body.id as string;
-}
 
-async function newConnector(tenant: string) {
-  const reply = await t.call('POST', `${PROFILE}/connectors`, { tenant, body: { machineName: 'host.contoso.com', externalIp: '2001:db8::7' } });
-  expect(reply.status).toBe(201);
-  return reply.body.id as string;
-}
 
 /** Every group's memberCount equals the edges pointing at it, and each connector has exactly one edge. */
 async function expectConsistent(tenant: string) {
@@ -41,15 +31,15 @@ async function expectConsistent(tenant: string) {
 describe('adding is moving', () => {
   it('moves a connector between groups through memberOf/$ref and members/$ref, keeping one edge', async () => {
     const tenant = randomUUID();
-    const [a, b] = [await newGroup(tenant, 'A'), await newGroup(tenant, 'B')];
-    const c = await newConnector(tenant);
+    const [a, b] = [(await t.createGroup(tenant, { name: 'A' })).id, (await t.createGroup(tenant, { name: 'B' })).id];
+    const c = (await t.createConnector(tenant)).id;
     expect((await t.call('POST', `${PROFILE}/connectors/${c}/memberOf/$ref`, { tenant, body: groupRef(a) })).status).toBe(201);
     const viaGroup = await t.call('POST', `${PROFILE}/connectorGroups/${b}/members/$ref`, {
       tenant,
       body: { '@odata.id': `${PROFILE}/connectors/${c}` },
     });
     expect(viaGroup.status).toBe(201);
-    expect(viaGroup.body).toMatchObject({ id: c, machineName: 'host.contoso.com' });
+    expect(viaGroup.body).toMatchObject({ id: c, machineName: 'conn1.contoso.com' });
     expect(await readDoc(t.container, tenant, membershipId(c))).toMatchObject({ groupId: b });
     const docs = await expectConsistent(tenant);
     expect(docs.find((d) => d.id === a)).toMatchObject({ memberCount: 0 });
@@ -58,8 +48,8 @@ describe('adding is moving', () => {
 
   it('refuses adding a connector to the group it is in (400 "already exist") and changes nothing', async () => {
     const tenant = randomUUID();
-    const g = await newGroup(tenant);
-    const c = await newConnector(tenant);
+    const g = (await t.createGroup(tenant)).id;
+    const c = (await t.createConnector(tenant)).id;
     await t.call('POST', `${PROFILE}/connectors/${c}/memberOf/$ref`, { tenant, body: groupRef(g) });
     const before = await tenantDocs(t.container, tenant);
     for (const [url, body] of [
@@ -82,7 +72,7 @@ describe('adding is moving', () => {
 
   it('refuses a move into the Default group the connector is already in', async () => {
     const tenant = randomUUID();
-    const c = await newConnector(tenant);
+    const c = (await t.createConnector(tenant)).id;
     const reply = await t.call('POST', `${PROFILE}/connectors/${c}/memberOf/$ref`, { tenant, body: groupRef(defaultGroupId(tenant)) });
     expect(reply.status).toBe(400);
     expect(reply.body.error.message).toContain('already exist');
@@ -95,8 +85,8 @@ describe('@odata.id', () => {
   let g: string;
   beforeAll(async () => {
     tenant = randomUUID();
-    g = await newGroup(tenant);
-    c = await newConnector(tenant);
+    g = (await t.createGroup(tenant)).id;
+    c = (await t.createConnector(tenant)).id;
   });
 
   it.each([
@@ -234,8 +224,8 @@ describe('validation: a 400 naming the property, and nothing written', () => {
 describe('concurrency', () => {
   it('50 concurrent moves of one connector among three groups leave one edge and exact counts', async () => {
     const tenant = randomUUID();
-    const groups = [await newGroup(tenant, 'A'), await newGroup(tenant, 'B'), await newGroup(tenant, 'C')];
-    const c = await newConnector(tenant);
+    const groups = [(await t.createGroup(tenant, { name: 'A' })).id, (await t.createGroup(tenant, { name: 'B' })).id, (await t.createGroup(tenant, { name: 'C' })).id];
+    const c = (await t.createConnector(tenant)).id;
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         t.call('POST', `${PROFILE}/connectors/${c}/memberOf/$ref`, { tenant, body: groupRef(groups[i % 3]!) }),

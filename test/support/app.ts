@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { expect } from 'vitest';
 import { compose, type App } from '../../src/app.js';
@@ -37,6 +38,10 @@ export interface TestApp {
   container: Container;
   cosmos: TestCosmos;
   call(method: string, path: string, options?: CallOptions): Promise<Reply>;
+  /** Creates a group (a random name unless given) and returns its body; anything but 201 fails the test. */
+  createGroup(tenant: string, fields?: Record<string, unknown>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Creates a connector (conn1.contoso.com, 10.1.2.3 unless given) and returns its body. */
+  createConnector(tenant: string, fields?: Record<string, unknown>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
 }
 
@@ -69,7 +74,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     if (!tokens.has(key)) tokens.set(key, await tokenFor(tenant, scope));
     return tokens.get(key)!;
   };
-  return {
+  const create = async (path: string, tenant: string, body: Record<string, unknown>) => {
+    const reply = await api.call('POST', `${PROFILE}/${path}`, { tenant, body });
+    expect(reply.status, reply.text).toBe(201);
+    return reply.body;
+  };
+  const api: TestApp = {
     url: host.url,
     port: host.port,
     ca: tls?.cert,
@@ -91,6 +101,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (text && res.headers.get('content-type')?.startsWith('application/json')) parsed = JSON.parse(text);
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
+    createGroup: (tenant, fields = {}) => create('connectorGroups', tenant, { name: `g-${randomUUID().slice(0, 8)}`, ...fields }),
+    createConnector: (tenant, fields = {}) =>
+      create('connectors', tenant, { machineName: 'conn1.contoso.com', externalIp: '10.1.2.3', ...fields }),
     async close() {
       await host.close();
       app.cosmos.dispose();
@@ -98,6 +111,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await cosmos.close();
     },
   };
+  return api;
 }
 
 /** Reads a document back with the SDK, to check what a request really stored. */
