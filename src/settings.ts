@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { IdentitySettings } from './identity/index.js';
+import { DEFAULT_LOCAL_KEYS_DIR, type IdentitySettings } from './identity/index.js';
 import type { CosmosSettings } from './store/client.js';
 
 export interface Settings {
@@ -22,7 +22,7 @@ const schema = z
     ENTRA_AUDIENCE: z.string().min(1).optional(),
     ENTRA_ISSUER: z.string().regex(/^https:\/\/\S+$/, 'must be an https URL').default(ENTRA_ISSUER),
     ENTRA_JWKS_URI: z.url({ protocol: /^https$/ }).default(ENTRA_JWKS),
-    LOCAL_KEYS_DIR: z.string().min(1).default('.local/keys'),
+    LOCAL_KEYS_DIR: z.string().min(1).default(DEFAULT_LOCAL_KEYS_DIR),
     PAGING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   })
   .superRefine((env, ctx) => {

@@ -29,8 +29,8 @@ export const connectorShape: EntityShape = {
   },
 };
 
-export const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
-export const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
+const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
+const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
 
 function entity(ctx: RequestContext, kind: 'connectorGroup' | 'connector', view: { id: string }, etag: string, status: number, select?: string[]) {
   const headers: Record<string, string> = { ETag: etagOf(etag) };

@@ -7,6 +7,8 @@ export const JSON_CONTENT_TYPE =
 
 export type ApiVersion = 'beta' | 'v1.0';
 
+export const INCLUDE_UNKNOWN_ENUM_MEMBERS = 'include-unknown-enum-members';
+
 /** What every response needs to know about the request it answers. */
 export interface RequestContext {
   requestId: string;
@@ -52,7 +54,7 @@ export function standardHeaders(ctx: RequestContext): Record<string, string> {
     'OData-Version': '4.0',
     'Cache-Control': 'no-cache',
     // Every enum in a response honours this preference (see evolvableEnum in odata.ts).
-    ...(ctx.prefer.has('include-unknown-enum-members') ? { 'Preference-Applied': 'include-unknown-enum-members' } : {}),
+    ...(ctx.prefer.has(INCLUDE_UNKNOWN_ENUM_MEMBERS) ? { 'Preference-Applied': INCLUDE_UNKNOWN_ENUM_MEMBERS } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { badRequest, notFound } from './errors.js';
-import type { RequestContext } from './http.js';
+import { INCLUDE_UNKNOWN_ENUM_MEMBERS, type RequestContext } from './http.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROFILE = 'applicationproxy';
@@ -74,8 +74,6 @@ export function ifMatch(header: string | null): ((cosmosEtag: string) => boolean
 
 // --- @odata.context ---
 
-export const PROFILE_PATH = "onPremisesPublishingProfiles('applicationProxy')";
-
 export function contextUrl(ctx: RequestContext, fragment: string, select?: string[]): string {
   if (!select?.length) return `${ctx.serviceRoot}/$metadata#${fragment}`;
   const entity = fragment.endsWith('/$entity');
@@ -115,5 +113,3 @@ export function evolvableEnum(ctx: RequestContext, value: string | null, known: 
   if (value === null || known.includes(value) || ctx.prefer.has(INCLUDE_UNKNOWN_ENUM_MEMBERS)) return value;
   return 'unknownFutureValue';
 }
-
-export const INCLUDE_UNKNOWN_ENUM_MEMBERS = 'include-unknown-enum-members';

@@ -1,32 +1,24 @@
 /** Identity: bearer tokens (Entra ID or local), delegated scopes, the caller's tenant. */
 export type { Access, Authenticator, Caller, IdentitySettings } from './types.js';
 export {
-  ACCEPTED_ALGORITHMS,
-  bearerToken,
   CLOCK_SKEW_SECONDS,
   createAuthenticator,
   ENTRA_JWKS_URI,
   ENTRA_MULTI_TENANT_ISSUER,
   isGuid,
   PERSONAL_ACCOUNT_TENANT,
-  READ_SCOPES,
-  validateIdentitySettings,
-  WRITE_SCOPES,
   WWW_AUTHENTICATE_CHALLENGE,
-  type AuthenticatorOptions,
 } from './tokens.js';
 export {
   assertLocalModeAllowed,
   DEFAULT_LOCAL_KEYS_DIR,
   LOCAL_AUDIENCE,
-  LOCAL_DEFAULT_OBJECT_ID,
   LOCAL_DEFAULT_TENANT,
   LOCAL_ISSUER_TEMPLATE,
   LOCAL_KEY_FILE,
   loadLocalSigningKey,
   localTokenClaims,
   mintLocalToken,
-  type LocalSigningKey,
   type MintOptions,
 } from './local-keys.js';
-export { LOCAL_KEYS_DIR_ENV, localKeysDirFromEnv } from './settings.js';
+export { localKeysDirFromEnv } from './settings.js';
