@@ -107,12 +107,6 @@ export function propertyRef(name: string): string {
   return SQL_KEYWORDS.has(name.toLowerCase()) ? `c[${JSON.stringify(name)}]` : `c.${name}`;
 }
 
-/** ` ORDER BY c.a ASC, c.b DESC` for a compiled `orderBy`, or `''` (multi-property needs a composite index on Azure). */
-export function orderByClause(orderBy: CollectionQuery['orderBy']): string {
-  if (orderBy.length === 0) return '';
-  return ` ORDER BY ${orderBy.map((o) => `${propertyRef(o.property)}${o.descending ? ' DESC' : ' ASC'}`).join(', ')}`;
-}
-
 type Property = EntityShape['properties'][string];
 
 function lookup(shape: EntityShape, name: string): Property | undefined {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { createHttpServer } from '@vercel/cosmosdb-server';
 import { GraphError } from '../../src/graph/errors.js';
-import { orderByClause, parseCollectionQuery, propertyRef, type EntityShape } from '../../src/graph/query.js';
+import { parseCollectionQuery, propertyRef, type EntityShape } from '../../src/graph/query.js';
+import { Store } from '../../src/store/store.js';
 
 const connectorGroup: EntityShape = {
   properties: {
@@ -121,8 +122,6 @@ describe('parseCollectionQuery: options', () => {
   });
 
   it('renders an ORDER BY clause from property names only', () => {
-    expect(orderByClause([])).toBe('');
-    expect(orderByClause(parse('$orderby=name desc,region').orderBy)).toBe(' ORDER BY c.name DESC, c.region ASC');
     expect(propertyRef('value')).toBe('c["value"]');
     expect(() => propertyRef('a b')).toThrow();
   });
@@ -418,6 +417,7 @@ const TENANT = 'tenant-1';
 interface GroupDoc {
   id: string;
   tenantId: string;
+  type: 'connectorGroup';
   name: string;
   region?: string | null;
   isDefault: boolean;
@@ -428,6 +428,7 @@ const gid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0'
 const group = (n: number, name: string, region: string | null | undefined, isDefault = false): GroupDoc => ({
   id: gid(n),
   tenantId: TENANT,
+  type: 'connectorGroup',
   name,
   ...(region === undefined ? {} : { region }),
   isDefault,
@@ -532,19 +533,16 @@ describe.each([
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
+  // Through the store, so the SQL under test is the SQL the service sends.
   async function run(qs: string): Promise<number[]> {
     const q = parse(qs);
-    const where = q.filter ? ` AND (${q.filter.sql})` : '';
-    const { resources } = await container.items
-      .query<GroupDoc>(
-        {
-          query: `SELECT * FROM c WHERE c.tenantId = @tenantId${where}${orderByClause(q.orderBy)}`,
-          parameters: [{ name: '@tenantId', value: TENANT }, ...(q.filter?.parameters ?? [])],
-        },
-        { partitionKey: TENANT },
-      )
-      .fetchAll();
-    return resources.map((d) => Number(d.id.slice(-12)));
+    const found = await new Store(container).all<GroupDoc>(TENANT, {
+      type: 'connectorGroup',
+      where: q.filter?.sql,
+      parameters: q.filter?.parameters,
+      orderBy: q.orderBy,
+    });
+    return found.map((d) => Number(d.id.slice(-12)));
   }
 
   it.each(SEMANTICS)('%s', async (filter, expected) => {
