@@ -12,6 +12,15 @@ let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
 afterAll(async () => t?.close());
 
+/** The request body of pages 000 and 002, placeholders and all. */
+const groupPageExample = {
+  '@odata.type': '#microsoft.graph.connectorGroup',
+  connectorGroupType: 'String',
+  isDefault: 'Boolean',
+  name: 'String',
+  region: 'String',
+};
+
 const profile = (version: string) => `/${version}/onPremisesPublishingProfiles/applicationProxy`;
 
 async function expectRefusedWithoutWrites(tenant: string, send: () => Promise<{ status: number; body: any }>, property: string) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -24,13 +33,7 @@ async function expectRefusedWithoutWrites(tenant: string, send: () => Promise<{ 
 }
 
 describe('seed 000: POST /onPremisesPublishingProfiles/{id}/connectorGroups', () => {
-  const pageExample = {
-    '@odata.type': '#microsoft.graph.connectorGroup',
-    connectorGroupType: 'String',
-    isDefault: 'Boolean',
-    name: 'String',
-    region: 'String',
-  };
+  const pageExample = groupPageExample;
 
   it('refuses the example as it stands, naming the placeholder property, and writes nothing', async () => {
     const tenant = randomUUID();
@@ -201,13 +204,7 @@ describe('seed 003: POST /onPremisesPublishingProfiles/applicationProxy/connecto
 });
 
 describe('seed 002: POST /applications/{id}/connectorGroup/members/{connectorId}/memberOf/$ref', () => {
-  const pageExample = {
-    '@odata.type': '#microsoft.graph.connectorGroup',
-    connectorGroupType: 'String',
-    isDefault: 'Boolean',
-    name: 'String',
-    region: 'String',
-  };
+  const pageExample = groupPageExample;
 
   it('refuses the example as it stands, naming the placeholder property, and moves nothing', async () => {
     const tenant = randomUUID();

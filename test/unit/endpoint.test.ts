@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import functions from '@azure/functions';
+import { toHttpHandler } from '../../src/graph/endpoint.js';
+import type { Authenticator } from '../../src/identity/index.js';
+
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
+
+/** The shared wrapper's failure paths that a live service rarely shows: throttling and internal errors. */
+const allowAll: Authenticator = { authenticate: async () => ({ tenantId: 't', scopes: ['Directory.ReadWrite.All'] }) };
+
+async function failWith(error: unknown) {
+  const logged: unknown[] = [];
+  const handler = toHttpHandler(async () => Promise.reject(error), 'read', allowAll);
+  const request = new HttpRequest({ method: 'GET', url: 'http://localhost/beta/x', headers: { 'client-request-id': 'abc-123' } });
+  const result = await handler(request, new InvocationContext({ logHandler: (_level, ...args) => logged.push(args) }));
+  const response = new HttpResponse(result as object);
+  return { response, body: (await response.json()) as { error: { code: string; message: string; innerError: Record<string, string> } }, logged };
+}
+
+describe('toHttpHandler failures', () => {
+  it('passes a Cosmos 429 that outlived the SDK retries on as 429 with Retry-After in whole seconds', async () => {
+    const { response, body } = await failWith(Object.assign(new Error('Request rate is large'), { code: 429, retryAfterInMs: 1500 }));
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(body.error.code).toBe('tooManyRequests');
+    expect(body.error.message).not.toContain('Request rate is large');
+  });
+
+  it('answers an unexpected failure with 500 generalException, nothing internal, and logs it', async () => {
+    const { response, body, logged } = await failWith(new Error('secret Cosmos detail at /dbs/appproxy'));
+    expect(response.status).toBe(500);
+    expect(body.error.code).toBe('generalException');
+    expect(JSON.stringify(body)).not.toContain('secret');
+    expect(body.error.innerError['client-request-id']).toBe('abc-123');
+    expect(response.headers.get('request-id')).toBe(body.error.innerError['request-id']);
+    expect(JSON.stringify(logged)).toContain(body.error.innerError['request-id']);
+  });
+});
