@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { MAX_ORDER_BY } from '../directory/indexing.js';
+import { MAX_ORDER_BY } from '../store/indexing.js';
 import { badRequest } from './errors.js';
 import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
