@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_LOCAL_KEYS_DIR, type IdentitySettings } from './identity/index.js';
+import {
+  DEFAULT_LOCAL_KEYS_DIR,
+  ENTRA_JWKS_URI,
+  ENTRA_MULTI_TENANT_ISSUER,
+  IdentitySettingsError,
+  validateIdentitySettings,
+  type IdentitySetting,
+  type IdentitySettings,
+} from './identity/index.js';
 import type { CosmosSettings } from './store/client.js';
 
 export interface Settings {
@@ -9,8 +17,14 @@ export interface Settings {
   pagingKey: Uint8Array;
 }
 
-const ENTRA_ISSUER = 'https://login.microsoftonline.com/{tenantid}/v2.0';
-const ENTRA_JWKS = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+/** The setting behind each identity setting; the identity module owns their rules. */
+const IDENTITY_SETTING_NAMES: Record<IdentitySetting, string> = {
+  mode: 'AUTH_MODE',
+  audience: 'ENTRA_AUDIENCE',
+  issuer: 'ENTRA_ISSUER',
+  jwksUri: 'ENTRA_JWKS_URI',
+  keysDir: 'LOCAL_KEYS_DIR',
+};
 
 const schema = z
   .object({
@@ -20,8 +34,8 @@ const schema = z
     COSMOS_DATABASE: z.string().min(1).default('appproxy'),
     COSMOS_CONTAINER: z.string().min(1).default('directory'),
     ENTRA_AUDIENCE: z.string().min(1).optional(),
-    ENTRA_ISSUER: z.string().regex(/^https:\/\/\S+$/, 'must be an https URL').default(ENTRA_ISSUER),
-    ENTRA_JWKS_URI: z.url({ protocol: /^https$/ }).default(ENTRA_JWKS),
+    ENTRA_ISSUER: z.string().default(ENTRA_MULTI_TENANT_ISSUER),
+    ENTRA_JWKS_URI: z.string().default(ENTRA_JWKS_URI),
     LOCAL_KEYS_DIR: z.string().min(1).default(DEFAULT_LOCAL_KEYS_DIR),
     PAGING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   })
@@ -47,15 +61,23 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new Error(`Invalid settings:\n${lines.join('\n')}`);
   }
   const s = parsed.data;
+  const identity: IdentitySettings =
+    s.AUTH_MODE === 'local'
+      ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR }
+      : { mode: 'entra', audience: s.ENTRA_AUDIENCE!, issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI };
+  try {
+    validateIdentitySettings(identity);
+  } catch (error) {
+    if (!(error instanceof IdentitySettingsError)) throw error;
+    const name = error.setting ? IDENTITY_SETTING_NAMES[error.setting] : 'AUTH_MODE';
+    throw new Error(`Invalid settings:\n  ${name}: ${error.detail}`);
+  }
   const names = { database: s.COSMOS_DATABASE, container: s.COSMOS_CONTAINER };
   return {
     cosmos: s.COSMOS_CONNECTION_STRING
       ? { connectionString: s.COSMOS_CONNECTION_STRING, ...names }
       : { endpoint: s.COSMOS_ENDPOINT!, ...names },
-    identity:
-      s.AUTH_MODE === 'local'
-        ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR }
-        : { mode: 'entra', audience: s.ENTRA_AUDIENCE!, issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI },
+    identity,
     // Local runs may sign skiptokens with a per-process key: they need not outlive the process.
     pagingKey: s.PAGING_KEY ? Buffer.from(s.PAGING_KEY, 'utf8') : randomBytes(32),
   };

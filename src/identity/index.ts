@@ -1,13 +1,14 @@
 /** Identity: bearer tokens (Entra ID or local), delegated scopes, the caller's tenant. */
 export type { Access, Authenticator, Caller, IdentitySettings } from './types.js';
+export { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER } from './entra.js';
 export {
   CLOCK_SKEW_SECONDS,
   createAuthenticator,
-  ENTRA_JWKS_URI,
-  ENTRA_MULTI_TENANT_ISSUER,
-  isGuid,
+  IdentitySettingsError,
   PERSONAL_ACCOUNT_TENANT,
+  validateIdentitySettings,
   WWW_AUTHENTICATE_CHALLENGE,
+  type IdentitySetting,
 } from './tokens.js';
 export {
   assertLocalModeAllowed,

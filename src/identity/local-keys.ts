@@ -10,11 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
 
 /** The `aud` of local tokens, and the audience the local-mode authenticator expects. */
 export const LOCAL_AUDIENCE = 'api://appproxy-graph-local';
 /** Local tokens use Entra's multi-tenant v2 issuer form, so the tid/iss rule is exercised locally too. */
-export const LOCAL_ISSUER_TEMPLATE = 'https://login.microsoftonline.com/{tenantid}/v2.0';
+export const LOCAL_ISSUER_TEMPLATE = ENTRA_MULTI_TENANT_ISSUER;
 /** The tenant of `npm run token` when no `--tenant` is given. */
 export const LOCAL_DEFAULT_TENANT = '3f9a5c1e-6b2d-4e8f-a7c0-1d4b8e2f6a93';
 /** The `oid` (user object id) of local tokens when none is given. */
@@ -189,7 +190,7 @@ export function localTokenClaims(options: MintOptions = {}, nowSeconds = Math.fl
   const objectId = options.objectId ?? LOCAL_DEFAULT_OBJECT_ID;
   const claims: Record<string, unknown> = {
     aud: options.audience ?? LOCAL_AUDIENCE,
-    iss: options.issuer ?? LOCAL_ISSUER_TEMPLATE.replace('{tenantid}', () => tenant),
+    iss: options.issuer ?? LOCAL_ISSUER_TEMPLATE.replace(TENANT_PLACEHOLDER, () => tenant),
     iat: nowSeconds,
     nbf: nowSeconds + notBefore,
     exp: nowSeconds + expiresIn,

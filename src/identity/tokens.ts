@@ -15,6 +15,8 @@
 import path from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GraphError } from '../graph/errors.js';
+import { GUID_PATTERN, isGuid } from '../lib/guid.js';
+import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
 import { assertLocalModeAllowed, LOCAL_AUDIENCE, LOCAL_ISSUER_TEMPLATE, loadLocalSigningKey } from './local-keys.js';
 import type { Access, Authenticator, Caller, IdentitySettings } from './types.js';
 
@@ -25,9 +27,6 @@ export const ACCEPTED_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'R
 /** The tenant of personal Microsoft accounts (MSA); refused. */
 export const PERSONAL_ACCOUNT_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 /** The placeholder of a multi-tenant issuer template (matched case-insensitively). */
-export const TENANT_PLACEHOLDER = '{tenantid}';
-export const ENTRA_MULTI_TENANT_ISSUER = 'https://login.microsoftonline.com/{tenantid}/v2.0';
-export const ENTRA_JWKS_URI = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 
 export const WRITE_SCOPES: readonly string[] = Object.freeze(['Directory.ReadWrite.All', 'Directory.AccessAsUser.All']);
 export const READ_SCOPES: readonly string[] = Object.freeze(['Directory.Read.All', ...WRITE_SCOPES]);
@@ -36,8 +35,7 @@ export const READ_SCOPES: readonly string[] = Object.freeze(['Directory.Read.All
 export const WWW_AUTHENTICATE_CHALLENGE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const GUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const GUID_IN_TEXT = new RegExp(GUID_PATTERN, 'i');
 const PLACEHOLDER = /\{tenantid\}/i;
 const PLACEHOLDERS = /\{tenantid\}/gi;
 /** RFC 6750 b64token. */
@@ -45,7 +43,6 @@ const BEARER = /^Bearer(?:[ \t]+([A-Za-z0-9\-._~+/]+=*))?[ \t]*$/i;
 const MAX_TOKEN_LENGTH = 16 * 1024;
 const JWKS_RETRY_AFTER_SECONDS = 10;
 
-export const isGuid = (value: unknown): value is string => typeof value === 'string' && GUID.test(value);
 
 export interface AuthenticatorOptions {
   /** Default CLOCK_SKEW_SECONDS. */
@@ -67,26 +64,40 @@ interface Policy {
   clockSkewSeconds: number;
 }
 
+/** The identity setting a refusal is about, so start-up can name it. */
+export type IdentitySetting = 'mode' | 'audience' | 'issuer' | 'jwksUri' | 'keysDir';
+
+export class IdentitySettingsError extends Error {
+  constructor(
+    readonly detail: string,
+    readonly setting?: IdentitySetting,
+  ) {
+    super(`Invalid identity settings: ${detail}`);
+    this.name = 'IdentitySettingsError';
+  }
+}
+
 /**
- * Checks settings and throws an Error naming the problem (meant to stop start-up). Returns the settings
+ * Checks settings and throws an IdentitySettingsError naming the problem (meant to stop start-up). Returns the settings
  * normalized (trimmed, keysDir absolute).
  */
 export function validateIdentitySettings(settings: IdentitySettings): IdentitySettings {
-  const invalid = (message: string) => new Error(`Invalid identity settings: ${message}`);
+  const invalid = (message: string, setting?: IdentitySetting) => new IdentitySettingsError(message, setting);
   if (typeof settings !== 'object' || settings === null) throw invalid('no settings given.');
   if (settings.mode === 'local') {
     const keysDir = typeof settings.keysDir === 'string' ? settings.keysDir.trim() : '';
-    if (keysDir === '') throw invalid('local mode needs keysDir, the folder of the local key pair.');
+    if (keysDir === '') throw invalid('local mode needs keysDir, the folder of the local key pair.', 'keysDir');
     return { mode: 'local', keysDir: path.resolve(keysDir) };
   }
   if (settings.mode !== 'entra') {
-    throw invalid(`mode must be "entra" or "local", not ${JSON.stringify((settings as { mode?: unknown }).mode)}.`);
+    throw invalid(`mode must be "entra" or "local", not ${JSON.stringify((settings as { mode?: unknown }).mode)}.`, 'mode');
   }
   const audience = typeof settings.audience === 'string' ? settings.audience.trim() : '';
   if (audience === '' || /\s/.test(audience)) {
     throw invalid(
       "the audience must be the Application ID URI or the client id of this API's app registration " +
         `(the aud of the tokens it accepts), got ${JSON.stringify(settings.audience)}.`,
+      'audience',
     );
   }
   const issuer = typeof settings.issuer === 'string' ? settings.issuer.trim() : '';
@@ -102,12 +113,14 @@ export function validateIdentitySettings(settings: IdentitySettings): IdentitySe
     throw invalid(
       `the issuer must be an https URL, either a multi-tenant template with one ${TENANT_PLACEHOLDER} ` +
         `(e.g. ${ENTRA_MULTI_TENANT_ISSUER}) or one tenant's fixed issuer, got ${JSON.stringify(settings.issuer)}.`,
+      'issuer',
     );
   }
   if (placeholders === 0 && /\/(common|organizations|consumers)(\/|$)/i.test(issuer)) {
     throw invalid(
       `${JSON.stringify(issuer)} is never the issuer of a token; for a multi-tenant API use the template ` +
         `${ENTRA_MULTI_TENANT_ISSUER}.`,
+      'issuer',
     );
   }
   const jwksUri = typeof settings.jwksUri === 'string' ? settings.jwksUri.trim() : '';
@@ -122,6 +135,7 @@ export function validateIdentitySettings(settings: IdentitySettings): IdentitySe
     throw invalid(
       `jwksUri must be the https URL of the issuer's signing keys (e.g. ${ENTRA_JWKS_URI}), ` +
         `got ${JSON.stringify(settings.jwksUri)}.`,
+      'jwksUri',
     );
   }
   return { mode: 'entra', audience, issuer, jwksUri };

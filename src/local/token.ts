@@ -6,7 +6,8 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isGuid, LOCAL_DEFAULT_TENANT, localKeysDirFromEnv, mintLocalToken, type MintOptions } from '../identity/index.js';
+import { LOCAL_DEFAULT_TENANT, localKeysDirFromEnv, mintLocalToken, type MintOptions } from '../identity/index.js';
+import { isGuid } from '../lib/guid.js';
 
 export interface TokenCliIO {
   stdout: { write(text: string): unknown };
