@@ -1,6 +1,43 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/ (ARCHITECTURE.md): a request flows functions -> graph/identity -> directory -> store.
+ * Each folder lists what it must not import; `lib/` (plain helpers) may be imported by all and imports none.
+ * Only store/ (and local/, tests, benchmarks) may import the Cosmos SDK.
+ */
+const LAYERS = {
+  store: ['graph', 'identity', 'directory', 'functions', 'local'],
+  directory: ['graph', 'identity', 'functions', 'local'],
+  identity: ['directory', 'store', 'functions', 'local'],
+  graph: ['store', 'functions', 'local'],
+  functions: ['store', 'local'],
+  lib: ['graph', 'identity', 'directory', 'store', 'functions', 'local'],
+};
+
+const COSMOS = { group: ['@azure/cosmos', '@azure/cosmos/*'], message: 'Only src/store/ talks to Cosmos DB.' };
+const HTTP = { group: ['@azure/functions'], message: 'The domain and the store know nothing of HTTP.' };
+
+const layerRules = Object.entries(LAYERS).map(([layer, forbidden]) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...forbidden.map((other) => ({
+            group: [`../${other}/*`, `../../${other}/*`],
+            message: `src/${layer}/ must not import from src/${other}/ (see the layers in eslint.config.js).`,
+          })),
+          { group: ['../app.js', '../settings.js', '../index.js'], message: 'Only the composition root wires the layers.' },
+          ...(layer === 'store' ? [] : [COSMOS]),
+          ...(layer === 'store' || layer === 'directory' || layer === 'lib' ? [HTTP] : []),
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.local/'] },
   js.configs.recommended,
@@ -11,4 +48,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    files: ['src/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [COSMOS] }] },
+  },
+  ...layerRules,
 );

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { CosmosClient } from '@azure/cosmos';
-import { Directory } from './directory/directory.js';
+import { StoreDirectory } from './directory/directory.js';
 import { endpoints, fallback } from './functions/index.js';
 import type { Services } from './functions/services.js';
 import { toHttpHandler, type Endpoint } from './graph/endpoint.js';
 import { RouteTable, type FunctionDef } from './graph/routing.js';
 import { assertLocalModeAllowed, createAuthenticator, type Authenticator } from './identity/index.js';
 import { loadSettings, type Settings } from './settings.js';
-import { containerOf, createCosmosClient } from './store/client.js';
+import { containerOf, createCosmosClient, type CosmosClient } from './store/client.js';
 import { Store } from './store/store.js';
 
 /** host.json's `extensions.http.routePrefix` (the host's default is `api`); ours is "" as routes carry their version. */
@@ -55,7 +54,7 @@ export function compose(env: NodeJS.ProcessEnv): App {
   const settings = loadSettings(env);
   if (settings.identity.mode === 'local') assertLocalModeAllowed(env);
   const cosmos = createCosmosClient(settings.cosmos);
-  const directory = new Directory(new Store(containerOf(cosmos, settings.cosmos)));
+  const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)));
   const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity));
   return { settings, cosmos, routes };
 }

@@ -1,10 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, notFound, preconditionFailed, unavailable } from '../graph/errors.js';
-import { StoreConflict, createOp, deleteOp, replaceOp, type BatchOp, type Page, type PageRequest, type QuerySpec, type Store, type Stored } from '../store/store.js';
+import { StoreError } from '../store/errors.js';
+import type { Condition, Ordering } from '../store/query.js';
+import {
+  createOp,
+  deleteOp,
+  replaceOp,
+  withoutSystem,
+  type BatchOp,
+  type Page,
+  type PageRequest,
+  type QuerySpec,
+  type Store,
+  type Stored,
+} from '../store/store.js';
+import { busy, conflict, exists, invalid, notFound, preconditionFailed } from './errors.js';
 import {
   GROUP_TYPE,
   assignmentId,
+  connectorShape,
   defaultGroupId,
+  groupShape,
   membershipId,
   type AssignmentDoc,
   type ConnectorDoc,
@@ -16,38 +31,86 @@ import {
   type UpdateGroupInput,
 } from './model.js';
 
+export type { Page, PageRequest, Stored };
+export { MAX_ORDER_BY, type Condition, type EntityShape, type Ordering, type PropertyShape, type Value } from '../store/query.js';
+
 /** The caller's If-Match, as a test of a stored etag; absent means unconditional. */
 export type Precondition = ((etag: string) => boolean) | undefined;
 
-export interface DirectoryOptions {
-  /** Attempts of one change when concurrent writers keep invalidating its reads. */
-  maxAttempts?: number;
+/** What a collection asks for besides its page: a condition and an order. */
+export interface ListQuery {
+  filter?: Condition;
+  orderBy?: readonly Ordering[];
 }
 
+/**
+ * The rules of connectors, groups, membership and application assignment, as the endpoints use them.
+ * Every method confines itself to `tenantId`; failures are DomainErrors (see errors.ts).
+ */
+export interface Directory {
+  group(tenantId: string, id: string): Promise<Stored<GroupDoc>>;
+  createGroup(tenantId: string, input: CreateGroupInput): Promise<Stored<GroupDoc>>;
+  updateGroup(tenantId: string, id: string, input: UpdateGroupInput, precondition: Precondition): Promise<Stored<GroupDoc>>;
+  deleteGroup(tenantId: string, id: string, precondition: Precondition): Promise<void>;
+  listGroups(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<GroupDoc>>>;
+  countGroups(tenantId: string, query?: ListQuery): Promise<number>;
+
+  connector(tenantId: string, id: string): Promise<Stored<ConnectorDoc>>;
+  createConnector(tenantId: string, input: CreateConnectorInput): Promise<Stored<ConnectorDoc>>;
+  updateConnector(tenantId: string, id: string, input: UpdateConnectorInput, precondition: Precondition): Promise<Stored<ConnectorDoc>>;
+  deleteConnector(tenantId: string, id: string, precondition: Precondition): Promise<void>;
+  listConnectors(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>>;
+  countConnectors(tenantId: string, query?: ListQuery): Promise<number>;
+
+  groupOfConnector(tenantId: string, connectorId: string): Promise<Stored<GroupDoc>>;
+  moveConnector(tenantId: string, connectorId: string, targetGroupId: string, expectedGroupId?: string): Promise<Stored<GroupDoc>>;
+  listMembers(tenantId: string, groupId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>>;
+  countMembers(tenantId: string, groupId: string, query?: ListQuery): Promise<number>;
+
+  groupIdOfApplication(tenantId: string, applicationId: string): Promise<string>;
+  groupOfApplication(tenantId: string, applicationId: string): Promise<Stored<GroupDoc>>;
+  assignApplication(tenantId: string, applicationId: string, groupId: string): Promise<void>;
+  unassignApplication(tenantId: string, applicationId: string): Promise<void>;
+  listApplications(tenantId: string, groupId: string, page: PageRequest): Promise<Page<Stored<AssignmentDoc>>>;
+  countApplications(tenantId: string, groupId: string): Promise<number>;
+}
+
+/** Attempts of one change when concurrent writers keep invalidating its reads. */
+const MAX_ATTEMPTS = 12;
+
 const alreadyMember = () =>
-  badRequest("One or more added object references already exist for the following modified properties: 'memberOf'.");
+  invalid("One or more added object references already exist for the following modified properties: 'memberOf'.");
 
-const groupMissing = () => notFound("Resource 'connectorGroup'");
-const connectorMissing = () => notFound("Resource 'connector'");
+/** A create that met an existing id: the caller's retry, or a clash with another object. */
+async function creating<T>(id: string, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (error instanceof StoreError && error.kind === 'exists') throw exists(id);
+    throw error;
+  }
+}
 
-type Filter = Pick<QuerySpec, 'where' | 'parameters' | 'orderBy'>;
+/** With a caller's If-Match, losing a race means their etag is stale: 412, not a silent retry. */
+async function conditional<T>(precondition: Precondition, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (precondition && error instanceof StoreError && error.kind === 'changed') throw preconditionFailed();
+    throw error;
+  }
+}
 
 /**
- * The rules of connectors, groups, membership and application assignment. Every change that touches
- * several documents is one transactional batch whose If-Match conditions cover every document it read;
- * when a concurrent writer wins, the change re-reads and tries again, a bounded number of times.
+ * The directory over the store. Every change that touches several documents is one transactional batch
+ * whose If-Match conditions cover every document it read; when a concurrent writer wins, the change
+ * re-reads and tries again, a bounded number of times.
  */
-export class Directory {
-  private readonly maxAttempts: number;
+export class StoreDirectory implements Directory {
   /** Tenants whose Default group is known to exist; it can never be deleted, so this never goes stale. */
   private readonly defaults = new Set<string>();
 
-  constructor(
-    private readonly store: Store,
-    options: DirectoryOptions = {},
-  ) {
-    this.maxAttempts = options.maxAttempts ?? 12;
-  }
+  constructor(private readonly store: Store) {}
 
   private async retrying<T>(change: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -55,8 +118,8 @@ export class Directory {
         return await change();
       } catch (error) {
         // 'missing': a document read a moment ago is gone; the next attempt's reads say what that means.
-        if (!(error instanceof StoreConflict) || error.reason === 'exists') throw error;
-        if (attempt >= this.maxAttempts) throw unavailable(1);
+        if (!(error instanceof StoreError) || (error.kind !== 'changed' && error.kind !== 'missing')) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw busy(1);
         // Jittered backoff so racing writers stop colliding in lock-step.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
       }
@@ -66,7 +129,7 @@ export class Directory {
   // --- groups ---
 
   /** The tenant's Default group, created on first need. */
-  async defaultGroup(tenantId: string): Promise<Stored<GroupDoc>> {
+  private async defaultGroup(tenantId: string): Promise<Stored<GroupDoc>> {
     const id = defaultGroupId(tenantId);
     const found = await this.store.read<GroupDoc>(tenantId, id);
     if (found) {
@@ -88,7 +151,7 @@ export class Directory {
       this.defaults.add(tenantId);
       return created;
     } catch (error) {
-      if (error instanceof StoreConflict && error.reason === 'exists') return this.defaultGroup(tenantId);
+      if (error instanceof StoreError && error.kind === 'exists') return this.defaultGroup(tenantId);
       throw error;
     }
   }
@@ -100,15 +163,15 @@ export class Directory {
   async group(tenantId: string, id: string): Promise<Stored<GroupDoc>> {
     if (id === defaultGroupId(tenantId)) return this.defaultGroup(tenantId);
     const found = await this.store.read<GroupDoc>(tenantId, id);
-    if (!found || found.type !== 'connectorGroup') throw groupMissing();
+    if (!found || found.type !== 'connectorGroup') throw notFound('connectorGroup');
     return found;
   }
 
   async createGroup(tenantId: string, input: CreateGroupInput): Promise<Stored<GroupDoc>> {
     const id = input.id ?? randomUUID();
-    if (id === defaultGroupId(tenantId)) throw conflict(`A connectorGroup with id '${id}' already exists.`);
-    try {
-      return await this.store.create<GroupDoc>({
+    if (id === defaultGroupId(tenantId)) throw exists(id);
+    return creating(id, () =>
+      this.store.create<GroupDoc>({
         id,
         tenantId,
         type: 'connectorGroup',
@@ -118,13 +181,8 @@ export class Directory {
         region: input.region ?? null,
         memberCount: 0,
         applicationCount: 0,
-      });
-    } catch (error) {
-      if (error instanceof StoreConflict && error.reason === 'exists') {
-        throw conflict(`An object with id '${id}' already exists.`);
-      }
-      throw error;
-    }
+      }),
+    );
   }
 
   async updateGroup(tenantId: string, id: string, input: UpdateGroupInput, precondition: Precondition): Promise<Stored<GroupDoc>> {
@@ -136,8 +194,8 @@ export class Directory {
       if (region !== current.region && (current.memberCount > 0 || current.applicationCount > 0)) {
         throw conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.');
       }
-      return this.conditional(precondition, () =>
-        this.store.replace<GroupDoc>({ ...strip(current), name: input.name ?? current.name, region }, current._etag),
+      return conditional(precondition, () =>
+        this.store.replace<GroupDoc>({ ...withoutSystem(current), name: input.name ?? current.name, region }, current._etag),
       );
     });
   }
@@ -154,25 +212,25 @@ export class Directory {
         throw conflict('A connectorGroup can only be deleted when no connectors or applications are assigned to it.');
       }
       // If-Match on the group: a member or application arriving meanwhile changes its counts and etag.
-      await this.conditional(precondition, () => this.store.delete(tenantId, id, current._etag));
+      await conditional(precondition, () => this.store.delete(tenantId, id, current._etag));
     });
   }
 
-  async listGroups(tenantId: string, filter: Filter, page: PageRequest): Promise<Page<Stored<GroupDoc>>> {
+  async listGroups(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<GroupDoc>>> {
     await this.ensureDefault(tenantId);
-    return this.store.page<GroupDoc>(tenantId, { type: 'connectorGroup', ...filter }, page);
+    return this.store.page<GroupDoc>(tenantId, { type: 'connectorGroup', shape: groupShape, ...query }, page);
   }
 
-  async countGroups(tenantId: string, filter: Filter = {}): Promise<number> {
+  async countGroups(tenantId: string, query: ListQuery = {}): Promise<number> {
     await this.ensureDefault(tenantId);
-    return this.store.count(tenantId, { type: 'connectorGroup', ...filter });
+    return this.store.count(tenantId, { type: 'connectorGroup', shape: groupShape, filter: query.filter });
   }
 
   // --- connectors ---
 
   async connector(tenantId: string, id: string): Promise<Stored<ConnectorDoc>> {
     const found = await this.store.read<ConnectorDoc>(tenantId, id);
-    if (!found || found.type !== 'connector') throw connectorMissing();
+    if (!found || found.type !== 'connector') throw notFound('connector');
     return found;
   }
 
@@ -190,19 +248,14 @@ export class Directory {
     };
     return this.retrying(async () => {
       const target = await this.defaultGroup(tenantId);
-      try {
-        const [created] = await this.store.batch(tenantId, [
+      const [created] = await creating(id, () =>
+        this.store.batch(tenantId, [
           createOp(connector),
           createOp(membership(tenantId, id, target.id)),
-          replaceOp({ ...strip(target), memberCount: target.memberCount + 1 }, target._etag),
-        ]);
-        return created as Stored<ConnectorDoc>;
-      } catch (error) {
-        if (error instanceof StoreConflict && error.reason === 'exists') {
-          throw conflict(`An object with id '${id}' already exists.`);
-        }
-        throw error;
-      }
+          replaceOp({ ...withoutSystem(target), memberCount: target.memberCount + 1 }, target._etag),
+        ]),
+      );
+      return created as Stored<ConnectorDoc>;
     });
   }
 
@@ -211,8 +264,8 @@ export class Directory {
       const current = await this.connector(tenantId, id);
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
       const { '@odata.type': _type, ...changes } = input;
-      return this.conditional(precondition, () =>
-        this.store.replace<ConnectorDoc>({ ...strip(current), ...changes }, current._etag),
+      return conditional(precondition, () =>
+        this.store.replace<ConnectorDoc>({ ...withoutSystem(current), ...changes }, current._etag),
       );
     });
   }
@@ -225,24 +278,24 @@ export class Directory {
         this.store.read<MembershipDoc>(tenantId, membershipId(id)),
       ]);
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
-      if (!edge) throw connectorMissing();
+      if (!edge) throw notFound('connector');
       const group = await this.group(tenantId, edge.groupId);
-      await this.conditional(precondition, () =>
+      await conditional(precondition, () =>
         this.store.batch(tenantId, [
-          { op: 'delete', id, ifMatch: current._etag },
+          deleteOp(id, current._etag),
           deleteOp(edge.id, edge._etag),
-          replaceOp({ ...strip(group), memberCount: group.memberCount - 1 }, group._etag),
+          replaceOp({ ...withoutSystem(group), memberCount: group.memberCount - 1 }, group._etag),
         ]),
       );
     });
   }
 
-  async listConnectors(tenantId: string, filter: Filter, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>> {
-    return this.store.page<ConnectorDoc>(tenantId, { type: 'connector', ...filter }, page);
+  async listConnectors(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>> {
+    return this.store.page<ConnectorDoc>(tenantId, { type: 'connector', shape: connectorShape, ...query }, page);
   }
 
-  async countConnectors(tenantId: string, filter: Filter = {}): Promise<number> {
-    return this.store.count(tenantId, { type: 'connector', ...filter });
+  async countConnectors(tenantId: string, query: ListQuery = {}): Promise<number> {
+    return this.store.count(tenantId, { type: 'connector', shape: connectorShape, filter: query.filter });
   }
 
   // --- membership ---
@@ -250,7 +303,7 @@ export class Directory {
   /** The group a connector is in (exactly one). */
   async groupOfConnector(tenantId: string, connectorId: string): Promise<Stored<GroupDoc>> {
     const edge = await this.store.read<MembershipDoc>(tenantId, membershipId(connectorId));
-    if (!edge) throw connectorMissing();
+    if (!edge) throw notFound('connector');
     return this.group(tenantId, edge.groupId);
   }
 
@@ -258,12 +311,7 @@ export class Directory {
    * Adding a connector to a group moves it there. `expectedGroupId` makes the move conditional on where
    * the connector is now (seed 002's navigation): elsewhere, the connector is not found.
    */
-  async moveConnector(
-    tenantId: string,
-    connectorId: string,
-    targetGroupId: string,
-    expectedGroupId?: string,
-  ): Promise<Stored<GroupDoc>> {
+  async moveConnector(tenantId: string, connectorId: string, targetGroupId: string, expectedGroupId?: string): Promise<Stored<GroupDoc>> {
     return this.retrying(async () => {
       // When the source is known in advance (seed 002), it is read alongside the edge and the target.
       const [edge, target, expected] = await Promise.all([
@@ -271,42 +319,36 @@ export class Directory {
         this.group(tenantId, targetGroupId),
         expectedGroupId === undefined ? undefined : this.group(tenantId, expectedGroupId),
       ]);
-      if (!edge || (expectedGroupId !== undefined && edge.groupId !== expectedGroupId)) throw connectorMissing();
+      if (!edge || (expectedGroupId !== undefined && edge.groupId !== expectedGroupId)) throw notFound('connector');
       if (edge.groupId === target.id) throw alreadyMember();
       const source = expected ?? (await this.group(tenantId, edge.groupId));
       const results = await this.store.batch(tenantId, [
-        replaceOp({ ...strip(edge), groupId: target.id }, edge._etag),
-        replaceOp({ ...strip(source), memberCount: source.memberCount - 1 }, source._etag),
-        replaceOp({ ...strip(target), memberCount: target.memberCount + 1 }, target._etag),
+        replaceOp({ ...withoutSystem(edge), groupId: target.id }, edge._etag),
+        replaceOp({ ...withoutSystem(source), memberCount: source.memberCount - 1 }, source._etag),
+        replaceOp({ ...withoutSystem(target), memberCount: target.memberCount + 1 }, target._etag),
       ]);
       return results[2] as Stored<GroupDoc>;
     });
   }
 
   /** Members are read through their edges: the edges of the group, then those connectors in one query. */
-  private async memberSpec(tenantId: string, groupId: string, filter: Filter): Promise<QuerySpec> {
+  private async memberSpec(tenantId: string, groupId: string, query: ListQuery): Promise<QuerySpec> {
     await this.group(tenantId, groupId);
     const edges = await this.store.all<MembershipDoc>(tenantId, {
       type: 'connectorMembership',
-      where: 'c.groupId = @groupId',
-      parameters: [{ name: '@groupId', value: groupId }],
+      filter: { kind: 'eq', property: 'groupId', value: groupId },
     });
-    return {
-      type: 'connector',
-      ...filter,
-      where: ['ARRAY_CONTAINS(@members, c.id)', filter.where].filter(Boolean).join(' AND '),
-      parameters: [{ name: '@members', value: edges.map((e) => e.connectorId) }, ...(filter.parameters ?? [])],
-    };
+    return { type: 'connector', shape: connectorShape, ids: edges.map((e) => e.connectorId), ...query };
   }
 
-  async listMembers(tenantId: string, groupId: string, filter: Filter, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>> {
-    return this.store.page<ConnectorDoc>(tenantId, await this.memberSpec(tenantId, groupId, filter), page);
+  async listMembers(tenantId: string, groupId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>> {
+    return this.store.page<ConnectorDoc>(tenantId, await this.memberSpec(tenantId, groupId, query), page);
   }
 
-  async countMembers(tenantId: string, groupId: string, filter: Filter = {}): Promise<number> {
+  async countMembers(tenantId: string, groupId: string, query: ListQuery = {}): Promise<number> {
     // Unfiltered, the group's own count answers: batches keep it equal to its edges.
-    if (!filter.where) return (await this.group(tenantId, groupId)).memberCount;
-    return this.store.count(tenantId, await this.memberSpec(tenantId, groupId, filter));
+    if (!query.filter) return (await this.group(tenantId, groupId)).memberCount;
+    return this.store.count(tenantId, await this.memberSpec(tenantId, groupId, { filter: query.filter }));
   }
 
   // --- application assignment ---
@@ -333,23 +375,19 @@ export class Directory {
       const ops: BatchOp[] = [];
       if (edge) {
         const source = await this.group(tenantId, edge.groupId);
-        ops.push(replaceOp({ ...strip(source), applicationCount: source.applicationCount - 1 }, source._etag));
-        ops.push(
-          target.isDefault
-            ? deleteOp(edge.id, edge._etag)
-            : replaceOp({ ...strip(edge), groupId: target.id }, edge._etag),
-        );
+        ops.push(replaceOp({ ...withoutSystem(source), applicationCount: source.applicationCount - 1 }, source._etag));
+        ops.push(target.isDefault ? deleteOp(edge.id, edge._etag) : replaceOp({ ...withoutSystem(edge), groupId: target.id }, edge._etag));
       } else {
         ops.push(createOp(assignment(tenantId, applicationId, target.id)));
       }
       if (!target.isDefault) {
-        ops.push(replaceOp({ ...strip(target), applicationCount: target.applicationCount + 1 }, target._etag));
+        ops.push(replaceOp({ ...withoutSystem(target), applicationCount: target.applicationCount + 1 }, target._etag));
       }
       try {
         await this.store.batch(tenantId, ops);
       } catch (error) {
         // Another request created the assignment first: re-read and decide again.
-        if (error instanceof StoreConflict && error.reason === 'exists') throw new StoreConflict('changed');
+        if (error instanceof StoreError && error.kind === 'exists') throw new StoreError('changed');
         throw error;
       }
     });
@@ -359,18 +397,18 @@ export class Directory {
   async unassignApplication(tenantId: string, applicationId: string): Promise<void> {
     await this.retrying(async () => {
       const edge = await this.store.read<AssignmentDoc>(tenantId, assignmentId(applicationId));
-      if (!edge) throw badRequest("The application is in the 'Default' connectorGroup; it cannot be removed from it unless it is added to another group.");
+      if (!edge) throw invalid("The application is in the 'Default' connectorGroup; it cannot be removed from it unless it is added to another group.");
       const group = await this.group(tenantId, edge.groupId);
       await this.store.batch(tenantId, [
         deleteOp(edge.id, edge._etag),
-        replaceOp({ ...strip(group), applicationCount: group.applicationCount - 1 }, group._etag),
+        replaceOp({ ...withoutSystem(group), applicationCount: group.applicationCount - 1 }, group._etag),
       ]);
     });
   }
 
   private async applicationSpec(tenantId: string, groupId: string): Promise<QuerySpec> {
     await this.group(tenantId, groupId);
-    return { type: 'applicationAssignment', where: 'c.groupId = @groupId', parameters: [{ name: '@groupId', value: groupId }] };
+    return { type: 'applicationAssignment', filter: { kind: 'eq', property: 'groupId', value: groupId } };
   }
 
   async listApplications(tenantId: string, groupId: string, page: PageRequest): Promise<Page<Stored<AssignmentDoc>>> {
@@ -380,16 +418,6 @@ export class Directory {
   async countApplications(tenantId: string, groupId: string): Promise<number> {
     return this.store.count(tenantId, await this.applicationSpec(tenantId, groupId));
   }
-
-  /** With a caller's If-Match, losing a race means their etag is stale: 412, not a silent retry. */
-  private async conditional<T>(precondition: Precondition, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (precondition && error instanceof StoreConflict && error.reason === 'changed') throw preconditionFailed();
-      throw error;
-    }
-  }
 }
 
 function membership(tenantId: string, connectorId: string, groupId: string): MembershipDoc {
@@ -398,10 +426,4 @@ function membership(tenantId: string, connectorId: string, groupId: string): Mem
 
 function assignment(tenantId: string, applicationId: string, groupId: string): AssignmentDoc {
   return { id: assignmentId(applicationId), tenantId, type: 'applicationAssignment', applicationId, groupId };
-}
-
-/** Drops Cosmos system properties before a document is written back. */
-function strip<T extends object>(doc: T): Omit<T, '_etag' | '_rid' | '_self' | '_ts' | '_attachments'> {
-  const { _etag, _rid, _self, _ts, _attachments, ...rest } = doc as T & Record<string, unknown>;
-  return rest as Omit<T, '_etag' | '_rid' | '_self' | '_ts' | '_attachments'>;
 }

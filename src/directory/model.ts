@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isGuid } from '../lib/guid.js';
+import { indexingPolicyFor } from '../store/indexing.js';
+import type { EntityShape } from '../store/query.js';
 import type { Doc } from '../store/store.js';
 
 export const REGIONS = ['nam', 'eur', 'aus', 'asia', 'ind', 'unknownFutureValue'] as const;
 export const CONNECTOR_STATUSES = ['active', 'inactive'] as const;
 export const GROUP_TYPE = 'applicationProxy';
-export const PROFILE_ID = 'applicationProxy';
 
 export interface GroupDoc extends Doc {
   type: 'connectorGroup';
@@ -44,14 +46,37 @@ export interface AssignmentDoc extends Doc {
 export const membershipId = (connectorId: string) => `${connectorId}.memberOf`;
 export const assignmentId = (applicationId: string) => `${applicationId}.connectorGroup`;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isGuid = (value: string) => GUID.test(value);
-
 /** The Default group's id is a function of the tenant, so a tenant can never get two. */
 export function defaultGroupId(tenantId: string): string {
   const h = createHash('sha256').update(`connectorGroup/default/${tenantId.toLowerCase()}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+// --- what callers may select, filter and order by ---
+
+export const groupShape: EntityShape = {
+  properties: {
+    id: { type: 'guid' },
+    name: { type: 'string' },
+    connectorGroupType: { type: 'enum', values: [GROUP_TYPE] },
+    isDefault: { type: 'boolean' },
+    region: { type: 'enum', values: REGIONS, nullable: true },
+  },
+};
+
+export const connectorShape: EntityShape = {
+  properties: {
+    id: { type: 'guid' },
+    machineName: { type: 'string' },
+    externalIp: { type: 'string' },
+    status: { type: 'enum', values: CONNECTOR_STATUSES },
+    version: { type: 'string' },
+  },
+};
+
+/** The container's indexing policy, from the properties a caller may order by. */
+export const containerIndexingPolicy = () =>
+  indexingPolicyFor([groupShape, connectorShape].map((shape) => Object.keys(shape.properties)));
 
 // --- request bodies: one zod schema each; unknown properties are refused by strictObject ---
 

@@ -19,8 +19,8 @@ export const listConnectorGroupApplications = defineEndpoint<Services>({
       // Applications are listed in assignment order; a filter or order over them has nothing to work on.
       shape: { properties: {} },
       fragment: `${PROFILE_FRAGMENT}/connectorGroups('${groupId}')/applications`,
-      page: async (filter, page) => {
-        if (filter.where || filter.orderBy?.length) throw badRequest('$filter and $orderby are not supported on applications.');
+      page: async (query, page) => {
+        if (query.filter || query.orderBy?.length) throw badRequest('$filter and $orderby are not supported on applications.');
         const found = await directory.listApplications(tenant, groupId, page);
         return { items: found.items.map((a) => ({ id: a.applicationId })), continuation: found.continuation };
       },

@@ -1,7 +1,7 @@
+import { groupShape } from '../directory/model.js';
 import { countResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile } from '../graph/odata.js';
-import { groupShape } from './responses.js';
 import type { Services } from './services.js';
 
 /** `connectorGroups/$count`. Its name sorts before `connectorgroups-get`, whose `{id}` would also match. */

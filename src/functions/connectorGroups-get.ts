@@ -1,7 +1,8 @@
+import { groupShape } from '../directory/model.js';
 import { entitySelect } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { groupEntity, groupShape } from './responses.js';
+import { groupEntity } from './responses.js';
 import type { Services } from './services.js';
 
 export const getConnectorGroup = defineEndpoint<Services>({

@@ -1,7 +1,8 @@
+import { groupShape } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, groupShape, presentGroup } from './responses.js';
+import { PROFILE_FRAGMENT, presentGroup } from './responses.js';
 import type { Services } from './services.js';
 
 /** List the tenant's connectorGroups, the Default group included. */

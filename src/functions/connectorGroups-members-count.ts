@@ -1,7 +1,7 @@
+import { connectorShape } from '../directory/model.js';
 import { countResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { connectorShape } from './responses.js';
 import type { Services } from './services.js';
 
 export const countConnectorGroupMembers = defineEndpoint<Services>({

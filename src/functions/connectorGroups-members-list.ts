@@ -1,8 +1,8 @@
-import { connectorView } from '../directory/model.js';
+import { connectorShape, connectorView } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, connectorShape } from './responses.js';
+import { PROFILE_FRAGMENT } from './responses.js';
 import type { Services } from './services.js';
 
 /** The connectors of a group. */

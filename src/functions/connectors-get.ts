@@ -1,7 +1,8 @@
+import { connectorShape } from '../directory/model.js';
 import { entitySelect } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { connectorEntity, connectorShape } from './responses.js';
+import { connectorEntity } from './responses.js';
 import type { Services } from './services.js';
 
 export const getConnector = defineEndpoint<Services>({

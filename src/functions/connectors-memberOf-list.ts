@@ -1,8 +1,9 @@
+import { groupShape } from '../directory/model.js';
 import { entitySelect } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { json } from '../graph/http.js';
 import { assertProfile, contextUrl, pathId, pick } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, groupShape, presentGroup } from './responses.js';
+import { PROFILE_FRAGMENT, presentGroup } from './responses.js';
 import type { Services } from './services.js';
 
 /** The groups a connector is in: always exactly one. */

@@ -1,33 +1,11 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { CONNECTOR_STATUSES, REGIONS, connectorView, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
+import type { Stored } from '../directory/directory.js';
+import { REGIONS, connectorView, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
 import { json, type RequestContext } from '../graph/http.js';
-import type { EntityShape } from '../graph/query.js';
 import { entityBody, etagOf, evolvableEnum } from '../graph/odata.js';
-import type { Stored } from '../store/store.js';
 
 const PROFILE_URL = 'onPremisesPublishingProfiles/applicationProxy';
 export const PROFILE_FRAGMENT = "onPremisesPublishingProfiles('applicationProxy')";
-
-/** The properties a caller may select, filter and order by. */
-export const groupShape: EntityShape = {
-  properties: {
-    id: { type: 'guid' },
-    name: { type: 'string' },
-    connectorGroupType: { type: 'enum', values: ['applicationProxy'] },
-    isDefault: { type: 'boolean' },
-    region: { type: 'enum', values: REGIONS, nullable: true },
-  },
-};
-
-export const connectorShape: EntityShape = {
-  properties: {
-    id: { type: 'guid' },
-    machineName: { type: 'string' },
-    externalIp: { type: 'string' },
-    status: { type: 'enum', values: CONNECTOR_STATUSES },
-    version: { type: 'string' },
-  },
-};
 
 const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
 const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;

@@ -1,7 +1,7 @@
 import type { Directory } from '../directory/directory.js';
 import type { RouteTable } from '../graph/routing.js';
 
-/** What endpoint handlers are built from; tests hand in their own. */
+/** What endpoint handlers are built from; handler tests may hand in a fake directory. */
 export interface Services {
   directory: Directory;
   /** Key that signs `$skiptoken`s, so a token cannot be forged or moved to another tenant or query. */

@@ -1,36 +1,20 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { MAX_ORDER_BY } from '../store/indexing.js';
+import { MAX_ORDER_BY, type ListQuery, type Page, type PageRequest } from '../directory/directory.js';
 import { badRequest } from './errors.js';
 import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
 import { makeSkipToken, readSkipToken } from './paging.js';
 import { parseCollectionQuery, type CollectionQuery, type EntityShape } from './query.js';
 
-/** What a collection asks of the domain: a condition, an order, and one page. */
-export interface ListFilter {
-  where?: string;
-  parameters?: { name: string; value: string | boolean | null | string[] }[];
-  orderBy?: { property: string; descending: boolean }[];
-}
-
-export interface ListPage<T> {
-  items: T[];
-  continuation?: string;
-}
-
 export interface CollectionSource<T> {
   shape: EntityShape;
   /** `@odata.context` fragment, e.g. `onPremisesPublishingProfiles('applicationProxy')/connectors`. */
   fragment: string;
-  page(filter: ListFilter, page: { pageSize: number; continuation?: string }): Promise<ListPage<T>>;
-  count(filter: ListFilter): Promise<number>;
+  page(query: ListQuery, page: PageRequest): Promise<Page<T>>;
+  count(query: ListQuery): Promise<number>;
 }
 
-const asFilter = (q: CollectionQuery): ListFilter => ({
-  where: q.filter?.sql,
-  parameters: q.filter?.parameters,
-  orderBy: q.orderBy,
-});
+const listQuery = (q: CollectionQuery): ListQuery => ({ filter: q.filter, orderBy: q.orderBy });
 
 /** The request's own query string without any skip token, to carry into the next link. */
 function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string {
@@ -41,7 +25,7 @@ function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string 
 }
 
 /**
- * A Graph collection response: query options compiled to parameterized SQL, one Cosmos page, an absolute
+ * A Graph collection response: query options parsed for the directory, one page, an absolute
  * `@odata.nextLink` whose `$skiptoken` is bound to this tenant and this query, `@odata.count` on the first
  * page when asked.
  */
@@ -57,10 +41,10 @@ export async function collectionResponse<T extends { id: string }>(
   if (q.orderBy.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
   const binding = { tenantId, query: q.canonical };
   const continuation = q.skipToken === undefined ? undefined : readSkipToken(q.skipToken, binding, pagingKey);
-  const filter = asFilter(q);
+  const query = listQuery(q);
   const [page, count] = await Promise.all([
-    source.page(filter, { pageSize: q.pageSize, continuation }),
-    q.count && continuation === undefined ? source.count(filter) : Promise.resolve(undefined),
+    source.page(query, { pageSize: q.pageSize, continuation }),
+    q.count && continuation === undefined ? source.count(query) : Promise.resolve(undefined),
   ]);
   return json(ctx, 200, {
     '@odata.context': contextUrl(ctx, source.fragment, q.select),
@@ -76,7 +60,7 @@ export async function countResponse(req: HttpRequest, ctx: RequestContext, sourc
   if (q.select || q.orderBy.length || q.skipToken !== undefined || q.count) {
     throw badRequest('Only $filter can be combined with the $count segment.');
   }
-  return text(ctx, 200, String(await source.count(asFilter(q))));
+  return text(ctx, 200, String(await source.count(listQuery(q))));
 }
 
 /** `$select` on a single entity; every other query option is refused. */

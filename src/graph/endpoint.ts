@@ -1,6 +1,7 @@
 import type { HttpHandler, HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { domainFailure, type DomainFailure } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
-import { GraphError } from './errors.js';
+import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
 import { errorResponse, requestContext, type RequestContext } from './http.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
@@ -27,16 +28,33 @@ export interface Endpoint<D> {
 
 export const defineEndpoint = <D>(endpoint: Endpoint<D>) => endpoint;
 
-function throttled(error: unknown): GraphError | undefined {
-  // The Cosmos SDK retries 429s itself; one that still surfaces is passed on with its advice.
-  const e = error as { code?: unknown; retryAfterInMs?: unknown };
-  if (e && e.code === 429) {
-    const seconds = Math.max(1, Math.ceil(Number(e.retryAfterInMs ?? 1000) / 1000));
-    return new GraphError(429, 'Too many requests. Retry after the time given in Retry-After.', {
-      'Retry-After': String(seconds),
-    });
+/** A domain refusal in Graph's words. */
+function fromDomain(failure: DomainFailure): GraphError {
+  switch (failure.kind) {
+    case 'notFound':
+      return notFound(`Resource '${failure.entity}'`);
+    case 'conflict':
+      return conflict(failure.message);
+    case 'exists':
+      return conflict(`An object with id '${failure.id}' already exists.`);
+    case 'preconditionFailed':
+      return preconditionFailed();
+    case 'invalid':
+      return badRequest(failure.message);
+    case 'busy': {
+      const headers = { 'Retry-After': String(failure.retryAfterSeconds) };
+      return failure.throttled
+        ? new GraphError(429, 'Too many requests. Retry after the time given in Retry-After.', headers)
+        : new GraphError(503, 'The service is busy. Retry the request after the time given in Retry-After.', headers);
+    }
   }
-  return undefined;
+}
+
+/** Any failure as the caller sees it; undefined for a fault of ours (a 500). */
+export function toGraphError(error: unknown): GraphError | undefined {
+  if (error instanceof GraphError) return error;
+  const failure = domainFailure(error);
+  return failure ? fromDomain(failure.failure) : undefined;
 }
 
 /**
@@ -54,9 +72,8 @@ export function toHttpHandler(
       const caller = await authenticator.authenticate(req.headers.get('authorization'), access);
       return await run({ req, ctx, params: req.params, caller, log: invocation });
     } catch (error) {
-      if (error instanceof GraphError) return errorResponse(ctx, error);
-      const busy = throttled(error);
-      if (busy) return errorResponse(ctx, busy);
+      const refusal = toGraphError(error);
+      if (refusal) return errorResponse(ctx, refusal);
       invocation.error(`request ${ctx.requestId} failed`, error);
       return errorResponse(ctx, new GraphError(500, 'An internal error occurred. Quote the request-id when reporting it.'));
     }

@@ -1,6 +1,6 @@
 /**
- * Graph's error vocabulary. Every refusal in the service is a GraphError; the endpoint wrapper turns it
- * into the `{"error":{code,message,innerError}}` envelope. Messages are written for callers: they never
+ * Graph's error vocabulary. Every refusal reaches the caller as a GraphError (the domain's own errors are
+ * mapped in endpoint.ts); the endpoint wrapper turns it into the `{"error":{code,message,innerError}}` envelope. Messages are written for callers: they never
  * carry a stack, a Cosmos message or another tenant's id.
  */
 export const errorCodes = {
@@ -49,8 +49,3 @@ export const preconditionFailed = () =>
 
 export const methodNotAllowed = () =>
   new GraphError(405, 'Specified HTTP method is not allowed for the request target.');
-
-export const unavailable = (retryAfterSeconds: number) =>
-  new GraphError(503, 'The service is busy with concurrent changes to this object. Retry the request.', {
-    'Retry-After': String(retryAfterSeconds),
-  });

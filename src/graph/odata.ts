@@ -1,12 +1,12 @@
+import { isGuid } from '../lib/guid.js';
 import { badRequest, notFound } from './errors.js';
 import { INCLUDE_UNKNOWN_ENUM_MEMBERS, type RequestContext } from './http.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROFILE = 'applicationproxy';
 
 /** Path ids are GUIDs; anything else names nothing (Graph answers 404, never 500). */
 export function pathId(value: string | undefined, what: string): string {
-  if (!value || !GUID.test(value)) throw notFound(`Resource '${what}'`);
+  if (!isGuid(value)) throw notFound(`Resource '${what}'`);
   return value.toLowerCase();
 }
 

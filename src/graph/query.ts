@@ -1,5 +1,7 @@
 /**
- * OData query options of a collection request, compiled into a description plus parameterized Cosmos SQL.
+ * OData query options of a collection request, parsed into a store-neutral description: the selected
+ * properties, a typed condition (`Condition`) and an ordering over the entity's own properties. The store
+ * compiles the condition to parameterized SQL; no request text ever becomes query text.
  *
  * Supported: `$select`, `$filter`, `$orderby`, `$top`, `$count`, `$skiptoken`. Every other system query
  * option is a 400 naming it, never silently ignored.
@@ -19,45 +21,20 @@
  *   primary := '(' or ')' | startswith '(' property ',' string ')' | property | literal
  * Keywords and function names are case-insensitive; property names are exact. Literals: `'text'` (quote
  * doubled inside), `true`, `false`, `null`, and GUIDs (bare or quoted) for guid properties. Enum values are
- * quoted strings and must be members of the property's enum.
- *
- * Semantics: two-valued. Each comparison compiles to SQL that is true or false for every document, never
- * Cosmos `undefined` (Azure Cosmos DB answers `undefined` for `null = 'x'`, `null != 'x'`, a comparison with
- * a missing field, and `NOT undefined`, which would silently drop rows). So on a property declared
- * `nullable`, a null or missing value:
- * - never equals a value, never starts with anything, is never `in` a list without `null`;
- * - is `ne` every value (`region ne 'eur'` includes groups without a region), as OData defines `ne`;
- * - is `eq null`.
- * `not X` is exactly the complement of `X` (negations are pushed down to the comparisons). Non-nullable
- * properties are assumed always stored with their declared type (the store writes every property), so
- * they compile to plain comparisons. Mark a property `nullable` if any stored document may lack it.
- *
- * The SQL is safe to AND with other conditions as it is (a top-level OR comes parenthesized). Its
- * and/or nesting is capped (400 beyond), because the embedded Cosmos server's parser takes time
- * exponential in the nesting depth.
- *
- * No request text ever reaches the SQL: values are parameters `@f0`, `@f1`, ... and property names come
- * only from the shape's keys.
+ * quoted strings and must be members of the property's enum. Each literal is checked against its
+ * property's type here, so the condition holds only values of the right type.
  */
+import type { Condition, EntityShape, Ordering, PropertyShape, Value } from '../directory/directory.js';
+import { GUID_PATTERN, isGuid } from '../lib/guid.js';
 import { badRequest } from './errors.js';
 
-export type PropertyType = 'string' | 'boolean' | 'guid' | 'enum';
-
-export interface EntityShape {
-  properties: Record<string, { type: PropertyType; values?: readonly string[]; nullable?: boolean }>;
-}
-
-export type FilterParameterValue = string | boolean | null | string[];
+export type { EntityShape };
 
 export interface CollectionQuery {
   /** Validated property names, in request order, without duplicates (`id` is always allowed). */
   select?: string[];
-  /**
-   * A condition over `c`, e.g. `c.name = @f0 AND STARTSWITH(c.machineName, @f1)`, and its parameters. It
-   * can be ANDed with other conditions as is; wrap it in parentheses before applying NOT or OR to it.
-   */
-  filter?: { sql: string; parameters: { name: string; value: FilterParameterValue }[] };
-  orderBy: { property: string; descending: boolean }[];
+  filter?: Condition;
+  orderBy: Ordering[];
   /** `$top` (1–999), else 100. */
   pageSize: number;
   /** `$count=true`. */
@@ -85,29 +62,13 @@ const KNOWN_UNSUPPORTED = [
 const MAX_FILTER_LENGTH = 4096;
 const MAX_FILTER_DEPTH = 32;
 const MAX_FILTER_PARAMETERS = 200;
-/** Parenthesis nesting of the compiled SQL (AND over OR over AND ...), for the embedded server's parser. */
-const MAX_SQL_NESTING = 3;
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Cosmos SQL keywords: a property so named is addressed as `c["name"]`. */
-const SQL_KEYWORDS = new Set([
-  'and', 'array', 'as', 'asc', 'between', 'by', 'case', 'cast', 'convert', 'cross', 'desc', 'distinct', 'else',
-  'end', 'escape', 'exists', 'false', 'for', 'from', 'group', 'having', 'in', 'inner', 'insert', 'into', 'is',
-  'join', 'left', 'like', 'limit', 'not', 'null', 'offset', 'on', 'or', 'order', 'outer', 'over', 'right',
-  'select', 'set', 'then', 'top', 'true', 'udf', 'undefined', 'update', 'value', 'when', 'where', 'with',
-]);
-
+/** A GUID literal in a filter, not followed by more of a name or number. */
+const GUID_LITERAL = new RegExp(`^${GUID_PATTERN}(?![A-Za-z0-9_.-])`, 'i');
 /** Quotes request text in an error message, shortened. */
 const quote = (text: string) => `'${text.length > 80 ? `${text.slice(0, 80)}…` : text}'`;
 
-/** `c.name` for a property name from a shape (never from a request). */
-export function propertyRef(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new Error(`query: property name ${JSON.stringify(name)} is not an identifier`);
-  return SQL_KEYWORDS.has(name.toLowerCase()) ? `c[${JSON.stringify(name)}]` : `c.${name}`;
-}
-
-type Property = EntityShape['properties'][string];
+type Property = PropertyShape;
 
 function lookup(shape: EntityShape, name: string): Property | undefined {
   if (Object.hasOwn(shape.properties, name)) return shape.properties[name];
@@ -243,7 +204,7 @@ function lex(source: string): Token[] {
       i = j;
       continue;
     }
-    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_.-])/i.exec(rest);
+    const guid = GUID_LITERAL.exec(rest);
     if (guid) {
       tokens.push({ kind: 'guid', text: guid[0], pos: i });
       i += guid[0].length;
@@ -450,56 +411,16 @@ class FilterParser {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// $filter: compiler
-//
-// A filter compiles to a formula in negation normal form: AND/OR over atoms, each atom a comparison or a
-// function call that is never `undefined` for a stored document, and that knows its own complement.
-// `not` is pushed down to the atoms (De Morgan, valid in Cosmos's three-valued logic as well), so the SQL
-// has `NOT` only before a function call, and parentheses only around an OR inside an AND. Keeping the
-// nesting shallow matters: the embedded Cosmos server's SQL parser takes time exponential in the depth of
-// parentheses and function calls (about 5x per level).
+// $filter: checking the parsed expression against the entity's properties
 
-type Formula =
-  | { kind: 'atom'; sql: string; negate: () => Formula }
-  | { kind: 'and' | 'or'; parts: Formula[] };
-
-/** An atom and its complement, each the other's negation. */
-function atom(sql: string, complement: string): Formula {
-  const positive: Formula = { kind: 'atom', sql, negate: () => negative };
-  const negative: Formula = { kind: 'atom', sql: complement, negate: () => positive };
-  return positive;
-}
-
-function junction(kind: 'and' | 'or', parts: Formula[]): Formula {
-  const flat = parts.flatMap((p) => (p.kind === kind ? p.parts : [p]));
-  return flat.length === 1 ? flat[0]! : { kind, parts: flat };
-}
-
-function negate(f: Formula): Formula {
-  if (f.kind === 'atom') return f.negate();
-  return junction(f.kind === 'and' ? 'or' : 'and', f.parts.map(negate));
-}
-
-/** SQL with the fewest parentheses (AND binds tighter than OR); `depth` counts their nesting. */
-function print(f: Formula): { sql: string; depth: number } {
-  if (f.kind === 'atom') return { sql: f.sql, depth: 0 };
-  const parts = f.parts.map((p) => {
-    const printed = print(p);
-    return f.kind === 'and' && p.kind === 'or' ? { sql: `(${printed.sql})`, depth: printed.depth + 1 } : printed;
-  });
-  return { sql: parts.map((p) => p.sql).join(f.kind === 'and' ? ' AND ' : ' OR '), depth: Math.max(...parts.map((p) => p.depth)) };
-}
-
-class FilterCompiler {
-  readonly parameters: { name: string; value: FilterParameterValue }[] = [];
+class FilterChecker {
+  private values = 0;
 
   constructor(private readonly shape: EntityShape) {}
 
-  private param(value: string | boolean): string {
-    if (this.parameters.length >= MAX_FILTER_PARAMETERS) throw filterError('the expression has too many values.');
-    const name = `@f${this.parameters.length}`;
-    this.parameters.push({ name, value });
-    return name;
+  private counted<T>(value: T): T {
+    if (++this.values > MAX_FILTER_PARAMETERS) throw filterError('the expression has too many values.');
+    return value;
   }
 
   private property(name: string): Property {
@@ -509,56 +430,37 @@ class FilterCompiler {
   }
 
   /** The request literal as a stored value of the property, or a 400 naming the property. */
-  private value(name: string, p: Property, literal: Literal): string | boolean | null {
+  private value(name: string, p: Property, literal: Literal): Value | null {
     if (literal.kind === 'null') return null;
     const mismatch = (expected: string) =>
       filterError(`${showLiteral(literal)} is not a valid value for property ${quote(name)}: expected ${expected}.`);
     switch (p.type) {
       case 'string':
         if (literal.kind !== 'string') throw mismatch("a quoted string such as 'text'");
-        return literal.value;
+        return this.counted(literal.value);
       case 'boolean':
         if (literal.kind !== 'boolean') throw mismatch('true or false');
-        return literal.value;
+        return this.counted(literal.value);
       case 'guid': {
         const text = literal.kind === 'guid' ? literal.text : literal.kind === 'string' ? literal.value : undefined;
-        if (text === undefined || !GUID.test(text)) throw mismatch('a GUID');
-        return text.toLowerCase();
+        if (text === undefined || !isGuid(text)) throw mismatch('a GUID');
+        return this.counted(text.toLowerCase());
       }
       case 'enum': {
         const values = p.values ?? [];
         if (literal.kind !== 'string' || !values.includes(literal.value)) throw mismatch(`one of ${values.map((v) => `'${v}'`).join(', ')}`);
-        return literal.value;
+        return this.counted(literal.value);
       }
     }
   }
 
-  /** The property is null (a nullable one also when it was never written). */
-  private isNull(ref: string, p: Property): Formula {
-    const isNull = atom(`IS_NULL(${ref})`, `NOT IS_NULL(${ref})`);
-    return p.nullable ? junction('or', [atom(`NOT IS_DEFINED(${ref})`, `IS_DEFINED(${ref})`), isNull]) : isNull;
-  }
-
-  /**
-   * `condition` where the property holds a value. A nullable property's comparisons are guarded, because
-   * on Azure Cosmos DB `null = 'x'` and `null != 'x'` are undefined, not false and true.
-   */
-  private guarded(ref: string, p: Property, condition: Formula): Formula {
-    return p.nullable ? junction('and', [negate(this.isNull(ref, p)), condition]) : condition;
-  }
-
-  private equals(ref: string, p: Property, value: string | boolean): Formula {
-    const param = this.param(value);
-    return this.guarded(ref, p, atom(`${ref} = ${param}`, `${ref} != ${param}`));
-  }
-
-  compile(node: Node): Formula {
+  check(node: Node): Condition {
     switch (node.kind) {
       case 'and':
       case 'or':
-        return junction(node.kind, [this.compile(node.left), this.compile(node.right)]);
+        return { kind: node.kind, operands: [this.check(node.left), this.check(node.right)] };
       case 'not':
-        return negate(this.compile(node.operand));
+        return { kind: 'not', operand: this.check(node.operand) };
       case 'cmp':
         return this.comparison(node.op, node.left, node.right);
       case 'in':
@@ -570,14 +472,14 @@ class FilterCompiler {
         if (p.type !== 'boolean') {
           throw filterError(`property ${quote(node.name)} is not boolean and cannot be a condition by itself; compare it with a value.`);
         }
-        return this.equals(propertyRef(node.name), p, true);
+        return { kind: 'eq', property: node.name, value: this.counted(true) };
       }
       case 'literal':
         throw filterError(`${showLiteral(node.literal)} is not a condition; compare a property with a value, e.g. name eq 'x'.`);
     }
   }
 
-  private comparison(op: 'eq' | 'ne', left: Node, right: Node): Formula {
+  private comparison(op: 'eq' | 'ne', left: Node, right: Node): Condition {
     let propertyNode = left;
     let literalNode = right;
     if (left.kind === 'literal' && right.kind === 'property') {
@@ -588,33 +490,17 @@ class FilterCompiler {
       throw filterError(`'${op}' must compare a property with a literal value, e.g. name ${op} 'x'.`);
     }
     const name = propertyNode.name;
-    const p = this.property(name);
-    const value = this.value(name, p, literalNode.literal);
-    const ref = propertyRef(name);
-    const eq = value === null ? this.isNull(ref, p) : this.equals(ref, p, value);
-    return op === 'eq' ? eq : negate(eq);
+    const eq: Condition = { kind: 'eq', property: name, value: this.value(name, this.property(name), literalNode.literal) };
+    return op === 'eq' ? eq : { kind: 'not', operand: eq };
   }
 
-  private inList(left: Node, items: Literal[]): Formula {
+  private inList(left: Node, items: Literal[]): Condition {
     if (left.kind !== 'property') throw filterError("'in' must follow a property name, e.g. region in ('eur','nam').");
-    const name = left.name;
-    const p = this.property(name);
-    const ref = propertyRef(name);
-    const values = items.map((l) => this.value(name, p, l));
-    const parts: Formula[] = [];
-    if (values.includes(null)) parts.push(this.isNull(ref, p));
-    const nonNull = [...new Set(values.filter((v): v is string | boolean => v !== null))];
-    if (nonNull.length === 1) parts.push(this.equals(ref, p, nonNull[0]!));
-    if (nonNull.length > 1) {
-      const params = nonNull.map((v) => this.param(v));
-      const notIn = junction('and', params.map((param) => atom(`${ref} != ${param}`, `${ref} = ${param}`)));
-      const isIn: Formula = { kind: 'atom', sql: `${ref} IN (${params.join(', ')})`, negate: () => notIn };
-      parts.push(this.guarded(ref, p, isIn));
-    }
-    return junction('or', parts);
+    const p = this.property(left.name);
+    return { kind: 'in', property: left.name, values: items.map((l) => this.value(left.name, p, l)) };
   }
 
-  private startsWith(args: Node[]): Formula {
+  private startsWith(args: Node[]): Condition {
     const [target, prefix] = args;
     if (args.length !== 2 || target?.kind !== 'property' || prefix?.kind !== 'literal') {
       throw filterError("startswith takes a property and a quoted string, e.g. startswith(name,'ab').");
@@ -624,25 +510,14 @@ class FilterCompiler {
     if (prefix.literal.kind !== 'string') {
       throw filterError(`${showLiteral(prefix.literal)} is not a valid prefix for property ${quote(target.name)}: expected a quoted string.`);
     }
-    const ref = propertyRef(target.name);
-    const param = this.param(prefix.literal.value);
-    return this.guarded(ref, p, atom(`STARTSWITH(${ref}, ${param})`, `NOT STARTSWITH(${ref}, ${param})`));
+    return { kind: 'startsWith', property: target.name, prefix: this.counted(prefix.literal.value) };
   }
 }
 
-function parseFilter(value: string, shape: EntityShape): NonNullable<CollectionQuery['filter']> {
+function parseFilter(value: string, shape: EntityShape): Condition {
   if (value.trim() === '') throw filterError('the expression is empty.');
   if (value.length > MAX_FILTER_LENGTH) throw filterError(`the expression is longer than ${MAX_FILTER_LENGTH} characters.`);
-  const ast = new FilterParser(lex(value)).parse();
-  const compiler = new FilterCompiler(shape);
-  const formula = compiler.compile(ast);
-  const printed = print(formula);
-  // A top-level OR is wrapped, so the condition can be ANDed with others (the tenant's) as it is.
-  const sql = formula.kind === 'or' ? `(${printed.sql})` : printed.sql;
-  if (printed.depth + (formula.kind === 'or' ? 1 : 0) > MAX_SQL_NESTING) {
-    throw filterError('the expression nests and/or too deeply; simplify it.');
-  }
-  return { sql, parameters: compiler.parameters };
+  return new FilterChecker(shape).check(new FilterParser(lex(value)).parse());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -662,7 +537,7 @@ export function parseCollectionQuery(
   if (skipToken === '') throw badRequest('The $skiptoken is empty.');
   const canonical = JSON.stringify({
     select: select ?? null,
-    filter: filter ? [filter.sql, filter.parameters.map((p) => [p.name, p.value])] : null,
+    filter: filter ?? null,
     orderby: orderBy.map((o) => [o.property, o.descending ? 'desc' : 'asc']),
     top: pageSize,
     count,

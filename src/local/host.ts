@@ -1,12 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import functions, { type HttpResponseInit } from '@azure/functions';
+import { invoke, type HttpResponse } from '../graph/invoke.js';
 import type { RouteTable } from '../graph/routing.js';
-
-// @azure/functions is CommonJS: Node's ESM loader sees only some of its names, so take the classes from it.
-const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 /** The Functions host refuses bodies over 100 MB before any function runs. */
 const HOST_BODY_LIMIT = 100 * 1024 * 1024;
@@ -41,7 +37,7 @@ function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
   return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
 }
 
-async function send(res: ServerResponse, response: InstanceType<typeof HttpResponse>, head: boolean): Promise<void> {
+async function send(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
   const headers: Record<string, string[]> = {};
   response.headers.forEach((value, key) => (headers[key] ??= []).push(value));
   const body = response.body && response.status !== 204 && response.status !== 304 ? Buffer.from(await response.arrayBuffer()) : undefined;
@@ -52,7 +48,7 @@ async function send(res: ServerResponse, response: InstanceType<typeof HttpRespo
 /**
  * Serves a route table over HTTP the way the Azure Functions host does (see ARCHITECTURE.md, "One route
  * table, two hosts"): the route prefix from host.json, the first function in name order whose template
- * and method match, the request handed over as an `HttpRequest`, the result normalized by `HttpResponse`.
+ * and method match, run through `invoke` (graph/invoke.ts) as the host would run it.
  * Handlers run unchanged; nothing here knows Graph.
  */
 export async function startLocalHost(routes: RouteTable, options: LocalHostOptions = {}): Promise<LocalHost> {
@@ -72,20 +68,11 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
         res.writeHead(413).end();
         return;
       }
-      const request = new HttpRequest({
-        method,
-        url: url.toString(),
-        headers: Object.fromEntries(toHeaders(req.headers)),
-        params: match.params,
-        body: bytes.length && method !== 'GET' && method !== 'HEAD' ? { bytes } : undefined,
-      });
-      const context = new InvocationContext({
-        functionName: match.fn.name,
-        invocationId: randomUUID(),
-        logHandler: (level, ...args) => log(level, ...args),
-      });
-      const result = (await match.fn.handler(request, context)) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
-      const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
+      const response = await invoke(
+        match,
+        { method, url: url.toString(), headers: Object.fromEntries(toHeaders(req.headers)), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined },
+        log,
+      );
       await send(res, response, method === 'HEAD');
     } catch (error) {
       log('error', 'local host: unhandled failure', error);

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { compose } from '../app.js';
-import { containerIndexingPolicy } from '../store/indexing.js';
+import { containerIndexingPolicy } from '../directory/model.js';
 import { ensureContainer } from '../store/client.js';
 import { startEmbeddedCosmos, LOCAL_COSMOS_KEY, type EmbeddedCosmos } from './cosmos-server.js';
 import { startLocalHost, type LocalHost } from './host.js';

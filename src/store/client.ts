@@ -1,4 +1,6 @@
 import { CosmosClient, type Container, type IndexingPolicy } from '@azure/cosmos';
+
+export type { CosmosClient };
 import { DefaultAzureCredential } from '@azure/identity';
 
 export type CosmosSettings =

@@ -1,24 +1,15 @@
 import type { IndexingPolicy } from '@azure/cosmos';
 
-/** The properties a caller may order by, per document type. */
-const SORTABLE = {
-  connectorGroup: ['id', 'name', 'connectorGroupType', 'isDefault', 'region'],
-  connector: ['id', 'machineName', 'externalIp', 'status', 'version'],
-};
-
-/** Ordering by two properties is what composite indexes can serve; more is refused. */
-export const MAX_ORDER_BY = 2;
-
 const DIRECTIONS = ['ascending', 'descending'] as const;
 
 /**
  * The container's indexing policy: Cosmos DB serves `ORDER BY a, b` only from a composite index on (a, b)
- * (in either direction as a whole), so every ordered pair of sortable properties gets one for asc/asc and
- * one for asc/desc. Provision the same policy on the container in Azure.
+ * (in either direction as a whole), so every ordered pair of orderable properties of each document type
+ * gets one composite index for each direction pair. Provision the same policy on the container in Azure.
  */
-export function containerIndexingPolicy(): IndexingPolicy {
+export function indexingPolicyFor(orderable: readonly (readonly string[])[]): IndexingPolicy {
   const compositeIndexes: NonNullable<IndexingPolicy['compositeIndexes']> = [];
-  for (const props of Object.values(SORTABLE)) {
+  for (const props of orderable) {
     for (const a of props) {
       for (const b of props) {
         if (a === b) continue;

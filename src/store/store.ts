@@ -1,9 +1,7 @@
-import {
-  BulkOperationType,
-  type Container,
-  type OperationInput,
-  type SqlParameter,
-} from '@azure/cosmos';
+import { BulkOperationType, type Container, type OperationInput } from '@azure/cosmos';
+import { StoreError } from './errors.js';
+import type { Condition, EntityShape, Ordering } from './query.js';
+import { compileCondition, orderByClause } from './sql.js';
 
 /** Every document lives in its tenant's partition and says what it is. */
 export type DocType = 'connectorGroup' | 'connector' | 'connectorMembership' | 'applicationAssignment';
@@ -14,14 +12,8 @@ export interface Doc {
   type: DocType;
 }
 
+/** A document as read back, with the version tag that conditional writes name. */
 export type Stored<T extends Doc> = T & { _etag: string };
-
-/** A write lost a race or broke a rule the database enforces; the domain decides what it means. */
-export class StoreConflict extends Error {
-  constructor(readonly reason: 'exists' | 'changed' | 'missing') {
-    super(`store: ${reason}`);
-  }
-}
 
 export type BatchOp =
   | { op: 'create'; doc: Doc }
@@ -44,60 +36,87 @@ export interface Page<T> {
 
 export interface QuerySpec {
   type: DocType;
-  /** Extra SQL condition over `c`, built only from fixed property names and parameters. */
-  where?: string;
-  parameters?: SqlParameter[];
-  orderBy?: { property: string; descending: boolean }[];
+  /** Only these ids (a group's members, read through their edges). */
+  ids?: readonly string[];
+  filter?: Condition;
+  /** Which properties of `filter` are nullable. */
+  shape?: EntityShape;
+  orderBy?: readonly Ordering[];
 }
 
-const statusOf = (error: unknown) => (error as { code?: unknown })?.code;
+const SYSTEM_PROPERTIES = ['_etag', '_rid', '_self', '_ts', '_attachments'] as const;
+type WithoutSystem<T> = Omit<T, (typeof SYSTEM_PROPERTIES)[number]>;
 
-function failure(status: unknown): StoreConflict | undefined {
-  if (status === 409) return new StoreConflict('exists');
-  if (status === 412) return new StoreConflict('changed');
-  if (status === 404) return new StoreConflict('missing');
-  return undefined;
+/** A stored document without the Cosmos system properties, ready to be written back. */
+export function withoutSystem<T extends object>(doc: T): WithoutSystem<T> {
+  const copy = { ...doc } as Record<string, unknown>;
+  for (const key of SYSTEM_PROPERTIES) delete copy[key];
+  return copy as WithoutSystem<T>;
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/** A Cosmos status or a network failure as a store error; anything else is passed on as it is. */
+export function storeFailure(error: unknown): unknown {
+  if (error instanceof StoreError) return error;
+  const e = error as { code?: unknown; retryAfterInMs?: unknown; name?: unknown } | undefined;
+  const code = e?.code;
+  switch (code) {
+    case 409:
+      return new StoreError('exists');
+    case 412:
+      return new StoreError('changed');
+    case 404:
+      return new StoreError('missing');
+    case 429:
+      return new StoreError('throttled', 'store: throttled', Number(e?.retryAfterInMs) || undefined);
+    case 408:
+    case 410:
+    case 503:
+      return new StoreError('unavailable');
+  }
+  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || e?.name === 'TimeoutError') return new StoreError('unavailable');
+  return error;
 }
 
 /**
  * Cosmos DB access for one container partitioned by `/tenantId`. Each method is one round trip (a query
  * page may cost the SDK's query-plan request too). Every query names the tenant in its SQL as well as in
- * the partition key option, so no code path can read across tenants.
+ * the partition key option, so no code path can read across tenants. Failures leave as StoreErrors.
  */
 export class Store {
   constructor(private readonly container: Container) {}
 
-  async read<T extends Doc>(tenantId: string, id: string): Promise<Stored<T> | undefined> {
-    const { resource } = await this.container.item(id, tenantId).read<Stored<T>>();
-    return resource ?? undefined;
-  }
-
-  async create<T extends Doc>(doc: T): Promise<Stored<T>> {
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      const { resource } = await this.container.items.create<T>(doc);
-      return resource as Stored<T>;
+      return await operation();
     } catch (error) {
-      throw failure(statusOf(error)) ?? error;
+      throw storeFailure(error);
     }
   }
 
+  async read<T extends Doc>(tenantId: string, id: string): Promise<Stored<T> | undefined> {
+    return this.call(async () => {
+      const { resource } = await this.container.item(id, tenantId).read<Stored<T>>();
+      return resource ?? undefined;
+    });
+  }
+
+  async create<T extends Doc>(doc: T): Promise<Stored<T>> {
+    return this.call(async () => (await this.container.items.create<T>(doc)).resource as Stored<T>);
+  }
+
   async replace<T extends Doc>(doc: T, ifMatch: string): Promise<Stored<T>> {
-    try {
+    return this.call(async () => {
       const { resource } = await this.container
         .item(doc.id, doc.tenantId)
         .replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: ifMatch } });
       return resource as Stored<T>;
-    } catch (error) {
-      throw failure(statusOf(error)) ?? error;
-    }
+    });
   }
 
   async delete(tenantId: string, id: string, ifMatch: string): Promise<void> {
-    try {
-      await this.container.item(id, tenantId).delete({ accessCondition: { type: 'IfMatch', condition: ifMatch } });
-    } catch (error) {
-      throw failure(statusOf(error)) ?? error;
-    }
+    await this.call(() => this.container.item(id, tenantId).delete({ accessCondition: { type: 'IfMatch', condition: ifMatch } }));
   }
 
   /** All or nothing, in one tenant's partition; returns each operation's resulting document. */
@@ -118,46 +137,63 @@ export class Store {
           return { operationType: BulkOperationType.Delete, partitionKey: tenantId, id: o.id, ifMatch: o.ifMatch };
       }
     });
-    const response = await this.container.items.batch(operations, tenantId);
+    const response = await this.call(() => this.container.items.batch(operations, tenantId));
+    // The failed operation keeps its own status; the others report 424.
     const failed = response.result?.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
-    if (failed) throw failure(failed.statusCode) ?? new Error(`batch failed with status ${failed.statusCode}`);
-    if (!response.result || (response.code ?? 200) >= 400) throw new Error(`batch failed with status ${response.code}`);
+    if (failed) throw storeFailure({ code: failed.statusCode });
+    if (!response.result || (response.code ?? 200) >= 400) throw storeFailure({ code: response.code });
     return response.result.map((r) => r.resourceBody);
   }
 
   private sql(tenantId: string, spec: QuerySpec, select: string) {
-    const where = spec.where ? ` AND (${spec.where})` : '';
-    const order = spec.orderBy?.length
-      ? ` ORDER BY ${spec.orderBy.map((o) => `c.${o.property}${o.descending ? ' DESC' : ''}`).join(', ')}`
-      : '';
+    const conditions = ['c.tenantId = @tenantId', 'c.type = @type'];
+    const parameters: { name: string; value: string | boolean | readonly string[] }[] = [
+      { name: '@tenantId', value: tenantId },
+      { name: '@type', value: spec.type },
+    ];
+    if (spec.ids) {
+      conditions.push('ARRAY_CONTAINS(@ids, c.id)');
+      parameters.push({ name: '@ids', value: spec.ids });
+    }
+    if (spec.filter) {
+      const filter = compileCondition(spec.filter, spec.shape);
+      conditions.push(filter.sql);
+      parameters.push(...filter.parameters);
+    }
     return {
-      query: `SELECT ${select} FROM c WHERE c.tenantId = @tenantId AND c.type = @type${where}${order}`,
-      parameters: [{ name: '@tenantId', value: tenantId }, { name: '@type', value: spec.type }, ...(spec.parameters ?? [])],
+      query: `SELECT ${select} FROM c WHERE ${conditions.join(' AND ')}${select === '*' ? orderByClause(spec.orderBy) : ''}`,
+      parameters: parameters as { name: string; value: string | boolean | string[] }[],
     };
   }
 
   async page<T extends Doc>(tenantId: string, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
-    const iterator = this.container.items.query<Stored<T>>(this.sql(tenantId, spec, '*'), {
-      partitionKey: tenantId,
-      maxItemCount: page.pageSize,
-      continuationToken: page.continuation,
+    return this.call(async () => {
+      const iterator = this.container.items.query<Stored<T>>(this.sql(tenantId, spec, '*'), {
+        partitionKey: tenantId,
+        maxItemCount: page.pageSize,
+        continuationToken: page.continuation,
+      });
+      const { resources, continuationToken } = await iterator.fetchNext();
+      return { items: resources, continuation: continuationToken || undefined };
     });
-    const { resources, continuationToken } = await iterator.fetchNext();
-    return { items: resources, continuation: continuationToken || undefined };
   }
 
   /** Every match, for small bounded sets (a group's edges); callers page anything unbounded. */
   async all<T extends Doc>(tenantId: string, spec: QuerySpec): Promise<Stored<T>[]> {
-    const { resources } = await this.container.items
-      .query<Stored<T>>(this.sql(tenantId, spec, '*'), { partitionKey: tenantId })
-      .fetchAll();
-    return resources;
+    return this.call(async () => {
+      const { resources } = await this.container.items
+        .query<Stored<T>>(this.sql(tenantId, spec, '*'), { partitionKey: tenantId })
+        .fetchAll();
+      return resources;
+    });
   }
 
   async count(tenantId: string, spec: QuerySpec): Promise<number> {
-    const { resources } = await this.container.items
-      .query<number>(this.sql(tenantId, { ...spec, orderBy: undefined }, 'VALUE COUNT(1)'), { partitionKey: tenantId })
-      .fetchAll();
-    return resources[0] ?? 0;
+    return this.call(async () => {
+      const { resources } = await this.container.items
+        .query<number>(this.sql(tenantId, spec, 'VALUE COUNT(1)'), { partitionKey: tenantId })
+        .fetchAll();
+      return resources[0] ?? 0;
+    });
   }
 }

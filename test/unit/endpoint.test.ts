@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import functions from '@azure/functions';
 import { toHttpHandler } from '../../src/graph/endpoint.js';
+import { storeFailure } from '../../src/store/store.js';
 import type { Authenticator } from '../../src/identity/index.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
@@ -19,7 +20,8 @@ async function failWith(error: unknown) {
 
 describe('toHttpHandler failures', () => {
   it('passes a Cosmos 429 that outlived the SDK retries on as 429 with Retry-After in whole seconds', async () => {
-    const { response, body } = await failWith(Object.assign(new Error('Request rate is large'), { code: 429, retryAfterInMs: 1500 }));
+    const cosmos429 = Object.assign(new Error('Request rate is large'), { code: 429, retryAfterInMs: 1500 });
+    const { response, body } = await failWith(storeFailure(cosmos429));
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('2');
     expect(body.error.code).toBe('tooManyRequests');

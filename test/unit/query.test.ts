@@ -4,8 +4,10 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { toGraphError } from '../../src/graph/endpoint.js';
 import { GraphError } from '../../src/graph/errors.js';
-import { parseCollectionQuery, propertyRef, type EntityShape } from '../../src/graph/query.js';
+import { parseCollectionQuery, type EntityShape } from '../../src/graph/query.js';
+import { compileCondition, orderByClause, propertyRef } from '../../src/store/sql.js';
 import { Store } from '../../src/store/store.js';
 
 const connectorGroup: EntityShape = {
@@ -31,10 +33,19 @@ const connector: EntityShape = {
 const parse = (qs: string, version: 'beta' | 'v1.0' = 'beta', shape: EntityShape = connectorGroup) =>
   parseCollectionQuery(new URLSearchParams(qs), shape, { version });
 
+/** A `$filter` as the service runs it: parsed (graph), compiled (store), refusals as the edge maps them. */
 const filterOf = (filter: string, shape: EntityShape = connectorGroup) => {
   const q = parseCollectionQuery(new URLSearchParams({ $filter: filter }), shape, { version: 'v1.0' });
   if (!q.filter) throw new Error('no filter');
-  return q.filter;
+  try {
+    return compileCondition(q.filter, shape);
+  } catch (error) {
+    throw toGraphError(error) ?? error;
+  }
+};
+const sqlOf = (qs: string, shape: EntityShape = connectorGroup) => {
+  const q = parse(qs, 'beta', shape);
+  return q.filter && compileCondition(q.filter, shape);
 };
 
 /** The 400 thrown by `fn`, so tests can check what its message names. */
@@ -122,7 +133,8 @@ describe('parseCollectionQuery: options', () => {
   });
 
   it('renders an ORDER BY clause from property names only', () => {
-    expect(propertyRef('value')).toBe('c["value"]');
+    expect(orderByClause([{ property: 'value', descending: true }, { property: 'name', descending: false }])).toBe(' ORDER BY c["value"] DESC, c.name');
+    expect(orderByClause([])).toBe('');
     expect(() => propertyRef('a b')).toThrow();
   });
 
@@ -144,7 +156,7 @@ describe('parseCollectionQuery: options', () => {
     const q = parse("$FILTER=name eq 'a'&$Top=5&$SELECT=id");
     expect(q.pageSize).toBe(5);
     expect(q.select).toEqual(['id']);
-    expect(q.filter?.parameters).toEqual([{ name: '@f0', value: 'a' }]);
+    expect(compileCondition(q.filter!, connectorGroup).parameters).toEqual([{ name: '@f0', value: 'a' }]);
     expect(refusal(() => parse('$EXPAND=members')).message).toContain("'$expand'");
   });
 
@@ -157,8 +169,9 @@ describe('parseCollectionQuery: options', () => {
 
   it('beta: the $ is optional for every option', () => {
     const q = parse("filter=name eq 'a'&top=5&select=id,name&orderby=name desc&count=true&skiptoken=tok");
+    expect(compileCondition(q.filter!, connectorGroup)).toEqual({ sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] });
     expect(q).toEqual({
-      filter: { sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] },
+      filter: { kind: 'eq', property: 'name', value: 'a' },
       select: ['id', 'name'],
       orderBy: [{ property: 'name', descending: true }],
       pageSize: 5,
@@ -180,7 +193,7 @@ describe('parseCollectionQuery: options', () => {
     expect(q).toEqual({ orderBy: [], pageSize: 100, count: false, canonical: parse('', 'v1.0').canonical });
     const real = parse("$filter=name eq 'a'&$top=5&top=abc", 'v1.0');
     expect(real.pageSize).toBe(5);
-    expect(real.filter?.sql).toBe('c.name = @f0');
+    expect(compileCondition(real.filter!, connectorGroup).sql).toBe('c.name = @f0');
   });
 });
 
@@ -258,12 +271,12 @@ describe('parseCollectionQuery: $filter compilation', () => {
   });
 
   it('reads %27 and raw quotes, %20 and + for spaces', () => {
-    expect(parse('$filter=name%20eq%20%27a%27').filter).toEqual({ sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] });
-    expect(parse("$filter=name eq 'a'").filter).toEqual({ sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] });
-    expect(parse("$filter=name+eq+'a'").filter).toEqual({ sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] });
+    expect(sqlOf('$filter=name%20eq%20%27a%27')).toEqual({ sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] });
+    expect(sqlOf("$filter=name eq 'a'")).toEqual({ sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] });
+    expect(sqlOf("$filter=name+eq+'a'")).toEqual({ sql: 'c.name = @f0', parameters: [{ name: '@f0', value: 'a' }] });
     // The v3 client sends the captured form as-is.
-    const captured = parse('$top=2&$filter=connectorGroupType%20eq%20%27applicationProxy%27&$select=id,name');
-    expect(captured.filter).toEqual({ sql: 'c.connectorGroupType = @f0', parameters: [{ name: '@f0', value: 'applicationProxy' }] });
+    const captured = sqlOf('$top=2&$filter=connectorGroupType%20eq%20%27applicationProxy%27&$select=id,name');
+    expect(captured).toEqual({ sql: 'c.connectorGroupType = @f0', parameters: [{ name: '@f0', value: 'applicationProxy' }] });
   });
 
   it.each([
@@ -538,8 +551,8 @@ describe.each([
     const q = parse(qs);
     const found = await new Store(container).all<GroupDoc>(TENANT, {
       type: 'connectorGroup',
-      where: q.filter?.sql,
-      parameters: q.filter?.parameters,
+      shape: connectorGroup,
+      filter: q.filter,
       orderBy: q.orderBy,
     });
     return found.map((d) => Number(d.id.slice(-12)));

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import functions, { type HttpRequest, type InvocationContext, type LogLevel } from '@azure/functions';
+import { GraphError, badRequest } from './errors.js';
+import { errorResponse, type RequestContext } from './http.js';
+import { invoke, UnbuildableRequest, type HttpResponse } from './invoke.js';
+import { pathSegments, type RouteTable } from './routing.js';
+
+// @azure/functions is CommonJS: Node's ESM loader sees only some of its names, so take the class from it.
+const { HttpResponse: Response } = functions;
+
+/**
+ * JSON batching (`POST /{version}/$batch`), as Graph does it: up to 20 requests, each run through the same
+ * route table and function as a direct call, so authentication, scopes, the tenant, validation and errors
+ * are the same. The batch's Authorization goes to every item and each item is checked on its own: a
+ * read-only token gets 403 on the write items, not on the batch. Items without `dependsOn` run
+ * concurrently; an item runs once its dependencies have finished, and gets 424 when one of them failed.
+ *
+ * Tolerances for the official clients (research/graph-clients.md, section 8): item URLs with or without a
+ * version (none: the batch's), bodies as JSON values or base64 strings (Kiota), no item Content-Type with a
+ * body meaning JSON. Responses: `"Content-Type"` with that exact casing (the v3 client needs it), no `body`
+ * on a 204, JSON bodies as objects, other text as a string.
+ */
+export const MAX_BATCH_REQUESTS = 20;
+
+const METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
+
+/** Item headers the batch decides itself: the caller's identity and origin, and the framing. */
+const IGNORED_ITEM_HEADERS = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-for',
+  'forwarded',
+]);
+
+/** Graph's spelling of response header names inside batch items. */
+const HEADER_CASE: Record<string, string> = {
+  etag: 'ETag',
+  'odata-version': 'OData-Version',
+  'www-authenticate': 'WWW-Authenticate',
+  'request-id': 'request-id',
+  'client-request-id': 'client-request-id',
+};
+
+const headerName = (lower: string) =>
+  HEADER_CASE[lower] ?? lower.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+
+interface BatchItem {
+  id: string;
+  key: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  dependsOn: string[];
+}
+
+export interface BatchItemResponse {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+const malformed = (message: string) => badRequest(`Invalid batch payload format: ${message}`);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parseItem(raw: unknown, index: number): BatchItem {
+  const where = `requests[${index}]`;
+  if (!isObject(raw)) throw malformed(`${where} must be an object.`);
+  const { id, method, url, headers, body, dependsOn } = raw;
+  if (typeof id !== 'string' || id.trim() === '') throw malformed(`${where}.id must be a non-empty string.`);
+  if (typeof method !== 'string' || method === '') throw malformed(`${where}.method must be a string.`);
+  if (typeof url !== 'string' || url === '') throw malformed(`${where}.url must be a non-empty string.`);
+  const itemHeaders: Record<string, string> = {};
+  if (headers !== undefined && headers !== null) {
+    if (!isObject(headers)) throw malformed(`${where}.headers must be an object.`);
+    for (const [name, value] of Object.entries(headers)) {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        throw malformed(`${where}.headers['${name.slice(0, 100)}'] must be a string.`);
+      }
+      itemHeaders[name.toLowerCase()] = String(value);
+    }
+  }
+  let deps: string[] = [];
+  if (dependsOn !== undefined && dependsOn !== null) {
+    if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string')) {
+      throw malformed(`${where}.dependsOn must be an array of request ids.`);
+    }
+    deps = dependsOn as string[];
+  }
+  return { id, key: id.toLowerCase(), method: method.toUpperCase(), url, headers: itemHeaders, body, dependsOn: deps };
+}
+
+/** The batch as a whole: any fault here is a 400 for all of it. */
+export function parseBatch(body: Record<string, unknown>): BatchItem[] {
+  const { requests } = body;
+  if (!Array.isArray(requests)) throw malformed("the body must have a 'requests' array.");
+  if (requests.length === 0) throw malformed('the batch has no requests.');
+  if (requests.length > MAX_BATCH_REQUESTS) {
+    throw badRequest(`The batch has ${requests.length} requests; the limit is ${MAX_BATCH_REQUESTS}.`);
+  }
+  const items = requests.map(parseItem);
+  const byKey = new Map<string, BatchItem>();
+  for (const item of items) {
+    if (byKey.has(item.key)) throw malformed(`the request id '${item.id.slice(0, 100)}' is used more than once.`);
+    byKey.set(item.key, item);
+  }
+  for (const item of items) {
+    for (const dep of item.dependsOn) {
+      if (!byKey.has(dep.toLowerCase())) {
+        throw malformed(`request '${item.id.slice(0, 100)}' depends on '${dep.slice(0, 100)}', which is not in the batch.`);
+      }
+    }
+  }
+  // Depth-first search for a cycle (a request depending on itself included).
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (item: BatchItem): void => {
+    const seen = state.get(item.key);
+    if (seen === 'done') return;
+    if (seen === 'visiting') throw malformed(`the dependencies of request '${item.id.slice(0, 100)}' form a cycle.`);
+    state.set(item.key, 'visiting');
+    for (const dep of item.dependsOn) visit(byKey.get(dep.toLowerCase())!);
+    state.set(item.key, 'done');
+  };
+  items.forEach(visit);
+  return items;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The bytes an item's body stands for: JSON values serialized, base64 strings decoded (Kiota), else the text. */
+function itemBodyBytes(body: unknown): Buffer | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'string') return Buffer.from(JSON.stringify(body), 'utf8');
+  if (body.length > 0 && BASE64.test(body)) {
+    const decoded = Buffer.from(body, 'base64');
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(decoded);
+    if (!text.includes('\uFFFD') && parsesAsJson(text)) return decoded;
+  }
+  return Buffer.from(body, 'utf8');
+}
+
+const LOGGERS: Record<LogLevel, (log: InvocationContext, ...args: unknown[]) => void> = {
+  trace: (log, ...args) => log.trace(...args),
+  debug: (log, ...args) => log.debug(...args),
+  information: (log, ...args) => log.info(...args),
+  warning: (log, ...args) => log.warn(...args),
+  error: (log, ...args) => log.error(...args),
+  critical: (log, ...args) => log.error(...args),
+  none: () => undefined,
+};
+
+/** A response as a batch item: Graph's header names, the body as JSON, text, or nothing. */
+async function toItemResponse(id: string, response: HttpResponse): Promise<BatchItemResponse> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    const key = headerName(name);
+    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+  });
+  const item: BatchItemResponse = { id, status: response.status, headers };
+  if (response.status === 204 || response.status === 304 || !response.body) return item;
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (bytes.length === 0) return item;
+  const text = bytes.toString('utf8');
+  const type = headers['Content-Type'] ?? '';
+  const mime = type.split(';')[0]!.trim().toLowerCase();
+  if (mime === 'application/json' || mime.endsWith('+json')) {
+    try {
+      item.body = JSON.parse(text) as unknown;
+      return item;
+    } catch {
+      // fall through: returned as text
+    }
+  }
+  // Text (a `$count`, a JSON body that does not parse) as a string; anything else base64, as Graph does.
+  item.body = mime.startsWith('text/') || mime === 'application/json' || mime.endsWith('+json') ? text : bytes.toString('base64');
+  return item;
+}
+
+interface BatchRun {
+  routes: RouteTable;
+  ctx: RequestContext;
+  /** The batch's own request: its Authorization goes to every item. */
+  outer: HttpRequest;
+  log: InvocationContext;
+}
+
+/** A refusal the batch makes for one item, shaped exactly like a function's error response. */
+function itemError(run: BatchRun, item: BatchItem, error: GraphError): Promise<BatchItemResponse> {
+  const ctx: RequestContext = { ...run.ctx, requestId: randomUUID(), clientRequestId: item.headers['client-request-id'] ?? run.ctx.clientRequestId };
+  return toItemResponse(item.id, new Response(errorResponse(ctx, error)));
+}
+
+/** The absolute URL an item addresses: the batch's origin, the item's version (else the batch's). */
+function itemUrl(run: BatchRun, item: BatchItem): URL {
+  const notRelative = () => badRequest(`The request URL '${item.url.slice(0, 200)}' must be relative to the service root, such as '/beta/...' or '/me'.`);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(item.url) || /^[/\\]{2}/.test(item.url)) throw notRelative();
+  let origin: string;
+  try {
+    origin = new URL(run.ctx.origin).origin;
+  } catch {
+    origin = new URL(run.outer.url).origin;
+  }
+  let url: URL;
+  try {
+    url = new URL(item.url.startsWith('/') ? item.url : `/${item.url}`, origin);
+  } catch {
+    throw notRelative();
+  }
+  if (url.origin !== origin || url.username || url.password) throw notRelative();
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (!/^(beta|v1\.0)$/i.test(segments[0] ?? '')) segments.unshift(run.ctx.version);
+  const prefix = run.routes.routePrefix.replace(/^\/+|\/+$/g, '');
+  url.pathname = `/${[prefix, ...segments].filter(Boolean).join('/')}`;
+  url.hash = '';
+  return url;
+}
+
+async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemResponse> {
+  if (!METHODS.has(item.method)) {
+    return itemError(run, item, badRequest(`The method '${item.method.slice(0, 20)}' is not supported in a batch request.`));
+  }
+  let url: URL;
+  try {
+    url = itemUrl(run, item);
+  } catch (error) {
+    if (error instanceof GraphError) return itemError(run, item, error);
+    throw error;
+  }
+  const match = run.routes.match(item.method, url.pathname);
+  const path = pathSegments(url.pathname);
+  if (path.at(-1)?.toLowerCase() === '$batch' || match?.fn.route.toLowerCase().endsWith('$batch')) {
+    return itemError(run, item, badRequest('A batch request cannot contain another batch request.'));
+  }
+  if (!match) return itemError(run, item, badRequest(`The request URL '${item.url.slice(0, 200)}' is not valid.`));
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(item.headers)) if (!IGNORED_ITEM_HEADERS.has(name)) headers[name] = value;
+  const authorization = run.outer.headers.get('authorization');
+  if (authorization !== null) headers.authorization = authorization;
+  headers['client-request-id'] ??= run.ctx.clientRequestId;
+  const body = itemBodyBytes(item.body);
+  if (body && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+
+  let response: HttpResponse;
+  try {
+    response = await invoke(
+      match,
+      { method: item.method, url: url.toString(), headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
+      (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),
+    );
+  } catch (error) {
+    if (error instanceof UnbuildableRequest) {
+      return itemError(run, item, badRequest(`Request '${item.id.slice(0, 100)}' has an invalid header.`));
+    }
+    // Every function is wrapped by toHttpHandler and answers its own errors; this is a last resort.
+    run.log.error(`batch item ${item.id} failed`, error);
+    return itemError(run, item, new GraphError(500, 'An internal error occurred. Quote the request-id when reporting it.'));
+  }
+  return toItemResponse(item.id, response);
+}
+
+/** Runs every item, each after its dependencies, concurrently otherwise; answers in request order. */
+export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<BatchItemResponse[]> {
+  const byKey = new Map(items.map((item) => [item.key, item]));
+  const started = new Map<string, Promise<BatchItemResponse>>();
+  const start = (item: BatchItem): Promise<BatchItemResponse> => {
+    let running = started.get(item.key);
+    if (!running) {
+      running = (async () => {
+        const deps = await Promise.all(item.dependsOn.map((d) => start(byKey.get(d.toLowerCase())!)));
+        const failed = deps.find((d) => d.status >= 400);
+        if (failed) {
+          return itemError(run, item, new GraphError(424, `The request depends on request '${failed.id.slice(0, 100)}', which failed with status ${failed.status}.`));
+        }
+        return execute(run, item);
+      })();
+      started.set(item.key, running);
+    }
+    return running;
+  };
+  return Promise.all(items.map(start));
+}
+

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** The layering rule of eslint.config.js, shown to bite, and the SQL it keeps inside store/. */
+const eslint = new ESLint();
+
+async function problems(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: file });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('layers', () => {
+  it.each([
+    ['src/store/x.ts', "import { badRequest } from '../graph/errors.js';"],
+    ['src/store/x.ts', "import { StoreDirectory } from '../directory/directory.js';"],
+    ['src/directory/x.ts', "import { badRequest } from '../graph/errors.js';"],
+    ['src/directory/x.ts', "import type { HttpRequest } from '@azure/functions';"],
+    ['src/directory/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
+    ['src/graph/x.ts', "import { Store } from '../store/store.js';"],
+    ['src/graph/x.ts', "import type { Container } from '@azure/cosmos';"],
+    ['src/functions/x.ts', "import type { Stored } from '../store/store.js';"],
+    ['src/functions/x.ts', "import { startLocalHost } from '../local/host.js';"],
+    ['src/identity/x.ts', "import { StoreDirectory } from '../directory/directory.js';"],
+    ['src/lib/x.ts', "import { GraphError } from '../graph/errors.js';"],
+    ['src/graph/x.ts', "import { compose } from '../app.js';"],
+  ])('refuses %s importing across the layers: %s', async (file, source) => {
+    expect(await problems(file, source)).toHaveLength(1);
+  });
+
+  it.each([
+    ['src/functions/x.ts', "import type { Directory } from '../directory/directory.js';"],
+    ['src/graph/x.ts', "import { domainFailure } from '../directory/errors.js';"],
+    ['src/directory/x.ts', "import { Store } from '../store/store.js';"],
+    ['src/store/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
+    ['src/local/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
+    ['src/app.ts', "import { Store } from './store/store.js';"],
+  ])('allows %s: %s', async (file, source) => {
+    expect(await problems(file, source)).toEqual([]);
+  });
+
+  it('keeps Cosmos SQL inside src/store/ (and the local-only code)', () => {
+    const sql = /\b(SELECT|ARRAY_CONTAINS|IS_DEFINED|IS_NULL|STARTSWITH)\b|\bc\.[a-z]+\s*(=|!=)/;
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!['store', 'local'].includes(entry.name)) walk(full);
+        } else if (full.endsWith('.ts') && sql.test(readFileSync(full, 'utf8'))) {
+          offenders.push(full);
+        }
+      }
+    };
+    walk('src');
+    expect(offenders).toEqual([]);
+  });
+});
