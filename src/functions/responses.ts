@@ -10,6 +10,11 @@ import type { Expansion } from '../graph/query.js';
 const PROFILE_URL = 'onPremisesPublishingProfiles/applicationProxy';
 export const PROFILE_FRAGMENT = "onPremisesPublishingProfiles('applicationProxy')";
 
+/**
+ * An entity's URL, key as a segment: its Location, and the `@odata.id` of `$ref` answers. OData's canonical
+ * `connectorGroups('{id}')` form is accepted in `@odata.id` bodies, but only this form is routed, so a
+ * client can GET every URL the service hands out.
+ */
 export const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
 export const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
 
