@@ -53,7 +53,7 @@ function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string 
  * passed, and the continuation reached is where the first page starts. Costs ceil(skip / 999) extra
  * queries and the request units of reading the skipped items; later pages start from their skip token.
  */
-async function skipPast<T>(source: CollectionSource<T>, query: ListQuery, skip: number): Promise<string | null | undefined> {
+async function skipPast<T>(source: CollectionSource<T>, query: ListQuery, skip: number): Promise<string | null> {
   let continuation: string | undefined;
   for (let remaining = skip; remaining > 0; ) {
     const page = await source.page(query, { pageSize: Math.min(remaining, MAX_PAGE_SIZE), continuation });
@@ -62,7 +62,7 @@ async function skipPast<T>(source: CollectionSource<T>, query: ListQuery, skip: 
     // null: the collection ended within the skipped items.
     if (!continuation) return null;
   }
-  return continuation;
+  return continuation ?? null;
 }
 
 /** The expanded navigation properties of each item, by the item's id. */
@@ -147,21 +147,16 @@ export function entityQuery(
 ): { select?: string[]; expand: Expansion[] } {
   const q = parseCollectionQuery(req.query, shape, { version: ctx.version, navigation: navigationShapes(navigation) });
   const top = [...req.query.keys()].some((k) => k.toLowerCase() === '$top' || (ctx.version === 'beta' && k.toLowerCase() === 'top'));
-  const stray = q.filter
-    ? '$filter'
-    : q.search
-      ? '$search'
-      : q.orderBy.length
-        ? '$orderby'
-        : q.count
-          ? '$count'
-          : q.skipToken !== undefined
-            ? '$skiptoken'
-            : top
-              ? '$top'
-              : q.skip
-                ? '$skip'
-                : undefined;
+  const given: [string, boolean][] = [
+    ['$filter', q.filter !== undefined],
+    ['$search', q.search !== undefined],
+    ['$orderby', q.orderBy.length > 0],
+    ['$count', q.count],
+    ['$skiptoken', q.skipToken !== undefined],
+    ['$top', top],
+    ['$skip', q.skip > 0],
+  ];
+  const stray = given.find(([, present]) => present)?.[0];
   if (stray) throw badRequest(`Query option '${stray}' is not supported on a single entity.`);
   return { ...(q.select ? { select: q.select } : {}), expand: q.expand };
 }
