@@ -3,9 +3,8 @@
  * newline on stdout). The key pair is made on first use in the keys folder the local service reads
  * (LOCAL_KEYS_DIR, default `.local/keys`). Bad arguments: a message on stderr, exit code 2.
  */
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isEntryPoint } from './entry.js';
 import { isGuid, LOCAL_DEFAULT_TENANT, localKeysDirFromEnv, mintLocalToken, type MintOptions } from '../identity/index.js';
 
 export interface TokenCliIO {
@@ -134,16 +133,6 @@ export async function main(
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }
