@@ -43,7 +43,10 @@ function installedInProduction(lock: Record<string, LockEntry>, folder: string):
   return entry !== undefined && !entry.dev && !entry.optional && !entry.devOptional;
 }
 
-export async function buildPackage(outDir = 'artifact'): Promise<Package> {
+/** Where `npm run package` leaves the artifact (azure.yaml's `dist` is its `app` folder). */
+export const ARTIFACT_DIR = 'artifact';
+
+export async function buildPackage(outDir = ARTIFACT_DIR): Promise<Package> {
   const dir = path.join(outDir, 'app');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'dist'), { recursive: true });
