@@ -9,6 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { documentMap, query } from './cosmos-engine.js';
 import { DurableAccount } from './cosmos-persistence.js';
 
 /** The well-known Cosmos DB emulator key. The server checks no auth, but the SDK signs with a base64 key. */
@@ -39,6 +40,12 @@ export interface EmbeddedCosmosOptions {
   host?: string;
   /** A directory to keep the data in (created if missing); undefined keeps everything in memory. */
   dataDir?: string;
+  /**
+   * `indexed` (default): documents kept per partition, queries served from per-partition indexes
+   * (cosmos-engine.ts). `scan`: the engine as published, every query scanning the container; for
+   * measuring the difference (bench/embedded-list.ts).
+   */
+  engine?: 'indexed' | 'scan';
 }
 
 /**
@@ -57,7 +64,12 @@ function reportServerError(err: Error, req: IncomingMessage): void {
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions = {}): Promise<EmbeddedCosmos> {
   const host = options.host ?? '127.0.0.1';
   const persistence = options.dataDir === undefined ? undefined : await DurableAccount.open(options.dataDir);
-  const server = createHttpServer({ keepAlive: true, onError: reportServerError, ...(persistence ? { persistence } : {}) });
+  const server = createHttpServer({
+    keepAlive: true,
+    onError: reportServerError,
+    ...(persistence ? { persistence } : {}),
+    ...(options.engine === 'scan' ? {} : { engine: { documentMap, query } }),
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
