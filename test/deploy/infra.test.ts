@@ -124,3 +124,13 @@ describe('infra/', () => {
     expect(settings.cosmos).toEqual({ endpoint: env.COSMOS_ENDPOINT, database: 'appproxy', container: 'directory' });
   });
 });
+
+describe('README', () => {
+  it('points only at files inside the repository, and they exist', () => {
+    for (const file of ['README.md', 'docs/API.md']) {
+      const text = read(file);
+      expect(text).not.toMatch(/\.\.\//);
+      for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)#]+)\)/g)) expect(existsSync(path.join(path.dirname(file), target!))).toBe(true);
+    }
+  });
+});

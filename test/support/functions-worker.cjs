@@ -1,8 +1,8 @@
 // Preloaded (`node --require`) into a process that imports the deployable package, in place of the Azure
 // Functions Node worker: it provides `@azure/functions-core` the way the worker does (through
 // Module.prototype.require), records each function the app registers, and refuses ES modules from outside
-// the package folder. On exit it prints one JSON line: the registrations, the non-builtin modules required
-// and every CommonJS file loaded from outside the folder.
+// the package folder (unless WORKER_NO_IMPORT_CHECK is set). On exit it prints one JSON line: the
+// registrations, the non-builtin modules required and every CommonJS file loaded from outside the folder.
 const Module = require('node:module');
 const { pathToFileURL } = require('node:url');
 
@@ -40,7 +40,10 @@ export async function resolve(specifier, context, next) {
   if (!/^(node|data):/.test(resolved.url) && !resolved.url.startsWith(root)) throw new Error('outside the package: ' + resolved.url);
   return resolved;
 }`;
-Module.register(`data:text/javascript,${encodeURIComponent(hooks)}`, { data: { root: `${pathToFileURL(root).href}/` } });
+// The check runs off-thread on every import; a benchmark turns it off so as not to time it.
+if (!process.env.WORKER_NO_IMPORT_CHECK) {
+  Module.register(`data:text/javascript,${encodeURIComponent(hooks)}`, { data: { root: `${pathToFileURL(root).href}/` } });
+}
 
 process.on('exit', () => {
   const outside = Object.keys(Module._cache).filter((file) => !file.startsWith(`${root}/`) && file !== __filename);
