@@ -11,7 +11,9 @@
  *
  * Settings (environment): BENCH_ROUNDS (default 3), BENCH_SECONDS per measurement (default 3),
  * BENCH_SCENARIOS (comma list, default all), BENCH_CONCURRENCY (comma list, default 1,16),
- * BENCH_CPU_PROF (a folder: the service's process writes a V8 CPU profile there when it stops).
+ * BENCH_CPU_PROF (a folder: the service's process writes a V8 CPU profile there when it stops),
+ * BENCH_REFERENCE (the dist folder of another build, e.g. one made from an earlier commit: its service
+ * runs as a third target in the same rounds, for a before/after comparison on a noisy machine).
  * Results: a table, and JSON in bench/out/.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -33,9 +35,12 @@ const ROUNDS = Number(setting('BENCH_ROUNDS', '3'));
 const SECONDS = Number(setting('BENCH_SECONDS', '3'));
 const CONCURRENCY = setting('BENCH_CONCURRENCY', '1,16').split(',').map(Number);
 const CPU_PROF = process.env.BENCH_CPU_PROF?.trim();
+const REFERENCE = process.env.BENCH_REFERENCE?.trim();
+
+type Role = TargetName | 'reference';
 
 interface Target {
-  name: TargetName;
+  name: Role;
   child: ChildProcess;
   url: string;
   /** Where each connector of the move pool is now (index into its two groups). */
@@ -136,9 +141,10 @@ function scenarios(fixture: Fixture, tokens: Map<string, string>): Scenario[] {
   ];
 }
 
-function startTarget(name: TargetName, fixture: Fixture, keysDir: string, moveCount: number): Promise<Target> {
-  const execArgv = name === 'service' && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF)] : [];
-  const child = fork(join(here, 'load-target.js'), [name], { env: { ...process.env, BENCH_KEYS_DIR: keysDir }, execArgv });
+function startTarget(name: Role, fixture: Fixture, keysDir: string, moveCount: number): Promise<Target> {
+  const execArgv = name !== 'baseline' && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF, name)] : [];
+  const script = name === 'reference' ? join(resolve(REFERENCE!), 'bench', 'load-target.js') : join(here, 'load-target.js');
+  const child = fork(script, [name === 'reference' ? 'service' : name], { env: { ...process.env, BENCH_KEYS_DIR: keysDir }, execArgv });
   return new Promise((resolveTarget, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
     child.once('message', (message: FromTarget) => {
@@ -211,6 +217,7 @@ async function main() {
   const targets = [
     await startTarget('baseline', fixture, keysDir, fixture.moves.pool.length),
     await startTarget('service', fixture, keysDir, fixture.moves.pool.length),
+    ...(REFERENCE ? [await startTarget('reference', fixture, keysDir, fixture.moves.pool.length)] : []),
   ];
   console.log(`Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline then service.`);
   for (const target of targets) for (const scenario of chosen) await load(target, scenario, 4, 1); // warm-up
@@ -231,12 +238,14 @@ async function main() {
 
   const rows = chosen.flatMap((scenario) =>
     CONCURRENCY.map((connections) => {
-      const of = (t: TargetName) => samples.get(`${scenario.name}|${connections}|${t}`)!;
-      const base = of('baseline');
-      const svc = of('service');
+      const of = (t: Role) => samples.get(`${scenario.name}|${connections}|${t}`);
+      const base = of('baseline')!;
+      const svc = of('service')!;
+      const ref = of('reference');
       const ratios = svc.map((s, i) => s.rps / base[i]!.rps);
       const m = (list: Sample[], k: keyof Sample) => median(list.map((s) => s[k]));
       return {
+        ...(ref ? { refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)), refCpuMs: m(ref, 'cpuMsPerRequest') } : {}),
         scenario: scenario.name,
         inFlight: connections,
         baseRps: m(base, 'rps'),
@@ -250,8 +259,8 @@ async function main() {
         svcP99: m(svc, 'p99'),
         baseCpuMs: m(base, 'cpuMsPerRequest'),
         svcCpuMs: m(svc, 'cpuMsPerRequest'),
-        failures: [...base, ...svc].reduce((sum, s) => sum + s.failures, 0),
-        rounds: { baseline: base, service: svc },
+        failures: [...base, ...svc, ...(ref ?? [])].reduce((sum, s) => sum + s.failures, 0),
+        rounds: { baseline: base, service: svc, ...(ref ? { reference: ref } : {}) },
       };
     }),
   );
@@ -267,13 +276,14 @@ async function main() {
       'p50 ms base/svc': `${f(r.baseP50, 2)} / ${f(r.svcP50, 2)}`,
       'p99 ms base/svc': `${f(r.baseP99, 1)} / ${f(r.svcP99, 1)}`,
       'CPU ms/req base/svc': `${f(r.baseCpuMs, 2)} / ${f(r.svcCpuMs, 2)}`,
+      ...(r.refRatio === undefined ? {} : { 'reference ratio': f(r.refRatio, 2), 'reference CPU ms/req': f(r.refCpuMs!, 2) }),
       failures: r.failures,
     })),
   );
   const out = join(here, '..', '..', 'bench', 'out');
   mkdirSync(out, { recursive: true });
   const file = join(out, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, node: process.version, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, node: process.version, reference: REFERENCE, rows }, null, 2));
   console.log(`JSON: ${file}`);
 
   for (const target of targets) {

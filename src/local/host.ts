@@ -41,6 +41,30 @@ function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
   return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
 }
 
+/**
+ * What `HttpResponse` would make of a plain result whose body is a string (or absent), written without
+ * building it: header names lower-cased and repeated names joined, the platform's text/plain default for
+ * a string body without a Content-Type. Anything else (streams, bytes, jsonBody, cookies) goes through
+ * `HttpResponse`. Returns false when the result is not such a plain one.
+ */
+function sendPlain(res: ServerResponse, result: HttpResponseInit, head: boolean): boolean {
+  const { status = 200, headers = {}, body, jsonBody, cookies, enableContentNegotiation } = result;
+  if (jsonBody !== undefined || cookies !== undefined || enableContentNegotiation !== undefined) return false;
+  if ((body !== undefined && body !== null && typeof body !== 'string') || typeof headers !== 'object' || Array.isArray(headers)) return false;
+  if (Object.getPrototypeOf(headers) !== Object.prototype && Object.getPrototypeOf(headers) !== null) return false;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers as Record<string, string>)) {
+    const key = name.toLowerCase();
+    out[key] = out[key] === undefined ? String(value) : `${out[key]}, ${String(value)}`;
+  }
+  const text = typeof body === 'string' && status !== 204 && status !== 304 ? body : undefined;
+  if (typeof body === 'string') out['content-type'] ??= 'text/plain;charset=UTF-8';
+  if (text !== undefined) out['content-length'] = String(Buffer.byteLength(text));
+  res.writeHead(status, out);
+  res.end(head ? undefined : text);
+  return true;
+}
+
 async function send(res: ServerResponse, response: InstanceType<typeof HttpResponse>, head: boolean): Promise<void> {
   const headers: Record<string, string[]> = {};
   response.headers.forEach((value, key) => (headers[key] ??= []).push(value));
@@ -85,8 +109,9 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
         logHandler: (level, ...args) => log(level, ...args),
       });
       const result = (await match.fn.handler(request, context)) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
-      const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
-      await send(res, response, method === 'HEAD');
+      const head = method === 'HEAD';
+      if (result instanceof HttpResponse) await send(res, result, head);
+      else if (!sendPlain(res, result ?? { status: 204 }, head)) await send(res, new HttpResponse(result ?? { status: 204 }), head);
     } catch (error) {
       log('error', 'local host: unhandled failure', error);
       if (!res.headersSent) res.writeHead(500);
