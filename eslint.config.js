@@ -39,7 +39,7 @@ const layerRules = Object.entries(LAYERS).map(([layer, forbidden]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.local/'] },
+  { ignores: ['dist/', 'node_modules/', '.local/', 'artifact/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -53,4 +53,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [COSMOS] }] },
   },
   ...layerRules,
+  {
+    // CommonJS files (the stand-in Functions worker preloaded with --require).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __filename: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { StoreDirectory } from './directory/directory.js';
-import { endpoints, fallback } from './functions/index.js';
+import { endpoints, fallback, unversioned } from './functions/index.js';
 import type { Services } from './functions/services.js';
 import { toHttpHandler, type Endpoint } from './graph/endpoint.js';
 import { RouteTable, type FunctionDef } from './graph/routing.js';
@@ -20,12 +20,24 @@ const VERSIONS = [
   ['v1.0', 'v1'],
 ] as const;
 
-/** Registers each endpoint under both versions, plus the fallback, and validates the table as the host would. */
+/**
+ * The functions the host registers: each versioned endpoint under both versions (name suffixed `-beta`/`-v1`),
+ * each unversioned one once, under its own name and route.
+ */
+export function declareFunctions<E extends { name: string; route: string }>(list: E[], unversioned: E[] = []) {
+  return [
+    ...list.flatMap((endpoint) => VERSIONS.map(([version, suffix]) => ({ endpoint, name: `${endpoint.name}-${suffix}`, route: `${version}/${endpoint.route}` }))),
+    ...unversioned.map((endpoint) => ({ endpoint, name: endpoint.name, route: endpoint.route })),
+  ];
+}
+
+/** Registers each endpoint under both versions, the unversioned ones once, plus the fallback, and validates the table as the host would. */
 export function buildFunctions(
   list: Endpoint<Services>[],
   services: Omit<Services, 'routes'>,
   authenticator: Authenticator,
   routePrefix = readRoutePrefix(),
+  unversioned: Endpoint<Services>[] = [],
 ) {
   // The fallback and $batch consult the finished table, which exists once every function is built.
   const all: Services = { ...services, routes: () => table };
@@ -36,7 +48,7 @@ export function buildFunctions(
     handler: toHttpHandler(e.handler(all), e.access, authenticator),
   });
   const functions = [
-    ...list.flatMap((e) => VERSIONS.map(([version, suffix]) => register(e, `${e.name}-${suffix}`, `${version}/${e.route}`))),
+    ...declareFunctions(list, unversioned).map((f) => register(f.endpoint, f.name, f.route)),
     register(fallback, fallback.name, fallback.route),
   ];
   const table = new RouteTable(functions, routePrefix);
@@ -55,6 +67,6 @@ export function compose(env: NodeJS.ProcessEnv): App {
   if (settings.identity.mode === 'local') assertLocalModeAllowed(env);
   const cosmos = createCosmosClient(settings.cosmos);
   const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)));
-  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity));
+  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity), readRoutePrefix(), unversioned);
   return { settings, cosmos, routes };
 }

@@ -37,7 +37,12 @@ const schema = z
     ENTRA_ISSUER: z.string().default(ENTRA_MULTI_TENANT_ISSUER),
     ENTRA_JWKS_URI: z.string().default(ENTRA_JWKS_URI),
     LOCAL_KEYS_DIR: z.string().min(1).default(DEFAULT_LOCAL_KEYS_DIR),
-    PAGING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    PAGING_KEY: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      // An app setting whose Key Vault reference did not resolve arrives as its own text: never a key.
+      .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference; check the app identity can read the vault')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (!env.COSMOS_CONNECTION_STRING && !env.COSMOS_ENDPOINT) {

@@ -4,6 +4,7 @@ import type { Condition, Ordering } from '../store/query.js';
 import {
   createOp,
   deleteOp,
+  incrementOp,
   replaceOp,
   withoutSystem,
   type BatchOp,
@@ -92,12 +93,14 @@ const MAX_ATTEMPTS = 12;
 const alreadyMember = () =>
   invalid("One or more added object references already exist for the following modified properties: 'memberOf'.");
 
+const isStoreError = (error: unknown, kind: StoreError['kind']) => error instanceof StoreError && error.kind === kind;
+
 /** A create that met an existing id: the caller's retry, or a clash with another object. */
 async function creating<T>(id: string, create: () => Promise<T>): Promise<T> {
   try {
     return await create();
   } catch (error) {
-    if (error instanceof StoreError && error.kind === 'exists') throw exists(id);
+    if (isStoreError(error, 'exists')) throw exists(id);
     throw error;
   }
 }
@@ -107,7 +110,7 @@ async function conditional<T>(precondition: Precondition, write: () => Promise<T
   try {
     return await write();
   } catch (error) {
-    if (precondition && error instanceof StoreError && error.kind === 'changed') throw preconditionFailed();
+    if (precondition && isStoreError(error, 'changed')) throw preconditionFailed();
     throw error;
   }
 }
@@ -129,7 +132,7 @@ export class StoreDirectory implements Directory {
         return await change();
       } catch (error) {
         // 'missing': a document read a moment ago is gone; the next attempt's reads say what that means.
-        if (!(error instanceof StoreError) || (error.kind !== 'changed' && error.kind !== 'missing')) throw error;
+        if (!isStoreError(error, 'changed') && !isStoreError(error, 'missing')) throw error;
         if (attempt >= MAX_ATTEMPTS) throw busy(1);
         // Jittered backoff so racing writers stop colliding in lock-step.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
@@ -162,7 +165,7 @@ export class StoreDirectory implements Directory {
       this.defaults.add(tenantId);
       return created;
     } catch (error) {
-      if (error instanceof StoreError && error.kind === 'exists') return this.defaultGroup(tenantId);
+      if (isStoreError(error, 'exists')) return this.defaultGroup(tenantId);
       throw error;
     }
   }
@@ -257,16 +260,22 @@ export class StoreDirectory implements Directory {
       status: input.status ?? 'active',
       version: input.version ?? '',
     };
+    const defaultId = defaultGroupId(tenantId);
     return this.retrying(async () => {
-      const target = await this.defaultGroup(tenantId);
-      const [created] = await creating(id, () =>
-        this.store.batch(tenantId, [
-          createOp(connector),
-          createOp(membership(tenantId, id, target.id)),
-          replaceOp({ ...withoutSystem(target), memberCount: target.memberCount + 1 }, target._etag),
-        ]),
-      );
-      return created as Stored<ConnectorDoc>;
+      try {
+        const [created] = await creating(id, () =>
+          this.store.batch(tenantId, [
+            createOp(connector),
+            createOp(membership(tenantId, id, defaultId)),
+            incrementOp('connectorGroup', defaultId, { memberCount: 1 }),
+          ]),
+        );
+        return created as Stored<ConnectorDoc>;
+      } catch (error) {
+        // The tenant's first connector: make its Default group, then try again.
+        if (isStoreError(error, 'missing')) await this.defaultGroup(tenantId);
+        throw error;
+      }
     });
   }
 
@@ -281,21 +290,23 @@ export class StoreDirectory implements Directory {
     });
   }
 
-  /** The connector leaves its group in the same batch that deletes it. */
+  /**
+   * The connector leaves its group in the same batch that deletes it. Its edge says where it is (a connector
+   * and its edge are made and removed together); the connector itself is read only for a caller's If-Match.
+   */
   async deleteConnector(tenantId: string, id: string, precondition: Precondition): Promise<void> {
     await this.retrying(async () => {
-      const [current, edge] = await Promise.all([
-        this.connector(tenantId, id),
+      const [edge, current] = await Promise.all([
         this.store.read<MembershipDoc>(tenantId, membershipId(id)),
+        precondition ? this.connector(tenantId, id) : undefined,
       ]);
-      if (precondition && !precondition(current._etag)) throw preconditionFailed();
       if (!edge) throw notFound('connector');
-      const group = await this.group(tenantId, edge.groupId);
+      if (current && precondition && !precondition(current._etag)) throw preconditionFailed();
       await conditional(precondition, () =>
         this.store.batch(tenantId, [
-          deleteOp(id, current._etag),
+          deleteOp(id, current?._etag),
           deleteOp(edge.id, edge._etag),
-          replaceOp({ ...withoutSystem(group), memberCount: group.memberCount - 1 }, group._etag),
+          incrementOp('connectorGroup', edge.groupId, { memberCount: -1 }),
         ]),
       );
     });
@@ -324,22 +335,33 @@ export class StoreDirectory implements Directory {
    */
   async moveConnector(tenantId: string, connectorId: string, targetGroupId: string, expectedGroupId?: string): Promise<Stored<GroupDoc>> {
     return this.retrying(async () => {
-      // When the source is known in advance (seed 002), it is read alongside the edge and the target.
-      const [edge, target, expected] = await Promise.all([
-        this.store.read<MembershipDoc>(tenantId, membershipId(connectorId)),
-        this.group(tenantId, targetGroupId),
-        expectedGroupId === undefined ? undefined : this.group(tenantId, expectedGroupId),
-      ]);
+      const edge = await this.store.read<MembershipDoc>(tenantId, membershipId(connectorId));
       if (!edge || (expectedGroupId !== undefined && edge.groupId !== expectedGroupId)) throw notFound('connector');
-      if (edge.groupId === target.id) throw alreadyMember();
-      const source = expected ?? (await this.group(tenantId, edge.groupId));
-      const results = await this.store.batch(tenantId, [
-        replaceOp({ ...withoutSystem(edge), groupId: target.id }, edge._etag),
-        replaceOp({ ...withoutSystem(source), memberCount: source.memberCount - 1 }, source._etag),
-        replaceOp({ ...withoutSystem(target), memberCount: target.memberCount + 1 }, target._etag),
-      ]);
+      if (edge.groupId === targetGroupId) throw alreadyMember();
+      // The counters change by increments, so the groups need not be read: the batch fails when the target
+      // is gone or no group, and then a read of the target says which.
+      const results = await this.targeting(tenantId, targetGroupId, () =>
+        this.store.batch(tenantId, [
+          replaceOp({ ...withoutSystem(edge), groupId: targetGroupId }, edge._etag),
+          incrementOp('connectorGroup', edge.groupId, { memberCount: -1 }),
+          incrementOp('connectorGroup', targetGroupId, { memberCount: 1 }),
+        ]),
+      );
       return results[2] as Stored<GroupDoc>;
     });
+  }
+
+  /**
+   * A batch that increments a group the caller named: when it fails as missing or changed, a read of the
+   * group tells a target that does not exist (404) from a race (retried by the caller's `retrying`).
+   */
+  private async targeting<T>(tenantId: string, groupId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isStoreError(error, 'missing') || isStoreError(error, 'changed')) await this.group(tenantId, groupId);
+      throw error;
+    }
   }
 
   /** Members are read through their edges: the edges of the group, then those connectors in one query. */
@@ -437,29 +459,28 @@ export class StoreDirectory implements Directory {
 
   /** Assigns the application to a group; assigning it to Default removes its assignment. */
   async assignApplication(tenantId: string, applicationId: string, groupId: string): Promise<void> {
+    const defaultId = defaultGroupId(tenantId);
     await this.retrying(async () => {
-      const [edge, target] = await Promise.all([
-        this.store.read<AssignmentDoc>(tenantId, assignmentId(applicationId)),
-        this.group(tenantId, groupId),
-      ]);
-      const currentGroupId = edge?.groupId ?? defaultGroupId(tenantId);
-      if (currentGroupId === target.id) return;
+      const edge = await this.store.read<AssignmentDoc>(tenantId, assignmentId(applicationId));
+      if ((edge?.groupId ?? defaultId) === groupId) {
+        // Already there; Default is made on first need, any other group exists while it has applications.
+        if (groupId === defaultId) await this.ensureDefault(tenantId);
+        return;
+      }
+      const toDefault = groupId === defaultId;
       const ops: BatchOp[] = [];
       if (edge) {
-        const source = await this.group(tenantId, edge.groupId);
-        ops.push(replaceOp({ ...withoutSystem(source), applicationCount: source.applicationCount - 1 }, source._etag));
-        ops.push(target.isDefault ? deleteOp(edge.id, edge._etag) : replaceOp({ ...withoutSystem(edge), groupId: target.id }, edge._etag));
+        ops.push(incrementOp('connectorGroup', edge.groupId, { applicationCount: -1 }));
+        ops.push(toDefault ? deleteOp(edge.id, edge._etag) : replaceOp({ ...withoutSystem(edge), groupId }, edge._etag));
       } else {
-        ops.push(createOp(assignment(tenantId, applicationId, target.id)));
+        ops.push(createOp(assignment(tenantId, applicationId, groupId)));
       }
-      if (!target.isDefault) {
-        ops.push(replaceOp({ ...withoutSystem(target), applicationCount: target.applicationCount + 1 }, target._etag));
-      }
+      if (!toDefault) ops.push(incrementOp('connectorGroup', groupId, { applicationCount: 1 }));
       try {
-        await this.store.batch(tenantId, ops);
+        await this.targeting(tenantId, groupId, () => this.store.batch(tenantId, ops));
       } catch (error) {
         // Another request created the assignment first: re-read and decide again.
-        if (error instanceof StoreError && error.kind === 'exists') throw new StoreError('changed');
+        if (isStoreError(error, 'exists')) throw new StoreError('changed');
         throw error;
       }
     });
@@ -470,11 +491,7 @@ export class StoreDirectory implements Directory {
     await this.retrying(async () => {
       const edge = await this.store.read<AssignmentDoc>(tenantId, assignmentId(applicationId));
       if (!edge) throw invalid("The application is in the 'Default' connectorGroup; it cannot be removed from it unless it is added to another group.");
-      const group = await this.group(tenantId, edge.groupId);
-      await this.store.batch(tenantId, [
-        deleteOp(edge.id, edge._etag),
-        replaceOp({ ...withoutSystem(group), applicationCount: group.applicationCount - 1 }, group._etag),
-      ]);
+      await this.store.batch(tenantId, [deleteOp(edge.id, edge._etag), incrementOp('connectorGroup', edge.groupId, { applicationCount: -1 })]);
     });
   }
 

@@ -94,12 +94,15 @@ const guid = z
 
 /**
  * A property the service alone sets (the metadata's read-only ones): any value sent is refused, with
- * `params.readOnly` so the Graph layer can say so in Graph's words.
+ * `params.readOnly` so the Graph layer says so in Graph's words. The property keeps its type for the
+ * schema's JSON Schema (the `$metadata` and OpenAPI generators read it), marked `readOnly`.
  */
-const readOnly = z
-  .unknown()
-  .refine(() => false, { params: { readOnly: true } })
-  .optional();
+const readOnly = (type: z.ZodType) =>
+  z
+    .union([type, z.unknown()])
+    .refine(() => false, { params: { readOnly: true } })
+    .meta({ readOnly: true })
+    .optional();
 
 const groupName = z.string().trim().min(1).max(256);
 const regionOnCreate = z.enum(REGIONS).refine((r) => r !== 'unknownFutureValue', {
@@ -110,8 +113,8 @@ export const createGroupSchema = z.strictObject({
   '@odata.type': odataType('connectorGroup').optional(),
   id: guid.optional(),
   name: groupName,
-  connectorGroupType: readOnly,
-  isDefault: readOnly,
+  connectorGroupType: readOnly(z.literal(GROUP_TYPE)),
+  isDefault: readOnly(z.boolean()),
   region: regionOnCreate.nullable().optional(),
 });
 export type CreateGroupInput = z.output<typeof createGroupSchema>;
@@ -119,8 +122,8 @@ export type CreateGroupInput = z.output<typeof createGroupSchema>;
 export const updateGroupSchema = z.strictObject({
   '@odata.type': odataType('connectorGroup').optional(),
   name: groupName.optional(),
-  connectorGroupType: readOnly,
-  isDefault: readOnly,
+  connectorGroupType: readOnly(z.literal(GROUP_TYPE)),
+  isDefault: readOnly(z.boolean()),
   // Evolvable enums: unknownFutureValue in a PATCH is ignored rather than stored.
   region: z.enum(REGIONS).nullable().optional(),
 });

@@ -33,6 +33,8 @@ import { listConnectorMemberOf } from './connectors-memberOf-list.js';
 import { removeConnectorMemberOfByRef } from './connectors-memberOf-ref-delete.js';
 import { listConnectorMemberOfRefs } from './connectors-memberOf-ref-list.js';
 import { updateConnector } from './connectors-update.js';
+import { getMetadata } from './metadata-get.js';
+import { getOpenApi } from './openapi-get.js';
 import { getProfile } from './profiles-get.js';
 import type { Services } from './services.js';
 
@@ -80,8 +82,13 @@ export const endpoints: Endpoint<Services>[] = [
   assignApplicationConnectorGroup,
   unassignApplicationConnectorGroup,
   getProfile,
+  // the service's CSDL
+  getMetadata,
   // JSON batching: each item runs through this same table
   batch,
 ];
+
+/** Registered once, outside the versions: the route prefix is "", so `/openapi.json` is at the root. */
+export const unversioned: Endpoint<Services>[] = [getOpenApi];
 
 export { fallback } from './fallback.js';

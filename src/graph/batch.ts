@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import functions, { type HttpRequest, type InvocationContext, type LogLevel } from '@azure/functions';
 import { GraphError, badRequest } from './errors.js';
 import { errorResponse, type RequestContext } from './http.js';
-import { invoke, UnbuildableRequest, type HttpResponse } from './invoke.js';
+import { asHttpResponse, invoke, UnbuildableRequest, type HttpResponse } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
 
 // @azure/functions is CommonJS: Node's ESM loader sees only some of its names, so take the class from it.
@@ -259,11 +259,11 @@ async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemRespons
 
   let response: HttpResponse;
   try {
-    response = await invoke(
+    response = asHttpResponse(await invoke(
       match,
       { method: item.method, url: url.toString(), headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
       (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),
-    );
+    ));
   } catch (error) {
     if (error instanceof UnbuildableRequest) {
       return itemError(run, item, badRequest(`Request '${item.id.slice(0, 100)}' has an invalid header.`));

@@ -6,6 +6,14 @@ import type { RouteMatch } from './routing.js';
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 export type HttpResponse = InstanceType<typeof HttpResponse>;
 
+/** What a function returned, as the host reads it: an `HttpResponse`, or a plain init object (none: 204). */
+export type InvokeResult = HttpResponse | HttpResponseInit;
+
+export const isHttpResponse = (result: InvokeResult): result is HttpResponse => result instanceof HttpResponse;
+
+/** The result normalized through `HttpResponse`, as the host does before writing it. */
+export const asHttpResponse = (result: InvokeResult): HttpResponse => (isHttpResponse(result) ? result : new HttpResponse(result));
+
 export interface InvokeRequest {
   method: string;
   /** Absolute URL. */
@@ -21,10 +29,10 @@ export class UnbuildableRequest extends Error {}
 
 /**
  * Runs the matched function the way the Functions host does: the request built as an `HttpRequest` with the
- * route's parameters, a fresh `InvocationContext` whose logs go to `log`, and the result normalized through
- * `HttpResponse`. The local host and `$batch` both call functions through here.
+ * route's parameters and a fresh `InvocationContext` whose logs go to `log`. The local host and `$batch` both
+ * call functions through here; `asHttpResponse` normalizes what they return.
  */
-export async function invoke(match: RouteMatch, request: InvokeRequest, log: LogSink): Promise<HttpResponse> {
+export async function invoke(match: RouteMatch, request: InvokeRequest, log: LogSink): Promise<InvokeResult> {
   let req: InstanceType<typeof HttpRequest>;
   try {
     req = new HttpRequest({
@@ -43,5 +51,5 @@ export async function invoke(match: RouteMatch, request: InvokeRequest, log: Log
     logHandler: (level, ...args) => log(level, ...args),
   });
   const result = (await match.fn.handler(req, context)) as HttpResponseInit | HttpResponse | undefined;
-  return result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
+  return result ?? { status: 204 };
 }

@@ -23,3 +23,4 @@ export {
   type MintOptions,
 } from './local-keys.js';
 export { localKeysDirFromEnv } from './settings.js';
+export { DEFAULT_TOKEN_CACHE_SIZE, VerifiedTokenCache } from './token-cache.js';

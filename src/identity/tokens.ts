@@ -11,13 +11,17 @@
  *
  * 401 InvalidAuthenticationToken (with WWW-Authenticate) for a missing or invalid token; 403
  * Authorization_RequestDenied for a valid token that may not do this.
+ *
+ * A token that passed verification is remembered (token-cache.ts) until its `exp`, or until the signing
+ * keys change or are due for a refetch; the scope check still runs on every request.
  */
 import path from 'node:path';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GraphError } from '../graph/errors.js';
 import { GUID_PATTERN, isGuid } from '../lib/guid.js';
 import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
 import { assertLocalModeAllowed, LOCAL_AUDIENCE, LOCAL_ISSUER_TEMPLATE, loadLocalSigningKey } from './local-keys.js';
+import { DEFAULT_TOKEN_CACHE_SIZE, VerifiedTokenCache } from './token-cache.js';
 import type { Access, Authenticator, Caller, IdentitySettings } from './types.js';
 
 /** Tolerance on `exp` and `nbf` for clock differences between the issuer and this service. */
@@ -55,6 +59,17 @@ export interface AuthenticatorOptions {
   jwksTimeoutMs?: number;
   /** Environment checked by local mode (refused in Azure). Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The verified-token cache (token-cache.ts). Default: DEFAULT_TOKEN_CACHE_SIZE entries, this clock skew. */
+  tokenCache?: VerifiedTokenCache;
+  /** The clock, in ms since the epoch, for lifetimes and the cache. Default Date.now. */
+  now?: () => number;
+}
+
+/** Where the signing keys come from. Each source is given a `changed` callback for a reload that brings different keys. */
+interface KeySource {
+  getKey: JWTVerifyGetKey;
+  /** False when the keys are due to be fetched again: a remembered verification must not outlive them. */
+  fresh(): boolean;
 }
 
 interface Policy {
@@ -62,6 +77,7 @@ interface Policy {
   issuer: string;
   getKey: JWTVerifyGetKey;
   clockSkewSeconds: number;
+  now: () => number;
 }
 
 /** The identity setting a refusal is about, so start-up can name it. */
@@ -148,27 +164,28 @@ export function validateIdentitySettings(settings: IdentitySettings): IdentitySe
 export function createAuthenticator(settings: IdentitySettings, options: AuthenticatorOptions = {}): Authenticator {
   const checked = validateIdentitySettings(settings);
   const clockSkewSeconds = options.clockSkewSeconds ?? CLOCK_SKEW_SECONDS;
+  const now = options.now ?? Date.now;
+  const cache = options.tokenCache ?? new VerifiedTokenCache(DEFAULT_TOKEN_CACHE_SIZE, clockSkewSeconds);
+  const keysChanged = () => cache.clear();
+  let keys: KeySource;
   let policy: Policy;
   if (checked.mode === 'local') {
     assertLocalModeAllowed(options.env ?? process.env);
-    policy = {
-      audience: LOCAL_AUDIENCE,
-      issuer: LOCAL_ISSUER_TEMPLATE,
-      getKey: localKeySource(checked.keysDir),
-      clockSkewSeconds,
-    };
+    keys = localKeySource(checked.keysDir, keysChanged);
+    policy = { audience: LOCAL_AUDIENCE, issuer: LOCAL_ISSUER_TEMPLATE, getKey: keys.getKey, clockSkewSeconds, now };
   } else {
-    policy = {
-      audience: checked.audience,
-      issuer: checked.issuer,
-      getKey: remoteKeySource(new URL(checked.jwksUri), options),
-      clockSkewSeconds,
-    };
+    keys = remoteKeySource(new URL(checked.jwksUri), options, keysChanged);
+    policy = { audience: checked.audience, issuer: checked.issuer, getKey: keys.getKey, clockSkewSeconds, now };
   }
   return {
     async authenticate(authorization, access) {
       const token = bearerToken(authorization);
-      const claims = await verifyAccessToken(token, policy);
+      const nowSeconds = Math.floor(now() / 1000);
+      let claims = keys.fresh() ? cache.get(token, nowSeconds) : undefined;
+      if (claims === undefined) {
+        claims = await verifyAccessToken(token, policy);
+        cache.set(token, claims, nowSeconds);
+      }
       return authorize(claims, access);
     },
   };
@@ -188,22 +205,44 @@ const isTokenKeyError = (error: unknown) =>
   error instanceof errors.JWKSMultipleMatchingKeys ||
   error instanceof errors.JOSENotSupported;
 
-function remoteKeySource(url: URL, options: AuthenticatorOptions): JWTVerifyGetKey {
+/** The identity of a key set: its keys' ids and public material, in order. */
+const keySetFingerprint = (set: { keys: JWK[] } | undefined) =>
+  JSON.stringify((set?.keys ?? []).map((k) => [k.kid, k.kty, k.n, k.e, k.x, k.y, k.crv]));
+
+function remoteKeySource(url: URL, options: AuthenticatorOptions, changed: () => void): KeySource {
   const jwks = createRemoteJWKSet(url, {
     cooldownDuration: options.jwksCooldownMs ?? 30_000,
     cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
     timeoutDuration: options.jwksTimeoutMs ?? 5_000,
   });
-  return async (header, token) => {
-    try {
-      return await jwks(header, token);
-    } catch (error) {
-      throw isTokenKeyError(error) ? error : new KeySourceUnavailable(error);
+  let seen: { keys: JWK[] } | undefined;
+  let fingerprint = keySetFingerprint(undefined);
+  // jose reloads the set inside `jwks(...)` (age, unknown kid); after each call, see whether it did.
+  const noticeReload = () => {
+    const current = jwks.jwks();
+    if (current === seen) return;
+    seen = current;
+    const next = keySetFingerprint(current);
+    if (next !== fingerprint) {
+      fingerprint = next;
+      changed();
     }
+  };
+  return {
+    fresh: () => jwks.fresh,
+    getKey: async (header, token) => {
+      try {
+        return await jwks(header, token);
+      } catch (error) {
+        throw isTokenKeyError(error) ? error : new KeySourceUnavailable(error);
+      } finally {
+        noticeReload();
+      }
+    },
   };
 }
 
-function localKeySource(keysDir: string): JWTVerifyGetKey {
+function localKeySource(keysDir: string, changed: () => void): KeySource {
   type KeySet = { kid: string; jwks: ReturnType<typeof createLocalJWKSet> };
   const load = async (fresh: boolean): Promise<KeySet> => {
     try {
@@ -214,7 +253,7 @@ function localKeySource(keysDir: string): JWTVerifyGetKey {
     }
   };
   let current: Promise<KeySet> | undefined;
-  return async (header, token) => {
+  const getKey: JWTVerifyGetKey = async (header, token) => {
     const pending = (current ??= load(false));
     pending.catch(() => {
       if (current === pending) current = undefined;
@@ -228,9 +267,12 @@ function localKeySource(keysDir: string): JWTVerifyGetKey {
       const reloaded = await load(true);
       if (reloaded.kid === set.kid) throw error;
       current = Promise.resolve(reloaded);
+      changed();
       return reloaded.jwks(header, token);
     }
   };
+  // The local pair changes only by being made again, which the reload above notices.
+  return { getKey, fresh: () => true };
 }
 
 function unauthorized(message: string, tokenPresented: boolean): GraphError {
@@ -266,6 +308,7 @@ async function verifyAccessToken(token: string, policy: Policy): Promise<JWTPayl
       algorithms: [...ACCEPTED_ALGORITHMS],
       audience: policy.audience,
       clockTolerance: policy.clockSkewSeconds,
+      currentDate: new Date(policy.now()),
       requiredClaims: ['exp', 'iss', 'aud'],
     }));
   } catch (error) {

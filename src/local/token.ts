@@ -3,11 +3,10 @@
  * newline on stdout). The key pair is made on first use in the keys folder the local service reads
  * (LOCAL_KEYS_DIR, default `.local/keys`). Bad arguments: a message on stderr, exit code 2.
  */
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { LOCAL_DEFAULT_TENANT, localKeysDirFromEnv, mintLocalToken, type MintOptions } from '../identity/index.js';
 import { isGuid } from '../lib/guid.js';
+import { isEntryPoint } from './entry.js';
 
 export interface TokenCliIO {
   stdout: { write(text: string): unknown };
@@ -135,16 +134,6 @@ export async function main(
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,7 +1,8 @@
-import { CosmosClient, type Container, type IndexingPolicy } from '@azure/cosmos';
+import { CosmosClient, type Container, type CosmosClientOptions, type IndexingPolicy } from '@azure/cosmos';
 
 export type { CosmosClient };
-import { DefaultAzureCredential } from '@azure/identity';
+
+type TokenCredential = NonNullable<CosmosClientOptions['aadCredentials']>;
 
 export type CosmosSettings =
   | { connectionString: string; database: string; container: string }
@@ -16,6 +17,20 @@ function endpointOf(connectionString: string): string {
 }
 
 /**
+ * DefaultAzureCredential, with `@azure/identity` imported on the first token request rather than at start:
+ * the import costs about as much as `@azure/cosmos`'s, and runs with a connection string never need it.
+ */
+function lazyDefaultCredential(): TokenCredential {
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    getToken: async (scopes, options) => {
+      credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
+      return (await credential).getToken(scopes, options);
+    },
+  };
+}
+
+/**
  * The one Cosmos client of the process. Endpoint discovery is turned off only for a loopback server,
  * whose account document advertises an https address it does not serve; in Azure the defaults stay.
  */
@@ -24,7 +39,7 @@ export function createCosmosClient(settings: CosmosSettings): CosmosClient {
   const connectionPolicy = isLoopback(endpoint) ? { enableEndpointDiscovery: false } : undefined;
   return 'connectionString' in settings
     ? new CosmosClient({ connectionString: settings.connectionString, connectionPolicy })
-    : new CosmosClient({ endpoint, aadCredentials: new DefaultAzureCredential(), connectionPolicy });
+    : new CosmosClient({ endpoint, aadCredentials: lazyDefaultCredential(), connectionPolicy });
 }
 
 export const containerOf = (client: CosmosClient, settings: CosmosSettings): Container =>

@@ -1,4 +1,4 @@
-import { BulkOperationType, type Container, type OperationInput } from '@azure/cosmos';
+import { BulkOperationType, PatchOperationType, type Container, type OperationInput } from '@azure/cosmos';
 import { StoreError } from './errors.js';
 import type { Condition, EntityShape, Ordering } from './query.js';
 import { compileCondition, orderByClause } from './sql.js';
@@ -18,11 +18,18 @@ export type Stored<T extends Doc> = T & { _etag: string };
 export type BatchOp =
   | { op: 'create'; doc: Doc }
   | { op: 'replace'; doc: Doc; ifMatch: string }
-  | { op: 'delete'; id: string; ifMatch: string };
+  | { op: 'delete'; id: string; ifMatch?: string }
+  | { op: 'increment'; type: DocType; id: string; by: Record<string, number> };
 
 export const createOp = <T extends Doc>(doc: T): BatchOp => ({ op: 'create', doc });
 export const replaceOp = <T extends Doc>(doc: T, ifMatch: string): BatchOp => ({ op: 'replace', doc, ifMatch });
-export const deleteOp = (id: string, ifMatch: string): BatchOp => ({ op: 'delete', id, ifMatch });
+/** Without `ifMatch`, the delete is unconditional (it still fails the batch when the document is missing). */
+export const deleteOp = (id: string, ifMatch?: string): BatchOp => ({ op: 'delete', id, ifMatch });
+/**
+ * Adds to numeric properties of a document of `type` without reading it first, so concurrent batches never
+ * conflict on it; the batch fails as a whole when the document is missing (404) or of another type (412).
+ */
+export const incrementOp = (type: DocType, id: string, by: Record<string, number>): BatchOp => ({ op: 'increment', type, id, by });
 
 export interface PageRequest {
   pageSize: number;
@@ -121,7 +128,7 @@ export class Store {
 
   /** All or nothing, in one tenant's partition; returns each operation's resulting document. */
   async batch(tenantId: string, ops: BatchOp[]): Promise<unknown[]> {
-    const operations: OperationInput[] = ops.map((o) => {
+    const operations = ops.map((o): OperationInput => {
       switch (o.op) {
         case 'create':
           return { operationType: BulkOperationType.Create, partitionKey: tenantId, resourceBody: { ...o.doc } };
@@ -134,7 +141,18 @@ export class Store {
             ifMatch: o.ifMatch,
           };
         case 'delete':
-          return { operationType: BulkOperationType.Delete, partitionKey: tenantId, id: o.id, ifMatch: o.ifMatch };
+          return { operationType: BulkOperationType.Delete, partitionKey: tenantId, id: o.id, ...(o.ifMatch ? { ifMatch: o.ifMatch } : {}) };
+        case 'increment':
+          return {
+            operationType: BulkOperationType.Patch,
+            partitionKey: tenantId,
+            id: o.id,
+            resourceBody: {
+              // The type is one of ours (DocType), never request text.
+              condition: `from c where c.type = '${o.type}'`,
+              operations: Object.entries(o.by).map(([property, value]) => ({ op: PatchOperationType.incr, path: `/${property}`, value })),
+            },
+          };
       }
     });
     const response = await this.call(() => this.container.items.batch(operations, tenantId));

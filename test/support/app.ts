@@ -5,6 +5,7 @@ import { compose, type App } from '../../src/app.js';
 import { containerIndexingPolicy } from '../../src/directory/model.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { connectTestCosmos, createTestContainer, type TestCosmos } from './cosmos.js';
+import { startCountingProxy } from './counting-proxy.js';
 import { fetchTrusting, localCertificate } from './https.js';
 import { TEST_KEYS_DIR, TEST_TENANT, tokenFor } from './tokens.js';
 
@@ -42,12 +43,16 @@ export interface TestApp {
   createGroup(tenant: string, fields?: Record<string, unknown>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Creates a connector (conn1.contoso.com, 10.1.2.3 unless given) and returns its body. */
   createConnector(tenant: string, fields?: Record<string, unknown>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Cosmos requests the service has sent so far (with `countCosmosRequests`). */
+  cosmosRequests(): number;
   close(): Promise<void>;
 }
 
 export interface TestAppOptions {
   /** Serve HTTPS with the local self-signed certificate (src/local/tls.ts); `call` trusts it. */
   https?: boolean;
+  /** Send the service's Cosmos traffic through a counting proxy (embedded server only); see `cosmosRequests`. */
+  countCosmosRequests?: boolean;
 }
 
 /**
@@ -57,8 +62,9 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const cosmos = await connectTestCosmos();
   const made = await createTestContainer(cosmos.client, { prefix: 'app', indexingPolicy: containerIndexingPolicy() });
+  const proxy = options.countCosmosRequests && !cosmos.real ? await startCountingProxy(cosmos.endpoint) : undefined;
   const env: NodeJS.ProcessEnv = {
-    ...(cosmos.real ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${cosmos.endpoint};AccountKey=local;` }),
+    ...(cosmos.real ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${proxy?.endpoint ?? cosmos.endpoint};AccountKey=local;` }),
     AUTH_MODE: 'local',
     LOCAL_KEYS_DIR: TEST_KEYS_DIR,
     COSMOS_DATABASE: made.database.id,
@@ -104,9 +110,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     createGroup: (tenant, fields = {}) => create('connectorGroups', tenant, { name: `g-${randomUUID().slice(0, 8)}`, ...fields }),
     createConnector: (tenant, fields = {}) =>
       create('connectors', tenant, { machineName: 'conn1.contoso.com', externalIp: '10.1.2.3', ...fields }),
+    cosmosRequests: () => {
+      if (!proxy) throw new Error('start the test app with countCosmosRequests (embedded server only)');
+      return proxy.count();
+    },
     async close() {
       await host.close();
       app.cosmos.dispose();
+      await proxy?.close();
       await made.dispose();
       await cosmos.close();
     },

@@ -35,6 +35,7 @@ describe('settings', () => {
     [{ ...entra, ENTRA_AUDIENCE: '' }, 'ENTRA_AUDIENCE'],
     [{ ...entra, PAGING_KEY: undefined }, 'PAGING_KEY'],
     [{ ...entra, PAGING_KEY: 'short' }, 'PAGING_KEY'],
+    [{ ...entra, PAGING_KEY: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/paging-key/)' }, 'PAGING_KEY'],
     [{ ...entra, ENTRA_JWKS_URI: 'http://keys.example' }, 'ENTRA_JWKS_URI'],
     [{ ...local, AUTH_MODE: 'none' }, 'AUTH_MODE'],
   ])('stops start-up naming the setting at fault (%#)', (env, name) => {

@@ -1,0 +1,156 @@
+/**
+ * The thinnest honest server for the load benchmark's requests: bare `node:http`, the tenant from an
+ * `x-tenant` header (no token check), and the same `@azure/cosmos` calls the service makes for each
+ * request, in the same order, with the same If-Match conditions and the same retry on a lost race.
+ * No validation, no Graph shaping beyond what a client needs. When the service's round trips change,
+ * this file must change with them, or the ratios compare different work.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Container, OperationInput } from '@azure/cosmos';
+import { defaultGroupId, membershipId, type GroupDoc, type MembershipDoc } from '../src/directory/model.js';
+
+const P = '/beta/onPremisesPublishingProfiles/applicationProxy';
+const GROUP = new RegExp(`^${P}/connectorGroups/([^/?]+)$`);
+const MOVE = new RegExp(`^${P}/connectors/([^/?]+)/memberOf/\\$ref$`);
+const MEMBER_OF = new RegExp(`^${P}/connectors/([^/?]+)/memberOf$`);
+
+type Stored<T> = T & { _etag: string };
+
+async function body(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+const send = (res: ServerResponse, status: number, value?: unknown) => {
+  const text = value === undefined ? '' : JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+};
+
+function strip<T extends object>(doc: T): T {
+  const { _etag, _rid, _self, _ts, _attachments, ...rest } = doc as T & Record<string, unknown>;
+  return rest as T;
+}
+
+/** As the service's directory: a 412 from the batch means a concurrent writer won; re-read and try again. */
+async function retrying<T>(change: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await change();
+    } catch (error) {
+      if ((error as { status?: number }).status !== 412 || attempt >= 12) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+    }
+  }
+}
+
+async function batch(container: Container, tenantId: string, ops: OperationInput[]): Promise<unknown[]> {
+  const response = await container.items.batch(ops, tenantId);
+  const failed = response.result?.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
+  if (failed || !response.result) throw Object.assign(new Error('batch failed'), { status: failed?.statusCode ?? response.code });
+  return response.result.map((r) => r.resourceBody);
+}
+
+const readGroup = async (container: Container, tenantId: string, id: string) =>
+  (await container.item(id, tenantId).read<Stored<GroupDoc>>()).resource;
+
+export function startBaseline(container: Container): Promise<{ url: string; close(): Promise<void> }> {
+  const createConnector = (tenantId: string, input: { machineName: string; externalIp: string }) =>
+    retrying(async () => {
+      const target = (await readGroup(container, tenantId, defaultGroupId(tenantId)))!;
+      const id = randomUUID();
+      const [created] = await batch(container, tenantId, [
+        { operationType: 'Create', resourceBody: { id, tenantId, type: 'connector', ...input, status: 'active', version: '' } },
+        { operationType: 'Create', resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: target.id } },
+        { operationType: 'Replace', id: target.id, resourceBody: { ...strip(target), memberCount: target.memberCount + 1 }, ifMatch: target._etag },
+      ]);
+      return created;
+    });
+
+  const move = (tenantId: string, connectorId: string, targetId: string) =>
+    retrying(async () => {
+      const [edge, target] = await Promise.all([
+        container.item(membershipId(connectorId), tenantId).read<Stored<MembershipDoc>>().then((r) => r.resource!),
+        readGroup(container, tenantId, targetId).then((g) => g!),
+      ]);
+      if (edge.groupId === target.id) return undefined;
+      const source = (await readGroup(container, tenantId, edge.groupId))!;
+      const results = await batch(container, tenantId, [
+        { operationType: 'Replace', id: edge.id, resourceBody: { ...strip(edge), groupId: target.id }, ifMatch: edge._etag },
+        { operationType: 'Replace', id: source.id, resourceBody: { ...strip(source), memberCount: source.memberCount - 1 }, ifMatch: source._etag },
+        { operationType: 'Replace', id: target.id, resourceBody: { ...strip(target), memberCount: target.memberCount + 1 }, ifMatch: target._etag },
+      ]);
+      return results[2];
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const tenantId = String(req.headers['x-tenant']);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    let match: RegExpExecArray | null;
+    if (req.method === 'GET' && (match = GROUP.exec(path))) {
+      const group = await readGroup(container, tenantId, decodeURIComponent(match[1]!));
+      return group ? send(res, 200, strip(group)) : send(res, 404);
+    }
+    if (req.method === 'GET' && (match = MEMBER_OF.exec(path))) {
+      const { resource: edge } = await container.item(membershipId(decodeURIComponent(match[1]!)), tenantId).read<MembershipDoc>();
+      return edge ? send(res, 200, { value: [{ id: edge.groupId }] }) : send(res, 404);
+    }
+    if (req.method === 'GET' && path === `${P}/connectors`) {
+      const page = await container.items
+        .query(
+          {
+            query: 'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = @type',
+            parameters: [
+              { name: '@tenantId', value: tenantId },
+              { name: '@type', value: 'connector' },
+            ],
+          },
+          { partitionKey: tenantId, maxItemCount: Number(url.searchParams.get('$top') ?? 100) },
+        )
+        .fetchNext();
+      return send(res, 200, { value: page.resources.map(strip), '@odata.nextLink': page.continuationToken ? 'next' : undefined });
+    }
+    if (req.method === 'POST' && path === `${P}/connectors`) {
+      return send(res, 201, await createConnector(tenantId, (await body(req)) as { machineName: string; externalIp: string }));
+    }
+    if (req.method === 'POST' && (match = MOVE.exec(path))) {
+      const reference = (await body(req)) as { '@odata.id': string };
+      const targetId = reference['@odata.id'].split('/').pop()!;
+      const moved = await move(tenantId, decodeURIComponent(match[1]!), targetId);
+      return moved ? send(res, 201, moved) : send(res, 400);
+    }
+    if (req.method === 'POST' && path === '/beta/$batch') {
+      const { requests } = (await body(req)) as { requests: { id: string; url: string }[] };
+      const responses = await Promise.all(
+        requests.map(async (item) => {
+          const group = await readGroup(container, tenantId, item.url.split('/').pop()!);
+          return { id: item.id, status: group ? 200 : 404, body: group ? strip(group) : undefined };
+        }),
+      );
+      return send(res, 200, { responses });
+    }
+    send(res, 404);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('baseline:', error);
+      if (!res.headersSent) send(res, 500);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
+      }),
+    );
+  });
+}

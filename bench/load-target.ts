@@ -1,0 +1,70 @@
+/**
+ * One server under load, in its own process so its CPU time can be measured apart from the load
+ * generator's: its own embedded Cosmos server, in this process as `npm start` runs it, seeded with the
+ * fixture, then either the service (the local host over `compose()`) or the baseline. Started by
+ * `load.ts` with `fork`; talks to it over IPC.
+ *
+ *   argv[2]: 'service' | 'baseline'    env BENCH_KEYS_DIR: the local signing keys (service only)
+ */
+import { CosmosClient } from '@azure/cosmos';
+import { compose } from '../src/app.js';
+import { startEmbeddedCosmos } from '../src/local/cosmos-server.js';
+import { startLocalHost } from '../src/local/host.js';
+import { ensureContainer } from '../src/store/client.js';
+import { containerIndexingPolicy } from '../src/directory/model.js';
+import { startBaseline } from './baseline.js';
+import { seedFixture, type Fixture } from './fixture.js';
+
+export type TargetName = 'service' | 'baseline';
+
+export type ToTarget = { cmd: 'start'; fixture: Fixture } | { cmd: 'cpu' } | { cmd: 'stop' };
+export type FromTarget = { ready: string } | { cpu: NodeJS.CpuUsage };
+
+const DATABASE = 'bench';
+const CONTAINER = 'directory';
+
+async function start(target: TargetName, fixture: Fixture) {
+  const cosmos = await startEmbeddedCosmos();
+  const settings = { connectionString: cosmos.connectionString, database: DATABASE, container: CONTAINER };
+  const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
+  const container = await ensureContainer(client, settings, containerIndexingPolicy());
+  await seedFixture(container, fixture);
+  if (target === 'baseline') {
+    const server = await startBaseline(container);
+    return { url: server.url, stop: async () => (await server.close(), client.dispose(), await cosmos.close()) };
+  }
+  client.dispose();
+  const app = compose({
+    AUTH_MODE: 'local',
+    LOCAL_KEYS_DIR: process.env.BENCH_KEYS_DIR,
+    COSMOS_CONNECTION_STRING: cosmos.connectionString,
+    COSMOS_DATABASE: DATABASE,
+    COSMOS_CONTAINER: CONTAINER,
+  });
+  const host = await startLocalHost(app.routes);
+  return { url: host.url, stop: async () => (await host.close(), app.cosmos.dispose(), await cosmos.close()) };
+}
+
+const target = process.argv[2] as TargetName;
+const reply = (message: FromTarget) => process.send?.(message);
+let running: Awaited<ReturnType<typeof start>> | undefined;
+
+process.on('message', (message: ToTarget) => {
+  if (message.cmd === 'start') {
+    start(target, message.fixture).then(
+      (started) => {
+        running = started;
+        reply({ ready: started.url });
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  } else if (message.cmd === 'cpu') {
+    reply({ cpu: process.cpuUsage() });
+  } else {
+    // A normal exit, so --cpu-prof writes its profile.
+    void running?.stop().finally(() => process.exit(0));
+  }
+});

@@ -1,0 +1,301 @@
+/**
+ * Throughput, latency and CPU per request of the service against the thinnest honest baseline
+ * (`baseline.ts`), measured side by side in this run. Each runs in its own child process with its own
+ * embedded Cosmos server (in-process, as `npm start` runs it) over identical data (`fixture.ts`); this
+ * process only generates load, with autocannon. For each round, each scenario and each number of
+ * requests in flight, the baseline then the service get the same load for the same time; the figures
+ * reported are medians over rounds, with the spread of the ratio across rounds.
+ *
+ *   npm run bench                     (after the round-trip benchmark)
+ *   node dist/bench/load.js
+ *
+ * Settings (environment): BENCH_ROUNDS (default 3), BENCH_SECONDS per measurement (default 3),
+ * BENCH_SCENARIOS (comma list, default all), BENCH_CONCURRENCY (comma list, default 1,16),
+ * BENCH_CPU_PROF (a folder: the service's process writes a V8 CPU profile there when it stops),
+ * BENCH_REFERENCE (the dist folder of another build, e.g. one made from an earlier commit: its service
+ * runs as a third target in the same rounds, for a before/after comparison on a noisy machine).
+ * Results: a table, and JSON in bench/out/.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { mintLocalToken } from '../src/identity/index.js';
+import { planFixture, type Fixture } from './fixture.js';
+import type { FromTarget, TargetName, ToTarget } from './load-target.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const P = '/beta/onPremisesPublishingProfiles/applicationProxy';
+const SCOPE = 'Directory.ReadWrite.All';
+
+const setting = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
+const ROUNDS = Number(setting('BENCH_ROUNDS', '3'));
+const SECONDS = Number(setting('BENCH_SECONDS', '3'));
+const CONCURRENCY = setting('BENCH_CONCURRENCY', '1,16').split(',').map(Number);
+const CPU_PROF = process.env.BENCH_CPU_PROF?.trim();
+const REFERENCE = process.env.BENCH_REFERENCE?.trim();
+
+type Role = TargetName | 'reference';
+
+interface Target {
+  name: Role;
+  child: ChildProcess;
+  url: string;
+  /** Where each connector of the move pool is now (index into its two groups). */
+  at: number[];
+  /** Move-pool connectors with a request sent and no response seen. */
+  pending: Set<number>;
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  requests: number;
+  failures: number;
+}
+
+type Request = autocannon.Request;
+interface Scenario {
+  name: string;
+  /** One request of the scenario; `n` counts requests across connections, `context` is the connection's. */
+  request(target: Target, n: number, context: Record<string, unknown>): Request;
+  onResponse?(target: Target, status: number, context: Record<string, unknown>): void;
+  /** After a run: put right what requests cut off by its end left unknown. */
+  settle?(target: Target): Promise<void>;
+}
+
+function scenarios(fixture: Fixture, tokens: Map<string, string>): Scenario[] {
+  const headers = (tenant: string, body = false): Record<string, string> => ({
+    authorization: `Bearer ${tokens.get(tenant)!}`,
+    'x-tenant': tenant,
+    ...(body ? { 'content-type': 'application/json' } : {}),
+  });
+  const { main, moves, creates } = fixture;
+  const groupUrl = `${P}/connectorGroups/${main.groupId}`;
+  return [
+    { name: 'get', request: () => ({ method: 'GET', path: groupUrl, headers: headers(main.tenant) }) },
+    { name: 'list', request: () => ({ method: 'GET', path: `${P}/connectors?$top=100`, headers: headers(main.tenant) }) },
+    {
+      name: 'create',
+      request: (_t, n) => {
+        const tenant = creates.tenants[n % creates.tenants.length]!;
+        return {
+          method: 'POST',
+          path: `${P}/connectors`,
+          headers: headers(tenant, true),
+          body: JSON.stringify({ machineName: `agent-${n}.contoso.com`, externalIp: '198.51.100.7' }),
+        };
+      },
+    },
+    {
+      name: 'move',
+      request: (target, n, context) => {
+        const i = n % moves.pool.length;
+        const { connectorId, groups } = moves.pool[i]!;
+        context.moving = i;
+        target.pending.add(i);
+        const to = groups[1 - target.at[i]!]!;
+        return {
+          method: 'POST',
+          path: `${P}/connectors/${connectorId}/memberOf/$ref`,
+          headers: headers(moves.tenant, true),
+          body: JSON.stringify({ '@odata.id': `https://graph.microsoft.com${P}/connectorGroups/${to}` }),
+        };
+      },
+      onResponse: (target, status, context) => {
+        const i = context.moving as number;
+        target.pending.delete(i);
+        if (status === 201) target.at[i] = 1 - target.at[i]!;
+      },
+      // A move sent as the run ended may or may not have been made: ask where those connectors are.
+      settle: async (target) => {
+        if (target.pending.size) await new Promise((r) => setTimeout(r, 500));
+        for (const i of target.pending) {
+          const { connectorId, groups } = moves.pool[i]!;
+          const res = await fetch(`${target.url}${P}/connectors/${connectorId}/memberOf`, { headers: headers(moves.tenant) });
+          const { value } = (await res.json()) as { value: { id: string }[] };
+          target.at[i] = groups.indexOf(value[0]!.id);
+        }
+        target.pending.clear();
+      },
+    },
+    {
+      name: 'batch10',
+      request: () => ({
+        method: 'POST',
+        path: '/beta/$batch',
+        headers: headers(main.tenant, true),
+        body: JSON.stringify({
+          requests: Array.from({ length: 10 }, (_, i) => ({
+            id: String(i + 1),
+            method: 'GET',
+            url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${main.groupId}`,
+          })),
+        }),
+      }),
+    },
+  ];
+}
+
+function startTarget(name: Role, fixture: Fixture, keysDir: string, moveCount: number): Promise<Target> {
+  const execArgv = name !== 'baseline' && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF, name)] : [];
+  const script = name === 'reference' ? join(resolve(REFERENCE!), 'bench', 'load-target.js') : join(here, 'load-target.js');
+  const child = fork(script, [name === 'reference' ? 'service' : name], { env: { ...process.env, BENCH_KEYS_DIR: keysDir }, execArgv });
+  return new Promise((resolveTarget, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+    child.once('message', (message: FromTarget) => {
+      if ('ready' in message) resolveTarget({ name, child, url: message.ready, at: new Array<number>(moveCount).fill(0), pending: new Set() });
+    });
+    child.send({ cmd: 'start', fixture } satisfies ToTarget);
+  });
+}
+
+const cpuOf = (target: Target) =>
+  new Promise<NodeJS.CpuUsage>((resolveCpu) => {
+    target.child.once('message', (message: FromTarget) => 'cpu' in message && resolveCpu(message.cpu));
+    target.child.send({ cmd: 'cpu' } satisfies ToTarget);
+  });
+
+async function load(target: Target, scenario: Scenario, connections: number, seconds: number): Promise<Sample> {
+  let n = 0;
+  // autocannon's own percentiles are whole milliseconds; its response events carry the fractional time.
+  const latencies: number[] = [];
+  const before = await cpuOf(target);
+  const result = await new Promise<autocannon.Result>((resolveRun, reject) => {
+    const run = autocannon(
+      {
+        url: target.url,
+        connections,
+        duration: seconds,
+        requests: [
+          {
+            setupRequest: (req, context) => ({ ...req, ...scenario.request(target, n++, context as Record<string, unknown>) }),
+            onResponse: (status, _body, context) => scenario.onResponse?.(target, status, context as Record<string, unknown>),
+          },
+        ],
+      },
+      (error, done) => (error ? reject(error) : resolveRun(done)),
+    );
+    run.on('response', (_client, status, _bytes, ms) => status < 300 && latencies.push(ms));
+  });
+  await scenario.settle?.(target);
+  const after = await cpuOf(target);
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  const cpuMicros = after.user - before.user + (after.system - before.system);
+  const requests = result.requests.total;
+  return {
+    rps: requests / seconds,
+    p50: percentile(50),
+    p99: percentile(99),
+    cpuMsPerRequest: requests ? cpuMicros / 1000 / requests : NaN,
+    requests,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main() {
+  const fixture = planFixture({ listSize: 1000, movePool: 64, createTenants: 64 });
+  const keysDir = mkdtempSync(join(tmpdir(), 'bench-load-keys-'));
+  const tenants = [fixture.main.tenant, fixture.moves.tenant, ...fixture.creates.tenants];
+  const tokens = new Map<string, string>();
+  for (const tenant of tenants) tokens.set(tenant, await mintLocalToken(keysDir, { tenant, scope: SCOPE }));
+  const all = scenarios(fixture, tokens);
+  const wanted = setting('BENCH_SCENARIOS', all.map((s) => s.name).join(',')).split(',');
+  const chosen = all.filter((s) => wanted.includes(s.name));
+
+  const targets = [
+    await startTarget('baseline', fixture, keysDir, fixture.moves.pool.length),
+    await startTarget('service', fixture, keysDir, fixture.moves.pool.length),
+    ...(REFERENCE ? [await startTarget('reference', fixture, keysDir, fixture.moves.pool.length)] : []),
+  ];
+  console.log(`Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline then service.`);
+  for (const target of targets) for (const scenario of chosen) await load(target, scenario, 4, 1); // warm-up
+
+  const samples = new Map<string, Sample[]>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const scenario of chosen) {
+      for (const connections of CONCURRENCY) {
+        for (const target of targets) {
+          const key = `${scenario.name}|${connections}|${target.name}`;
+          const sample = await load(target, scenario, connections, SECONDS);
+          samples.set(key, [...(samples.get(key) ?? []), sample]);
+        }
+      }
+    }
+    console.log(`round ${round} done`);
+  }
+
+  const rows = chosen.flatMap((scenario) =>
+    CONCURRENCY.map((connections) => {
+      const of = (t: Role) => samples.get(`${scenario.name}|${connections}|${t}`);
+      const base = of('baseline')!;
+      const svc = of('service')!;
+      const ref = of('reference');
+      const ratios = svc.map((s, i) => s.rps / base[i]!.rps);
+      const m = (list: Sample[], k: keyof Sample) => median(list.map((s) => s[k]));
+      return {
+        ...(ref ? { refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)), refCpuMs: m(ref, 'cpuMsPerRequest') } : {}),
+        scenario: scenario.name,
+        inFlight: connections,
+        baseRps: m(base, 'rps'),
+        svcRps: m(svc, 'rps'),
+        ratio: median(ratios),
+        ratioMin: Math.min(...ratios),
+        ratioMax: Math.max(...ratios),
+        baseP50: m(base, 'p50'),
+        svcP50: m(svc, 'p50'),
+        baseP99: m(base, 'p99'),
+        svcP99: m(svc, 'p99'),
+        baseCpuMs: m(base, 'cpuMsPerRequest'),
+        svcCpuMs: m(svc, 'cpuMsPerRequest'),
+        failures: [...base, ...svc, ...(ref ?? [])].reduce((sum, s) => sum + s.failures, 0),
+        rounds: { baseline: base, service: svc, ...(ref ? { reference: ref } : {}) },
+      };
+    }),
+  );
+  const f = (x: number, d = 0) => x.toFixed(d);
+  console.table(
+    rows.map((r) => ({
+      request: r.scenario,
+      'in flight': r.inFlight,
+      'base req/s': f(r.baseRps),
+      'svc req/s': f(r.svcRps),
+      ratio: f(r.ratio, 2),
+      'ratio range': `${f(r.ratioMin, 2)}–${f(r.ratioMax, 2)}`,
+      'p50 ms base/svc': `${f(r.baseP50, 2)} / ${f(r.svcP50, 2)}`,
+      'p99 ms base/svc': `${f(r.baseP99, 1)} / ${f(r.svcP99, 1)}`,
+      'CPU ms/req base/svc': `${f(r.baseCpuMs, 2)} / ${f(r.svcCpuMs, 2)}`,
+      ...(r.refRatio === undefined ? {} : { 'reference ratio': f(r.refRatio, 2), 'reference CPU ms/req': f(r.refCpuMs!, 2) }),
+      failures: r.failures,
+    })),
+  );
+  const out = join(here, '..', '..', 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, node: process.version, reference: REFERENCE, rows }, null, 2));
+  console.log(`JSON: ${file}`);
+
+  for (const target of targets) {
+    await new Promise<void>((done) => {
+      target.child.removeAllListeners('exit');
+      target.child.once('exit', () => done());
+      target.child.send({ cmd: 'stop' } satisfies ToTarget);
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
