@@ -4,12 +4,9 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { format } from 'node:util';
-import { compose } from '../app.js';
-import { containerIndexingPolicy } from '../store/indexing.js';
-import { ensureContainer } from '../store/client.js';
-import { startEmbeddedCosmos, LOCAL_COSMOS_KEY, type EmbeddedCosmos } from './cosmos-server.js';
-import { startLocalHost, type LocalHost, type LocalHostOptions } from './host.js';
-import { ensureLocalCertificate } from './tls.js';
+import type { App } from '../app.js';
+import type { EmbeddedCosmos } from './cosmos-server.js';
+import type { LocalHost, LocalHostOptions } from './host.js';
 
 /**
  * `npm start`: the service on a developer's machine with nothing but Node. Settings come from the
@@ -97,7 +94,7 @@ function embeddedPort(env: NodeJS.ProcessEnv): number | undefined {
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(url.hostname) ? Number(url.port || 80) : undefined;
 }
 
-const embeddedConnectionString = (port: number) => `AccountEndpoint=http://127.0.0.1:${port}/;AccountKey=${LOCAL_COSMOS_KEY};`;
+const embeddedConnectionString = (port: number, key: string) => `AccountEndpoint=http://127.0.0.1:${port}/;AccountKey=${key};`;
 
 /** Runs `listen`, turning the errors of a busy or forbidden address into what to do about them. */
 async function listening<T>(listen: () => Promise<T>, what: string, address: string, likely: string, move: string): Promise<T> {
@@ -129,12 +126,13 @@ async function ensureWritableFolder(dir: string, purpose: string, fix: string): 
 /** The local paging key, made once: 32 random bytes (base64url), readable by this user only. */
 async function localPagingKey(): Promise<string> {
   const fix = `make .local/ writable, or set PAGING_KEY (at least 32 characters)`;
-  try {
-    await mkdir(path.dirname(PAGING_KEY_FILE), { recursive: true });
-    await writeFile(PAGING_KEY_FILE, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw new StartupError(`Cannot write ${PAGING_KEY_FILE} (${errorCode(error) ?? reason(error)}): ${fix}.`);
-  }
+  const cannotWrite = (error: unknown) => new StartupError(`Cannot write ${PAGING_KEY_FILE} (${errorCode(error) ?? reason(error)}): ${fix}.`);
+  await mkdir(path.dirname(PAGING_KEY_FILE), { recursive: true }).catch((error: unknown) => {
+    throw cannotWrite(error);
+  });
+  await writeFile(PAGING_KEY_FILE, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 }).catch((error: unknown) => {
+    if (errorCode(error) !== 'EEXIST') throw cannotWrite(error);
+  });
   const key = await readFile(PAGING_KEY_FILE, 'utf8').catch((error: unknown) => {
     throw new StartupError(`Cannot read ${PAGING_KEY_FILE} (${errorCode(error) ?? reason(error)}): ${fix}.`);
   });
@@ -163,11 +161,23 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
   const cosmosPort = embeddedPort(env);
   // Data that outlives the process gets nextLinks that do too; an in-memory store keeps the per-process key.
   if (env.AUTH_MODE === 'local' && !env.PAGING_KEY && !(cosmosPort !== undefined && inMemory)) env.PAGING_KEY = await localPagingKey();
+  const dataDir = cosmosPort === undefined || inMemory ? undefined : env.LOCAL_COSMOS_DIR?.trim() || DEFAULT_DATA_DIR;
+  if (dataDir !== undefined) {
+    await ensureWritableFolder(dataDir, 'the embedded Cosmos DB server keeps its data', 'make it writable, set LOCAL_COSMOS_DIR to a writable folder, or run with npm start -- --in-memory');
+  }
+
+  // The heavy modules (Cosmos SDK and server, Functions library) load only now, so a mistake in the
+  // arguments or settings files is reported at once.
+  const [{ compose }, { containerIndexingPolicy }, { ensureContainer }, { startEmbeddedCosmos, LOCAL_COSMOS_KEY }, { startLocalHost }, { ensureLocalCertificate }] =
+    await Promise.all([
+      import('../app.js'),
+      import('../store/indexing.js'),
+      import('../store/client.js'),
+      import('./cosmos-server.js'),
+      import('./host.js'),
+      import('./tls.js'),
+    ]);
   if (cosmosPort !== undefined) {
-    const dataDir = inMemory ? undefined : env.LOCAL_COSMOS_DIR?.trim() || DEFAULT_DATA_DIR;
-    if (dataDir !== undefined) {
-      await ensureWritableFolder(dataDir, 'the embedded Cosmos DB server keeps its data', 'make it writable, set LOCAL_COSMOS_DIR to a writable folder, or run with npm start -- --in-memory');
-    }
     const options = { port: cosmosPort, dataDir };
     const cosmos: EmbeddedCosmos = await listening(
       () =>
@@ -182,14 +192,14 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
       `127.0.0.1:${cosmosPort}`,
       'another npm start, or the Cosmos DB emulator',
       'run the embedded server on another port by setting, in the environment or local.settings.json, ' +
-        `COSMOS_CONNECTION_STRING=${embeddedConnectionString(cosmosPort === 65535 ? 8082 : cosmosPort + 1)}`,
+        `COSMOS_CONNECTION_STRING=${embeddedConnectionString(cosmosPort === 65535 ? 8082 : cosmosPort + 1, LOCAL_COSMOS_KEY)}`,
     );
     stops.push(() => cosmos.close());
-    env.COSMOS_CONNECTION_STRING = embeddedConnectionString(cosmos.port);
+    env.COSMOS_CONNECTION_STRING = embeddedConnectionString(cosmos.port, LOCAL_COSMOS_KEY);
     const kept = dataDir === undefined ? 'in memory: its data is gone at exit' : `data kept in ${dataDir}; npm start -- --in-memory keeps none`;
     console.log(`Embedded Cosmos DB server: http://127.0.0.1:${cosmos.port}/ (${kept})`);
   }
-  let app: ReturnType<typeof compose>;
+  let app: App;
   try {
     app = compose(env);
   } catch (error) {
