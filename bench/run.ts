@@ -89,6 +89,11 @@ async function main() {
   await measure('GET …/connectorGroups/{id}', () => call('GET', `${P}/connectorGroups/${group}`));
   await measure('GET …/connectorGroups (first page)', () => call('GET', `${P}/connectorGroups`));
   await measure('GET …/connectorGroups/{id}/members', () => call('GET', `${P}/connectorGroups/${other}/members`));
+  await measure('GET …/connectorGroups?$expand=members', () => call('GET', `${P}/connectorGroups?$expand=members`));
+  await measure('GET …/connectors?$expand=memberOf', () => call('GET', `${P}/connectors?$expand=memberOf`));
+  await measure('GET …/connectorGroups?$skip=2', () => call('GET', `${P}/connectorGroups?$skip=2`));
+  await measure('GET …/connectorGroups/{id}/members/$ref', () => call('GET', `${P}/connectorGroups/${other}/members/$ref`));
+  await measure('DELETE …/connectorGroups/{id}/members/{id}/$ref', () => call('DELETE', `${P}/connectorGroups/${other}/members/${connector}/$ref`));
   console.log('Cosmos round trips per request (Default group already made):');
   console.table(rows);
 

@@ -67,6 +67,15 @@ export interface Directory {
   moveConnector(tenantId: string, connectorId: string, targetGroupId: string, expectedGroupId?: string): Promise<Stored<GroupDoc>>;
   listMembers(tenantId: string, groupId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>>;
   countMembers(tenantId: string, groupId: string, query?: ListQuery): Promise<number>;
+  /** Takes a connector out of a group, which returns it to Default. */
+  removeMember(tenantId: string, groupId: string, connectorId: string): Promise<void>;
+  /** A connector's groups (always one) as a collection that conditions and paging apply to. */
+  listMemberOf(tenantId: string, connectorId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<GroupDoc>>>;
+  countMemberOf(tenantId: string, connectorId: string, query?: ListQuery): Promise<number>;
+  /** The members of several groups at once (for `$expand`), by group id. */
+  membersOfGroups(tenantId: string, groupIds: readonly string[]): Promise<Map<string, Stored<ConnectorDoc>[]>>;
+  /** The group of each of several connectors (for `$expand`), by connector id. */
+  groupsOfConnectors(tenantId: string, connectorIds: readonly string[]): Promise<Map<string, Stored<GroupDoc>>>;
 
   groupIdOfApplication(tenantId: string, applicationId: string): Promise<string>;
   groupOfApplication(tenantId: string, applicationId: string): Promise<Stored<GroupDoc>>;
@@ -74,6 +83,8 @@ export interface Directory {
   unassignApplication(tenantId: string, applicationId: string): Promise<void>;
   listApplications(tenantId: string, groupId: string, page: PageRequest): Promise<Page<Stored<AssignmentDoc>>>;
   countApplications(tenantId: string, groupId: string): Promise<number>;
+  /** The application's assignment to this group; not found when it is assigned elsewhere or nowhere. */
+  applicationOfGroup(tenantId: string, groupId: string, applicationId: string): Promise<Stored<AssignmentDoc>>;
 }
 
 /** Attempts of one change when concurrent writers keep invalidating its reads. */
@@ -373,6 +384,67 @@ export class StoreDirectory implements Directory {
     return this.store.count(tenantId, await this.memberSpec(tenantId, groupId, { filter: query.filter }));
   }
 
+  async removeMember(tenantId: string, groupId: string, connectorId: string): Promise<void> {
+    const defaultId = defaultGroupId(tenantId);
+    if (groupId !== defaultId) {
+      // A move to Default, on condition that the connector is in this group now: one batch, as every move.
+      await this.moveConnector(tenantId, connectorId, defaultId, groupId);
+      return;
+    }
+    const edge = await this.store.read<MembershipDoc>(tenantId, membershipId(connectorId));
+    if (!edge || edge.groupId !== defaultId) throw notFound('connector');
+    throw invalid("The connector is in the 'Default' connectorGroup; it cannot be removed from it, only added to another group.");
+  }
+
+  private async memberOfSpec(tenantId: string, connectorId: string, query: ListQuery): Promise<QuerySpec> {
+    const edge = await this.store.read<MembershipDoc>(tenantId, membershipId(connectorId));
+    if (!edge) throw notFound('connector');
+    return { type: 'connectorGroup', shape: groupShape, ids: [edge.groupId], ...query };
+  }
+
+  async listMemberOf(tenantId: string, connectorId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<GroupDoc>>> {
+    return this.store.page<GroupDoc>(tenantId, await this.memberOfSpec(tenantId, connectorId, query), page);
+  }
+
+  async countMemberOf(tenantId: string, connectorId: string, query: ListQuery = {}): Promise<number> {
+    // Unfiltered, the edge answers: a connector is in exactly one group.
+    if (!query.filter) {
+      await this.memberOfSpec(tenantId, connectorId, {});
+      return 1;
+    }
+    return this.store.count(tenantId, await this.memberOfSpec(tenantId, connectorId, { filter: query.filter }));
+  }
+
+  /** Two queries whatever the number of groups: their edges, then those connectors. */
+  async membersOfGroups(tenantId: string, groupIds: readonly string[]): Promise<Map<string, Stored<ConnectorDoc>[]>> {
+    const byGroup = new Map<string, Stored<ConnectorDoc>[]>(groupIds.map((id) => [id, []]));
+    if (!groupIds.length) return byGroup;
+    const edges = await this.store.all<MembershipDoc>(tenantId, {
+      type: 'connectorMembership',
+      filter: { kind: 'in', property: 'groupId', values: [...groupIds] },
+    });
+    if (!edges.length) return byGroup;
+    const groupOf = new Map(edges.map((e) => [e.connectorId, e.groupId]));
+    const connectors = await this.store.all<ConnectorDoc>(tenantId, { type: 'connector', ids: [...groupOf.keys()] });
+    // In the order the members collection lists them, so a nextLink with $skip continues where this stops.
+    for (const c of connectors) byGroup.get(groupOf.get(c.id)!)?.push(c);
+    return byGroup;
+  }
+
+  /** Two queries whatever the number of connectors: their edges, then those groups. */
+  async groupsOfConnectors(tenantId: string, connectorIds: readonly string[]): Promise<Map<string, Stored<GroupDoc>>> {
+    const byConnector = new Map<string, Stored<GroupDoc>>();
+    if (!connectorIds.length) return byConnector;
+    const edges = await this.store.all<MembershipDoc>(tenantId, { type: 'connectorMembership', ids: connectorIds.map(membershipId) });
+    const groups = await this.store.all<GroupDoc>(tenantId, { type: 'connectorGroup', ids: [...new Set(edges.map((e) => e.groupId))] });
+    const byId = new Map(groups.map((g) => [g.id, g]));
+    for (const e of edges) {
+      const group = byId.get(e.groupId);
+      if (group) byConnector.set(e.connectorId, group);
+    }
+    return byConnector;
+  }
+
   // --- application assignment ---
 
   /** The id of the application's group: its assignment, or Default when it has none. */
@@ -434,6 +506,12 @@ export class StoreDirectory implements Directory {
 
   async countApplications(tenantId: string, groupId: string): Promise<number> {
     return this.store.count(tenantId, await this.applicationSpec(tenantId, groupId));
+  }
+
+  async applicationOfGroup(tenantId: string, groupId: string, applicationId: string): Promise<Stored<AssignmentDoc>> {
+    const [, edge] = await Promise.all([this.group(tenantId, groupId), this.store.read<AssignmentDoc>(tenantId, assignmentId(applicationId))]);
+    if (!edge || edge.groupId !== groupId) throw notFound('application');
+    return edge;
   }
 }
 

@@ -92,9 +92,14 @@ const guid = z
   .refine(isGuid, { message: 'expected a GUID' })
   .transform((v) => v.toLowerCase());
 
-const readOnlyFalse = z.boolean().refine((v) => v === false, {
-  message: 'the default connectorGroup is the service’s own; only false may be sent',
-});
+/**
+ * A property the service alone sets (the metadata's read-only ones): any value sent is refused, with
+ * `params.readOnly` so the Graph layer can say so in Graph's words.
+ */
+const readOnly = z
+  .unknown()
+  .refine(() => false, { params: { readOnly: true } })
+  .optional();
 
 const groupName = z.string().trim().min(1).max(256);
 const regionOnCreate = z.enum(REGIONS).refine((r) => r !== 'unknownFutureValue', {
@@ -105,8 +110,8 @@ export const createGroupSchema = z.strictObject({
   '@odata.type': odataType('connectorGroup').optional(),
   id: guid.optional(),
   name: groupName,
-  connectorGroupType: z.literal(GROUP_TYPE).optional(),
-  isDefault: readOnlyFalse.optional(),
+  connectorGroupType: readOnly,
+  isDefault: readOnly,
   region: regionOnCreate.nullable().optional(),
 });
 export type CreateGroupInput = z.output<typeof createGroupSchema>;
@@ -114,8 +119,8 @@ export type CreateGroupInput = z.output<typeof createGroupSchema>;
 export const updateGroupSchema = z.strictObject({
   '@odata.type': odataType('connectorGroup').optional(),
   name: groupName.optional(),
-  connectorGroupType: z.literal(GROUP_TYPE).optional(),
-  isDefault: readOnlyFalse.optional(),
+  connectorGroupType: readOnly,
+  isDefault: readOnly,
   // Evolvable enums: unknownFutureValue in a PATCH is ignored rather than stored.
   region: z.enum(REGIONS).nullable().optional(),
 });

@@ -12,6 +12,6 @@ export const createConnectorGroupLegacy = defineEndpoint<Services>({
   access: 'write',
   handler: ({ directory }) => async ({ req, ctx, caller }) => {
     const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
-    return groupEntity(ctx, await directory.createGroup(caller.tenantId, input), 201);
+    return groupEntity(ctx, await directory.createGroup(caller.tenantId, input), { status: 201 });
   },
 });

@@ -1,10 +1,11 @@
 import { groupShape } from '../directory/model.js';
-import { entitySelect } from '../graph/collection.js';
+import { entityQuery } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { groupEntity } from './responses.js';
+import { groupEntity, groupNavigation } from './responses.js';
 import type { Services } from './services.js';
 
+/** A group; `$select` and `$expand=members` apply. */
 export const getConnectorGroup = defineEndpoint<Services>({
   name: 'connectorgroups-get',
   route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups/{id}',
@@ -12,7 +13,9 @@ export const getConnectorGroup = defineEndpoint<Services>({
   access: 'read',
   handler: ({ directory }) => async ({ req, ctx, params, caller }) => {
     assertProfile(params.profileId);
-    const select = entitySelect(req, ctx, groupShape);
-    return groupEntity(ctx, await directory.group(caller.tenantId, pathId(params.id, 'connectorGroup')), 200, select);
+    const navigation = groupNavigation(ctx, directory, caller.tenantId);
+    const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
+    const group = await directory.group(caller.tenantId, pathId(params.id, 'connectorGroup'));
+    return groupEntity(ctx, group, { select, expand, navigation });
   },
 });

@@ -2,7 +2,7 @@ import { groupShape } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, presentGroup } from './responses.js';
+import { PROFILE_FRAGMENT, groupNavigation, presentGroup } from './responses.js';
 import type { Services } from './services.js';
 
 /** List the tenant's connectorGroups, the Default group included. */
@@ -19,6 +19,7 @@ export const listConnectorGroups = defineEndpoint<Services>({
       fragment: `${PROFILE_FRAGMENT}/connectorGroups`,
       page: (filter, page) => directory.listGroups(tenant, filter, page),
       count: (filter) => directory.countGroups(tenant, filter),
+      navigation: groupNavigation(ctx, directory, tenant),
     }, presentGroup(ctx));
   },
 });

@@ -1,12 +1,11 @@
 import { referenceSchema } from '../directory/model.js';
 import { parseBody } from '../graph/body.js';
 import { defineEndpoint } from '../graph/endpoint.js';
-import { noContent, wantsMinimal } from '../graph/http.js';
+import { noContent } from '../graph/http.js';
 import { assertProfile, parseReference, pathId } from '../graph/odata.js';
-import { connectorEntity } from './responses.js';
 import type { Services } from './services.js';
 
-/** Add a connector to this group (moving it from its current one): 201 with the connector, or 204. */
+/** Add a connector to this group (moving it from its current one): 204, as the metadata documents every `$ref` write. */
 export const addConnectorGroupMember = defineEndpoint<Services>({
   name: 'connectorgroups-members-add',
   route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups/{id}/members/$ref',
@@ -18,7 +17,6 @@ export const addConnectorGroupMember = defineEndpoint<Services>({
     const body = await parseBody(req, referenceSchema, 'microsoft.graph.connector');
     const connectorId = parseReference(body['@odata.id'], 'connectors');
     await directory.moveConnector(caller.tenantId, connectorId, groupId);
-    if (wantsMinimal(ctx)) return noContent(ctx, { 'Preference-Applied': 'return=minimal' });
-    return connectorEntity(ctx, await directory.connector(caller.tenantId, connectorId), 201);
+    return noContent(ctx);
   },
 });

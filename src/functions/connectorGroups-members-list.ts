@@ -2,7 +2,7 @@ import { connectorShape, connectorView } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { PROFILE_FRAGMENT } from './responses.js';
+import { PROFILE_FRAGMENT, connectorNavigation } from './responses.js';
 import type { Services } from './services.js';
 
 /** The connectors of a group. */
@@ -20,6 +20,7 @@ export const listConnectorGroupMembers = defineEndpoint<Services>({
       fragment: `${PROFILE_FRAGMENT}/connectorGroups('${groupId}')/members`,
       page: (filter, page) => directory.listMembers(tenant, groupId, filter, page),
       count: (filter) => directory.countMembers(tenant, groupId, filter),
+      navigation: connectorNavigation(ctx, directory, tenant),
     }, connectorView);
   },
 });

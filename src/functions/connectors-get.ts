@@ -1,10 +1,11 @@
 import { connectorShape } from '../directory/model.js';
-import { entitySelect } from '../graph/collection.js';
+import { entityQuery } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { connectorEntity } from './responses.js';
+import { connectorEntity, connectorNavigation } from './responses.js';
 import type { Services } from './services.js';
 
+/** A connector; `$select` and `$expand=memberOf` apply. */
 export const getConnector = defineEndpoint<Services>({
   name: 'connectors-get',
   route: 'onPremisesPublishingProfiles/{profileId}/connectors/{id}',
@@ -12,7 +13,9 @@ export const getConnector = defineEndpoint<Services>({
   access: 'read',
   handler: ({ directory }) => async ({ req, ctx, params, caller }) => {
     assertProfile(params.profileId);
-    const select = entitySelect(req, ctx, connectorShape);
-    return connectorEntity(ctx, await directory.connector(caller.tenantId, pathId(params.id, 'connector')), 200, select);
+    const navigation = connectorNavigation(ctx, directory, caller.tenantId);
+    const { select, expand } = entityQuery(req, ctx, connectorShape, navigation);
+    const connector = await directory.connector(caller.tenantId, pathId(params.id, 'connector'));
+    return connectorEntity(ctx, connector, { select, expand, navigation });
   },
 });

@@ -2,7 +2,7 @@ import { connectorShape, connectorView } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile } from '../graph/odata.js';
-import { PROFILE_FRAGMENT } from './responses.js';
+import { PROFILE_FRAGMENT, connectorNavigation } from './responses.js';
 import type { Services } from './services.js';
 
 export const listConnectors = defineEndpoint<Services>({
@@ -18,6 +18,7 @@ export const listConnectors = defineEndpoint<Services>({
       fragment: `${PROFILE_FRAGMENT}/connectors`,
       page: (filter, page) => directory.listConnectors(tenant, filter, page),
       count: (filter) => directory.countConnectors(tenant, filter),
+      navigation: connectorNavigation(ctx, directory, tenant),
     }, connectorView);
   },
 });

@@ -18,6 +18,6 @@ export const addConnectorMemberOf = defineEndpoint<Services>({
     const body = await parseBody(req, referenceSchema, 'microsoft.graph.connectorGroup');
     const groupId = parseReference(body['@odata.id'], 'connectorGroups');
     const group = await directory.moveConnector(caller.tenantId, connectorId, groupId);
-    return wantsMinimal(ctx) ? noContent(ctx, { 'Preference-Applied': 'return=minimal' }) : groupEntity(ctx, group, 201);
+    return wantsMinimal(ctx) ? noContent(ctx, { 'Preference-Applied': 'return=minimal' }) : groupEntity(ctx, group, { status: 201 });
   },
 });

@@ -1,21 +1,29 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { Stored } from '../directory/directory.js';
-import { REGIONS, connectorView, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
+import type { Directory, Stored } from '../directory/directory.js';
+import type { EntityShape } from '../directory/directory.js';
+import { REGIONS, connectorShape, connectorView, groupShape, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
+import { expandItems, type Navigation } from '../graph/collection.js';
 import { json, type RequestContext } from '../graph/http.js';
 import { entityBody, etagOf, evolvableEnum } from '../graph/odata.js';
+import type { Expansion } from '../graph/query.js';
 
 const PROFILE_URL = 'onPremisesPublishingProfiles/applicationProxy';
 export const PROFILE_FRAGMENT = "onPremisesPublishingProfiles('applicationProxy')";
 
-const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
-const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
+/**
+ * An entity's URL, key as a segment: its Location, and the `@odata.id` of `$ref` answers. OData's canonical
+ * `connectorGroups('{id}')` form is accepted in `@odata.id` bodies, but only this form is routed, so a
+ * client can GET every URL the service hands out.
+ */
+export const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
+export const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
 
-function entity(ctx: RequestContext, kind: 'connectorGroup' | 'connector', view: { id: string }, etag: string, status: number, select?: string[]) {
-  const headers: Record<string, string> = { ETag: etagOf(etag) };
-  if (status === 201) headers.Location = (kind === 'connector' ? connectorUrl : groupUrl)(ctx, view.id);
-  // The seed pages show @odata.type on the created entity; it is harmless elsewhere.
-  return json(ctx, status, entityBody(ctx, `${kind}s/$entity`, view, { etag, select, type: kind }), headers);
-}
+/**
+ * Applications live elsewhere in Graph; here an application is what its assignment knows: its id. `$select`
+ * can name only `id`, and `$filter`, `$orderby` and `$search` have nothing to work on.
+ */
+export const APPLICATION_SHAPE: EntityShape = { properties: {} };
+export const applicationView = (app: { id: string }) => ({ '@odata.type': '#microsoft.graph.application', id: app.id });
 
 /** A connectorGroup as this caller sees it: a region unknown to the contract is evolvable. */
 export const presentGroup = (ctx: RequestContext) => (doc: GroupDoc) => ({
@@ -23,9 +31,57 @@ export const presentGroup = (ctx: RequestContext) => (doc: GroupDoc) => ({
   region: evolvableEnum(ctx, doc.region, REGIONS),
 });
 
-/** A single connectorGroup with its ETag; 201 adds Location. */
-export const groupEntity = (ctx: RequestContext, doc: Stored<GroupDoc>, status = 200, select?: string[]): HttpResponseInit =>
-  entity(ctx, 'connectorGroup', presentGroup(ctx)(doc), doc._etag, status, select);
+/** `$expand=members` on groups: the connectors of a page of groups, read in two queries. */
+export const groupNavigation = (ctx: RequestContext, directory: Directory, tenantId: string): Record<string, Navigation<GroupDoc>> => ({
+  members: {
+    shape: connectorShape,
+    load: async (groups) => {
+      const found = await directory.membersOfGroups(tenantId, groups.map((g) => g.id));
+      return new Map([...found].map(([id, connectors]) => [id, connectors.map(connectorView)]));
+    },
+    url: (group) => `${groupUrl(ctx, group.id)}/members`,
+  },
+});
 
-export const connectorEntity = (ctx: RequestContext, doc: Stored<ConnectorDoc>, status = 200, select?: string[]): HttpResponseInit =>
-  entity(ctx, 'connector', connectorView(doc), doc._etag, status, select);
+/** `$expand=memberOf` on connectors: the group of each connector of a page, read in two queries. */
+export const connectorNavigation = (ctx: RequestContext, directory: Directory, tenantId: string): Record<string, Navigation<ConnectorDoc>> => ({
+  memberOf: {
+    shape: groupShape,
+    load: async (connectors) => {
+      const found = await directory.groupsOfConnectors(tenantId, connectors.map((c) => c.id));
+      return new Map([...found].map(([id, group]) => [id, [presentGroup(ctx)(group)]]));
+    },
+    url: (connector) => `${connectorUrl(ctx, connector.id)}/memberOf`,
+  },
+});
+
+interface EntityOptions<T> {
+  status?: number;
+  select?: string[];
+  expand?: Expansion[];
+  navigation?: Record<string, Navigation<T>>;
+}
+
+async function entity<T extends Stored<GroupDoc> | Stored<ConnectorDoc>>(
+  ctx: RequestContext,
+  kind: 'connectorGroup' | 'connector',
+  doc: T,
+  view: { id: string },
+  options: EntityOptions<T>,
+): Promise<HttpResponseInit> {
+  const { status = 200, select, expand = [], navigation } = options;
+  const headers: Record<string, string> = { ETag: etagOf(doc._etag) };
+  if (status === 201) headers.Location = (kind === 'connector' ? connectorUrl : groupUrl)(ctx, view.id);
+  const expanded = expand.length ? (await expandItems([doc], expand, navigation)).get(doc.id) : undefined;
+  // Entities live in the profile's containment: Graph's context is …#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity.
+  // The seed pages show @odata.type on the created entity; it is harmless elsewhere.
+  const body = entityBody(ctx, `${PROFILE_FRAGMENT}/${kind}s/$entity`, view, { etag: doc._etag, select, expand, type: kind });
+  return json(ctx, status, { ...body, ...expanded }, headers);
+}
+
+/** A single connectorGroup with its ETag; 201 adds Location. */
+export const groupEntity = (ctx: RequestContext, doc: Stored<GroupDoc>, options: EntityOptions<Stored<GroupDoc>> = {}) =>
+  entity(ctx, 'connectorGroup', doc, presentGroup(ctx)(doc), options);
+
+export const connectorEntity = (ctx: RequestContext, doc: Stored<ConnectorDoc>, options: EntityOptions<Stored<ConnectorDoc>> = {}) =>
+  entity(ctx, 'connector', doc, connectorView(doc), options);

@@ -51,6 +51,10 @@ function describeIssue(issue: z.core.$ZodIssue, typeName: string): string {
       return `Invalid value for property '${path}': expected ${issue.expected}.`;
     case 'invalid_value':
       return `Invalid value for property '${path}': expected one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}.`;
+    case 'custom':
+      // Graph's wording for a property only the service sets.
+      if (issue.params?.readOnly) return `Property '${path}' is read-only and cannot be set.`;
+      return `Invalid value for property '${path}': ${issue.message}`;
     default:
       return `Invalid value for property '${path}': ${issue.message}`;
   }

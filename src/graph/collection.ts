@@ -1,10 +1,19 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { MAX_ORDER_BY, type ListQuery, type Page, type PageRequest } from '../directory/directory.js';
+import { MAX_ORDER_BY, type Condition, type ListQuery, type Page, type PageRequest } from '../directory/directory.js';
 import { badRequest } from './errors.js';
 import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
 import { makeSkipToken, readSkipToken } from './paging.js';
-import { parseCollectionQuery, type CollectionQuery, type EntityShape } from './query.js';
+import { MAX_PAGE_SIZE, parseCollectionQuery, type CollectionQuery, type EntityShape, type Expansion } from './query.js';
+
+/** A navigation property `$expand` may name: its target's shape, and what loads it for a page of items. */
+export interface Navigation<T> {
+  shape: EntityShape;
+  /** The related entities of each item, by the item's id, as the caller sees them. */
+  load(items: T[]): Promise<Map<string, object[]>>;
+  /** The navigation's own collection URL, for `<property>@odata.nextLink` when an expansion is cut short. */
+  url(item: T): string;
+}
 
 export interface CollectionSource<T> {
   shape: EntityShape;
@@ -12,9 +21,24 @@ export interface CollectionSource<T> {
   fragment: string;
   page(query: ListQuery, page: PageRequest): Promise<Page<T>>;
   count(query: ListQuery): Promise<number>;
+  /** The navigation properties `$expand` may name. */
+  navigation?: Record<string, Navigation<T>>;
+  /** A `$ref` collection: each item is a reference to this URL, and `$select` and `$expand` do not apply. */
+  reference?: (item: T) => string;
 }
 
-const listQuery = (q: CollectionQuery): ListQuery => ({ filter: q.filter, orderBy: q.orderBy });
+/** At most this many related entities are expanded per item; the rest are linked, as a nextLink with `$skip`. */
+export const MAX_EXPANDED = 100;
+
+const REFERENCES_FRAGMENT = 'Collection($ref)';
+
+const conjunction = (a?: Condition, b?: Condition): Condition | undefined => (a && b ? { kind: 'and', operands: [a, b] } : (a ?? b));
+
+/** `$search` narrows like `$filter`: both must hold. */
+const listQuery = (q: CollectionQuery): ListQuery => ({ filter: conjunction(q.filter, q.search), orderBy: q.orderBy });
+
+const navigationShapes = (navigation: Record<string, { shape: EntityShape }> = {}) =>
+  Object.fromEntries(Object.entries(navigation).map(([name, n]) => [name, n.shape]));
 
 /** The request's own query string without any skip token, to carry into the next link. */
 function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string {
@@ -25,9 +49,49 @@ function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string 
 }
 
 /**
+ * `$skip` over continuation tokens: pages of up to 999 items are read and dropped until `skip` items have
+ * passed, and the continuation reached is where the first page starts. Costs ceil(skip / 999) extra
+ * queries and the request units of reading the skipped items; later pages start from their skip token.
+ */
+async function skipPast<T>(source: CollectionSource<T>, query: ListQuery, skip: number): Promise<string | null> {
+  let continuation: string | undefined;
+  for (let remaining = skip; remaining > 0; ) {
+    const page = await source.page(query, { pageSize: Math.min(remaining, MAX_PAGE_SIZE), continuation });
+    remaining -= page.items.length;
+    continuation = page.continuation;
+    // null: the collection ended within the skipped items.
+    if (!continuation) return null;
+  }
+  return continuation ?? null;
+}
+
+/** The expanded navigation properties of each item, by the item's id. */
+export async function expandItems<T extends { id: string }>(
+  items: T[],
+  expand: Expansion[],
+  navigation: Record<string, Navigation<T>> = {},
+): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>(items.map((item) => [item.id, {}]));
+  if (!items.length) return out;
+  const loaded = await Promise.all(expand.map((e) => navigation[e.property]!.load(items)));
+  expand.forEach((e, i) => {
+    for (const item of items) {
+      const related = loaded[i]!.get(item.id) ?? [];
+      const props = out.get(item.id)!;
+      props[e.property] = related.slice(0, MAX_EXPANDED).map((r) => pick(r, e.select));
+      if (related.length > MAX_EXPANDED) {
+        const select = e.select ? `&$select=${e.select.join(',')}` : '';
+        props[`${e.property}@odata.nextLink`] = `${navigation[e.property]!.url(item)}?$skip=${MAX_EXPANDED}${select}`;
+      }
+    }
+  });
+  return out;
+}
+
+/**
  * A Graph collection response: query options parsed for the directory, one page, an absolute
  * `@odata.nextLink` whose `$skiptoken` is bound to this tenant and this query, `@odata.count` on the first
- * page when asked.
+ * page when asked, expanded navigation properties, or references for a `$ref` collection.
  */
 export async function collectionResponse<T extends { id: string }>(
   req: HttpRequest,
@@ -37,37 +101,62 @@ export async function collectionResponse<T extends { id: string }>(
   source: CollectionSource<T>,
   present: (item: T) => object = (item) => item,
 ): Promise<HttpResponseInit> {
-  const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version });
+  const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version, navigation: navigationShapes(source.navigation) });
   if (q.orderBy.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
+  if (source.reference && (q.select || q.expand.length)) throw badRequest('$select and $expand do not apply to a collection of references ($ref).');
   const binding = { tenantId, query: q.canonical };
-  const continuation = q.skipToken === undefined ? undefined : readSkipToken(q.skipToken, binding, pagingKey);
   const query = listQuery(q);
+  const firstPage = async (): Promise<Page<T>> => {
+    if (q.skipToken !== undefined) {
+      return source.page(query, { pageSize: q.pageSize, continuation: readSkipToken(q.skipToken, binding, pagingKey) });
+    }
+    const start = q.skip > 0 ? await skipPast(source, query, q.skip) : undefined;
+    return start === null ? { items: [] } : source.page(query, { pageSize: q.pageSize, continuation: start });
+  };
   const [page, count] = await Promise.all([
-    source.page(query, { pageSize: q.pageSize, continuation }),
-    q.count && continuation === undefined ? source.count(query) : Promise.resolve(undefined),
+    firstPage(),
+    q.count && q.skipToken === undefined ? source.count(query) : Promise.resolve(undefined),
   ]);
+  const expanded = q.expand.length ? await expandItems(page.items, q.expand, source.navigation) : undefined;
+  const reference = source.reference;
   return json(ctx, 200, {
-    '@odata.context': contextUrl(ctx, source.fragment, q.select),
+    '@odata.context': reference ? contextUrl(ctx, REFERENCES_FRAGMENT) : contextUrl(ctx, source.fragment, q.select, q.expand),
     ...(count !== undefined ? { '@odata.count': count } : {}),
     ...(page.continuation ? { '@odata.nextLink': nextLink(ctx, req, makeSkipToken(page.continuation, binding, pagingKey)) } : {}),
-    value: page.items.map((item) => pick(present(item), q.select)),
+    value: page.items.map((item) =>
+      reference ? { '@odata.id': reference(item) } : { ...pick(present(item), q.select), ...expanded?.get(item.id) },
+    ),
   });
 }
 
-/** A `$count` segment: the number as text/plain; `$filter` narrows it, other options do not apply. */
+/** A `$count` segment: the number as text/plain; `$filter` and `$search` narrow it, other options do not apply. */
 export async function countResponse(req: HttpRequest, ctx: RequestContext, source: Pick<CollectionSource<unknown>, 'shape' | 'count'>) {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version });
-  if (q.select || q.orderBy.length || q.skipToken !== undefined || q.count) {
-    throw badRequest('Only $filter can be combined with the $count segment.');
+  if (q.select || q.orderBy.length || q.skipToken !== undefined || q.count || q.skip || q.expand.length) {
+    throw badRequest('Only $filter and $search can be combined with the $count segment.');
   }
   return text(ctx, 200, String(await source.count(listQuery(q))));
 }
 
-/** `$select` on a single entity; every other query option is refused. */
-export function entitySelect(req: HttpRequest, ctx: RequestContext, shape: EntityShape): string[] | undefined {
-  const q = parseCollectionQuery(req.query, shape, { version: ctx.version });
+/** `$select` and `$expand` on a single entity; every other query option is refused. */
+export function entityQuery(
+  req: HttpRequest,
+  ctx: RequestContext,
+  shape: EntityShape,
+  navigation?: Record<string, { shape: EntityShape }>,
+): { select?: string[]; expand: Expansion[] } {
+  const q = parseCollectionQuery(req.query, shape, { version: ctx.version, navigation: navigationShapes(navigation) });
   const top = [...req.query.keys()].some((k) => k.toLowerCase() === '$top' || (ctx.version === 'beta' && k.toLowerCase() === 'top'));
-  const stray = q.filter ? '$filter' : q.orderBy.length ? '$orderby' : q.count ? '$count' : q.skipToken !== undefined ? '$skiptoken' : top ? '$top' : undefined;
+  const given: [string, boolean][] = [
+    ['$filter', q.filter !== undefined],
+    ['$search', q.search !== undefined],
+    ['$orderby', q.orderBy.length > 0],
+    ['$count', q.count],
+    ['$skiptoken', q.skipToken !== undefined],
+    ['$top', top],
+    ['$skip', q.skip > 0],
+  ];
+  const stray = given.find(([, present]) => present)?.[0];
   if (stray) throw badRequest(`Query option '${stray}' is not supported on a single entity.`);
-  return q.select;
+  return { ...(q.select ? { select: q.select } : {}), expand: q.expand };
 }

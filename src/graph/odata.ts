@@ -1,6 +1,7 @@
 import { isGuid } from '../lib/guid.js';
 import { badRequest, notFound } from './errors.js';
 import { INCLUDE_UNKNOWN_ENUM_MEMBERS, type RequestContext } from './http.js';
+import type { Expansion } from './query.js';
 
 const PROFILE = 'applicationproxy';
 
@@ -57,6 +58,18 @@ export function parseReference(value: string, kind: ReferenceKind): string {
   return pathId(rest[1], kind === 'connectors' ? 'connector' : 'connectorGroup');
 }
 
+/**
+ * The reference a `DELETE …/$ref` removes, from `?@id=<url>` (Graph's form) or `?$id=<url>` (OData's).
+ * Absent or given twice: 400.
+ */
+export function referenceParameter(query: URLSearchParams): string {
+  const given = [...query].filter(([k]) => k === '@id' || k.toLowerCase() === '$id');
+  if (given.length !== 1 || given[0]![1].trim() === '') {
+    throw badRequest("Removing a reference needs exactly one '@id' query parameter naming the object, e.g. $ref?@id=<url>.");
+  }
+  return given[0]![1];
+}
+
 // --- ETags: Cosmos etags, shown as weak entity tags ---
 
 const inner = (tag: string) => tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
@@ -74,11 +87,16 @@ export function ifMatch(header: string | null): ((cosmosEtag: string) => boolean
 
 // --- @odata.context ---
 
-export function contextUrl(ctx: RequestContext, fragment: string, select?: string[]): string {
-  if (!select?.length) return `${ctx.serviceRoot}/$metadata#${fragment}`;
+/**
+ * `…/$metadata#fragment`, with the projection as OData writes it: the selected properties, then each
+ * expanded navigation property with its nested selection (`members(id,machineName)`), or `()` without one.
+ */
+export function contextUrl(ctx: RequestContext, fragment: string, select?: string[], expand: Expansion[] = []): string {
+  const items = [...(select ?? []), ...expand.map((e) => `${e.property}(${e.select?.join(',') ?? ''})`)];
+  if (!items.length) return `${ctx.serviceRoot}/$metadata#${fragment}`;
   const entity = fragment.endsWith('/$entity');
   const base = entity ? fragment.slice(0, -'/$entity'.length) : fragment;
-  return `${ctx.serviceRoot}/$metadata#${base}(${select.join(',')})${entity ? '/$entity' : ''}`;
+  return `${ctx.serviceRoot}/$metadata#${base}(${items.join(',')})${entity ? '/$entity' : ''}`;
 }
 
 /** An entity body: context, type, etag, then the properties (all, or the selected ones). */
@@ -86,20 +104,22 @@ export function entityBody<T extends { id: string }>(
   ctx: RequestContext,
   fragment: string,
   entity: T,
-  options: { etag?: string; select?: string[]; type?: string } = {},
+  options: { etag?: string; select?: string[]; type?: string; expand?: Expansion[] } = {},
 ): Record<string, unknown> {
-  const { etag, select, type } = options;
+  const { etag, select, type, expand } = options;
   return {
-    '@odata.context': contextUrl(ctx, fragment, select),
+    '@odata.context': contextUrl(ctx, fragment, select, expand),
     ...(type ? { '@odata.type': `#microsoft.graph.${type}` } : {}),
     ...(etag ? { '@odata.etag': etagOf(etag) } : {}),
     ...pick(entity, select),
   };
 }
 
+/** The selected properties of an entity; its annotations (`@odata.type`) are not properties and stay. */
 export function pick<T extends object>(entity: T, select?: string[]): Partial<T> {
   if (!select?.length) return entity;
   const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entity)) if (key.startsWith('@')) out[key] = value;
   for (const key of select) out[key] = (entity as Record<string, unknown>)[key];
   return out as Partial<T>;
 }

@@ -3,8 +3,9 @@
  * properties, a typed condition (`Condition`) and an ordering over the entity's own properties. The store
  * compiles the condition to parameterized SQL; no request text ever becomes query text.
  *
- * Supported: `$select`, `$filter`, `$orderby`, `$top`, `$count`, `$skiptoken`. Every other system query
- * option is a 400 naming it, never silently ignored.
+ * Supported: `$select`, `$filter`, `$orderby`, `$top`, `$skip`, `$count`, `$skiptoken`, `$search` and `$expand`
+ * (of the navigation properties the caller names, with a nested `$select`). Every other system query option
+ * is a 400 naming it, never silently ignored.
  *
  * Option names:
  * - Case-insensitive (`$Filter` = `$filter`), as OData 4.01 asks.
@@ -30,13 +31,24 @@ import { badRequest } from './errors.js';
 
 export type { EntityShape };
 
+/** One `$expand` item: a navigation property, with the properties its nested `$select` keeps. */
+export interface Expansion {
+  property: string;
+  select?: string[];
+}
+
 export interface CollectionQuery {
   /** Validated property names, in request order, without duplicates (`id` is always allowed). */
   select?: string[];
   filter?: Condition;
+  /** `$search`, as a condition over the entity's string properties (ANDed with `filter` by the caller). */
+  search?: Condition;
   orderBy: Ordering[];
   /** `$top` (1–999), else 100. */
   pageSize: number;
+  /** `$skip` (0 when absent): items passed over before the first page. */
+  skip: number;
+  expand: Expansion[];
   /** `$count=true`. */
   count: boolean;
   /** The raw `$skiptoken`, opaque here. */
@@ -51,13 +63,19 @@ export interface CollectionQuery {
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 999;
 
-const SUPPORTED = ['select', 'filter', 'orderby', 'top', 'count', 'skiptoken'] as const;
+/**
+ * `$skip` is served by reading past the skipped items with continuation tokens (Cosmos has no cheap
+ * OFFSET), so its cost grows with its value; this bounds it.
+ */
+export const MAX_SKIP = 10_000;
+/** The longest `$search` term. */
+const MAX_SEARCH_TERM = 256;
+
+const SUPPORTED = ['select', 'filter', 'orderby', 'top', 'skip', 'count', 'skiptoken', 'search', 'expand'] as const;
 type Supported = (typeof SUPPORTED)[number];
 
 /** OData system query options a bare beta parameter is taken for (and refused, when unsupported). */
-const KNOWN_UNSUPPORTED = [
-  'expand', 'search', 'skip', 'format', 'apply', 'levels', 'compute', 'index', 'schemaversion', 'deltatoken',
-];
+const KNOWN_UNSUPPORTED = ['format', 'apply', 'levels', 'compute', 'index', 'schemaversion', 'deltatoken'];
 
 const MAX_FILTER_LENGTH = 4096;
 const MAX_FILTER_DEPTH = 32;
@@ -114,6 +132,15 @@ function parseTop(value: string): number {
   return n;
 }
 
+function parseSkip(value: string): number {
+  const text = value.trim();
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n > MAX_SKIP) {
+    throw badRequest(`Invalid value ${quote(value)} for query option '$skip': it must be an integer from 0 to ${MAX_SKIP}.`);
+  }
+  return n;
+}
+
 function parseCount(value: string): boolean {
   const text = value.trim().toLowerCase();
   if (text === 'true') return true;
@@ -152,6 +179,148 @@ function parseOrderBy(value: string, shape: EntityShape): CollectionQuery['order
     out.push({ property: name, descending: direction === 'desc' });
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// $expand: `nav`, `nav($select=a,b)`, several separated by commas, `*` for every expandable one
+
+/** Splits on `separator` outside parentheses; unbalanced parentheses are a 400. */
+function splitTopLevel(value: string, separator: string, option: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) break;
+    else if (ch === separator && depth === 0) {
+      parts.push(value.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (depth !== 0) throw badRequest(`Invalid value ${quote(value)} for query option '${option}': unbalanced parentheses.`);
+  parts.push(value.slice(start).trim());
+  if (parts.some((p) => p === '')) throw badRequest(`Invalid value ${quote(value)} for query option '${option}': an item is empty.`);
+  return parts;
+}
+
+function parseExpand(value: string, navigation: Record<string, EntityShape>, version: 'beta' | 'v1.0'): Expansion[] {
+  const out: Expansion[] = [];
+  for (const item of splitTopLevel(value, ',', '$expand')) {
+    const m = /^([A-Za-z_*][A-Za-z0-9_]*)\s*(?:\((.*)\))?$/s.exec(item);
+    if (!m) throw badRequest(`Invalid $expand item ${quote(item)}: expected a navigation property, optionally with ($select=...).`);
+    const [, name, nested] = m as unknown as [string, string, string | undefined];
+    const names = name === '*' ? Object.keys(navigation) : [name];
+    if (name !== '*' && !Object.hasOwn(navigation, name)) {
+      throw badRequest(`Could not find a navigation property named ${quote(name)} that can be expanded on this resource (in $expand).`);
+    }
+    let select: string[] | undefined;
+    if (nested !== undefined && nested.trim() !== '') {
+      for (const option of splitTopLevel(nested, ';', '$expand')) {
+        const o = /^(\$?)([A-Za-z]+)\s*=(.*)$/s.exec(option);
+        const optionName = o?.[2]?.toLowerCase();
+        if (!o || optionName !== 'select' || (o[1] === '' && version !== 'beta')) {
+          throw badRequest(`Query option ${quote(o ? `$${o[2]}` : option)} is not supported inside $expand; only $select is.`);
+        }
+        if (select) throw badRequest("Query option '$select' is specified more than once inside $expand.");
+        select = parseSelect(o[3]!, navigation[names[0]!]!);
+      }
+    }
+    for (const property of names) {
+      if (out.some((e) => e.property === property)) throw badRequest(`Navigation property ${quote(property)} is expanded more than once.`);
+      out.push({ property, ...(select ? { select } : {}) });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// $search: Graph's form, `"property:term"` clauses joined by AND or OR (AND binds tighter; adjacent
+// clauses are ANDed). A clause without a property searches every string property of the entity. Each
+// clause matches when the property contains the term, ignoring case.
+
+const searchError = (message: string) => badRequest(`Invalid $search: ${message}`);
+
+function searchableProperties(shape: EntityShape): string[] {
+  return Object.entries(shape.properties)
+    .filter(([, p]) => p.type === 'string')
+    .map(([name]) => name);
+}
+
+function searchClause(text: string, shape: EntityShape): Condition {
+  const searchable = searchableProperties(shape);
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):(.*)$/s.exec(text);
+  const property = m && lookup(shape, m[1]!) ? m[1]! : undefined;
+  if (m && !property) throw unknownProperty(m[1]!, '$search');
+  const term = property ? m![2]! : text;
+  if (term === '') throw searchError(`the clause ${quote(text)} has no term.`);
+  if (term.length > MAX_SEARCH_TERM) throw searchError(`a term is longer than ${MAX_SEARCH_TERM} characters.`);
+  if (property && !searchable.includes(property)) {
+    throw searchError(`property ${quote(property)} cannot be searched; search ${searchable.map((p) => `'${p}'`).join(', ')} instead.`);
+  }
+  const clause = (name: string): Condition => ({ kind: 'contains', property: name, value: term, ignoreCase: true });
+  if (property) return clause(property);
+  const all = searchable.map(clause);
+  return all.length === 1 ? all[0]! : { kind: 'or', operands: all };
+}
+
+function parseSearch(value: string, shape: EntityShape): Condition {
+  if (searchableProperties(shape).length === 0) throw badRequest("Query option '$search' is not supported on this resource.");
+  const text = value.trim();
+  if (text === '') throw searchError('the expression is empty.');
+  // Tokens: "quoted clauses" (\" and \\ escape), and the words AND / OR.
+  const tokens: ({ kind: 'clause'; text: string } | { kind: 'and' | 'or' })[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '"') {
+      let j = i + 1;
+      let clause = '';
+      for (;;) {
+        if (j >= text.length) throw searchError(`unterminated quoted clause starting at position ${i + 1}.`);
+        const c = text[j]!;
+        if (c === '\\' && (text[j + 1] === '"' || text[j + 1] === '\\')) {
+          clause += text[j + 1];
+          j += 2;
+          continue;
+        }
+        if (c === '"') break;
+        clause += c;
+        j++;
+      }
+      tokens.push({ kind: 'clause', text: clause });
+      i = j + 1;
+      continue;
+    }
+    const word = /^[^\s"]+/.exec(text.slice(i))![0];
+    const upper = word.toUpperCase();
+    if (upper !== 'AND' && upper !== 'OR') {
+      throw searchError(`${quote(word)} at position ${i + 1} is not a quoted clause, AND or OR; write "property:term".`);
+    }
+    tokens.push({ kind: upper === 'AND' ? 'and' : 'or' });
+    i += word.length;
+  }
+  // or := and (OR and)* ; and := clause (AND? clause)*
+  const alternatives: Condition[][] = [[]];
+  let expectClause = true;
+  for (const token of tokens) {
+    if (token.kind === 'clause') {
+      alternatives[alternatives.length - 1]!.push(searchClause(token.text, shape));
+      expectClause = false;
+    } else {
+      if (expectClause) throw searchError(`'${token.kind.toUpperCase()}' must stand between two quoted clauses.`);
+      if (token.kind === 'or') alternatives.push([]);
+      expectClause = true;
+    }
+  }
+  if (expectClause) throw searchError('the expression ends with AND or OR.');
+  if (alternatives.flat().length > MAX_FILTER_PARAMETERS / 4) throw searchError('the expression has too many clauses.');
+  const conjunction = (parts: Condition[]): Condition => (parts.length === 1 ? parts[0]! : { kind: 'and', operands: parts });
+  return alternatives.length === 1 ? conjunction(alternatives[0]!) : { kind: 'or', operands: alternatives.map(conjunction) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -522,32 +691,43 @@ function parseFilter(value: string, shape: EntityShape): Condition {
 
 // ---------------------------------------------------------------------------------------------------------
 
-export function parseCollectionQuery(
-  query: URLSearchParams,
-  shape: EntityShape,
-  options: { version: 'beta' | 'v1.0' },
-): CollectionQuery {
+export interface QueryOptions {
+  version: 'beta' | 'v1.0';
+  /** The navigation properties `$expand` may name, each with its target's shape (for the nested `$select`). */
+  navigation?: Record<string, EntityShape>;
+}
+
+export function parseCollectionQuery(query: URLSearchParams, shape: EntityShape, options: QueryOptions): CollectionQuery {
   const raw = collectOptions(query, options.version);
   const select = raw.has('select') ? parseSelect(raw.get('select')!, shape) : undefined;
   const filter = raw.has('filter') ? parseFilter(raw.get('filter')!, shape) : undefined;
+  const search = raw.has('search') ? parseSearch(raw.get('search')!, shape) : undefined;
   const orderBy = raw.has('orderby') ? parseOrderBy(raw.get('orderby')!, shape) : [];
   const pageSize = raw.has('top') ? parseTop(raw.get('top')!) : DEFAULT_PAGE_SIZE;
+  const skip = raw.has('skip') ? parseSkip(raw.get('skip')!) : 0;
   const count = raw.has('count') ? parseCount(raw.get('count')!) : false;
+  const expand = raw.has('expand') ? parseExpand(raw.get('expand')!, options.navigation ?? {}, options.version) : [];
   const skipToken = raw.get('skiptoken');
   if (skipToken === '') throw badRequest('The $skiptoken is empty.');
   const canonical = JSON.stringify({
     select: select ?? null,
     filter: filter ?? null,
+    search: search ?? null,
     orderby: orderBy.map((o) => [o.property, o.descending ? 'desc' : 'asc']),
     top: pageSize,
+    skip,
     count,
+    expand: expand.map((e) => [e.property, e.select ?? null]),
   });
   return {
     ...(select ? { select } : {}),
     ...(filter ? { filter } : {}),
+    ...(search ? { search } : {}),
     orderBy,
     pageSize,
+    skip,
     count,
+    expand,
     ...(skipToken !== undefined ? { skipToken } : {}),
     canonical,
   };

@@ -26,7 +26,9 @@ export type Condition =
   | { kind: 'not'; operand: Condition }
   | { kind: 'eq'; property: string; value: Value | null }
   | { kind: 'in'; property: string; values: (Value | null)[] }
-  | { kind: 'startsWith'; property: string; prefix: string };
+  | { kind: 'startsWith'; property: string; prefix: string }
+  /** The string property contains `value`; with `ignoreCase`, in any case (`$search`). */
+  | { kind: 'contains'; property: string; value: string; ignoreCase: boolean };
 
 export interface Ordering {
   property: string;

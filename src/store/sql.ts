@@ -126,6 +126,13 @@ class Compiler {
         const param = this.param(c.prefix);
         return this.guarded(ref, this.property(c.property), atom(`STARTSWITH(${ref}, ${param})`, `NOT STARTSWITH(${ref}, ${param})`));
       }
+      case 'contains': {
+        // LOWER on both sides rather than CONTAINS' third argument, which the embedded server lacks.
+        const ref = propertyRef(c.property);
+        const text = c.ignoreCase ? `LOWER(${ref})` : ref;
+        const param = this.param(c.ignoreCase ? c.value.toLowerCase() : c.value);
+        return this.guarded(ref, this.property(c.property), atom(`CONTAINS(${text}, ${param})`, `NOT CONTAINS(${text}, ${param})`));
+      }
     }
   }
 

@@ -181,6 +181,31 @@ describe('microsoft-graph-client v3 over https', () => {
     expect(gone.requestId).toMatch(GUID);
   });
 
+  it('reads and removes membership references, and uses expand, search, skip and count through the client\'s builders', async () => {
+    const group = (await client.api(`${P}/connectorGroups`).post({ name: 'Client refs' })) as Group;
+    const connector = (await client.api(`${P}/connectors`).post({ machineName: 'refs.contoso.com', externalIp: '192.0.2.20' })) as Connector;
+    // members/$ref POST: 204, which the client returns as undefined.
+    expect(await client.api(`${P}/connectorGroups/${group.id}/members/$ref`).post({ '@odata.id': `${origin}/beta${P}/connectors/${connector.id}` })).toBeUndefined();
+
+    const refs = (await client.api(`${P}/connectorGroups/${group.id}/members/$ref`).get()) as { value: { '@odata.id': string }[] };
+    expect(refs.value).toEqual([{ '@odata.id': `${origin}/beta${P}/connectors/${connector.id}` }]);
+    expect(await client.api(`${P}/connectors/${connector.id}/memberOf/$count`).get()).toBe('1');
+
+    const expanded = (await client.api(`${P}/connectorGroups/${group.id}`).expand('members($select=id,machineName)').get()) as Group & { members: object[] };
+    expect(expanded.members).toEqual([{ id: connector.id, machineName: 'refs.contoso.com' }]);
+    const searched = (await client.api(`${P}/connectorGroups`).search('"name:client refs"').select(['id']).get()) as { value: Group[] };
+    expect(searched.value).toEqual([{ id: group.id }]);
+    const skipped = (await client.api(`${P}/connectors`).filter("startswith(machineName,'refs')").skip(1).get()) as { value: Connector[] };
+    expect(skipped.value).toEqual([]);
+
+    // Removing the reference returns the connector to Default; removing it from Default is Graph's 400.
+    expect(await client.api(`${P}/connectorGroups/${group.id}/members/${connector.id}/$ref`).delete()).toBeUndefined();
+    const memberOf = (await client.api(`${P}/connectors/${connector.id}/memberOf`).get()) as { value: Group[] };
+    expect(memberOf.value).toEqual([expect.objectContaining({ name: 'Default', isDefault: true })]);
+    const fromDefault = await thrown(client.api(`${P}/connectors/${connector.id}/memberOf/${memberOf.value[0]!.id}/$ref`).delete());
+    expect(fromDefault).toMatchObject({ statusCode: 400, code: 'Request_BadRequest' });
+  });
+
   it('sends a $batch with BatchRequestContent and reads it with BatchResponseContent', async () => {
     const group = (await client.api(`${P}/connectorGroups`).post({ name: 'Batch target' })) as Group;
     const url = (path: string) => `${origin}/beta${P}${path}`;

@@ -266,6 +266,24 @@ for (const scheme of ['http', 'https'] as const) {
       expect(gone.error?.innerError?.requestId).toMatch(GUID);
     });
 
+    it('removes a membership with the @id form of DELETE …/members/$ref (the SDK\'s own URI template) and counts memberOf', async () => {
+      const group = await newGroup({ name: 'Kiota removal' });
+      const connector = await newConnector({ machineName: 'kiota-removal.contoso.com', externalIp: '192.0.2.30' });
+      const add = withBody(adapter, request(HttpMethod.POST, `${P}/connectorGroups/${group.id}/members/$ref`), ref('connectors', connector.id!), serializeReference);
+      await adapter.sendNoResponseContent(add, errors);
+      const count = () => adapter.sendPrimitive<number>(request(HttpMethod.GET, `${P}/connectorGroups/${group.id}/members/$count`), 'number', errors);
+      expect(await count()).toBe(1);
+      expect(await adapter.sendPrimitive<number>(request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf/$count`), 'number', errors)).toBe(1);
+
+      // As the generated RefRequestBuilder builds it: `…/members/$ref?@id={%40id}`.
+      const remove = new RequestInformation(HttpMethod.DELETE, `{+baseurl}${P}/connectorGroups/${group.id}/members/$ref?@id={%40id}`);
+      remove.queryParameters['%40id'] = `${origin}/beta${P}/connectors/${connector.id}`;
+      await adapter.sendNoResponseContent(remove, errors);
+      expect(await count()).toBe(0);
+      const memberOf = await adapter.send(request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf`), collectionOf(createGroup), errors);
+      expect(memberOf?.value.map((g) => g.name)).toEqual(['Default']);
+    });
+
     it('sends a batch with BatchRequestContent (base64 bodies, no item headers) and reads the statuses', async () => {
       const group = await newGroup({ name: 'Kiota batch target' });
       const batch = new BatchRequestContent(adapter, errors);

@@ -37,7 +37,7 @@ describe('GET applications/{id}/connectorGroup', () => {
     const r = await groupOf(tenant, randomUUID());
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({
-      '@odata.context': `${t.url}/beta/$metadata#connectorGroups/$entity`,
+      '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity`,
       name: 'Default',
       isDefault: true,
       connectorGroupType: 'applicationProxy',

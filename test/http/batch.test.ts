@@ -60,7 +60,7 @@ describe('$batch: the responses', () => {
     expect(one.headers['OData-Version']).toBe('4.0');
     expect(one.headers['request-id']).toMatch(GUID);
     expect(one.body).toMatchObject({ id: g, name: 'Before', connectorGroupType: 'applicationProxy', isDefault: false });
-    expect(one.body['@odata.context']).toContain('/beta/$metadata#connectorGroups/$entity');
+    expect(one.body['@odata.context']).toContain("/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity");
 
     const two = get(r, '2');
     expect(two.status).toBe(201);

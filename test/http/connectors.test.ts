@@ -72,7 +72,7 @@ describe('GET connectors/{id}', () => {
     const r = await t.call('GET', `${CONNECTORS}/${c.id}`, { tenant });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({
-      '@odata.context': `${t.url}/beta/$metadata#connectors/$entity`,
+      '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectors/$entity`,
       id: c.id,
       machineName: 'conn1.contoso.com',
       externalIp: '10.1.2.3',

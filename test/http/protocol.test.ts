@@ -130,7 +130,9 @@ describe('routes', () => {
       ['PATCH', `${P}/connectors`],
       ['POST', `${GROUPS}/${groupId}`],
       ['DELETE', `${GROUPS}/${groupId}/members`],
-      ['GET', `${GROUPS}/${groupId}/members/$ref`],
+      ['PATCH', `${GROUPS}/${groupId}/members/$ref`],
+      ['POST', `${GROUPS}/${groupId}/members/$count`],
+      ['PUT', `${P}/connectors/${connectorId}/memberOf/${groupId}/$ref`],
       ['PUT', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectors/${connectorId}`],
       ['POST', '/beta/onPremisesPublishingProfiles/applicationProxy'],
     ] as const) {

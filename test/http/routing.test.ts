@@ -37,10 +37,32 @@ describe('the real route table', () => {
       [`/beta/${P}/connectors/${id}`, 'connectors-get-beta'],
       [`/beta/${P}/connectorGroups/${id}/members/$count`, 'connectorgroups-members-count-beta'],
       [`/beta/${P}/connectorGroups/${id}/members`, 'connectorgroups-members-list-beta'],
+      [`/beta/${P}/connectorGroups/${id}/members/$ref`, 'connectorgroups-members-ref-list-beta'],
+      [`/beta/${P}/connectorGroups/${id}/applications/$count`, 'connectorgroups-applications-count-beta'],
+      [`/beta/${P}/connectorGroups/${id}/applications/${id}`, 'connectorgroups-applications-get-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/$count`, 'connectors-memberof-count-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/$ref`, 'connectors-memberof-ref-list-beta'],
+      [`/v1.0/applications/${id}/connectorGroup/$ref`, 'applications-connectorgroup-ref-get-v1'],
       ['/beta/nothing/here', 'zzz-fallback'],
     ];
     for (const [path, name] of cases) expect(routes.match('GET', path)?.fn.name, path).toBe(name);
+    const deletes: [string, string][] = [
+      [`/beta/${P}/connectorGroups/${id}/members/$ref`, 'connectorgroups-members-ref-delete-beta'],
+      [`/beta/${P}/connectorGroups/${id}/members/${id}/$ref`, 'connectorgroups-members-item-ref-delete-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/$ref`, 'connectors-memberof-ref-delete-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/${id}/$ref`, 'connectors-memberof-item-ref-delete-beta'],
+      [`/beta/${P}/connectorGroups/${id}`, 'connectorgroups-delete-beta'],
+    ];
+    for (const [path, name] of deletes) expect(routes.match('DELETE', path)?.fn.name, path).toBe(name);
     expect(routes.match('GET', `/beta/${P}/connectorGroups/${id}`)?.params).toMatchObject({ profileId: 'applicationProxy', id });
+  });
+
+  it('over HTTP: applications/$count is the count, not an application named "$count"', async () => {
+    const tenant = randomUUID();
+    const g = await t.call('POST', `/beta/${P}/connectorGroups`, { tenant, body: { name: 'Apps' } });
+    const r = await t.call('GET', `/beta/${P}/connectorGroups/${g.body.id}/applications/$count`, { tenant });
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toBe('0');
   });
 
   it('over HTTP: $count answers a text/plain number, {id} the entity', async () => {

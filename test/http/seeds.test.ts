@@ -42,15 +42,28 @@ describe('seed 000: POST /onPremisesPublishingProfiles/{id}/connectorGroups', ()
       () => t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body: pageExample }),
       'connectorGroupType',
     );
-    for (const [property, value] of [['isDefault', 'Boolean'], ['region', 'String']] as const) {
-      const body = { ...pageExample, connectorGroupType: 'applicationProxy', isDefault: false, region: 'eur', [property]: value };
+    // Without connectorGroupType, the next placeholder is named; then the next.
+    const { connectorGroupType: _c, ...withoutType } = pageExample;
+    const { isDefault: _i, ...writable } = withoutType;
+    for (const [property, body] of [['isDefault', withoutType], ['region', writable]] as const) {
       await expectRefusedWithoutWrites(tenant, () => t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body }), property);
     }
   });
 
-  it('creates the group from the example with real values: 201, the group, Location', async () => {
+  it('refuses the read-only connectorGroupType and isDefault even with the values the service would set', async () => {
     const tenant = randomUUID();
-    const body = { ...pageExample, connectorGroupType: 'applicationProxy', isDefault: false, name: 'West Europe', region: 'eur' };
+    for (const [property, value] of [['connectorGroupType', 'applicationProxy'], ['isDefault', false]] as const) {
+      const body = { name: 'West Europe', region: 'eur', [property]: value };
+      await expectRefusedWithoutWrites(tenant, () => t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body }), property);
+      const reply = await t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body });
+      expect(reply.body.error.message).toBe(`Property '${property}' is read-only and cannot be set.`);
+    }
+  });
+
+  it('creates the group from the example\'s writable properties with real values: 201, the group, Location', async () => {
+    const tenant = randomUUID();
+    const { connectorGroupType: _c, isDefault: _i, ...writable } = pageExample;
+    const body = { ...writable, name: 'West Europe', region: 'eur' };
     const reply = await t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({
@@ -61,7 +74,7 @@ describe('seed 000: POST /onPremisesPublishingProfiles/{id}/connectorGroups', ()
       region: 'eur',
     });
     expect(reply.body.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(reply.body['@odata.context']).toBe(`${t.url}/beta/$metadata#connectorGroups/$entity`);
+    expect(reply.body['@odata.context']).toBe(`${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity`);
     expect(reply.headers.get('location')).toBe(`${t.url}${profile('beta')}/connectorGroups/${reply.body.id}`);
 
     const doc = await readDoc(t.container, tenant, reply.body.id);
@@ -106,11 +119,13 @@ describe('seed 001: POST /connectorGroups (the older create)', () => {
     await expectRefusedWithoutWrites(tenant, () => t.call('POST', '/beta/connectorGroups', { tenant, body: pageExample }), 'connectorGroupType');
   });
 
-  it.each(['beta', 'v1.0'])('creates the group with real values under %s: 201 and the group', async (version) => {
+  it.each(['beta', 'v1.0'])('creates the group from the example\'s writable name under %s: 201 and the group', async (version) => {
     const tenant = randomUUID();
+    // connectorGroupType and isDefault are read-only (the metadata): any value of theirs is refused.
+    await expectRefusedWithoutWrites(tenant, () => t.call('POST', `/${version}/connectorGroups`, { tenant, body: { name: 'legacy', isDefault: false } }), 'isDefault');
     const reply = await t.call('POST', `/${version}/connectorGroups`, {
       tenant,
-      body: { ...pageExample, name: 'legacy', connectorGroupType: 'applicationProxy' },
+      body: { name: 'legacy' },
     });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ name: 'legacy', connectorGroupType: 'applicationProxy', isDefault: false });

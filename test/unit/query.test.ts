@@ -68,7 +68,7 @@ const G1 = '0b6c6e38-3c55-4f6c-9b8e-1f1a2c3d4e51';
 describe('parseCollectionQuery: options', () => {
   it('has defaults when no option is given', () => {
     const q = parse('');
-    expect(q).toEqual({ orderBy: [], pageSize: 100, count: false, canonical: q.canonical });
+    expect(q).toEqual({ orderBy: [], pageSize: 100, skip: 0, count: false, expand: [], canonical: q.canonical });
     expect(q.select).toBeUndefined();
     expect(q.filter).toBeUndefined();
     expect(q.skipToken).toBeUndefined();
@@ -143,7 +143,7 @@ describe('parseCollectionQuery: options', () => {
     expect(refusal(() => parse('$skiptoken=')).message).toContain('$skiptoken');
   });
 
-  it.each(['$expand=members', '$search="x"', '$skip=10', '$format=json', '$apply=groupby((name))', '$levels=2', '$compute=x', '$xyz=1', '$id=x', '$deltatoken=x', '$=1'])(
+  it.each(['$format=json', '$apply=groupby((name))', '$levels=2', '$compute=x', '$xyz=1', '$id=x', '$deltatoken=x', '$=1'])(
     'refuses the unsupported option %s, naming it',
     (qs) => {
       const name = qs.slice(0, qs.indexOf('='));
@@ -157,7 +157,8 @@ describe('parseCollectionQuery: options', () => {
     expect(q.pageSize).toBe(5);
     expect(q.select).toEqual(['id']);
     expect(compileCondition(q.filter!, connectorGroup).parameters).toEqual([{ name: '@f0', value: 'a' }]);
-    expect(refusal(() => parse('$EXPAND=members')).message).toContain("'$expand'");
+    expect(parse('$SKIP=3').skip).toBe(3);
+    expect(refusal(() => parse('$FORMAT=json')).message).toContain("'$format'");
   });
 
   it('refuses an option given twice, in any form', () => {
@@ -175,13 +176,16 @@ describe('parseCollectionQuery: options', () => {
       select: ['id', 'name'],
       orderBy: [{ property: 'name', descending: true }],
       pageSize: 5,
+      skip: 0,
       count: true,
+      expand: [],
       skipToken: 'tok',
       canonical: q.canonical,
     });
-    expect(refusal(() => parse('expand=members')).message).toContain("'$expand'");
-    expect(refusal(() => parse('skip=2')).message).toContain("'$skip'");
-    expect(refusal(() => parse('search=x')).message).toContain("'$search'");
+    expect(parse('skip=2').skip).toBe(2);
+    expect(parse('search="name:a"').search).toEqual({ kind: 'contains', property: 'name', value: 'a', ignoreCase: true });
+    expect(refusal(() => parse('expand=members')).message).toContain("'members'");
+    expect(refusal(() => parse('format=json')).message).toContain("'$format'");
   });
 
   it('beta: other bare parameters are custom options and ignored', () => {
@@ -190,10 +194,112 @@ describe('parseCollectionQuery: options', () => {
 
   it('v1.0: only $-names are options; bare names are custom options and ignored', () => {
     const q = parse("filter=garbage ((&top=abc&select=nope&expand=x&orderby=bad bad bad&count=maybe", 'v1.0');
-    expect(q).toEqual({ orderBy: [], pageSize: 100, count: false, canonical: parse('', 'v1.0').canonical });
+    expect(q).toEqual({ orderBy: [], pageSize: 100, skip: 0, count: false, expand: [], canonical: parse('', 'v1.0').canonical });
     const real = parse("$filter=name eq 'a'&$top=5&top=abc", 'v1.0');
     expect(real.pageSize).toBe(5);
     expect(compileCondition(real.filter!, connectorGroup).sql).toBe('c.name = @f0');
+  });
+});
+
+describe('parseCollectionQuery: $skip, $search, $expand', () => {
+  const navigation = { members: connector };
+  const expandOf = (qs: string, version: 'beta' | 'v1.0' = 'beta') =>
+    parseCollectionQuery(new URLSearchParams(qs), connectorGroup, { version, navigation }).expand;
+  const searchSql = (search: string, shape: EntityShape = connectorGroup) => {
+    const q = parse(`$search=${encodeURIComponent(search)}`, 'beta', shape);
+    return compileCondition(q.search!, shape);
+  };
+
+  it('reads $skip from 0 to 10000 and refuses anything else, naming $skip', () => {
+    expect(parse('$skip=0').skip).toBe(0);
+    expect(parse('$skip=10000').skip).toBe(10_000);
+    for (const bad of ['-1', '1.5', 'x', '', '10001', '99999999']) expect(refusal(() => parse(`$skip=${bad}`)).message).toContain('$skip');
+  });
+
+  it('compiles $search clauses to case-insensitive CONTAINS over the named string property', () => {
+    expect(searchSql('"name:West"')).toEqual({ sql: 'CONTAINS(LOWER(c.name), @f0)', parameters: [{ name: '@f0', value: 'west' }] });
+    expect(searchSql('"machineName:web" OR "externalIp:10.0"', connector).sql).toBe(
+      '(CONTAINS(LOWER(c.machineName), @f0) OR CONTAINS(LOWER(c.externalIp), @f1))',
+    );
+    // AND binds tighter than OR; adjacent clauses are ANDed.
+    expect(searchSql('"name:a" "name:b" OR "name:c"').sql).toBe(
+      '(CONTAINS(LOWER(c.name), @f0) AND CONTAINS(LOWER(c.name), @f1) OR CONTAINS(LOWER(c.name), @f2))',
+    );
+    expect(searchSql('"name:a" and "name:b"').sql).toBe('CONTAINS(LOWER(c.name), @f0) AND CONTAINS(LOWER(c.name), @f1)');
+    // Without a property: every string property of the entity.
+    expect(searchSql('"db"', connector).sql).toBe(
+      '(CONTAINS(LOWER(c.machineName), @f0) OR CONTAINS(LOWER(c.externalIp), @f1) OR CONTAINS(LOWER(c.version), @f2))',
+    );
+    // A quote inside a clause is escaped with a backslash; a colon after the property stays in the term.
+    expect(searchSql('"name:say \\"hi\\" a:b"').parameters).toEqual([{ name: '@f0', value: 'say "hi" a:b' }]);
+  });
+
+  it('negates a search condition two-valued: a nullable property that is null does not contain anything', () => {
+    const shape: EntityShape = { properties: { note: { type: 'string', nullable: true } } };
+    expect(compileCondition({ kind: 'not', operand: { kind: 'contains', property: 'note', value: 'X', ignoreCase: true } }, shape).sql).toBe(
+      '(NOT IS_DEFINED(c.note) OR IS_NULL(c.note) OR NOT CONTAINS(LOWER(c.note), @f0))',
+    );
+    expect(compileCondition({ kind: 'contains', property: 'note', value: 'X', ignoreCase: false }, shape).sql).toBe(
+      'IS_DEFINED(c.note) AND NOT IS_NULL(c.note) AND CONTAINS(c.note, @f0)',
+    );
+  });
+
+  it.each([
+    ['name:x', 'quoted'],
+    ['"name:x" AND', 'ends'],
+    ['OR "name:x"', 'between'],
+    ['"name:x', 'unterminated'],
+    ['"name:"', 'no term'],
+    ['"displayName:x"', "'displayName'"],
+    ['"isDefault:true"', "'isDefault'"],
+    ['"region:eur"', "'region'"],
+    ['""', 'no term'],
+    ['', 'empty'],
+    ['"name:x" NOT "name:y"', "'NOT'"],
+  ])('refuses $search=%s, saying what is wrong', (search, mention) => {
+    const message = refusal(() => parse(`$search=${encodeURIComponent(search)}`)).message;
+    expect(message).toContain('$search');
+    expect(message).toContain(mention);
+  });
+
+  it('refuses $search where the entity has nothing to search', () => {
+    expect(refusal(() => parse('$search="x"', 'beta', { properties: {} })).message).toContain("'$search'");
+  });
+
+  it('reads $expand of a navigation property, with a nested $select checked against its target', () => {
+    expect(expandOf('$expand=members')).toEqual([{ property: 'members' }]);
+    expect(expandOf('$expand=*')).toEqual([{ property: 'members' }]);
+    expect(expandOf('$expand=members($select=id,machineName)')).toEqual([{ property: 'members', select: ['id', 'machineName'] }]);
+    expect(expandOf('$expand=members(select=machineName)')).toEqual([{ property: 'members', select: ['machineName'] }]);
+    expect(expandOf('$expand=members()')).toEqual([{ property: 'members' }]);
+  });
+
+  it.each([
+    ['$expand=applications', "'applications'"],
+    ['$expand=name', "'name'"],
+    ['$expand=members($select=name)', "'name'"],
+    ['$expand=members($top=1)', "'$top'"],
+    ['$expand=members($filter=status eq \'active\')', "'$filter'"],
+    ['$expand=members($select=id;$select=id)', '$select'],
+    ['$expand=members,members', "'members'"],
+    ['$expand=members(', 'parentheses'],
+    ['$expand=members,', 'empty'],
+    ['$expand=members/memberOf', 'members/memberOf'],
+  ])('refuses %s, naming what is wrong', (qs, mention) => {
+    expect(refusal(() => expandOf(qs)).message).toContain(mention);
+  });
+
+  it('v1.0 needs the $ inside $expand too', () => {
+    expect(refusal(() => expandOf('$expand=members(select=id)', 'v1.0')).message).toContain("'$select'");
+    expect(expandOf('$expand=members($select=id)', 'v1.0')).toEqual([{ property: 'members', select: ['id'] }]);
+  });
+
+  it('binds $skip, $search and $expand into the canonical form', () => {
+    const canonical = (qs: string) => parseCollectionQuery(new URLSearchParams(qs), connectorGroup, { version: 'beta', navigation }).canonical;
+    expect(canonical('$skip=1')).not.toBe(canonical('$skip=2'));
+    expect(canonical('$search="name:a"')).not.toBe(canonical('$search="name:b"'));
+    expect(canonical('$expand=members')).not.toBe(canonical('$expand=members($select=id)'));
+    expect(canonical('$expand=members&$skip=1')).toBe(canonical('skip=1&expand=members'));
   });
 });
 
