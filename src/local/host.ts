@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { HttpResponseInit } from '@azure/functions';
 import { asHttpResponse, invoke, isHttpResponse, type HttpResponse } from '../graph/invoke.js';
+import { requestLogLine } from '../graph/request-log.js';
 import type { RouteTable } from '../graph/routing.js';
 
 /** The Functions host refuses bodies over 100 MB before any function runs. */
@@ -19,7 +20,10 @@ export interface LocalHostOptions {
   host?: string;
   /** Serve HTTPS with this certificate (the v3 Graph client sends tokens only over https). */
   tls?: { cert: string; key: string };
-  /** Where function logs go; errors only by default. */
+  /**
+   * Where function logs go; errors only by default (tests stay quiet). Each request's log line comes from
+   * the function (src/graph/endpoint.ts, at 'information'), or from the host when no function answered.
+   */
   log?: (level: string, ...args: unknown[]) => void;
 }
 
@@ -79,6 +83,9 @@ async function send(res: ServerResponse, response: HttpResponse, head: boolean):
 export async function startLocalHost(routes: RouteTable, options: LocalHostOptions = {}): Promise<LocalHost> {
   const log = options.log ?? ((level, ...args) => level === 'error' && console.error(...args));
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const answered = (status: number) =>
+      log('information', requestLogLine({ method: req.method ?? '?', path: req.url ?? '/', status, ms: performance.now() - started }));
     try {
       const scheme = options.tls ? 'https' : 'http';
       const url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? 'localhost'}`);
@@ -86,11 +93,13 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
       const match = routes.match(method, url.pathname);
       if (!match) {
         res.writeHead(404).end();
+        answered(404);
         return;
       }
       const bytes = await readBody(req);
       if (!bytes) {
         res.writeHead(413).end();
+        answered(413);
         return;
       }
       const result = await invoke(
@@ -104,6 +113,7 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
       log('error', 'local host: unhandled failure', error);
       if (!res.headersSent) res.writeHead(500);
       res.end();
+      answered(res.statusCode);
     }
   };
   const server: Server = options.tls

@@ -24,6 +24,9 @@ const NOT_IN_AZURE: Record<string, string> = {
   PORT: 'npm start only',
   HTTPS_PORT: 'npm start only',
   LOCAL_TLS_DIR: 'npm start only',
+  HOST: 'npm start only',
+  LOCAL_COSMOS_DIR: 'the embedded Cosmos server, npm start only',
+  LOCAL_COSMOS_IN_MEMORY: 'the embedded Cosmos server, npm start only',
 };
 
 describe('azure.yaml', () => {

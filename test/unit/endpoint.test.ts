@@ -38,3 +38,21 @@ describe('toHttpHandler failures', () => {
     expect(JSON.stringify(logged)).toContain(body.error.innerError['request-id']);
   });
 });
+
+describe('toHttpHandler request log', () => {
+  it('logs one information line per request through the InvocationContext: method, path, status, request-id, never the token or query', async () => {
+    const logged: [string, unknown[]][] = [];
+    const handler = toHttpHandler(async () => ({ status: 201 }), 'read', allowAll);
+    const request = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost/beta/x?$filter=secret',
+      headers: { authorization: 'Bearer eyJ.secret.token' },
+    });
+    await handler(request, new InvocationContext({ logHandler: (level, ...args) => logged.push([level, args]) }));
+    expect(logged).toHaveLength(1);
+    const [level, [line]] = logged[0]!;
+    expect(level).toBe('information');
+    expect(line).toMatch(/^POST \/beta\/x 201 \d+ms request-id=[0-9a-f-]{36}$/);
+    expect(String(line)).not.toMatch(/secret|eyJ/);
+  });
+});
