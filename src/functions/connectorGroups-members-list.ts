@@ -1,8 +1,8 @@
-import { connectorShape, connectorView } from '../directory/model.js';
+import { connectorView } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, connectorNavigation } from './responses.js';
+import { connectorNavigation, membersSource } from './responses.js';
 import type { Services } from './services.js';
 
 /** The connectors of a group. */
@@ -16,10 +16,7 @@ export const listConnectorGroupMembers = defineEndpoint<Services>({
     const tenant = caller.tenantId;
     const groupId = pathId(params.id, 'connectorGroup');
     return collectionResponse(req, ctx, tenant, pagingKey, {
-      shape: connectorShape,
-      fragment: `${PROFILE_FRAGMENT}/connectorGroups('${groupId}')/members`,
-      page: (filter, page) => directory.listMembers(tenant, groupId, filter, page),
-      count: (filter) => directory.countMembers(tenant, groupId, filter),
+      ...membersSource(directory, tenant, groupId),
       navigation: connectorNavigation(ctx, directory, tenant),
     }, connectorView);
   },

@@ -1,8 +1,7 @@
-import { connectorShape } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, connectorUrl } from './responses.js';
+import { connectorUrl, membersSource } from './responses.js';
 import type { Services } from './services.js';
 
 /** The members of a group as references (`{"@odata.id": url}`), paged, filtered and counted like members. */
@@ -16,10 +15,7 @@ export const listConnectorGroupMemberRefs = defineEndpoint<Services>({
     const tenant = caller.tenantId;
     const groupId = pathId(params.id, 'connectorGroup');
     return collectionResponse(req, ctx, tenant, pagingKey, {
-      shape: connectorShape,
-      fragment: `${PROFILE_FRAGMENT}/connectorGroups('${groupId}')/members`,
-      page: (query, page) => directory.listMembers(tenant, groupId, query, page),
-      count: (query) => directory.countMembers(tenant, groupId, query),
+      ...membersSource(directory, tenant, groupId),
       reference: (connector) => connectorUrl(ctx, connector.id),
     });
   },

@@ -1,8 +1,7 @@
-import { groupShape } from '../directory/model.js';
 import { collectionResponse } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { assertProfile, pathId } from '../graph/odata.js';
-import { PROFILE_FRAGMENT, groupUrl } from './responses.js';
+import { groupUrl, memberOfSource } from './responses.js';
 import type { Services } from './services.js';
 
 /** The connector's group as a one-element collection of references. */
@@ -16,10 +15,7 @@ export const listConnectorMemberOfRefs = defineEndpoint<Services>({
     const tenant = caller.tenantId;
     const id = pathId(params.id, 'connector');
     return collectionResponse(req, ctx, tenant, pagingKey, {
-      shape: groupShape,
-      fragment: `${PROFILE_FRAGMENT}/connectors('${id}')/memberOf`,
-      page: (query, page) => directory.listMemberOf(tenant, id, query, page),
-      count: (query) => directory.countMemberOf(tenant, id, query),
+      ...memberOfSource(directory, tenant, id),
       reference: (group) => groupUrl(ctx, group.id),
     });
   },

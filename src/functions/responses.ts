@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { Directory, Stored } from '../directory/directory.js';
+import type { Directory, ListQuery, PageRequest, Stored } from '../directory/directory.js';
 import type { EntityShape } from '../directory/directory.js';
 import { REGIONS, connectorShape, connectorView, groupShape, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
 import { expandItems, type Navigation } from '../graph/collection.js';
@@ -32,6 +32,22 @@ export const presentGroup = (ctx: RequestContext) => (doc: GroupDoc) => ({
 });
 
 /** `$expand=members` on groups: the connectors of a page of groups, read in two queries. */
+/** A group's members as a collection (the members list and its `$ref` form page and count alike). */
+export const membersSource = (directory: Directory, tenantId: string, groupId: string) => ({
+  shape: connectorShape,
+  fragment: `${PROFILE_FRAGMENT}/connectorGroups('${groupId}')/members`,
+  page: (query: ListQuery, page: PageRequest) => directory.listMembers(tenantId, groupId, query, page),
+  count: (query: ListQuery) => directory.countMembers(tenantId, groupId, query),
+});
+
+/** A connector's groups (always one) as a collection, for the memberOf list and its `$ref` form. */
+export const memberOfSource = (directory: Directory, tenantId: string, connectorId: string) => ({
+  shape: groupShape,
+  fragment: `${PROFILE_FRAGMENT}/connectors('${connectorId}')/memberOf`,
+  page: (query: ListQuery, page: PageRequest) => directory.listMemberOf(tenantId, connectorId, query, page),
+  count: (query: ListQuery) => directory.countMemberOf(tenantId, connectorId, query),
+});
+
 export const groupNavigation = (ctx: RequestContext, directory: Directory, tenantId: string): Record<string, Navigation<GroupDoc>> => ({
   members: {
     shape: connectorShape,
