@@ -4,6 +4,7 @@ import { badRequest } from './errors.js';
 import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
 import { makeSkipToken, readSkipToken } from './paging.js';
+import { pathSegments } from './routing.js';
 import { parseCollectionQuery, type CollectionQuery, type EntityShape } from './query.js';
 
 export interface CollectionSource<T> {
@@ -13,6 +14,9 @@ export interface CollectionSource<T> {
   page(query: ListQuery, page: PageRequest): Promise<Page<T>>;
   count(query: ListQuery): Promise<number>;
 }
+
+/** A collection's path as routing sees it (decoded segments, case-folded), so one collection has one path. */
+export const collectionPath = (url: string) => pathSegments(new URL(url).pathname).join('/').toLowerCase();
 
 const listQuery = (q: CollectionQuery): ListQuery => ({ filter: q.filter, orderBy: q.orderBy });
 
@@ -26,7 +30,7 @@ function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string 
 
 /**
  * A Graph collection response: query options parsed for the directory, one page, an absolute
- * `@odata.nextLink` whose `$skiptoken` is bound to this tenant and this query, `@odata.count` on the first
+ * `@odata.nextLink` whose `$skiptoken` is bound to this tenant, this collection and this query, `@odata.count` on the first
  * page when asked.
  */
 export async function collectionResponse<T extends { id: string }>(
@@ -39,7 +43,7 @@ export async function collectionResponse<T extends { id: string }>(
 ): Promise<HttpResponseInit> {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version });
   if (q.orderBy.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
-  const binding = { tenantId, query: q.canonical };
+  const binding = { tenantId, path: collectionPath(req.url), query: q.canonical };
   const continuation = q.skipToken === undefined ? undefined : readSkipToken(q.skipToken, binding, pagingKey);
   const query = listQuery(q);
   const [page, count] = await Promise.all([
