@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { StoreDirectory } from './directory/directory.js';
 import { endpoints, fallback } from './functions/index.js';
 import type { Services } from './functions/services.js';
-import { toHttpHandler, type Endpoint } from './graph/endpoint.js';
+import { toHttpHandler, type EdgeOptions, type Endpoint } from './graph/endpoint.js';
 import { RouteTable, type FunctionDef } from './graph/routing.js';
 import { assertLocalModeAllowed, createAuthenticator, type Authenticator } from './identity/index.js';
 import { loadSettings, type Settings } from './settings.js';
@@ -25,6 +25,7 @@ export function buildFunctions(
   list: Endpoint<Services>[],
   services: Omit<Services, 'routes'>,
   authenticator: Authenticator,
+  edge: EdgeOptions = {},
   routePrefix = readRoutePrefix(),
 ) {
   // The fallback and $batch consult the finished table, which exists once every function is built.
@@ -33,7 +34,7 @@ export function buildFunctions(
     name,
     route,
     methods: e.methods,
-    handler: toHttpHandler(e.handler(all), e.access, authenticator),
+    handler: toHttpHandler(e.handler(all), e.access, authenticator, edge),
   });
   const functions = [
     ...list.flatMap((e) => VERSIONS.map(([version, suffix]) => register(e, `${e.name}-${suffix}`, `${version}/${e.route}`))),
@@ -55,6 +56,7 @@ export function compose(env: NodeJS.ProcessEnv): App {
   if (settings.identity.mode === 'local') assertLocalModeAllowed(env);
   const cosmos = createCosmosClient(settings.cosmos);
   const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)));
-  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity));
+  const edge: EdgeOptions = { trust: { forwardedHosts: new Set(settings.forwardedHosts) }, deadlineMs: settings.requestDeadlineMs };
+  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity), edge);
   return { settings, cosmos, routes };
 }

@@ -2,7 +2,8 @@ import type { HttpHandler, HttpMethod, HttpRequest, HttpResponseInit, Invocation
 import { domainFailure, type DomainFailure } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
-import { errorResponse, requestContext, type RequestContext } from './http.js';
+import { withDeadline } from '../lib/deadline.js';
+import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
 export interface Call {
@@ -57,20 +58,31 @@ export function toGraphError(error: unknown): GraphError | undefined {
   return failure ? fromDomain(failure.failure) : undefined;
 }
 
+/** What the edge of the service is told by its settings. */
+export interface EdgeOptions {
+  /** Whose host the links name (graph/http.ts). */
+  trust?: OriginTrust;
+  /** The time one request may take, store retries included (lib/deadline.ts); none by default. */
+  deadlineMs?: number;
+}
+
 /**
- * The single path every function takes: request ids and headers, authentication and scopes, the handler,
- * and the translation of any failure into a Graph error. Nothing internal reaches the caller.
+ * The single path every function takes: request ids and headers, authentication and scopes, the handler
+ * within the request's deadline, and the translation of any failure into a Graph error. Nothing internal
+ * reaches the caller.
  */
 export function toHttpHandler(
   run: (call: Call) => Promise<HttpResponseInit>,
   access: Access,
   authenticator: Authenticator,
+  edge: EdgeOptions = {},
 ): HttpHandler {
   return async (req, invocation) => {
-    const ctx = requestContext(req);
+    const ctx = requestContext(req, edge.trust ?? NO_PROXY);
     try {
       const caller = await authenticator.authenticate(req.headers.get('authorization'), access);
-      return await run({ req, ctx, params: req.params, caller, log: invocation });
+      const call = () => run({ req, ctx, params: req.params, caller, log: invocation });
+      return await (edge.deadlineMs === undefined ? call() : withDeadline(edge.deadlineMs, call));
     } catch (error) {
       const refusal = toGraphError(error);
       if (refusal) return errorResponse(ctx, refusal);

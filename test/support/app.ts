@@ -48,6 +48,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Serve HTTPS with the local self-signed certificate (src/local/tls.ts); `call` trusts it. */
   https?: boolean;
+  /** More settings for the composition root (e.g. FORWARDED_HOSTS, REQUEST_DEADLINE_MS). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOCAL_KEYS_DIR: TEST_KEYS_DIR,
     COSMOS_DATABASE: made.database.id,
     COSMOS_CONTAINER: made.container.id,
+    ...options.env,
   };
   const app = compose(env);
   const tls = options.https ? await localCertificate() : undefined;
