@@ -9,13 +9,27 @@
  */
 export type StoreErrorKind = 'exists' | 'changed' | 'missing' | 'throttled' | 'unavailable' | 'invalid';
 
+export interface StoreErrorOptions {
+  /** What Cosmos (or the network) said, for logs; never shown to callers. */
+  cause?: unknown;
+  /**
+   * The request may have been carried out although its answer was lost (a reset after sending, a timeout,
+   * a 408/500/503): a write that fails so must be checked before it is reported or retried.
+   */
+  uncertain?: boolean;
+}
+
 export class StoreError extends Error {
+  readonly uncertain: boolean;
+
   constructor(
     readonly kind: StoreErrorKind,
     message: string = `store: ${kind}`,
     readonly retryAfterMs?: number,
+    options: StoreErrorOptions = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreError';
+    this.uncertain = options.uncertain ?? false;
   }
 }

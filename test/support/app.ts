@@ -50,6 +50,8 @@ export interface TestAppOptions {
   https?: boolean;
   /** More settings for the composition root (e.g. FORWARDED_HOSTS, REQUEST_DEADLINE_MS). */
   env?: Record<string, string>;
+  /** Puts something between the service and the embedded Cosmos server (a fault proxy): given its endpoint, the one to use. */
+  through?: (endpoint: string) => Promise<string>;
 }
 
 /**
@@ -59,8 +61,9 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const cosmos = await connectTestCosmos();
   const made = await createTestContainer(cosmos.client, { prefix: 'app', indexingPolicy: containerIndexingPolicy() });
+  const endpoint = options.through ? await options.through(cosmos.endpoint) : cosmos.endpoint;
   const env: NodeJS.ProcessEnv = {
-    ...(cosmos.real ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${cosmos.endpoint};AccountKey=local;` }),
+    ...(cosmos.real && !options.through ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${endpoint};AccountKey=local;` }),
     AUTH_MODE: 'local',
     LOCAL_KEYS_DIR: TEST_KEYS_DIR,
     COSMOS_DATABASE: made.database.id,
