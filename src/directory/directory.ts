@@ -17,6 +17,7 @@ import { busy, conflict, exists, invalid, notFound, preconditionFailed } from '.
 import {
   GROUP_TYPE,
   assignmentId,
+  requestedId,
   connectorShape,
   defaultGroupId,
   groupShape,
@@ -49,14 +50,15 @@ export interface ListQuery {
  */
 export interface Directory {
   group(tenantId: string, id: string): Promise<Stored<GroupDoc>>;
-  createGroup(tenantId: string, input: CreateGroupInput): Promise<Stored<GroupDoc>>;
+  /** `clientRequestId`: the caller's own, when it sent one; a retry with it finds the group already made. */
+  createGroup(tenantId: string, input: CreateGroupInput, clientRequestId?: string): Promise<Stored<GroupDoc>>;
   updateGroup(tenantId: string, id: string, input: UpdateGroupInput, precondition: Precondition): Promise<Stored<GroupDoc>>;
   deleteGroup(tenantId: string, id: string, precondition: Precondition): Promise<void>;
   listGroups(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<GroupDoc>>>;
   countGroups(tenantId: string, query?: ListQuery): Promise<number>;
 
   connector(tenantId: string, id: string): Promise<Stored<ConnectorDoc>>;
-  createConnector(tenantId: string, input: CreateConnectorInput): Promise<Stored<ConnectorDoc>>;
+  createConnector(tenantId: string, input: CreateConnectorInput, clientRequestId?: string): Promise<Stored<ConnectorDoc>>;
   updateConnector(tenantId: string, id: string, input: UpdateConnectorInput, precondition: Precondition): Promise<Stored<ConnectorDoc>>;
   deleteConnector(tenantId: string, id: string, precondition: Precondition): Promise<void>;
   listConnectors(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>>;
@@ -89,14 +91,27 @@ function assertNotDefaultName(name: string | undefined): void {
 const alreadyMember = () =>
   invalid("One or more added object references already exist for the following modified properties: 'memberOf'.");
 
-/** A create that met an existing id: the caller's retry, or a clash with another object. */
-async function creating<T>(id: string, create: () => Promise<T>): Promise<T> {
+/**
+ * A create that met an existing id: with an id derived from the request (`requestedId`), the object an
+ * earlier attempt of this same request made (`replay` reads it); otherwise a clash with another object.
+ */
+async function creating<T>(id: string, create: () => Promise<T>, replay?: () => Promise<T>): Promise<T> {
   try {
     return await create();
   } catch (error) {
-    if (error instanceof StoreError && error.kind === 'exists') throw exists(id);
+    if (error instanceof StoreError && error.kind === 'exists') {
+      if (replay) return replay();
+      throw exists(id);
+    }
     throw error;
   }
+}
+
+/** The new object's id: the caller's, else derived from its client-request-id, else random. */
+function newId(tenantId: string, kind: 'connectorGroup' | 'connector', input: { id?: string }, clientRequestId?: string) {
+  if (input.id !== undefined) return { id: input.id, derived: false };
+  if (clientRequestId === undefined) return { id: randomUUID(), derived: false };
+  return { id: requestedId(tenantId, kind, clientRequestId, input), derived: true };
 }
 
 /** With a caller's If-Match, losing a race means their etag is stale: 412, not a silent retry. */
@@ -175,8 +190,8 @@ export class StoreDirectory implements Directory {
     return found;
   }
 
-  async createGroup(tenantId: string, input: CreateGroupInput): Promise<Stored<GroupDoc>> {
-    const id = input.id ?? randomUUID();
+  async createGroup(tenantId: string, input: CreateGroupInput, clientRequestId?: string): Promise<Stored<GroupDoc>> {
+    const { id, derived } = newId(tenantId, 'connectorGroup', input, clientRequestId);
     if (id === defaultGroupId(tenantId)) throw exists(id);
     assertNotDefaultName(input.name);
     return creating(id, () =>
@@ -191,6 +206,7 @@ export class StoreDirectory implements Directory {
         memberCount: 0,
         applicationCount: 0,
       }),
+      derived ? () => this.group(tenantId, id) : undefined,
     );
   }
 
@@ -249,8 +265,8 @@ export class StoreDirectory implements Directory {
   }
 
   /** A new connector joins the Default group, in the same batch that creates it. */
-  async createConnector(tenantId: string, input: CreateConnectorInput): Promise<Stored<ConnectorDoc>> {
-    const id = input.id ?? randomUUID();
+  async createConnector(tenantId: string, input: CreateConnectorInput, clientRequestId?: string): Promise<Stored<ConnectorDoc>> {
+    const { id, derived } = newId(tenantId, 'connector', input, clientRequestId);
     const connector: ConnectorDoc = {
       id,
       tenantId,
@@ -262,12 +278,15 @@ export class StoreDirectory implements Directory {
     };
     return this.retrying(async () => {
       const target = await this.defaultGroup(tenantId);
-      const [created] = await creating(id, () =>
-        this.store.batch(tenantId, [
-          createOp(connector),
-          createOp(membership(tenantId, id, target.id)),
-          replaceOp({ ...withoutSystem(target), memberCount: target.memberCount + 1 }, target._etag),
-        ]),
+      const [created] = await creating(
+        id,
+        () =>
+          this.store.batch(tenantId, [
+            createOp(connector),
+            createOp(membership(tenantId, id, target.id)),
+            replaceOp({ ...withoutSystem(target), memberCount: target.memberCount + 1 }, target._etag),
+          ]),
+        derived ? async () => [await this.connector(tenantId, id)] : undefined,
       );
       return created as Stored<ConnectorDoc>;
     });

@@ -13,6 +13,8 @@ export const INCLUDE_UNKNOWN_ENUM_MEMBERS = 'include-unknown-enum-members';
 export interface RequestContext {
   requestId: string;
   clientRequestId: string;
+  /** The caller's own client-request-id, when it sent a valid one (creates key their retries on it). */
+  callerRequestId?: string;
   /** Scheme and host as the caller addressed us, e.g. `https://127.0.0.1:7443`. */
   origin: string;
   version: ApiVersion;
@@ -22,6 +24,9 @@ export interface RequestContext {
 }
 
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Set by `$batch` on each item: items share the batch's client-request-id, so their keys add the item's id. */
+export const BATCH_ITEM_HEADER = 'x-batch-item-id';
 
 /**
  * Whose word the service takes for the origin of the links it writes (`@odata.context`, `@odata.nextLink`,
@@ -61,6 +66,7 @@ export function requestContext(req: HttpRequest, trust: OriginTrust = NO_PROXY):
   return {
     requestId: randomUUID(),
     clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
+    ...(given && CLIENT_REQUEST_ID.test(given) ? { callerRequestId: [given, req.headers.get(BATCH_ITEM_HEADER)].filter((p) => p !== null).join('/') } : {}),
     origin,
     version,
     serviceRoot: `${origin}/${version}`,

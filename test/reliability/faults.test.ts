@@ -161,3 +161,54 @@ describe('writes whose answer is lost', () => {
     expectRetryable(await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name: 'unknown' } }), 503);
   });
 });
+
+describe('client retries of a create', () => {
+  const body = { machineName: 'retry.contoso.com', externalIp: '10.0.0.9' };
+
+  it('with the same client-request-id and body find the object made the first time (201, one object)', async () => {
+    const tenant = randomUUID();
+    const headers = { 'client-request-id': randomUUID() };
+    const first = await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers });
+    const again = await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers });
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body.id).toBe(first.body.id);
+    expect((await connectors(tenant)).length).toBe(1);
+    expect(await readDoc(t.container, tenant, defaultGroupId(tenant))).toMatchObject({ memberCount: 1 });
+    const g1 = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name: 'once' }, headers });
+    const g2 = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name: 'once' }, headers });
+    expect([g1.status, g2.status, g2.body.id]).toEqual([201, 201, g1.body.id]);
+  });
+
+  it('after an answer lost to a reset: the retry is a 201 for the same object', async () => {
+    const tenant = randomUUID();
+    const headers = { 'client-request-id': randomUUID() };
+    // The answer is lost and cannot be read back: the caller hears 503 although the connector was made.
+    let wrote = false;
+    proxy.decide = (r) => {
+      if (r.batch && !wrote) {
+        wrote = true;
+        return { kind: 'resetAfter' };
+      }
+      return wrote && r.method === 'GET' ? { kind: 'status', status: 503 } : undefined;
+    };
+    expectRetryable(await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers }), 503);
+    proxy.decide = () => undefined;
+    const retry = await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers });
+    expect(retry.status, retry.text).toBe(201);
+    expect((await connectors(tenant)).map((c) => c.id)).toEqual([retry.body.id]);
+  });
+
+  it('are distinct objects when the body, the client-request-id or the batch item differs, or no id is sent', async () => {
+    const tenant = randomUUID();
+    const id = randomUUID();
+    await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers: { 'client-request-id': id } });
+    await t.call('POST', `${PROFILE}/connectors`, { tenant, body: { ...body, externalIp: '10.0.0.10' }, headers: { 'client-request-id': id } });
+    await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers: { 'client-request-id': randomUUID() } });
+    await t.call('POST', `${PROFILE}/connectors`, { tenant, body });
+    await t.call('POST', `${PROFILE}/connectors`, { tenant, body });
+    const item = (n: string) => ({ id: n, method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectors', body });
+    const batch = await t.call('POST', '/beta/$batch', { tenant, body: { requests: [item('1'), item('2')] }, headers: { 'client-request-id': id } });
+    expect(batch.body.responses.map((r: { status: number }) => r.status)).toEqual([201, 201]);
+    expect((await connectors(tenant)).length).toBe(7);
+  });
+});
