@@ -93,7 +93,7 @@ const request = fc.record({
   body,
 });
 
-it(`answers ${RUNS} fuzzed requests with Graph successes or refusals, never a 5xx other than 503 (seed ${SEED})`, async () => {
+it(`answers ${RUNS} fuzzed requests with Graph successes or refusals, never a 5xx other than 503 (seed ${SEED})`, { timeout: 60_000 * SCALE }, async () => {
   const statuses: Record<number, number> = {};
   await fc.assert(
     fc.asyncProperty(request, async (r) => {

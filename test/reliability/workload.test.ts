@@ -31,7 +31,7 @@ const FAULT_RATE = 0.15;
 const tenants = [randomUUID(), randomUUID()];
 const ref = (kind: string, id: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${kind}/${id}` });
 
-it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed ${SEED})`, async () => {
+it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed ${SEED})`, { timeout: 60_000 * SCALE }, async () => {
   const random = seeded(SEED);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
   const faults: (() => Fault)[] = [
