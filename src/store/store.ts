@@ -28,6 +28,8 @@ export const WRITE_ID = 'writeId';
 const MAX_WRITE_ATTEMPTS = 3;
 /** Time the reads that settle a lost answer may take, beyond the request's deadline. */
 const SETTLE_BUDGET_MS = 3_000;
+/** Reads of one document while settling, when Cosmos fails them too. */
+const SETTLE_READ_ATTEMPTS = 4;
 
 export const createOp = <T extends Doc>(doc: T): BatchOp => ({ op: 'create', doc });
 export const replaceOp = <T extends Doc>(doc: T, ifMatch: string): BatchOp => ({ op: 'replace', doc, ifMatch });
@@ -218,24 +220,25 @@ export class Store {
    */
   private async outcome(tenantId: string, ops: BatchOp[], writeId: string): Promise<unknown[] | 'notCommitted' | 'unknown'> {
     const signal = AbortSignal.timeout(SETTLE_BUDGET_MS);
-    let docs: (Record<string, unknown> | undefined)[];
-    try {
-      docs = await Promise.all(
-        ops.map(async (o) => {
-          const id = o.op === 'delete' ? o.id : o.doc.id;
+    // Each document read until it answers (or the budget ends); one that cannot be read gives no evidence.
+    const readBack = async (id: string): Promise<{ doc?: Record<string, unknown> } | undefined> => {
+      for (let attempt = 1; attempt <= SETTLE_READ_ATTEMPTS && !signal.aborted; attempt++) {
+        try {
           const { result } = observe(() => this.container.item(id, tenantId).read<Record<string, unknown>>({ abortSignal: signal }));
-          return (await result).resource ?? undefined;
-        }),
-      );
-    } catch {
-      return 'unknown';
-    }
-    const written = ops.map((o, i) => (o.op === 'delete' ? undefined : docs[i]));
-    if (ops.some((o, i) => o.op !== 'delete' && docs[i]?.[WRITE_ID] === writeId)) return written;
-    if (ops.every((o, i) => o.op === 'delete' && docs[i] === undefined)) return written;
-    const unchanged = (o: BatchOp, doc: Record<string, unknown> | undefined) =>
-      o.op === 'create' ? doc === undefined : doc !== undefined && doc._etag === o.ifMatch;
-    if (ops.some((o, i) => unchanged(o, docs[i]))) return 'notCommitted';
+          return { doc: (await result).resource ?? undefined };
+        } catch {
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+      }
+      return undefined;
+    };
+    const seen = await Promise.all(ops.map((o) => readBack(o.op === 'delete' ? o.id : o.doc.id)));
+    const written = ops.map((o, i) => (o.op === 'delete' ? undefined : seen[i]?.doc));
+    if (ops.some((o, i) => o.op !== 'delete' && seen[i]?.doc?.[WRITE_ID] === writeId)) return written;
+    if (ops.every((o, i) => o.op === 'delete' && seen[i] !== undefined && seen[i].doc === undefined)) return written;
+    const unchanged = (o: BatchOp, read: { doc?: Record<string, unknown> } | undefined) =>
+      read !== undefined && (o.op === 'create' ? read.doc === undefined : read.doc !== undefined && read.doc._etag === o.ifMatch);
+    if (ops.some((o, i) => unchanged(o, seen[i]))) return 'notCommitted';
     return 'unknown';
   }
 
