@@ -17,10 +17,13 @@ export interface StoreErrorOptions {
    * a 408/500/503): a write that fails so must be checked before it is reported or retried.
    */
   uncertain?: boolean;
+  /** The service stopped waiting (timeout, deadline) while the request may still be on its way to Cosmos. */
+  abandoned?: boolean;
 }
 
 export class StoreError extends Error {
   readonly uncertain: boolean;
+  readonly abandoned: boolean;
 
   constructor(
     readonly kind: StoreErrorKind,
@@ -31,5 +34,6 @@ export class StoreError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreError';
     this.uncertain = options.uncertain ?? false;
+    this.abandoned = options.abandoned ?? false;
   }
 }

@@ -100,8 +100,9 @@ export function storeFailure(error: unknown, observation: Observation = {}): Sto
     default:
       return new StoreError('unavailable', `store: unavailable (${status})`, undefined, { ...options, uncertain: UNCERTAIN_STATUSES.has(status) });
   }
-  const gotNoAnswer = observation.sentWithoutAnswer || e?.name === 'TimeoutError' || e?.name === 'AbortError';
-  return new StoreError('unavailable', 'store: no answer', undefined, { ...options, uncertain: gotNoAnswer || observation.status === undefined });
+  const abandoned = e?.name === 'TimeoutError' || e?.name === 'AbortError' || observation.networkCode === 'AbortError';
+  const uncertain = abandoned || observation.sentWithoutAnswer || observation.status === undefined;
+  return new StoreError('unavailable', 'store: no answer', undefined, { ...options, uncertain, abandoned });
 }
 
 /**
@@ -203,7 +204,8 @@ export class Store {
       } catch (error) {
         if (!(error instanceof StoreError) || !error.uncertain) throw error;
         const outcome = await this.outcome(tenantId, stamped, writeId);
-        if (outcome === 'unknown') throw error;
+        // An abandoned request may still reach Cosmos after the reads: not seeing it yet proves nothing.
+        if (outcome === 'unknown' || (outcome === 'notCommitted' && error.abandoned)) throw error;
         if (outcome !== 'notCommitted') return all ? outcome : outcome[0];
         if (attempt >= MAX_WRITE_ATTEMPTS || currentDeadline()?.signal.aborted) {
           throw new StoreError('unavailable', 'store: not written', undefined, { cause: error });

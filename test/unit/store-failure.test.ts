@@ -28,8 +28,8 @@ describe('storeFailure', () => {
   });
 
   it('makes a failure without an answer unavailable and uncertain when the request may have gone out', () => {
-    expect(storeFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), { networkCode: 'ECONNRESET', sentWithoutAnswer: true })).toMatchObject({ kind: 'unavailable', uncertain: true });
-    expect(storeFailure(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toMatchObject({ kind: 'unavailable', uncertain: true });
+    expect(storeFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), { networkCode: 'ECONNRESET', sentWithoutAnswer: true })).toMatchObject({ kind: 'unavailable', uncertain: true, abandoned: false });
+    expect(storeFailure(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toMatchObject({ kind: 'unavailable', uncertain: true, abandoned: true });
     // Aborted at the deadline during the SDK's wait after a 429: the 429 is the answer.
     expect(storeFailure(Object.assign(new Error('a'), { name: 'AbortError' }), { status: 429, retryAfterMs: 2500, sentWithoutAnswer: false })).toMatchObject({ kind: 'throttled', retryAfterMs: 2500 });
     const own = new StoreError('invalid', 'x');
