@@ -216,8 +216,8 @@ export class Store {
 
   /**
    * What became of a write whose answer was lost, from its documents as they are now (batches are atomic,
-   * so one document tells for all): committed when a document carries its write id (or every document it
-   * deleted is gone), not committed when a document it conditioned on still has that etag or one it created
+   * so one document tells for all): committed when a document carries its write id, or every document it
+   * deletes is gone (another writer may have rewritten the rest since), not committed when a document it conditioned on still has that etag or one it created
    * is absent; otherwise unknown. The reads get their own short budget, since the request's may be spent.
    */
   private async outcome(tenantId: string, ops: BatchOp[], writeId: string): Promise<unknown[] | 'notCommitted' | 'unknown'> {
@@ -237,7 +237,9 @@ export class Store {
     const seen = await Promise.all(ops.map((o) => readBack(o.op === 'delete' ? o.id : o.doc.id)));
     const written = ops.map((o, i) => (o.op === 'delete' ? undefined : seen[i]?.doc));
     if (ops.some((o, i) => o.op !== 'delete' && seen[i]?.doc?.[WRITE_ID] === writeId)) return written;
-    if (ops.every((o, i) => o.op === 'delete' && seen[i] !== undefined && seen[i].doc === undefined)) return written;
+    // Every document it deletes is gone: its change holds, whoever's batch made it (the caller asked for that state).
+    const deletes = ops.flatMap((o, i) => (o.op === 'delete' ? [seen[i]] : []));
+    if (deletes.length > 0 && deletes.every((read) => read !== undefined && read.doc === undefined)) return written;
     const unchanged = (o: BatchOp, read: { doc?: Record<string, unknown> } | undefined) =>
       read !== undefined && (o.op === 'create' ? read.doc === undefined : read.doc !== undefined && read.doc._etag === o.ifMatch);
     if (ops.some((o, i) => unchanged(o, seen[i]))) return 'notCommitted';

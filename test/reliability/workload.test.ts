@@ -47,7 +47,7 @@ it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed 
 
   const state = tenants.map(() => ({ groups: [] as string[], connectors: [] as string[], deleted: new Set<string>() }));
   const failedCreates: { tenant: string; id: string }[] = [];
-  const failedDeletes: { tenant: string; id: string }[] = [];
+  const failedDeletes: { tenant: string; id: string; status: number }[] = [];
   const statuses: Record<number, number> = {};
 
   const check = (what: string, r: Reply) => {
@@ -81,7 +81,7 @@ it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed 
       const id = pick(live);
       s.deleted.add(id);
       const r = check('delete connector', await t.call('DELETE', `${PROFILE}/connectors/${id}`, { tenant }));
-      if (r.status !== 204) failedDeletes.push({ tenant, id });
+      if (r.status !== 204) failedDeletes.push({ tenant, id, status: r.status });
     } else if (roll < 0.85) {
       check('assign', await t.call('PUT', `/beta/applications/${pick(['a1', 'a2', 'a3'])}/connectorGroup/$ref`, { tenant, body: ref('connectorGroups', pick(s.groups)) }));
     } else {
@@ -122,6 +122,6 @@ it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed 
     }
     // No committed write was reported as failed.
     for (const f of failedCreates.filter((f) => f.tenant === tenant)) expect(byId.has(f.id), `create ${f.id} failed yet stored`).toBe(false);
-    for (const f of failedDeletes.filter((f) => f.tenant === tenant)) expect(byId.has(f.id), `delete ${f.id} failed yet gone`).toBe(true);
+    for (const f of failedDeletes.filter((f) => f.tenant === tenant)) expect(byId.has(f.id), `delete ${f.id} answered ${f.status} yet gone`).toBe(true);
   }
 });
