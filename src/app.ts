@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { StoreDirectory } from './directory/directory.js';
 import { endpoints, fallback, unversioned } from './functions/index.js';
 import type { Services } from './functions/services.js';
-import { toHttpHandler, type Endpoint } from './graph/endpoint.js';
+import { toHttpHandler, type EdgeOptions, type Endpoint } from './graph/endpoint.js';
 import { RouteTable, type FunctionDef } from './graph/routing.js';
 import { assertLocalModeAllowed, createAuthenticator, type Authenticator } from './identity/index.js';
 import { loadSettings, type Settings } from './settings.js';
@@ -36,6 +36,7 @@ export function buildFunctions(
   list: Endpoint<Services>[],
   services: Omit<Services, 'routes'>,
   authenticator: Authenticator,
+  edge: EdgeOptions = {},
   routePrefix = readRoutePrefix(),
   unversioned: Endpoint<Services>[] = [],
 ) {
@@ -45,7 +46,7 @@ export function buildFunctions(
     name,
     route,
     methods: e.methods,
-    handler: toHttpHandler(e.handler(all), e.access, authenticator),
+    handler: toHttpHandler(e.handler(all), e.access, authenticator, edge),
   });
   const functions = [
     ...declareFunctions(list, unversioned).map((f) => register(f.endpoint, f.name, f.route)),
@@ -67,6 +68,7 @@ export function compose(env: NodeJS.ProcessEnv): App {
   if (settings.identity.mode === 'local') assertLocalModeAllowed(env);
   const cosmos = createCosmosClient(settings.cosmos);
   const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)));
-  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity), readRoutePrefix(), unversioned);
+  const edge: EdgeOptions = { trust: { forwardedHosts: new Set(settings.forwardedHosts) }, deadlineMs: settings.requestDeadlineMs };
+  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity), edge, readRoutePrefix(), unversioned);
   return { settings, cosmos, routes };
 }

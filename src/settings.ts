@@ -15,6 +15,10 @@ export interface Settings {
   cosmos: CosmosSettings;
   identity: IdentitySettings;
   pagingKey: Uint8Array;
+  /** Public host names of trusted proxies whose X-Forwarded-Host is taken for links (graph/http.ts). */
+  forwardedHosts: string[];
+  /** How long one request may spend on the store, retries included, before it answers 503. */
+  requestDeadlineMs: number;
 }
 
 /** The setting behind each identity setting; the identity module owns their rules. */
@@ -43,6 +47,14 @@ const schema = z
       // An app setting whose Key Vault reference did not resolve arrives as its own text: never a key.
       .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference; check the app identity can read the vault')
       .optional(),
+    FORWARDED_HOSTS: z
+      .string()
+      .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9_.-]+(:\d{1,5})?$/, 'must be host names (host or host:port), comma-separated')))
+      .default([]),
+    // Default 20 s: far below the 230 s an HTTP-triggered function may take in Azure, and below the
+    // 100 s most HTTP clients (the Graph SDKs' included) wait, so the caller hears 503 rather than a timeout.
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(200_000).default(20_000),
   })
   .superRefine((env, ctx) => {
     if (!env.COSMOS_CONNECTION_STRING && !env.COSMOS_ENDPOINT) {
@@ -85,5 +97,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     identity,
     // Local runs may sign skiptokens with a per-process key: they need not outlive the process.
     pagingKey: s.PAGING_KEY ? Buffer.from(s.PAGING_KEY, 'utf8') : randomBytes(32),
+    forwardedHosts: s.FORWARDED_HOSTS,
+    requestDeadlineMs: s.REQUEST_DEADLINE_MS,
   };
 }

@@ -18,6 +18,7 @@ import { busy, conflict, exists, invalid, notFound, preconditionFailed } from '.
 import {
   GROUP_TYPE,
   assignmentId,
+  requestedId,
   connectorShape,
   defaultGroupId,
   groupShape,
@@ -50,14 +51,15 @@ export interface ListQuery {
  */
 export interface Directory {
   group(tenantId: string, id: string): Promise<Stored<GroupDoc>>;
-  createGroup(tenantId: string, input: CreateGroupInput): Promise<Stored<GroupDoc>>;
+  /** `clientRequestId`: the caller's own, when it sent one; a retry with it finds the group already made. */
+  createGroup(tenantId: string, input: CreateGroupInput, clientRequestId?: string): Promise<Stored<GroupDoc>>;
   updateGroup(tenantId: string, id: string, input: UpdateGroupInput, precondition: Precondition): Promise<Stored<GroupDoc>>;
   deleteGroup(tenantId: string, id: string, precondition: Precondition): Promise<void>;
   listGroups(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<GroupDoc>>>;
   countGroups(tenantId: string, query?: ListQuery): Promise<number>;
 
   connector(tenantId: string, id: string): Promise<Stored<ConnectorDoc>>;
-  createConnector(tenantId: string, input: CreateConnectorInput): Promise<Stored<ConnectorDoc>>;
+  createConnector(tenantId: string, input: CreateConnectorInput, clientRequestId?: string): Promise<Stored<ConnectorDoc>>;
   updateConnector(tenantId: string, id: string, input: UpdateConnectorInput, precondition: Precondition): Promise<Stored<ConnectorDoc>>;
   deleteConnector(tenantId: string, id: string, precondition: Precondition): Promise<void>;
   listConnectors(tenantId: string, query: ListQuery, page: PageRequest): Promise<Page<Stored<ConnectorDoc>>>;
@@ -90,19 +92,40 @@ export interface Directory {
 /** Attempts of one change when concurrent writers keep invalidating its reads. */
 const MAX_ATTEMPTS = 12;
 
+/** "Default" names the tenant's Default group only; no other group may take it (compared as Graph compares names). */
+const DEFAULT_NAME = 'Default';
+function assertNotDefaultName(name: string | undefined): void {
+  if (name !== undefined && name.trim().toLowerCase() === DEFAULT_NAME.toLowerCase()) {
+    throw invalid(`The name '${DEFAULT_NAME}' is reserved for the default connectorGroup.`);
+  }
+}
+
 const alreadyMember = () =>
   invalid("One or more added object references already exist for the following modified properties: 'memberOf'.");
 
 const isStoreError = (error: unknown, kind: StoreError['kind']) => error instanceof StoreError && error.kind === kind;
 
-/** A create that met an existing id: the caller's retry, or a clash with another object. */
-async function creating<T>(id: string, create: () => Promise<T>): Promise<T> {
+/**
+ * A create that met an existing id: with an id derived from the request (`requestedId`), the object an
+ * earlier attempt of this same request made (`replay` reads it); otherwise a clash with another object.
+ */
+async function creating<T>(id: string, create: () => Promise<T>, replay?: () => Promise<T>): Promise<T> {
   try {
     return await create();
   } catch (error) {
-    if (isStoreError(error, 'exists')) throw exists(id);
+    if (isStoreError(error, 'exists')) {
+      if (replay) return replay();
+      throw exists(id);
+    }
     throw error;
   }
+}
+
+/** The new object's id: the caller's, else derived from its client-request-id, else random. */
+function newId(tenantId: string, kind: 'connectorGroup' | 'connector', input: { id?: string }, clientRequestId?: string) {
+  if (input.id !== undefined) return { id: input.id, derived: false };
+  if (clientRequestId === undefined) return { id: randomUUID(), derived: false };
+  return { id: requestedId(tenantId, kind, clientRequestId, input), derived: true };
 }
 
 /** With a caller's If-Match, losing a race means their etag is stale: 412, not a silent retry. */
@@ -155,7 +178,7 @@ export class StoreDirectory implements Directory {
         id,
         tenantId,
         type: 'connectorGroup',
-        name: 'Default',
+        name: DEFAULT_NAME,
         connectorGroupType: GROUP_TYPE,
         isDefault: true,
         region: null,
@@ -181,9 +204,10 @@ export class StoreDirectory implements Directory {
     return found;
   }
 
-  async createGroup(tenantId: string, input: CreateGroupInput): Promise<Stored<GroupDoc>> {
-    const id = input.id ?? randomUUID();
+  async createGroup(tenantId: string, input: CreateGroupInput, clientRequestId?: string): Promise<Stored<GroupDoc>> {
+    const { id, derived } = newId(tenantId, 'connectorGroup', input, clientRequestId);
     if (id === defaultGroupId(tenantId)) throw exists(id);
+    assertNotDefaultName(input.name);
     return creating(id, () =>
       this.store.create<GroupDoc>({
         id,
@@ -196,6 +220,7 @@ export class StoreDirectory implements Directory {
         memberCount: 0,
         applicationCount: 0,
       }),
+      derived ? () => this.group(tenantId, id) : undefined,
     );
   }
 
@@ -205,6 +230,11 @@ export class StoreDirectory implements Directory {
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
       // Absent or unknownFutureValue (evolvable enums) keep the region; null clears it.
       const region = input.region === undefined || input.region === 'unknownFutureValue' ? current.region : input.region;
+      // The Default group's name and region are the service's (its region is the tenant's); others may not take its name.
+      if (current.isDefault && ((input.name !== undefined && input.name !== current.name) || region !== current.region)) {
+        throw invalid("The default connectorGroup's name and region are set by the service and cannot be changed.");
+      }
+      if (!current.isDefault) assertNotDefaultName(input.name);
       if (region !== current.region && (current.memberCount > 0 || current.applicationCount > 0)) {
         throw conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.');
       }
@@ -249,8 +279,8 @@ export class StoreDirectory implements Directory {
   }
 
   /** A new connector joins the Default group, in the same batch that creates it. */
-  async createConnector(tenantId: string, input: CreateConnectorInput): Promise<Stored<ConnectorDoc>> {
-    const id = input.id ?? randomUUID();
+  async createConnector(tenantId: string, input: CreateConnectorInput, clientRequestId?: string): Promise<Stored<ConnectorDoc>> {
+    const { id, derived } = newId(tenantId, 'connector', input, clientRequestId);
     const connector: ConnectorDoc = {
       id,
       tenantId,
@@ -263,12 +293,15 @@ export class StoreDirectory implements Directory {
     const defaultId = defaultGroupId(tenantId);
     return this.retrying(async () => {
       try {
-        const [created] = await creating(id, () =>
-          this.store.batch(tenantId, [
-            createOp(connector),
-            createOp(membership(tenantId, id, defaultId)),
-            incrementOp('connectorGroup', defaultId, { memberCount: 1 }),
-          ]),
+        const [created] = await creating(
+          id,
+          () =>
+            this.store.batch(tenantId, [
+              createOp(connector),
+              createOp(membership(tenantId, id, defaultId)),
+              incrementOp('connectorGroup', defaultId, { memberCount: 1 }),
+            ]),
+          derived ? async () => [await this.connector(tenantId, id)] : undefined,
         );
         return created as Stored<ConnectorDoc>;
       } catch (error) {

@@ -46,11 +46,23 @@ export interface AssignmentDoc extends Doc {
 export const membershipId = (connectorId: string) => `${connectorId}.memberOf`;
 export const assignmentId = (applicationId: string) => `${applicationId}.connectorGroup`;
 
-/** The Default group's id is a function of the tenant, so a tenant can never get two. */
-export function defaultGroupId(tenantId: string): string {
-  const h = createHash('sha256').update(`connectorGroup/default/${tenantId.toLowerCase()}`).digest('hex');
+/** A name-based GUID (version 5 layout) from a SHA-256 of `name`. */
+function guidOf(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/** The Default group's id is a function of the tenant, so a tenant can never get two. */
+export const defaultGroupId = (tenantId: string): string => guidOf(`connectorGroup/default/${tenantId.toLowerCase()}`);
+
+/**
+ * The id of an object created without a caller-chosen id, when the caller named its request with a
+ * `client-request-id`: a function of the tenant, that id and the request body, so a retry of a create whose
+ * answer was lost finds the object the first attempt made instead of making a second. (The Graph SDKs keep
+ * the client-request-id across their retries; a different body is a different request.)
+ */
+export const requestedId = (tenantId: string, kind: 'connectorGroup' | 'connector', clientRequestId: string, input: object): string =>
+  guidOf(`${kind}/request/${tenantId.toLowerCase()}/${clientRequestId}/${JSON.stringify(input)}`);
 
 // --- what callers may select, filter and order by ---
 

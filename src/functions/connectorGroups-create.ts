@@ -14,6 +14,6 @@ export const createConnectorGroup = defineEndpoint<Services>({
   handler: ({ directory }) => async ({ req, ctx, params, caller }) => {
     assertProfile(params.profileId);
     const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
-    return groupEntity(ctx, await directory.createGroup(caller.tenantId, input), { status: 201 });
+    return groupEntity(ctx, await directory.createGroup(caller.tenantId, input, ctx.callerRequestId), { status: 201 });
   },
 });

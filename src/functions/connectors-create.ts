@@ -14,6 +14,6 @@ export const createConnector = defineEndpoint<Services>({
   handler: ({ directory }) => async ({ req, ctx, params, caller }) => {
     assertProfile(params.profileId);
     const input = await parseBody(req, createConnectorSchema, 'microsoft.graph.connector');
-    return connectorEntity(ctx, await directory.createConnector(caller.tenantId, input), { status: 201 });
+    return connectorEntity(ctx, await directory.createConnector(caller.tenantId, input, ctx.callerRequestId), { status: 201 });
   },
 });

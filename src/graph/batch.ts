@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import functions, { type HttpRequest, type InvocationContext, type LogLevel } from '@azure/functions';
 import { GraphError, badRequest } from './errors.js';
-import { errorResponse, type RequestContext } from './http.js';
+import { BATCH_ITEM_HEADER, errorResponse, type RequestContext } from './http.js';
 import { asHttpResponse, invoke, UnbuildableRequest, type HttpResponse } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
 
@@ -35,6 +35,7 @@ const IGNORED_ITEM_HEADERS = new Set([
   'x-forwarded-proto',
   'x-forwarded-for',
   'forwarded',
+  BATCH_ITEM_HEADER,
 ]);
 
 /** Graph's spelling of response header names inside batch items. */
@@ -254,6 +255,7 @@ async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemRespons
   const authorization = run.outer.headers.get('authorization');
   if (authorization !== null) headers.authorization = authorization;
   headers['client-request-id'] ??= run.ctx.clientRequestId;
+  headers[BATCH_ITEM_HEADER] = item.id;
   const body = itemBodyBytes(item.body);
   if (body && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
 

@@ -3,6 +3,29 @@ import { z } from 'zod';
 import { GraphError, badRequest } from './errors.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Deepest nesting of arrays and objects a JSON body may have (a `$batch` body included, so its item bodies
+ * get this less the envelope's three levels). Every body here is a few levels deep; the bound keeps the
+ * recursive steps after parsing (serializing, validating) far from the stack's limit.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `text` nests arrays and objects deeper than `max`: one linear scan, strings skipped. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
 
 const tooLarge = () => new GraphError(413, `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
 
@@ -21,16 +44,20 @@ function isJsonContentType(value: string | null): boolean {
   return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
 }
 
-/** Parses a JSON object body: 413 too large, 415 not JSON content, 400 empty, broken or not an object. */
+/** Parses a JSON object body: 413 too large, 415 not JSON content, 400 empty, too deep, broken or not an object. */
 export async function readJsonObject(req: HttpRequest): Promise<Record<string, unknown>> {
   const bytes = await readBodyBytes(req);
   if (bytes.length === 0) throw badRequest('A request body is required.');
   if (!isJsonContentType(req.headers.get('content-type'))) {
     throw new GraphError(415, "The request body must be JSON, sent with 'Content-Type: application/json'.");
   }
+  const text = bytes.toString('utf8');
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw badRequest(`The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw badRequest('The request body is not valid JSON.');
   }

@@ -5,6 +5,7 @@ import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
 import { makeSkipToken, readSkipToken } from './paging.js';
 import { MAX_PAGE_SIZE, parseCollectionQuery, type CollectionQuery, type EntityShape, type Expansion } from './query.js';
+import { pathSegments } from './routing.js';
 
 /** A navigation property `$expand` may name: its target's shape, and what loads it for a page of items. */
 export interface Navigation<T> {
@@ -39,6 +40,9 @@ const listQuery = (q: CollectionQuery): ListQuery => ({ filter: conjunction(q.fi
 
 const navigationShapes = (navigation: Record<string, { shape: EntityShape }> = {}) =>
   Object.fromEntries(Object.entries(navigation).map(([name, n]) => [name, n.shape]));
+
+/** A collection's path as routing sees it (decoded segments, case-folded), so one collection has one path. */
+export const collectionPath = (url: string) => pathSegments(new URL(url).pathname).join('/').toLowerCase();
 
 /** The request's own query string without any skip token, to carry into the next link. */
 function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string {
@@ -90,8 +94,8 @@ export async function expandItems<T extends { id: string }>(
 
 /**
  * A Graph collection response: query options parsed for the directory, one page, an absolute
- * `@odata.nextLink` whose `$skiptoken` is bound to this tenant and this query, `@odata.count` on the first
- * page when asked, expanded navigation properties, or references for a `$ref` collection.
+ * `@odata.nextLink` whose `$skiptoken` is bound to this tenant, this collection and this query, `@odata.count`
+ * on the first page when asked, expanded navigation properties, or references for a `$ref` collection.
  */
 export async function collectionResponse<T extends { id: string }>(
   req: HttpRequest,
@@ -104,7 +108,7 @@ export async function collectionResponse<T extends { id: string }>(
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version, navigation: navigationShapes(source.navigation) });
   if (q.orderBy.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
   if (source.reference && (q.select || q.expand.length)) throw badRequest('$select and $expand do not apply to a collection of references ($ref).');
-  const binding = { tenantId, query: q.canonical };
+  const binding = { tenantId, path: collectionPath(req.url), query: q.canonical };
   const query = listQuery(q);
   const firstPage = async (): Promise<Page<T>> => {
     if (q.skipToken !== undefined) {

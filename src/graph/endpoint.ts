@@ -2,7 +2,8 @@ import type { HttpHandler, HttpMethod, HttpRequest, HttpResponseInit, Invocation
 import { domainFailure, type DomainFailure } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
-import { errorResponse, requestContext, type RequestContext } from './http.js';
+import { withDeadline } from '../lib/deadline.js';
+import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 import { requestLogLine } from './request-log.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
@@ -58,19 +59,29 @@ export function toGraphError(error: unknown): GraphError | undefined {
   return failure ? fromDomain(failure.failure) : undefined;
 }
 
+/** What the edge of the service is told by its settings. */
+export interface EdgeOptions {
+  /** Whose host the links name (graph/http.ts). */
+  trust?: OriginTrust;
+  /** The time one request may take, store retries included (lib/deadline.ts); none by default. */
+  deadlineMs?: number;
+}
+
 /**
- * The single path every function takes: request ids and headers, authentication and scopes, the handler,
- * and the translation of any failure into a Graph error. Nothing internal reaches the caller.
+ * The single path every function takes: request ids and headers, authentication and scopes, the handler
+ * within the request's deadline, and the translation of any failure into a Graph error. Nothing internal
+ * reaches the caller.
  */
 export function toHttpHandler(
   run: (call: Call) => Promise<HttpResponseInit>,
   access: Access,
   authenticator: Authenticator,
+  edge: EdgeOptions = {},
 ): HttpHandler {
   return async (req, invocation) => {
     const started = performance.now();
-    const ctx = requestContext(req);
-    const response = await answer(run, access, authenticator, req, invocation, ctx);
+    const ctx = requestContext(req, edge.trust ?? NO_PROXY);
+    const response = await answer(run, access, authenticator, edge, req, invocation, ctx);
     // One line per request, like the host's own: the console locally, Application Insights in Azure.
     invocation.info(requestLogLine({ method: req.method, path: req.url, status: response.status ?? 200, ms: performance.now() - started, requestId: ctx.requestId }));
     return response;
@@ -81,13 +92,15 @@ async function answer(
   run: (call: Call) => Promise<HttpResponseInit>,
   access: Access,
   authenticator: Authenticator,
+  edge: EdgeOptions,
   req: HttpRequest,
   invocation: InvocationContext,
   ctx: RequestContext,
 ): Promise<HttpResponseInit> {
   try {
     const caller = await authenticator.authenticate(req.headers.get('authorization'), access);
-    return await run({ req, ctx, params: req.params, caller, log: invocation });
+    const call = () => run({ req, ctx, params: req.params, caller, log: invocation });
+    return await (edge.deadlineMs === undefined ? call() : withDeadline(edge.deadlineMs, call));
   } catch (error) {
     const refusal = toGraphError(error);
     if (refusal) return errorResponse(ctx, refusal);

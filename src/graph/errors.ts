@@ -15,6 +15,7 @@ export const errorCodes = {
   415: 'unsupportedMediaType',
   424: 'failedDependency',
   429: 'tooManyRequests',
+  431: 'requestHeaderFieldsTooLarge',
   500: 'generalException',
   503: 'serviceUnavailable',
 } as const;

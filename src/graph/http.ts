@@ -13,6 +13,8 @@ export const INCLUDE_UNKNOWN_ENUM_MEMBERS = 'include-unknown-enum-members';
 export interface RequestContext {
   requestId: string;
   clientRequestId: string;
+  /** The caller's own client-request-id, when it sent a valid one (creates key their retries on it). */
+  callerRequestId?: string;
   /** Scheme and host as the caller addressed us, e.g. `https://127.0.0.1:7443`. */
   origin: string;
   version: ApiVersion;
@@ -23,13 +25,37 @@ export interface RequestContext {
 
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function requestContext(req: HttpRequest): RequestContext {
+/** Set by `$batch` on each item: items share the batch's client-request-id, so their keys add the item's id. */
+export const BATCH_ITEM_HEADER = 'x-batch-item-id';
+
+/**
+ * Whose word the service takes for the origin of the links it writes (`@odata.context`, `@odata.nextLink`,
+ * `Location`). By default the Host header the request arrived with: the Functions front end in Azure routes
+ * only the app's own host names, and the local host refuses malformed ones. `X-Forwarded-Host` (with
+ * `X-Forwarded-Proto`) is taken only when it names one of `forwardedHosts`, the public names of trusted
+ * proxies in front of the service (setting FORWARDED_HOSTS); any other value is ignored, so a caller cannot
+ * point links elsewhere.
+ */
+export interface OriginTrust {
+  forwardedHosts: ReadonlySet<string>;
+}
+
+export const NO_PROXY: OriginTrust = { forwardedHosts: new Set() };
+
+function originOf(req: HttpRequest, url: URL, trust: OriginTrust): string {
+  const first = (name: string) => req.headers.get(name)?.split(',')[0]?.trim().toLowerCase();
+  const forwarded = first('x-forwarded-host');
+  if (forwarded && trust.forwardedHosts.has(forwarded)) {
+    const proto = first('x-forwarded-proto');
+    return `${proto === 'http' || proto === 'https' ? proto : url.protocol.replace(':', '')}://${forwarded}`;
+  }
+  return `${url.protocol}//${req.headers.get('host') || url.host}`;
+}
+
+export function requestContext(req: HttpRequest, trust: OriginTrust = NO_PROXY): RequestContext {
   const url = new URL(req.url);
   const version: ApiVersion = /^\/v1\.0(\/|$)/i.test(url.pathname) ? 'v1.0' : 'beta';
-  // The Functions host keeps the client's Host header; behind a proxy the forwarded values win.
-  const proto = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
-  const host = req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || req.headers.get('host') || url.host;
-  const origin = `${proto}://${host}`;
+  const origin = originOf(req, url, trust);
   const given = req.headers.get('client-request-id')?.trim();
   const prefer = new Set(
     (req.headers.get('prefer') ?? '')
@@ -40,6 +66,7 @@ export function requestContext(req: HttpRequest): RequestContext {
   return {
     requestId: randomUUID(),
     clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
+    ...(given && CLIENT_REQUEST_ID.test(given) ? { callerRequestId: [given, req.headers.get(BATCH_ITEM_HEADER)].filter((p) => p !== null).join('/') } : {}),
     origin,
     version,
     serviceRoot: `${origin}/${version}`,
@@ -90,6 +117,23 @@ export function errorResponse(ctx: RequestContext, error: GraphError): HttpRespo
     },
     error.headers,
   );
+}
+
+/**
+ * A Graph error for a request no function saw (the host refuses its target, Host header, header size or
+ * method): the same envelope and headers, without a request context.
+ */
+export function bareErrorResponse(error: GraphError, clientRequestId?: string): HttpResponseInit {
+  const given = clientRequestId?.trim();
+  const ctx: RequestContext = {
+    requestId: randomUUID(),
+    clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
+    origin: '',
+    version: 'beta',
+    serviceRoot: '',
+    prefer: new Set(),
+  };
+  return errorResponse(ctx, error);
 }
 
 export const wantsMinimal = (ctx: RequestContext) => ctx.prefer.has('return=minimal');

@@ -2,9 +2,9 @@
  * Opaque `$skiptoken`s made from Cosmos continuation tokens.
  *
  * Token = base64url( version byte ‖ continuation (UTF-8) ‖ HMAC-SHA256 ). The MAC covers the version, the
- * continuation, the tenant id and the canonical query, each length-prefixed, so a token only works for the
- * tenant and the query it was issued for. The tenant id and the query are bound by the MAC only and never
- * appear in the token. The continuation itself is not encrypted: it is Cosmos's own paging state, which
+ * continuation, the tenant id, the collection's path and the canonical query, each length-prefixed, so a
+ * token only works for the tenant, the collection (e.g. one group's members) and the query it was issued
+ * for. The tenant id, the path and the query are bound by the MAC only and never appear in the token. The continuation itself is not encrypted: it is Cosmos's own paging state, which
  * names no tenant and which a client cannot alter without breaking the MAC.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -12,11 +12,14 @@ import { badRequest } from './errors.js';
 
 export interface SkipTokenBinding {
   tenantId: string;
+  /** The collection: its canonical path, parent ids included (`collectionPath`). */
+  path: string;
   /** `CollectionQuery.canonical`. */
   query: string;
 }
 
-const VERSION = 1;
+// 2: the path joined the binding; tokens of version 1 are refused as malformed.
+const VERSION = 2;
 const MAC_BYTES = 32;
 const MIN_KEY_BYTES = 32;
 /** Longer tokens are refused before any work; Cosmos continuations are far smaller. */
@@ -32,7 +35,8 @@ function mac(version: number, payload: Uint8Array, binding: SkipTokenBinding, ke
   const hmac = createHmac('sha256', key);
   hmac.update(DOMAIN);
   hmac.update(Uint8Array.of(version));
-  for (const part of [Buffer.from(binding.tenantId, 'utf8'), Buffer.from(binding.query, 'utf8'), payload]) {
+  const parts = [binding.tenantId, binding.path, binding.query].map((text) => Buffer.from(text, 'utf8'));
+  for (const part of [...parts, payload]) {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(part.byteLength);
     hmac.update(length);
@@ -48,7 +52,7 @@ export function makeSkipToken(continuation: string, binding: SkipTokenBinding, k
   return Buffer.concat([Uint8Array.of(VERSION), payload, mac(VERSION, payload, binding, key)]).toString('base64url');
 }
 
-/** The continuation inside `token`, or a 400 when the token is malformed, altered or issued for another tenant or query. */
+/** The continuation inside `token`, or a 400 when the token is malformed, altered or issued for another tenant, collection or query. */
 export function readSkipToken(token: string, binding: SkipTokenBinding, key: Uint8Array): string {
   checkKey(key);
   const invalid = () => badRequest(INVALID);

@@ -63,9 +63,12 @@ const decodeSegment = (segment: string) =>
     }
   });
 
-/** Splits a URL path into decoded segments; `%2F` stays encoded, as ASP.NET Core leaves it. */
+/**
+ * Splits a URL path into decoded segments; `%2F` stays encoded, as ASP.NET Core leaves it. Only the leading
+ * slash and one trailing slash are dropped: `//beta/x` starts with an empty segment and routes nowhere.
+ */
 export function pathSegments(pathname: string): string[] {
-  const raw = trimSlashes(pathname);
+  const raw = pathname.replace(/^\//, '').replace(/\/$/, '');
   if (raw === '') return [];
   return raw.split('/').map((s) => decodeSegment(s.replace(/%2f/gi, '%252F')));
 }

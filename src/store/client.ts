@@ -1,4 +1,5 @@
-import { CosmosClient, type Container, type CosmosClientOptions, type IndexingPolicy } from '@azure/cosmos';
+import { CosmosClient, type ConnectionPolicy, type Container, type CosmosClientOptions, type IndexingPolicy } from '@azure/cosmos';
+import { observingHttpClient } from './observe.js';
 
 export type { CosmosClient };
 
@@ -31,15 +32,33 @@ function lazyDefaultCredential(): TokenCredential {
 }
 
 /**
+ * How long the SDK may retry on its own. A request's overall bound is its deadline (REQUEST_DEADLINE_MS,
+ * 20 s by default, lib/deadline.ts), which aborts whatever is left; these keep any one part well inside it:
+ * - one HTTP attempt: 10 s (the SDK's default is 60 s, longer than the whole deadline);
+ * - throttling (429): at most 3 retries within 5 s of waiting, then the caller gets 429 with Retry-After
+ *   and decides, as Graph's clients do (the SDK's default, 9 retries within 30 s, would hold a request
+ *   longer than clients wait).
+ * Reads retried after a connection reset (the SDK's fixed 10 × 1 s) are cut off by the deadline.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+export const THROTTLE_RETRIES = { maxRetryAttemptCount: 3, maxWaitTimeInSeconds: 5 } as const;
+
+/**
  * The one Cosmos client of the process. Endpoint discovery is turned off only for a loopback server,
- * whose account document advertises an https address it does not serve; in Azure the defaults stay.
+ * whose account document advertises an https address it does not serve; in Azure the defaults stay. Its
+ * HTTP client records each answer for the store call that asked (observe.ts).
  */
 export function createCosmosClient(settings: CosmosSettings): CosmosClient {
   const endpoint = 'connectionString' in settings ? endpointOf(settings.connectionString) : settings.endpoint;
-  const connectionPolicy = isLoopback(endpoint) ? { enableEndpointDiscovery: false } : undefined;
+  const connectionPolicy: Partial<ConnectionPolicy> = {
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    retryOptions: { ...THROTTLE_RETRIES },
+    ...(isLoopback(endpoint) ? { enableEndpointDiscovery: false } : {}),
+  };
+  const common = { connectionPolicy, httpClient: observingHttpClient() };
   return 'connectionString' in settings
-    ? new CosmosClient({ connectionString: settings.connectionString, connectionPolicy })
-    : new CosmosClient({ endpoint, aadCredentials: lazyDefaultCredential(), connectionPolicy });
+    ? new CosmosClient({ connectionString: settings.connectionString, ...common })
+    : new CosmosClient({ endpoint, aadCredentials: lazyDefaultCredential(), ...common });
 }
 
 export const containerOf = (client: CosmosClient, settings: CosmosSettings): Container =>

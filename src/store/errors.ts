@@ -9,13 +9,31 @@
  */
 export type StoreErrorKind = 'exists' | 'changed' | 'missing' | 'throttled' | 'unavailable' | 'invalid';
 
+export interface StoreErrorOptions {
+  /** What Cosmos (or the network) said, for logs; never shown to callers. */
+  cause?: unknown;
+  /**
+   * The request may have been carried out although its answer was lost (a reset after sending, a timeout,
+   * a 408/500/503): a write that fails so must be checked before it is reported or retried.
+   */
+  uncertain?: boolean;
+  /** The service stopped waiting (timeout, deadline) while the request may still be on its way to Cosmos. */
+  abandoned?: boolean;
+}
+
 export class StoreError extends Error {
+  readonly uncertain: boolean;
+  readonly abandoned: boolean;
+
   constructor(
     readonly kind: StoreErrorKind,
     message: string = `store: ${kind}`,
     readonly retryAfterMs?: number,
+    options: StoreErrorOptions = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreError';
+    this.uncertain = options.uncertain ?? false;
+    this.abandoned = options.abandoned ?? false;
   }
 }

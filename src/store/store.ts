@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { BulkOperationType, PatchOperationType, type Container, type OperationInput } from '@azure/cosmos';
+import { currentDeadline } from '../lib/deadline.js';
 import { StoreError } from './errors.js';
+import { observe, type Observation } from './observe.js';
 import type { Condition, EntityShape, Ordering } from './query.js';
 import { compileCondition, orderByClause } from './sql.js';
 
@@ -15,11 +18,22 @@ export interface Doc {
 /** A document as read back, with the version tag that conditional writes name. */
 export type Stored<T extends Doc> = T & { _etag: string };
 
+type CreateOp = { op: 'create'; doc: Doc };
+type ReplaceOp = { op: 'replace'; doc: Doc; ifMatch: string };
 export type BatchOp =
-  | { op: 'create'; doc: Doc }
-  | { op: 'replace'; doc: Doc; ifMatch: string }
+  | CreateOp
+  | ReplaceOp
   | { op: 'delete'; id: string; ifMatch?: string }
   | { op: 'increment'; type: DocType; id: string; by: Record<string, number> };
+
+/** Stamped on every document a write creates or replaces, so a write whose answer was lost can be recognised. */
+export const WRITE_ID = 'writeId';
+/** Sends of one write whose answer was lost and which turned out not to have committed. */
+const MAX_WRITE_ATTEMPTS = 3;
+/** Time the reads that settle a lost answer may take, beyond the request's deadline. */
+const SETTLE_BUDGET_MS = 3_000;
+/** Reads of one document while settling, when Cosmos fails them too. */
+const SETTLE_READ_ATTEMPTS = 4;
 
 export const createOp = <T extends Doc>(doc: T): BatchOp => ({ op: 'create', doc });
 export const replaceOp = <T extends Doc>(doc: T, ifMatch: string): BatchOp => ({ op: 'replace', doc, ifMatch });
@@ -61,29 +75,44 @@ export function withoutSystem<T extends object>(doc: T): WithoutSystem<T> {
   return copy as WithoutSystem<T>;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+/** Statuses after which the server may have carried the request out although it reports a failure. */
+const UNCERTAIN_STATUSES = new Set([408, 500, 503]);
 
-/** A Cosmos status or a network failure as a store error; anything else is passed on as it is. */
-export function storeFailure(error: unknown): unknown {
+/**
+ * The one translation of a Cosmos failure into a store error; nothing from Cosmos leaves the store any
+ * other way. The status comes from the SDK's error or, when the SDK dropped it (batches, bodies that are
+ * not JSON), from what the HTTP client saw (`observation`). Past the statuses the directory acts on, every
+ * failure is `unavailable` (503 with Retry-After above), except a request Cosmos calls malformed or too
+ * large, which is the caller's (`invalid`). A failure without any answer (reset, timeout, the request's
+ * deadline) is `unavailable` and, when the request may have been sent, `uncertain`.
+ */
+export function storeFailure(error: unknown, observation: Observation = {}): StoreError {
   if (error instanceof StoreError) return error;
   const e = error as { code?: unknown; retryAfterInMs?: unknown; name?: unknown } | undefined;
-  const code = e?.code;
-  switch (code) {
+  const status = typeof e?.code === 'number' ? e.code : (observation.status ?? 0) >= 400 ? observation.status : undefined;
+  const options = { cause: error };
+  switch (status) {
+    case undefined:
+      break;
     case 409:
-      return new StoreError('exists');
+      return new StoreError('exists', undefined, undefined, options);
     case 412:
-      return new StoreError('changed');
+      return new StoreError('changed', undefined, undefined, options);
     case 404:
-      return new StoreError('missing');
-    case 429:
-      return new StoreError('throttled', 'store: throttled', Number(e?.retryAfterInMs) || undefined);
-    case 408:
-    case 410:
-    case 503:
-      return new StoreError('unavailable');
+      return new StoreError('missing', undefined, undefined, options);
+    case 429: {
+      const retryAfterMs = Number(e?.retryAfterInMs) || observation.retryAfterMs;
+      return new StoreError('throttled', 'store: throttled', retryAfterMs, options);
+    }
+    case 400:
+    case 413:
+      return new StoreError('invalid', 'The request is too large or too complex for the directory to serve.', undefined, options);
+    default:
+      return new StoreError('unavailable', `store: unavailable (${status})`, undefined, { ...options, uncertain: UNCERTAIN_STATUSES.has(status) });
   }
-  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || e?.name === 'TimeoutError') return new StoreError('unavailable');
-  return error;
+  const abandoned = e?.name === 'TimeoutError' || e?.name === 'AbortError' || observation.networkCode === 'AbortError';
+  const uncertain = abandoned || observation.sentWithoutAnswer || observation.status === undefined;
+  return new StoreError('unavailable', 'store: no answer', undefined, { ...options, uncertain, abandoned });
 }
 
 /**
@@ -94,40 +123,57 @@ export function storeFailure(error: unknown): unknown {
 export class Store {
   constructor(private readonly container: Container) {}
 
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
+  /** One Cosmos operation within the request's deadline (lib/deadline.ts), its failure translated. */
+  private async call<T>(operation: (options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
+    const deadline = currentDeadline();
+    if (deadline?.signal.aborted) throw new StoreError('unavailable', 'store: the request deadline has passed');
+    const { observation, result } = observe(() => operation({ abortSignal: deadline?.signal }));
     try {
-      return await operation();
+      return await result;
     } catch (error) {
-      throw storeFailure(error);
+      throw storeFailure(error, observation);
     }
   }
 
   async read<T extends Doc>(tenantId: string, id: string): Promise<Stored<T> | undefined> {
-    return this.call(async () => {
-      const { resource } = await this.container.item(id, tenantId).read<Stored<T>>();
+    return this.call(async (options) => {
+      const { resource } = await this.container.item(id, tenantId).read<Stored<T>>(options);
       return resource ?? undefined;
     });
   }
 
   async create<T extends Doc>(doc: T): Promise<Stored<T>> {
-    return this.call(async () => (await this.container.items.create<T>(doc)).resource as Stored<T>);
+    return this.write(doc.tenantId, [createOp(doc)], ([op]) =>
+      this.call(async (options) => (await this.container.items.create((op as CreateOp).doc, options)).resource as unknown),
+    ) as Promise<Stored<T>>;
   }
 
   async replace<T extends Doc>(doc: T, ifMatch: string): Promise<Stored<T>> {
-    return this.call(async () => {
-      const { resource } = await this.container
-        .item(doc.id, doc.tenantId)
-        .replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: ifMatch } });
-      return resource as Stored<T>;
-    });
+    return this.write(doc.tenantId, [replaceOp(doc, ifMatch)], ([op]) =>
+      this.call(async (options) => {
+        const { resource } = await this.container
+          .item(doc.id, doc.tenantId)
+          .replace((op as ReplaceOp).doc, { ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
+        return resource as unknown;
+      }),
+    ) as Promise<Stored<T>>;
   }
 
   async delete(tenantId: string, id: string, ifMatch: string): Promise<void> {
-    await this.call(() => this.container.item(id, tenantId).delete({ accessCondition: { type: 'IfMatch', condition: ifMatch } }));
+    await this.write(tenantId, [deleteOp(id, ifMatch)], () =>
+      this.call(async (options) => {
+        await this.container.item(id, tenantId).delete({ ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
+        return undefined;
+      }),
+    );
   }
 
   /** All or nothing, in one tenant's partition; returns each operation's resulting document. */
   async batch(tenantId: string, ops: BatchOp[]): Promise<unknown[]> {
+    return this.write(tenantId, ops, (stamped) => this.sendBatch(tenantId, stamped), true);
+  }
+
+  private async sendBatch(tenantId: string, ops: BatchOp[]): Promise<unknown[]> {
     const operations = ops.map((o): OperationInput => {
       switch (o.op) {
         case 'create':
@@ -155,12 +201,74 @@ export class Store {
           };
       }
     });
-    const response = await this.call(() => this.container.items.batch(operations, tenantId));
+    const response = await this.call((options) => this.container.items.batch(operations, tenantId, options));
     // The failed operation keeps its own status; the others report 424.
     const failed = response.result?.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
     if (failed) throw storeFailure({ code: failed.statusCode });
     if (!response.result || (response.code ?? 200) >= 400) throw storeFailure({ code: response.code });
     return response.result.map((r) => r.resourceBody);
+  }
+
+  /**
+   * Sends a write whose documents carry a fresh write id. When its answer is lost (StoreError.uncertain),
+   * reads its documents to learn what happened, and answers the truth: the written documents when it
+   * committed, a resend (within the deadline) when it did not, `unavailable` only when it cannot tell.
+   */
+  private async write<R>(tenantId: string, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<R>): Promise<R>;
+  private async write(tenantId: string, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown[]>, all: true): Promise<unknown[]>;
+  private async write(tenantId: string, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown>, all = false): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      const writeId = randomUUID();
+      const stamped = ops.map((o): BatchOp => (o.op === 'create' || o.op === 'replace' ? { ...o, doc: { ...o.doc, [WRITE_ID]: writeId } as Doc } : o));
+      try {
+        return await send(stamped);
+      } catch (error) {
+        if (!(error instanceof StoreError) || !error.uncertain) throw error;
+        const outcome = await this.outcome(tenantId, stamped, writeId);
+        // An abandoned request may still reach Cosmos after the reads: not seeing it yet proves nothing.
+        if (outcome === 'unknown' || (outcome === 'notCommitted' && error.abandoned)) throw error;
+        if (outcome !== 'notCommitted') return all ? outcome : outcome[0];
+        if (attempt >= MAX_WRITE_ATTEMPTS || currentDeadline()?.signal.aborted) {
+          throw new StoreError('unavailable', 'store: not written', undefined, { cause: error });
+        }
+      }
+    }
+  }
+
+  /**
+   * What became of a write whose answer was lost, from its documents as they are now (batches are atomic,
+   * so one document tells for all): committed when a document it wrote carries its write id, or every
+   * document it deletes is gone (another writer may have rewritten the rest since); not committed when a
+   * document it conditioned on still has that etag or one it created is absent; otherwise unknown (an
+   * increment alone is no evidence: it names no version). The reads get their own short budget, since the request's may be spent.
+   */
+  private async outcome(tenantId: string, ops: BatchOp[], writeId: string): Promise<unknown[] | 'notCommitted' | 'unknown'> {
+    const signal = AbortSignal.timeout(SETTLE_BUDGET_MS);
+    // Each document read until it answers (or the budget ends); one that cannot be read gives no evidence.
+    const readBack = async (id: string): Promise<{ doc?: Record<string, unknown> } | undefined> => {
+      for (let attempt = 1; attempt <= SETTLE_READ_ATTEMPTS && !signal.aborted; attempt++) {
+        try {
+          const { result } = observe(() => this.container.item(id, tenantId).read<Record<string, unknown>>({ abortSignal: signal }));
+          return { doc: (await result).resource ?? undefined };
+        } catch {
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+      }
+      return undefined;
+    };
+    const seen = await Promise.all(ops.map((o) => readBack(o.op === 'delete' || o.op === 'increment' ? o.id : o.doc.id)));
+    const written = ops.map((o, i) => (o.op === 'delete' ? undefined : seen[i]?.doc));
+    if (ops.some((o, i) => (o.op === 'create' || o.op === 'replace') && seen[i]?.doc?.[WRITE_ID] === writeId)) return written;
+    // Every document it deletes is gone: its change holds, whoever's batch made it (the caller asked for that state).
+    const deletes = ops.flatMap((o, i) => (o.op === 'delete' ? [seen[i]] : []));
+    if (deletes.length > 0 && deletes.every((read) => read !== undefined && read.doc === undefined)) return written;
+    const unchanged = (o: BatchOp, read: { doc?: Record<string, unknown> } | undefined) => {
+      if (read === undefined || o.op === 'increment') return false;
+      if (o.op === 'create') return read.doc === undefined;
+      return o.ifMatch !== undefined && read.doc !== undefined && read.doc._etag === o.ifMatch;
+    };
+    if (ops.some((o, i) => unchanged(o, seen[i]))) return 'notCommitted';
+    return 'unknown';
   }
 
   private sql(tenantId: string, spec: QuerySpec, select: string) {
@@ -185,8 +293,9 @@ export class Store {
   }
 
   async page<T extends Doc>(tenantId: string, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
-    return this.call(async () => {
+    return this.call(async (options) => {
       const iterator = this.container.items.query<Stored<T>>(this.sql(tenantId, spec, '*'), {
+        ...options,
         partitionKey: tenantId,
         maxItemCount: page.pageSize,
         continuationToken: page.continuation,
@@ -198,18 +307,18 @@ export class Store {
 
   /** Every match, for small bounded sets (a group's edges); callers page anything unbounded. */
   async all<T extends Doc>(tenantId: string, spec: QuerySpec): Promise<Stored<T>[]> {
-    return this.call(async () => {
+    return this.call(async (options) => {
       const { resources } = await this.container.items
-        .query<Stored<T>>(this.sql(tenantId, spec, '*'), { partitionKey: tenantId })
+        .query<Stored<T>>(this.sql(tenantId, spec, '*'), { ...options, partitionKey: tenantId })
         .fetchAll();
       return resources;
     });
   }
 
   async count(tenantId: string, spec: QuerySpec): Promise<number> {
-    return this.call(async () => {
+    return this.call(async (options) => {
       const { resources } = await this.container.items
-        .query<number>(this.sql(tenantId, spec, 'VALUE COUNT(1)'), { partitionKey: tenantId })
+        .query<number>(this.sql(tenantId, spec, 'VALUE COUNT(1)'), { ...options, partitionKey: tenantId })
         .fetchAll();
       return resources[0] ?? 0;
     });

@@ -27,6 +27,8 @@ const NOT_IN_AZURE: Record<string, string> = {
   HOST: 'npm start only',
   LOCAL_COSMOS_DIR: 'the embedded Cosmos server, npm start only',
   LOCAL_COSMOS_IN_MEMORY: 'the embedded Cosmos server, npm start only',
+  FORWARDED_HOSTS: "only behind a reverse proxy of one's own; in Azure links name the platform's host",
+  REQUEST_DEADLINE_MS: 'its default (20 s) is chosen for Azure',
 };
 
 describe('azure.yaml', () => {

@@ -299,6 +299,33 @@ describe('DELETE connectorGroups/{id}', () => {
     expect((await getGroup(tenant, dflt.id)).body).toMatchObject({ name: 'Default', isDefault: true });
   });
 
+  it('keeps the Default group\'s name and region: renaming it or giving it a region is 400, resending its own values is fine', async () => {
+    const tenant = randomUUID();
+    const dflt = await defaultGroupOf(tenant);
+    const before = await readDoc(t.container, tenant, dflt.id);
+    for (const body of [{ name: 'Renamed' }, { region: 'eur' }, { name: 'Default', region: 'nam' }, { name: 'default ' }]) {
+      expectError(await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body }), 400, 'Request_BadRequest', 'default connectorGroup');
+    }
+    expect(await readDoc(t.container, tenant, dflt.id)).toEqual(before);
+    const same = await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body: { name: 'Default', region: null } });
+    expect(same.status, same.text).toBe(200);
+    expect((await getGroup(tenant, dflt.id)).body).toMatchObject({ name: 'Default', isDefault: true, region: null });
+  });
+
+  it('gives the name "Default" to no other group, in any case or spacing, on create or rename (400)', async () => {
+    const tenant = randomUUID();
+    for (const name of ['Default', 'default', ' DEFAULT ']) {
+      expectError(await t.call('POST', GROUPS, { tenant, body: { name } }), 400, 'Request_BadRequest', "'Default' is reserved");
+    }
+    const g = await t.createGroup(tenant, { name: 'Custom' });
+    expectError(await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'Default' } }), 400, 'Request_BadRequest', "'Default' is reserved");
+    expect((await getGroup(tenant, g.id)).body.name).toBe('Custom');
+    const named = (await t.call('GET', `${GROUPS}?$filter=name eq 'Default'`, { tenant })).body.value;
+    expect(named).toEqual([expect.objectContaining({ isDefault: true })]);
+    // Names that merely contain the word stay allowed.
+    await t.createGroup(tenant, { name: 'Default 2' });
+  });
+
   it('honours If-Match: stale 412 (group kept), current 204', async () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant, { name: 'Guarded' });

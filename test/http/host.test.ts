@@ -1,68 +1,125 @@
-import functions, { type HttpResponseInit } from '@azure/functions';
+/**
+ * The local host is as strict as the Functions host's front end, and every refusal it makes before a
+ * function runs has a Graph error body: malformed request targets and Host headers (400), `//` paths (never
+ * routed), headers over the limit (431), methods no function serves (405/404). And whose host the links
+ * name: the Host header, or X-Forwarded-Host only when FORWARDED_HOSTS names it.
+ */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteTable } from '../../src/graph/routing.js';
-import { startLocalHost, type LocalHost } from '../../src/local/host.js';
+import { HOST_HEADER_LIMIT, isValidHostHeader } from '../../src/local/host.js';
+import { PROFILE, startTestApp, type TestApp } from '../support/app.js';
+import { rawRequest, type RawReply } from '../support/raw-http.js';
+import { tokenFor } from '../support/tokens.js';
 
-const { HttpResponse } = functions;
+let t: TestApp;
+let token: string;
+const tenant = randomUUID();
+beforeAll(async () => {
+  t = await startTestApp();
+  token = await tokenFor(tenant);
+});
+afterAll(async () => t?.close());
 
-/** The local host writes plain results itself; they must reach the client as `HttpResponse` would shape them. */
-describe('the local host: results written as the Functions runtime shapes them', () => {
-  const results: Record<string, HttpResponseInit | InstanceType<typeof HttpResponse>> = {
-    plain: { status: 201, headers: { 'Content-Type': 'application/json', 'OData-Version': '4.0' }, body: '{"a":1}' },
-    untyped: { body: 'hello' },
-    empty: { status: 204, headers: { 'request-id': 'r1' } },
-    repeated: { status: 200, headers: { 'X-Same': 'a', 'x-same': 'b', 'Content-Type': 'text/plain' }, body: 'ünïcode' },
-    json: { status: 200, jsonBody: { b: 2 } },
-    bytes: { status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: new Uint8Array([1, 2, 3]) },
-    instance: new HttpResponse({ status: 202, headers: { 'X-Kind': 'instance' }, body: 'made' }),
-  };
-  let host: LocalHost;
+const GROUPS = `${PROFILE}/connectorGroups`;
 
-  beforeAll(async () => {
-    const routes = new RouteTable(
-      Object.keys(results).map((name) => ({ name, route: `t/${name}`, methods: ['GET'], handler: async () => results[name]! })),
-      '',
-    );
-    host = await startLocalHost(routes);
-  });
-  afterAll(() => host.close());
+function request(method: string, target: string, headers: Record<string, string> | string[] = {}, body = ''): string {
+  const lines = Array.isArray(headers) ? headers : Object.entries(headers).map(([k, v]) => `${k}: ${v}`);
+  return `${method} ${target} HTTP/1.1\r\n${[...lines, `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`;
+}
 
-  const get = (name: string) => fetch(`${host.url}/t/${name}`);
+const auth = () => ({ Host: `127.0.0.1:${t.port}`, Authorization: `Bearer ${token}` });
 
-  it('keeps status, headers (names lower-cased) and a string body', async () => {
-    const res = await get('plain');
-    expect(res.status).toBe(201);
-    expect(res.headers.get('content-type')).toBe('application/json');
-    expect(res.headers.get('odata-version')).toBe('4.0');
-    expect(res.headers.get('content-length')).toBe('7');
-    expect(await res.text()).toBe('{"a":1}');
-  });
+function expectGraphError(r: RawReply, status: number, code?: string) {
+  expect(r.status, r.body).toBe(status);
+  expect(r.headers['content-type']).toMatch(/^application\/json/);
+  expect(r.headers['request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  expect(r.json?.error?.code, r.body).toEqual(code ?? expect.any(String));
+  expect(r.json.error.message).toEqual(expect.any(String));
+  expect(r.json.error.innerError['request-id']).toBe(r.headers['request-id']);
+}
 
-  it('defaults to 200 and text/plain for a string body without a type, joins repeated names, counts bytes', async () => {
-    const untyped = await get('untyped');
-    expect(untyped.status).toBe(200);
-    expect(untyped.headers.get('content-type')).toBe('text/plain;charset=UTF-8');
-    expect(await untyped.text()).toBe('hello');
-    const repeated = await get('repeated');
-    expect(repeated.headers.get('x-same')).toBe('a, b');
-    expect(repeated.headers.get('content-length')).toBe(String(Buffer.byteLength('ünïcode')));
-    expect(await repeated.text()).toBe('ünïcode');
+describe('request targets', () => {
+  it('never routes a path that starts with //: a Graph 404, not a host named by the path', async () => {
+    for (const target of [`//beta/${GROUPS.slice(6)}`, `//${GROUPS}`, '//beta/x', '//evil.example/beta/x']) {
+      const r = await rawRequest(t.port, request('GET', target, auth()));
+      expectGraphError(r, 404, 'Request_ResourceNotFound');
+    }
+    // The same path with one slash is served.
+    expect((await rawRequest(t.port, request('GET', GROUPS, auth()))).status).toBe(200);
   });
 
-  it('sends no body on 204', async () => {
-    const res = await get('empty');
-    expect(res.status).toBe(204);
-    expect(res.headers.get('request-id')).toBe('r1');
-    expect(await res.text()).toBe('');
+  it('refuses malformed targets with a Graph 400', async () => {
+    for (const target of [`http://evil.example${GROUPS}`, '*', `${GROUPS}\\..\\x`, 'beta/x', `/beta/${'%'.repeat(3)}\u0001`]) {
+      const r = await rawRequest(t.port, request('GET', target, auth()));
+      expectGraphError(r, 400, 'Request_BadRequest');
+    }
+  });
+});
+
+describe('Host headers', () => {
+  it('tells valid from malformed', () => {
+    for (const ok of ['localhost', 'localhost:7071', '127.0.0.1:65535', '[::1]:80', 'api.contoso.com', 'a_b.example']) expect(isValidHostHeader(ok), ok).toBe(true);
+    for (const bad of ['', 'a b', '[', '[::1', 'x:65536', 'x:99999', 'x:', 'x:-1', ':80', 'a/b', 'a@b', '[zz]:1', undefined]) expect(isValidHostHeader(bad), String(bad)).toBe(false);
   });
 
-  it('still goes through HttpResponse for jsonBody, bytes and HttpResponse instances', async () => {
-    const json = await get('json');
-    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await json.json()).toEqual({ b: 2 });
-    const bytes = await get('bytes');
-    expect(new Uint8Array(await bytes.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
-    const instance = await get('instance');
-    expect([instance.status, instance.headers.get('x-kind'), await instance.text()]).toEqual([202, 'instance', 'made']);
+  it('answers a Graph 400 for a missing or malformed Host, before any function runs', async () => {
+    const others = { Authorization: `Bearer ${token}` };
+    for (const host of ['a b', '[', '', 'localhost:65536', 'x:99999999']) {
+      const r = await rawRequest(t.port, request('GET', GROUPS, [`Host: ${host}`, ...Object.entries(others).map(([k, v]) => `${k}: ${v}`)]));
+      expectGraphError(r, 400, 'Request_BadRequest');
+      expect(r.json.error.message).toContain('Host');
+    }
+    expectGraphError(await rawRequest(t.port, request('GET', GROUPS, others)), 400, 'Request_BadRequest');
+  });
+});
+
+describe('limits and methods', () => {
+  it('answers 431 with a Graph body for headers over the limit, and serves headers under it', async () => {
+    const big = await rawRequest(t.port, request('GET', GROUPS, { ...auth(), 'x-padding': 'p'.repeat(HOST_HEADER_LIMIT) }));
+    expectGraphError(big, 431, 'requestHeaderFieldsTooLarge');
+    const longTarget = await rawRequest(t.port, request('GET', `${GROUPS}?$filter=${'x'.repeat(HOST_HEADER_LIMIT)}`, auth()));
+    expectGraphError(longTarget, 431);
+    const under = await rawRequest(t.port, request('GET', GROUPS, { ...auth(), 'x-padding': 'p'.repeat(HOST_HEADER_LIMIT / 2) }));
+    expect(under.status, under.body).toBe(200);
+  });
+
+  it('answers a Graph 405 for a method no function serves on a served path, a Graph 404 elsewhere, 400 for unknown methods', async () => {
+    for (const method of ['TRACE', 'PROPFIND', 'MKCOL']) {
+      expectGraphError(await rawRequest(t.port, request(method, GROUPS, auth())), 405);
+      expectGraphError(await rawRequest(t.port, request(method, '/beta/nothing/here', auth())), 404, 'Request_ResourceNotFound');
+    }
+    // Methods the parser does not know never reach routing.
+    expectGraphError(await rawRequest(t.port, request('FROB', GROUPS, auth())), 400, 'Request_BadRequest');
+    // A served path with a method only other functions serve is the fallback's 405, as before.
+    expectGraphError(await rawRequest(t.port, request('PUT', GROUPS, auth(), '{}')), 405);
+  });
+});
+
+describe('the host the links name', () => {
+  const create = (app: TestApp, headers: Record<string, string>) =>
+    app.call('POST', GROUPS, { tenant, body: { name: `g-${randomUUID().slice(0, 8)}` }, headers });
+
+  it('ignores X-Forwarded-Host and -Proto unless a setting names the proxy', async () => {
+    const r = await create(t, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+    expect(r.status, r.text).toBe(201);
+    for (const link of [r.headers.get('location')!, r.body['@odata.context']]) expect(link.startsWith(`${t.url}/beta/`), link).toBe(true);
+    expect(r.text).not.toContain('evil.example');
+  });
+
+  it('takes X-Forwarded-Host (and -Proto) only when FORWARDED_HOSTS lists it', async () => {
+    const proxied = await startTestApp({ env: { FORWARDED_HOSTS: 'api.contoso.com, gw.contoso.com:8443' } });
+    try {
+      const via = await create(proxied, { 'x-forwarded-host': 'API.contoso.com', 'x-forwarded-proto': 'https' });
+      expect(via.headers.get('location')).toMatch(/^https:\/\/api\.contoso\.com\/beta\/onPremisesPublishingProfiles\//);
+      expect(via.body['@odata.context']).toMatch(/^https:\/\/api\.contoso\.com\/beta\/\$metadata#/);
+      const port = await create(proxied, { 'x-forwarded-host': 'gw.contoso.com:8443, inner.local' });
+      expect(port.headers.get('location')).toMatch(/^http:\/\/gw\.contoso\.com:8443\/beta\//);
+      const other = await create(proxied, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+      expect(other.headers.get('location')!.startsWith(`${proxied.url}/beta/`)).toBe(true);
+      const list = await proxied.call('GET', `${GROUPS}?$top=1`, { tenant, headers: { 'x-forwarded-host': 'api.contoso.com', 'x-forwarded-proto': 'https' } });
+      expect(list.body['@odata.nextLink']).toMatch(/^https:\/\/api\.contoso\.com\/beta\//);
+    } finally {
+      await proxied.close();
+    }
   });
 });

@@ -431,6 +431,18 @@ describe('paging', () => {
     expect(r.text).not.toContain(PT);
   });
 
+  it('a $skiptoken is bound to its collection: not accepted by another list or by a group\'s members', async () => {
+    const first = await q(CONNECTORS, '$top=1');
+    expect(first.status, first.text).toBe(200);
+    const token = new URL(first.body['@odata.nextLink']).searchParams.get('$skiptoken')!;
+    for (const path of [GROUPS, `${GROUPS}/${custom.id}/members`, `/v1.0/${PROFILE}/connectors`]) {
+      expectError(await q(path, `$top=1&$skiptoken=${token}`), 400, 'Request_BadRequest', '$skiptoken');
+    }
+    const next = await q(CONNECTORS, `$top=1&$skiptoken=${token}`);
+    expect(next.status, next.text).toBe(200);
+    expect(next.body.value[0].id).not.toBe(first.body.value[0].id);
+  });
+
   it('a $skiptoken replayed with another $filter, $top or $select is 400; the same options in another form are accepted', async () => {
     const link = new URL(firstPage.body['@odata.nextLink']);
     const variants: [string, string][] = [

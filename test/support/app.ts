@@ -53,6 +53,10 @@ export interface TestAppOptions {
   https?: boolean;
   /** Send the service's Cosmos traffic through a counting proxy (embedded server only); see `cosmosRequests`. */
   countCosmosRequests?: boolean;
+  /** More settings for the composition root (e.g. FORWARDED_HOSTS, REQUEST_DEADLINE_MS). */
+  env?: Record<string, string>;
+  /** Puts something between the service and the embedded Cosmos server (a fault proxy): given its endpoint, the one to use. */
+  through?: (endpoint: string) => Promise<string>;
 }
 
 /**
@@ -62,13 +66,16 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const cosmos = await connectTestCosmos();
   const made = await createTestContainer(cosmos.client, { prefix: 'app', indexingPolicy: containerIndexingPolicy() });
-  const proxy = options.countCosmosRequests && !cosmos.real ? await startCountingProxy(cosmos.endpoint) : undefined;
+  const through = options.through ? await options.through(cosmos.endpoint) : cosmos.endpoint;
+  const proxy = options.countCosmosRequests && !cosmos.real ? await startCountingProxy(through) : undefined;
+  const endpoint = proxy?.endpoint ?? through;
   const env: NodeJS.ProcessEnv = {
-    ...(cosmos.real ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${proxy?.endpoint ?? cosmos.endpoint};AccountKey=local;` }),
+    ...(cosmos.real && !options.through ? process.env : { COSMOS_CONNECTION_STRING: `AccountEndpoint=${endpoint};AccountKey=local;` }),
     AUTH_MODE: 'local',
     LOCAL_KEYS_DIR: TEST_KEYS_DIR,
     COSMOS_DATABASE: made.database.id,
     COSMOS_CONTAINER: made.container.id,
+    ...options.env,
   };
   const app = compose(env);
   const tls = options.https ? await localCertificate() : undefined;

@@ -13,7 +13,8 @@ const CONTINUATION = '{"token":"+RID:~abc==#RT:1#TRC:10#RTD:xyz","range":{"min":
 const shape: EntityShape = { properties: { id: { type: 'guid' }, name: { type: 'string' } } };
 const canonical = (qs: string) => parseCollectionQuery(new URLSearchParams(qs), shape, { version: 'beta' }).canonical;
 const QUERY = canonical("$filter=name eq 'a'&$top=10");
-const binding = { tenantId: TENANT, query: QUERY };
+const PATH = 'beta/onpremisespublishingprofiles/applicationproxy/connectorgroups';
+const binding = { tenantId: TENANT, path: PATH, query: QUERY };
 
 function refused(fn: () => unknown): GraphError {
   try {
@@ -49,7 +50,7 @@ describe('skip tokens', () => {
   it('binds to the query as canonical text, so the same options in another form still work', () => {
     const token = makeSkipToken(CONTINUATION, binding, KEY);
     const same = canonical("top=10&filter=name%20eq%20%27a%27&$skiptoken=whatever");
-    expect(readSkipToken(token, { tenantId: TENANT, query: same }, KEY)).toBe(CONTINUATION);
+    expect(readSkipToken(token, { ...binding, query: same }, KEY)).toBe(CONTINUATION);
   });
 
   it('does not show the tenant id or the query', () => {
@@ -62,7 +63,7 @@ describe('skip tokens', () => {
     }
     expect(decoded.includes(Buffer.from(QUERY))).toBe(false);
     // Same continuation, different tenants: tokens differ only by the MAC.
-    const other = Buffer.from(makeSkipToken(CONTINUATION, { tenantId: OTHER_TENANT, query: QUERY }, KEY), 'base64url');
+    const other = Buffer.from(makeSkipToken(CONTINUATION, { ...binding, tenantId: OTHER_TENANT }, KEY), 'base64url');
     expect(other.length).toBe(decoded.length);
     expect(other.subarray(0, -32).equals(decoded.subarray(0, -32))).toBe(true);
     expect(other.subarray(-32).equals(decoded.subarray(-32))).toBe(false);
@@ -70,21 +71,33 @@ describe('skip tokens', () => {
 
   it('refuses a token replayed by another tenant', () => {
     const token = makeSkipToken(CONTINUATION, binding, KEY);
-    refused(() => readSkipToken(token, { tenantId: OTHER_TENANT, query: QUERY }, KEY));
-    refused(() => readSkipToken(token, { tenantId: TENANT.toUpperCase(), query: QUERY }, KEY));
+    refused(() => readSkipToken(token, { ...binding, tenantId: OTHER_TENANT }, KEY));
+    refused(() => readSkipToken(token, { ...binding, tenantId: TENANT.toUpperCase() }, KEY));
   });
 
   it('refuses a token replayed with another query', () => {
     const token = makeSkipToken(CONTINUATION, binding, KEY);
     for (const qs of ["$filter=name eq 'b'&$top=10", "$filter=name eq 'a'&$top=11", "$filter=name eq 'a'", '$top=10', "$filter=name eq 'a'&$top=10&$count=true", "$filter=name eq 'a'&$top=10&$select=id"]) {
-      refused(() => readSkipToken(token, { tenantId: TENANT, query: canonical(qs) }, KEY));
+      refused(() => readSkipToken(token, { ...binding, query: canonical(qs) }, KEY));
     }
   });
 
-  it('keeps tenant and query apart (no ambiguity from concatenation)', () => {
-    const token = makeSkipToken(CONTINUATION, { tenantId: 'ab', query: 'c' }, KEY);
-    refused(() => readSkipToken(token, { tenantId: 'a', query: 'bc' }, KEY));
-    refused(() => readSkipToken(token, { tenantId: 'abc', query: '' }, KEY));
+  it('refuses a token replayed on another collection (another list, another group\'s members)', () => {
+    const token = makeSkipToken(CONTINUATION, binding, KEY);
+    const members = (group: string) => `beta/onpremisespublishingprofiles/applicationproxy/connectorgroups/${group}/members`;
+    for (const path of ['beta/onpremisespublishingprofiles/applicationproxy/connectors', members(TENANT), `v1.0/${PATH.slice(5)}`]) {
+      refused(() => readSkipToken(token, { ...binding, path }, KEY));
+    }
+    const ofOne = makeSkipToken(CONTINUATION, { ...binding, path: members(TENANT) }, KEY);
+    expect(readSkipToken(ofOne, { ...binding, path: members(TENANT) }, KEY)).toBe(CONTINUATION);
+    refused(() => readSkipToken(ofOne, { ...binding, path: members(OTHER_TENANT) }, KEY));
+  });
+
+  it('keeps tenant, path and query apart (no ambiguity from concatenation)', () => {
+    const token = makeSkipToken(CONTINUATION, { tenantId: 'ab', path: 'c', query: 'd' }, KEY);
+    refused(() => readSkipToken(token, { tenantId: 'a', path: 'bc', query: 'd' }, KEY));
+    refused(() => readSkipToken(token, { tenantId: 'ab', path: '', query: 'cd' }, KEY));
+    refused(() => readSkipToken(token, { tenantId: 'abc', path: 'd', query: '' }, KEY));
   });
 
   it('refuses a token made with another key', () => {
@@ -139,7 +152,7 @@ describe('skip tokens', () => {
 
   it('refuses a token of another format version', () => {
     const bytes = Buffer.from(makeSkipToken(CONTINUATION, binding, KEY), 'base64url');
-    bytes[0] = 2;
+    bytes[0] = 1;
     refused(() => readSkipToken(bytes.toString('base64url'), binding, KEY));
   });
 

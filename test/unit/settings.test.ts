@@ -38,8 +38,18 @@ describe('settings', () => {
     [{ ...entra, PAGING_KEY: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/paging-key/)' }, 'PAGING_KEY'],
     [{ ...entra, ENTRA_JWKS_URI: 'http://keys.example' }, 'ENTRA_JWKS_URI'],
     [{ ...local, AUTH_MODE: 'none' }, 'AUTH_MODE'],
+    [{ ...local, FORWARDED_HOSTS: 'https://api.contoso.com' }, 'FORWARDED_HOSTS'],
+    [{ ...local, FORWARDED_HOSTS: 'a b' }, 'FORWARDED_HOSTS'],
+    [{ ...local, REQUEST_DEADLINE_MS: '10' }, 'REQUEST_DEADLINE_MS'],
+    [{ ...local, REQUEST_DEADLINE_MS: 'soon' }, 'REQUEST_DEADLINE_MS'],
   ])('stops start-up naming the setting at fault (%#)', (env, name) => {
     expect(() => loadSettings(env)).toThrow(new RegExp(`Invalid settings:[\\s\\S]*${name}`));
+  });
+
+  it('reads the trusted proxy hosts (trimmed, lower-cased) and the request deadline (20 s by default)', () => {
+    expect(loadSettings(local)).toMatchObject({ forwardedHosts: [], requestDeadlineMs: 20_000 });
+    const s = loadSettings({ ...local, FORWARDED_HOSTS: ' API.contoso.com , gw.contoso.com:8443,', REQUEST_DEADLINE_MS: '5000' });
+    expect(s).toMatchObject({ forwardedHosts: ['api.contoso.com', 'gw.contoso.com:8443'], requestDeadlineMs: 5000 });
   });
 
   it('refuses local mode inside Azure', () => {

@@ -1,0 +1,62 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
+
+/**
+ * What Cosmos last answered during one store call, seen below the SDK. The SDK does not always say it in
+ * the error it throws: `Items.batch` rethrows any failure as a plain `Error("Batch request error: …")`
+ * without the status or headers, and a failure whose body is not JSON surfaces as a SyntaxError. The
+ * store runs each call inside `observe()`, and the Cosmos client's HTTP client records every answer (or
+ * network failure) into the call that made it.
+ */
+export interface Observation {
+  /** The HTTP status of the last answer, if there was one. */
+  status?: number;
+  /** `x-ms-retry-after-ms` of that answer. */
+  retryAfterMs?: number;
+
+  /** The network error code of the last attempt that got no answer (ECONNRESET, …). */
+  networkCode?: string;
+  /** An attempt was sent whose outcome is unknown: it may have reached Cosmos (reset, timeout, abort). */
+  sentWithoutAnswer?: boolean;
+}
+
+const calls = new AsyncLocalStorage<Observation>();
+
+export function observe<T>(work: () => Promise<T>): { observation: Observation; result: Promise<T> } {
+  const observation: Observation = {};
+  return { observation, result: calls.run(observation, work) };
+}
+
+/** The default HTTP client of the SDK, recording each answer into the store call that is waiting for it. */
+export function observingHttpClient(inner: HttpClient = createDefaultHttpClient()): HttpClient {
+  return {
+    async sendRequest(request) {
+      // An attempt aborted before it is sent (the deadline fell during the SDK's wait) changes nothing: what
+      // the call last heard (say, a 429) stays its answer.
+      const observation = request.abortSignal?.aborted ? undefined : calls.getStore();
+      try {
+        const response = await inner.sendRequest(request);
+        if (observation) {
+          const retryAfter = Number(response.headers.get('x-ms-retry-after-ms'));
+          Object.assign(observation, {
+            status: response.status,
+            retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+            networkCode: undefined,
+            sentWithoutAnswer: false,
+          });
+        }
+        return response;
+      } catch (error) {
+        if (observation) {
+          const code = (error as { code?: unknown }).code;
+          Object.assign(observation, {
+            status: undefined,
+            networkCode: typeof code === 'string' ? code : (error as Error).name,
+            sentWithoutAnswer: code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN',
+          });
+        }
+        throw error;
+      }
+    },
+  };
+}
