@@ -58,6 +58,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'applications-connectorgroup-ref-get': { summary: "A reference to an application's connectorGroup (Default when unassigned)", status: 200, response: { kind: 'reference' } },
   'applications-connectorgroup-ref-put': { summary: 'Assign an application to a connectorGroup', status: 204, response: { kind: 'none' }, request: referenceSchema },
   'applications-connectorgroup-ref-delete': { summary: 'Return an application to the Default group', status: 204, response: { kind: 'none' } },
+  'profiles-list': { summary: 'The publishing profiles (the applicationProxy profile)', status: 200, response: { kind: 'collection', type: 'onPremisesPublishingProfile' }, query: ['$select', '$top'] },
+  'profiles-count': { summary: 'Count the publishing profiles (1)', status: 200, response: { kind: 'count' } },
   'profiles-get': { summary: 'The applicationProxy publishing profile', status: 200, response: { kind: 'entity', type: 'onPremisesPublishingProfile' }, query: ['$select'] },
   'metadata-get': { summary: 'The CSDL of this service', status: 200, response: { kind: 'document', mediaType: 'application/xml' } },
   batch: { summary: 'JSON batching, at most 20 requests', status: 200, response: { kind: 'batch' } },

@@ -3,6 +3,7 @@ import { entityQuery } from '../graph/collection.js';
 import { defineEndpoint } from '../graph/endpoint.js';
 import { json } from '../graph/http.js';
 import { entityBody, assertProfile } from '../graph/odata.js';
+import { APPLICATION_PROXY_PROFILE } from './responses.js';
 import type { Services } from './services.js';
 
 /** The applicationProxy publishing profile; the only one this service has. `$select` applies. */
@@ -14,7 +15,6 @@ export const getProfile = defineEndpoint<Services>({
   handler: () => async ({ req, ctx, params }) => {
     assertProfile(params.profileId);
     const { select } = entityQuery(req, ctx, profileShape);
-    const profile = { id: 'applicationProxy', isEnabled: true, isDefaultAccessEnabled: false, hybridAgentUpdaterConfiguration: null };
-    return json(ctx, 200, entityBody(ctx, 'onPremisesPublishingProfiles/$entity', profile, select ? { select } : {}));
+    return json(ctx, 200, entityBody(ctx, 'onPremisesPublishingProfiles/$entity', APPLICATION_PROXY_PROFILE, select ? { select } : {}));
   },
 });

@@ -343,3 +343,21 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
     }
   });
 });
+
+describe('the profile set, a list of one', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(async () => t?.close());
+
+  it('takes $select and $top and refuses the options a list of one cannot honour', async () => {
+    const selected = await t.call('GET', '/beta/onPremisesPublishingProfiles?$select=isEnabled&$top=1');
+    expect(selected.status, selected.text).toBe(200);
+    expect(selected.body).toEqual({ '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles(isEnabled)`, value: [{ isEnabled: true }] });
+    for (const option of ["$filter=id eq 'applicationProxy'", '$orderby=id', '$count=true', '$skip=1']) {
+      const r = await t.call('GET', `/beta/onPremisesPublishingProfiles?${option}`);
+      expect(r.status, `${option}: ${r.text}`).toBe(400);
+    }
+    const counted = await t.call('GET', "/beta/onPremisesPublishingProfiles/$count?$filter=id eq 'x'");
+    expect(counted.status, counted.text).toBe(400);
+  });
+});
