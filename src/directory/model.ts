@@ -76,6 +76,14 @@ export const groupShape: EntityShape = {
   },
 };
 
+/**
+ * The publishing profile, for `$select` only (it is not stored). `hybridAgentUpdaterConfiguration` is a complex
+ * type that shapes cannot describe; it is always null here, so it is not selectable.
+ */
+export const profileShape: EntityShape = {
+  properties: { id: { type: 'string' }, isEnabled: { type: 'boolean' }, isDefaultAccessEnabled: { type: 'boolean' } },
+};
+
 export const connectorShape: EntityShape = {
   properties: {
     id: { type: 'guid' },

@@ -35,7 +35,9 @@ import { listConnectorMemberOfRefs } from './connectors-memberOf-ref-list.js';
 import { updateConnector } from './connectors-update.js';
 import { getMetadata } from './metadata-get.js';
 import { getOpenApi } from './openapi-get.js';
+import { countProfiles } from './profiles-count.js';
 import { getProfile } from './profiles-get.js';
+import { listProfiles } from './profiles-list.js';
 import type { Services } from './services.js';
 
 /**
@@ -81,6 +83,8 @@ export const endpoints: Endpoint<Services>[] = [
   getApplicationConnectorGroupRef,
   assignApplicationConnectorGroup,
   unassignApplicationConnectorGroup,
+  listProfiles,
+  countProfiles,
   getProfile,
   // the service's CSDL
   getMetadata,

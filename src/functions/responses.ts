@@ -15,6 +15,14 @@ export const PROFILE_FRAGMENT = "onPremisesPublishingProfiles('applicationProxy'
  * `connectorGroups('{id}')` form is accepted in `@odata.id` bodies, but only this form is routed, so a
  * client can GET every URL the service hands out.
  */
+/** The one publishing profile this service has; it is not stored, and the same for every tenant. */
+export const APPLICATION_PROXY_PROFILE = {
+  id: 'applicationProxy',
+  isEnabled: true,
+  isDefaultAccessEnabled: false,
+  hybridAgentUpdaterConfiguration: null,
+} as const;
+
 export const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
 export const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
 
