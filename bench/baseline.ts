@@ -53,36 +53,39 @@ async function batch(container: Container, tenantId: string, ops: OperationInput
   return response.result.map((r) => r.resourceBody);
 }
 
+/** A group's counter changed in place, as the service's batches do: no read, no If-Match, only a type condition. */
+const increment = (id: string, by: number): OperationInput => ({
+  operationType: 'Patch',
+  id,
+  resourceBody: { condition: "from c where c.type = 'connectorGroup'", operations: [{ op: 'incr', path: '/memberCount', value: by }] },
+});
+
 const readGroup = async (container: Container, tenantId: string, id: string) =>
   (await container.item(id, tenantId).read<Stored<GroupDoc>>()).resource;
 
 export function startBaseline(container: Container): Promise<{ url: string; close(): Promise<void> }> {
-  const createConnector = (tenantId: string, input: { machineName: string; externalIp: string }) =>
-    retrying(async () => {
-      const target = (await readGroup(container, tenantId, defaultGroupId(tenantId)))!;
-      const id = randomUUID();
-      const [created] = await batch(container, tenantId, [
-        { operationType: 'Create', resourceBody: { id, tenantId, type: 'connector', ...input, status: 'active', version: '' } },
-        { operationType: 'Create', resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: target.id } },
-        { operationType: 'Replace', id: target.id, resourceBody: { ...strip(target), memberCount: target.memberCount + 1 }, ifMatch: target._etag },
-      ]);
-      return created;
-    });
+  // One batch: the connector, its edge, and Default's count.
+  const createConnector = async (tenantId: string, input: { machineName: string; externalIp: string }) => {
+    const id = randomUUID();
+    const [created] = await batch(container, tenantId, [
+      { operationType: 'Create', resourceBody: { id, tenantId, type: 'connector', ...input, status: 'active', version: '' } },
+      { operationType: 'Create', resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: defaultGroupId(tenantId) } },
+      increment(defaultGroupId(tenantId), 1),
+    ]);
+    return created;
+  };
 
+  // Read the edge, then one batch: the edge under its If-Match, and both counts; the reply is the target group.
   const move = (tenantId: string, connectorId: string, targetId: string) =>
     retrying(async () => {
-      const [edge, target] = await Promise.all([
-        container.item(membershipId(connectorId), tenantId).read<Stored<MembershipDoc>>().then((r) => r.resource!),
-        readGroup(container, tenantId, targetId).then((g) => g!),
-      ]);
-      if (edge.groupId === target.id) return undefined;
-      const source = (await readGroup(container, tenantId, edge.groupId))!;
+      const edge = (await container.item(membershipId(connectorId), tenantId).read<Stored<MembershipDoc>>()).resource!;
+      if (edge.groupId === targetId) return undefined;
       const results = await batch(container, tenantId, [
-        { operationType: 'Replace', id: edge.id, resourceBody: { ...strip(edge), groupId: target.id }, ifMatch: edge._etag },
-        { operationType: 'Replace', id: source.id, resourceBody: { ...strip(source), memberCount: source.memberCount - 1 }, ifMatch: source._etag },
-        { operationType: 'Replace', id: target.id, resourceBody: { ...strip(target), memberCount: target.memberCount + 1 }, ifMatch: target._etag },
+        { operationType: 'Replace', id: edge.id, resourceBody: { ...strip(edge), groupId: targetId }, ifMatch: edge._etag },
+        increment(edge.groupId, -1),
+        increment(targetId, 1),
       ]);
-      return results[2];
+      return strip(results[2] as Stored<GroupDoc>);
     });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import functions, { type HttpRequest, type InvocationContext, type LogLevel } from '@azure/functions';
+import type { HttpRequest, InvocationContext, LogLevel } from '@azure/functions';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, type RequestContext } from './http.js';
-import { asHttpResponse, invoke, UnbuildableRequest, type HttpResponse } from './invoke.js';
+import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type InvokeResult } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
-
-// @azure/functions is CommonJS: Node's ESM loader sees only some of its names, so take the class from it.
-const { HttpResponse: Response } = functions;
 
 /**
  * JSON batching (`POST /{version}/$batch`), as Graph does it: up to 20 requests, each run through the same
@@ -166,18 +163,29 @@ const LOGGERS: Record<LogLevel, (log: InvocationContext, ...args: unknown[]) => 
   none: () => undefined,
 };
 
-/** A response as a batch item: Graph's header names, the body as JSON, text, or nothing. */
-async function toItemResponse(id: string, response: HttpResponse): Promise<BatchItemResponse> {
+/**
+ * What a function returned as a batch item: Graph's header names, the body as JSON, text, or nothing. A plain
+ * result is read as it is (`plainResponse`); anything else through `HttpResponse`, as the host would.
+ */
+async function toItemResponse(id: string, result: InvokeResult): Promise<BatchItemResponse> {
+  const plain = plainResponse(result);
+  const response = plain ? undefined : asHttpResponse(result);
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
+  const add = (value: string, name: string) => {
     const key = headerName(name);
     headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-  });
-  const item: BatchItemResponse = { id, status: response.status, headers };
-  if (response.status === 204 || response.status === 304 || !response.body) return item;
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length === 0) return item;
-  const text = bytes.toString('utf8');
+  };
+  // Headers iterate in name order; so do a plain result's, so the item is the same either way.
+  if (plain) for (const name of Object.keys(plain.headers).sort()) add(plain.headers[name]!, name);
+  else response!.headers.forEach(add);
+  const status = plain ? plain.status : response!.status;
+  const item: BatchItemResponse = { id, status, headers };
+  if (status === 204 || status === 304) return item;
+  let bytes: Buffer | undefined;
+  if (plain) bytes = plain.body ? Buffer.from(plain.body, 'utf8') : undefined;
+  else if (response!.body) bytes = Buffer.from(await response!.arrayBuffer());
+  if (!bytes?.length) return item;
+  const text = plain?.body ?? bytes.toString('utf8');
   const type = headers['Content-Type'] ?? '';
   const mime = type.split(';')[0]!.trim().toLowerCase();
   if (mime === 'application/json' || mime.endsWith('+json')) {
@@ -204,7 +212,7 @@ interface BatchRun {
 /** A refusal the batch makes for one item, shaped exactly like a function's error response. */
 function itemError(run: BatchRun, item: BatchItem, error: GraphError): Promise<BatchItemResponse> {
   const ctx: RequestContext = { ...run.ctx, requestId: randomUUID(), clientRequestId: item.headers['client-request-id'] ?? run.ctx.clientRequestId };
-  return toItemResponse(item.id, new Response(errorResponse(ctx, error)));
+  return toItemResponse(item.id, errorResponse(ctx, error));
 }
 
 /** The absolute URL an item addresses: the batch's origin, the item's version (else the batch's). */
@@ -259,13 +267,13 @@ async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemRespons
   const body = itemBodyBytes(item.body);
   if (body && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
 
-  let response: HttpResponse;
+  let result: InvokeResult;
   try {
-    response = asHttpResponse(await invoke(
+    result = await invoke(
       match,
       { method: item.method, url: url.toString(), headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
       (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),
-    ));
+    );
   } catch (error) {
     if (error instanceof UnbuildableRequest) {
       return itemError(run, item, badRequest(`Request '${item.id.slice(0, 100)}' has an invalid header.`));
@@ -274,7 +282,7 @@ async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemRespons
     run.log.error(`batch item ${item.id} failed`, error);
     return itemError(run, item, new GraphError(500, 'An internal error occurred. Quote the request-id when reporting it.'));
   }
-  return toItemResponse(item.id, response);
+  return toItemResponse(item.id, result);
 }
 
 /** Runs every item, each after its dependencies, concurrently otherwise; answers in request order. */

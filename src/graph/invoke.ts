@@ -9,10 +9,39 @@ export type HttpResponse = InstanceType<typeof HttpResponse>;
 /** What a function returned, as the host reads it: an `HttpResponse`, or a plain init object (none: 204). */
 export type InvokeResult = HttpResponse | HttpResponseInit;
 
-export const isHttpResponse = (result: InvokeResult): result is HttpResponse => result instanceof HttpResponse;
+const isHttpResponse = (result: InvokeResult): result is HttpResponse => result instanceof HttpResponse;
 
 /** The result normalized through `HttpResponse`, as the host does before writing it. */
 export const asHttpResponse = (result: InvokeResult): HttpResponse => (isHttpResponse(result) ? result : new HttpResponse(result));
+
+/** A response as the host writes it: lower-case header names, repeated names joined, the body as text. */
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * What `HttpResponse` would make of a plain result whose body is a string (or absent), without building it
+ * (its web streams cost more than the request): header names lower-cased and repeated names joined, the
+ * platform's text/plain default for a string body without a Content-Type, no body on a 204 or 304.
+ * Undefined for anything else (an `HttpResponse`, streams, bytes, jsonBody, cookies): those go through
+ * `asHttpResponse`. Used by the local host and by `$batch`.
+ */
+export function plainResponse(result: InvokeResult): PlainResponse | undefined {
+  if (isHttpResponse(result)) return undefined;
+  const { status = 200, headers = {}, body, jsonBody, cookies, enableContentNegotiation } = result;
+  if (jsonBody !== undefined || cookies !== undefined || enableContentNegotiation !== undefined) return undefined;
+  if ((body !== undefined && body !== null && typeof body !== 'string') || typeof headers !== 'object' || Array.isArray(headers)) return undefined;
+  if (Object.getPrototypeOf(headers) !== Object.prototype && Object.getPrototypeOf(headers) !== null) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers as Record<string, string>)) {
+    const key = name.toLowerCase();
+    out[key] = out[key] === undefined ? String(value) : `${out[key]}, ${String(value)}`;
+  }
+  if (typeof body === 'string') out['content-type'] ??= 'text/plain;charset=UTF-8';
+  return { status, headers: out, body: typeof body === 'string' && status !== 204 && status !== 304 ? body : undefined };
+}
 
 export interface InvokeRequest {
   method: string;

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
 import { GraphError, badRequest, methodNotAllowed, notFound } from '../graph/errors.js';
 import { bareErrorResponse } from '../graph/http.js';
-import { asHttpResponse, invoke, isHttpResponse, UnbuildableRequest, type HttpResponse, type InvokeResult } from '../graph/invoke.js';
+import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type HttpResponse, type InvokeResult, type PlainResponse } from '../graph/invoke.js';
 import { requestLogLine } from '../graph/request-log.js';
 import type { RouteTable } from '../graph/routing.js';
 
@@ -71,28 +71,11 @@ function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
   return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
 }
 
-/**
- * What `HttpResponse` would make of a plain result whose body is a string (or absent), written without
- * building it: header names lower-cased and repeated names joined, the platform's text/plain default for
- * a string body without a Content-Type. Anything else (streams, bytes, jsonBody, cookies) goes through
- * `HttpResponse`. Returns false when the result is not such a plain one.
- */
-function sendPlain(res: ServerResponse, result: HttpResponseInit, head: boolean): boolean {
-  const { status = 200, headers = {}, body, jsonBody, cookies, enableContentNegotiation } = result;
-  if (jsonBody !== undefined || cookies !== undefined || enableContentNegotiation !== undefined) return false;
-  if ((body !== undefined && body !== null && typeof body !== 'string') || typeof headers !== 'object' || Array.isArray(headers)) return false;
-  if (Object.getPrototypeOf(headers) !== Object.prototype && Object.getPrototypeOf(headers) !== null) return false;
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers as Record<string, string>)) {
-    const key = name.toLowerCase();
-    out[key] = out[key] === undefined ? String(value) : `${out[key]}, ${String(value)}`;
-  }
-  const text = typeof body === 'string' && status !== 204 && status !== 304 ? body : undefined;
-  if (typeof body === 'string') out['content-type'] ??= 'text/plain;charset=UTF-8';
-  if (text !== undefined) out['content-length'] = String(Buffer.byteLength(text));
-  res.writeHead(status, out);
-  res.end(head ? undefined : text);
-  return true;
+/** A plain result (see `plainResponse`) written as it is, without building an `HttpResponse`. */
+function sendPlain(res: ServerResponse, plain: PlainResponse, head: boolean): void {
+  const headers = plain.body === undefined ? plain.headers : { ...plain.headers, 'content-length': String(Buffer.byteLength(plain.body)) };
+  res.writeHead(plain.status, headers);
+  res.end(head ? undefined : plain.body);
 }
 
 /** A whole HTTP/1.1 response as bytes, for refusals written straight to the socket (parser errors). */
@@ -169,7 +152,9 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
         return;
       }
       const head = method === 'HEAD';
-      if (isHttpResponse(result) || !sendPlain(res, result, head)) await send(res, asHttpResponse(result), head);
+      const plain = plainResponse(result);
+      if (plain) sendPlain(res, plain, head);
+      else await send(res, asHttpResponse(result), head);
     } catch (error) {
       log('error', 'local host: unhandled failure', error);
       if (res.headersSent) {

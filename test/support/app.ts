@@ -5,7 +5,7 @@ import { compose, type App } from '../../src/app.js';
 import { containerIndexingPolicy } from '../../src/directory/model.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { connectTestCosmos, createTestContainer, type TestCosmos } from './cosmos.js';
-import { startCountingProxy } from './counting-proxy.js';
+import { startCountingProxy, type SeenRequest } from './counting-proxy.js';
 import { fetchTrusting, localCertificate } from './https.js';
 import { TEST_KEYS_DIR, TEST_TENANT, tokenFor } from './tokens.js';
 
@@ -45,6 +45,8 @@ export interface TestApp {
   createConnector(tenant: string, fields?: Record<string, unknown>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Cosmos requests the service has sent so far (with `countCosmosRequests`). */
   cosmosRequests(): number;
+  /** The service's Cosmos requests so far, as sent (with `countCosmosRequests`). */
+  cosmosLog(): readonly SeenRequest[];
   close(): Promise<void>;
 }
 
@@ -120,6 +122,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     cosmosRequests: () => {
       if (!proxy) throw new Error('start the test app with countCosmosRequests (embedded server only)');
       return proxy.count();
+    },
+    cosmosLog: () => {
+      if (!proxy) throw new Error('start the test app with countCosmosRequests (embedded server only)');
+      return proxy.seen();
     },
     async close() {
       await host.close();

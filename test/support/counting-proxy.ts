@@ -1,19 +1,31 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** One request as the SDK sent it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
 /** An HTTP proxy in front of a Cosmos endpoint that counts every request the SDK sends (query plans too). */
 export interface CountingProxy {
   endpoint: string;
   /** Requests seen so far. */
   count(): number;
+  /** The requests seen so far, in arrival order (bodies are complete once each has been answered). */
+  seen(): readonly SeenRequest[];
   close(): Promise<void>;
 }
 
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
-  let seen = 0;
+  const seen: SeenRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    seen++;
+    const record: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: '' };
+    seen.push(record);
+    req.on('data', (chunk: Buffer) => (record.body += chunk.toString('utf8')));
     const forward = request(
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
       (reply) => {
@@ -27,7 +39,8 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    count: () => seen,
+    count: () => seen.length,
+    seen: () => seen,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
