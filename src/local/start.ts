@@ -211,9 +211,11 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
   const { settings } = app;
   if (settings.identity.mode === 'local') {
     await ensureContainer(app.cosmos, settings.cosmos, containerIndexingPolicy()).catch((error: unknown) => {
+      const what = `Cannot create the database ${settings.cosmos.database} and container ${settings.cosmos.container}: ${reason(error).replace(/\.+$/, '')}.`;
       throw new StartupError(
-        `Cannot create the database ${settings.cosmos.database} and container ${settings.cosmos.container}: ${reason(error)}. ` +
-          'Check COSMOS_CONNECTION_STRING or COSMOS_ENDPOINT, or unset both to use the embedded server.',
+        cosmosPort !== undefined
+          ? `${what} The embedded server refused the service's own definition: this is a fault to report, not a setting to change.`
+          : `${what} Check COSMOS_CONNECTION_STRING or COSMOS_ENDPOINT, or unset both to use the embedded server.`,
       );
     });
   }

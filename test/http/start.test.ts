@@ -58,6 +58,21 @@ describe('npm start (durable, the default)', () => {
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('Request_ResourceNotFound');
   });
 
+  it('logs one line per request: method, path without its query, status, duration, request-id; never the token', async () => {
+    const token = await tokenFor(TEST_TENANT);
+    const reply = await fetch(`${base}/v1.0/${PROFILE}/connectorGroups?$filter=name eq 'Private Name 42'&$top=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(reply.status).toBe(200);
+    const requestId = reply.headers.get('request-id')!;
+    const deadline = Date.now() + 10_000;
+    while (!run.output().includes(requestId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = run.output().split('\n').filter((line) => line.includes(requestId));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^\\[\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\] GET /v1\\.0/${PROFILE}/connectorGroups 200 \\d+ms request-id=${requestId}$`));
+    expect(run.output()).toMatch(new RegExp(`\\] POST /beta/${PROFILE}/connectorGroups 201 \\d+ms request-id=[0-9a-f-]{36}\n`));
+    expect(run.output()).not.toContain('Private Name');
+    expect(run.output()).not.toContain(token.split('.')[2]);
+  });
+
   it('stops everything on Ctrl-C', async () => {
     expect(await run.stop()).toBe(0);
     await expect(fetch(`${base}/beta/${PROFILE}`)).rejects.toThrow();
