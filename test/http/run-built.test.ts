@@ -56,9 +56,13 @@ it('prints a token on a current build without compiling, and nothing else on std
 }, 60_000);
 
 it('compiles again when a source is newer than its output', async () => {
-  const file = path.join(copy, 'src/graph/request-log.ts');
-  const later = new Date(Date.now() + 5_000);
-  utimesSync(file, later, later);
+  // The source newer than its output, both in the past: the rebuilt output is then newer than the source
+  // however fast the compiler is (a source dated in the future would stay "newer" after a quick build).
+  const source = path.join(copy, 'src/graph/request-log.ts');
+  const output = path.join(copy, 'dist/src/graph/request-log.js');
+  const [older, old] = [new Date(Date.now() - 60_000), new Date(Date.now() - 30_000)];
+  utimesSync(output, older, older);
+  utimesSync(source, old, old);
   const { code, stderr } = await run();
   expect(code, stderr).toBe(0);
   expect(compiles(stderr)).toBe(1);
