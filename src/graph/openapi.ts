@@ -68,39 +68,27 @@ const json = (schema: Schema) => ({ 'application/json': { schema } });
 
 const REFERENCE = { type: 'object', properties: { '@odata.id': { type: 'string', format: 'uri' } }, required: ['@odata.id'] };
 
+/** A collection page: its items, and the annotations a page may carry. */
+const pageOf = (items: Schema): Schema => ({
+  type: 'object',
+  properties: {
+    '@odata.context': { type: 'string' },
+    '@odata.count': { type: 'integer' },
+    '@odata.nextLink': { type: 'string', format: 'uri' },
+    value: { type: 'array', items },
+  },
+  required: ['value'],
+});
+
 function successResponse(doc: OperationDoc): Schema {
   const r = doc.response;
   switch (r.kind) {
     case 'entity':
       return { description: `The ${r.type}`, content: json(ref(r.type)) };
     case 'collection':
-      return {
-        description: `A page of ${r.type} objects`,
-        content: json({
-          type: 'object',
-          properties: {
-            '@odata.context': { type: 'string' },
-            '@odata.count': { type: 'integer' },
-            '@odata.nextLink': { type: 'string', format: 'uri' },
-            value: { type: 'array', items: ref(r.type) },
-          },
-          required: ['value'],
-        }),
-      };
+      return { description: `A page of ${r.type} objects`, content: json(pageOf(ref(r.type))) };
     case 'references':
-      return {
-        description: 'A page of references',
-        content: json({
-          type: 'object',
-          properties: {
-            '@odata.context': { type: 'string' },
-            '@odata.count': { type: 'integer' },
-            '@odata.nextLink': { type: 'string', format: 'uri' },
-            value: { type: 'array', items: REFERENCE },
-          },
-          required: ['value'],
-        }),
-      };
+      return { description: 'A page of references', content: json(pageOf(REFERENCE)) };
     case 'reference':
       return { description: 'A reference', content: json({ ...REFERENCE, properties: { '@odata.context': { type: 'string' }, ...REFERENCE.properties } }) };
     case 'count':
