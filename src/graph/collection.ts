@@ -29,7 +29,7 @@ export interface CollectionSource<T> {
 }
 
 /** At most this many related entities are expanded per item; the rest are linked, as a nextLink with `$skip`. */
-export const MAX_EXPANDED = 100;
+const MAX_EXPANDED = 100;
 
 const REFERENCES_FRAGMENT = 'Collection($ref)';
 

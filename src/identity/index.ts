@@ -23,4 +23,4 @@ export {
   type MintOptions,
 } from './local-keys.js';
 export { localKeysDirFromEnv } from './settings.js';
-export { DEFAULT_TOKEN_CACHE_SIZE, VerifiedTokenCache } from './token-cache.js';
+export { VerifiedTokenCache } from './token-cache.js';

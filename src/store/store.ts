@@ -27,7 +27,7 @@ export type BatchOp =
   | { op: 'increment'; type: DocType; id: string; by: Record<string, number> };
 
 /** Stamped on every document a write creates or replaces, so a write whose answer was lost can be recognised. */
-export const WRITE_ID = 'writeId';
+const WRITE_ID = 'writeId';
 /** Sends of one write whose answer was lost and which turned out not to have committed. */
 const MAX_WRITE_ATTEMPTS = 3;
 /** Time the reads that settle a lost answer may take, beyond the request's deadline. */
