@@ -95,7 +95,7 @@ async function send(res: ServerResponse, response: HttpResponse, head: boolean):
 }
 
 /**
- * Serves a route table over HTTP the way the Azure Functions host does (see ARCHITECTURE.md, "One route
+ * Serves a route table over HTTP the way the Azure Functions host does (docs/ARCHITECTURE.md, "One route
  * table, two hosts"): the route prefix from host.json, the first function in name order whose template
  * and method match, run through `invoke` (graph/invoke.ts) as the host would run it. Handlers run unchanged.
  * What the host's front end refuses before any function runs (a malformed target or Host header, headers

@@ -1,6 +1,6 @@
 /**
  * connectors beyond the seeds: list, get, PATCH, DELETE, memberOf and $count, through the local Functions
- * host over a fresh Cosmos container (API.md, "Endpoints", "Resources", "The rules of membership").
+ * host over a fresh Cosmos container (docs/API.md, "Routes", "Resources", "Membership and assignment").
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * connectorGroups beyond the seeds: list, get, PATCH, DELETE, members, members/$ref, members/$count and
- * applications, through the local Functions host over a fresh Cosmos container (API.md, "Endpoints" and
- * "The rules of membership"). Each test works in its own tenant.
+ * applications, through the local Functions host over a fresh Cosmos container (docs/API.md, "Routes" and
+ * "Membership and assignment"). Each test works in its own tenant.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,7 +312,7 @@ describe('DELETE connectorGroups/{id}', () => {
     expect(edge.body.id).toBe(g.id);
   });
 
-  it('never deletes the Default group (409 conflict, as API.md: "It cannot be deleted")', async () => {
+  it('never deletes the Default group (409 conflict, docs/API.md, "Membership and assignment")', async () => {
     const tenant = randomUUID();
     const dflt = await defaultGroupOf(tenant);
     expectError(await t.call('DELETE', `${GROUPS}/${dflt.id}`, { tenant }), 409, 'conflict');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultGroupId, membershipId } from '../../src/directory/model.js';
 import { PROFILE, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 
-/** The rules of membership (API.md) on the routes of the seeds, with the documents read back from Cosmos. */
+/** The rules of membership (docs/API.md, "Membership and assignment") on the routes of the seeds, with the documents read back from Cosmos. */
 let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
 afterAll(async () => t?.close());

@@ -1,7 +1,8 @@
 /**
- * Routing as the Functions host does it (ARCHITECTURE.md, "One route table, two hosts"): first match in
+ * Routing as the Functions host does it (docs/ARCHITECTURE.md, "One route table, two hosts" and "Routes and their precedence"): first match in
  * function-name order, literals do not beat parameters, and the start-up checks the host makes. The real
- * table must send `$count` URLs to the count functions, which only holds because of their names.
+ * table must send `$count` URLs to the count functions, which only holds because of their names, and
+ * `assertPrecedence` refuses a table where it would not.
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpMethod } from '@azure/functions';
