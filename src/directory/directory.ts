@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../store/errors.js';
-import type { Condition, Ordering } from '../store/query.js';
+import type { Condition, Ordering, Page, PageRequest, Stored } from '../lib/query.js';
 import {
   createOp,
   deleteOp,
@@ -8,11 +8,8 @@ import {
   replaceOp,
   withoutSystem,
   type BatchOp,
-  type Page,
-  type PageRequest,
   type QuerySpec,
   type Store,
-  type Stored,
 } from '../store/store.js';
 import { busy, conflict, exists, invalid, notFound, preconditionFailed } from './errors.js';
 import {
@@ -33,8 +30,6 @@ import {
   type UpdateGroupInput,
 } from './model.js';
 
-export type { Page, PageRequest, Stored };
-export { MAX_ORDER_BY, type Condition, type EntityShape, type Ordering, type PropertyShape, type Value } from '../store/query.js';
 
 /** The caller's If-Match, as a test of a stored etag; absent means unconditional. */
 export type Precondition = ((etag: string) => boolean) | undefined;

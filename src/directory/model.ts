@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isGuid } from '../lib/guid.js';
 import { indexingPolicyFor } from '../store/indexing.js';
-import type { EntityShape } from '../store/query.js';
+import type { EntityShape } from '../lib/query.js';
 import type { Doc } from '../store/store.js';
 
 export const REGIONS = ['nam', 'eur', 'aus', 'asia', 'ind', 'unknownFutureValue'] as const;

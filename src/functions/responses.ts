@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { Directory, ListQuery, PageRequest, Stored } from '../directory/directory.js';
-import type { EntityShape } from '../directory/directory.js';
+import type { Directory, ListQuery } from '../directory/directory.js';
+import type { EntityShape, PageRequest, Stored } from '../lib/query.js';
 import { REGIONS, connectorShape, connectorView, groupShape, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
 import { expandItems, type Navigation } from '../graph/collection.js';
 import { json, noContent, wantsMinimal, type RequestContext } from '../graph/http.js';

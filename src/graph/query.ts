@@ -25,11 +25,10 @@
  * quoted strings and must be members of the property's enum. Each literal is checked against its
  * property's type here, so the condition holds only values of the right type.
  */
-import type { Condition, EntityShape, Ordering, PropertyShape, Value } from '../directory/directory.js';
+import type { Condition, EntityShape, Ordering, PropertyShape, Value } from '../lib/query.js';
 import { GUID_PATTERN, isGuid } from '../lib/guid.js';
 import { badRequest } from './errors.js';
 
-export type { EntityShape };
 
 /** One `$expand` item: a navigation property, with the properties its nested `$select` keeps. */
 export interface Expansion {

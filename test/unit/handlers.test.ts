@@ -1,6 +1,7 @@
 import functions from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import type { Directory, Page, Stored } from '../../src/directory/directory.js';
+import type { Directory } from '../../src/directory/directory.js';
+import type { Page, Stored } from '../../src/lib/query.js';
 import { notFound } from '../../src/directory/errors.js';
 import type { ConnectorDoc, GroupDoc } from '../../src/directory/model.js';
 import { connectorsGet, connectorsList } from '../../src/functions/connectors.js';
