@@ -12,23 +12,8 @@ import {
   type Store,
 } from '../store/store.js';
 import { busy, conflict, exists, invalid, notFound, preconditionFailed } from './errors.js';
-import {
-  GROUP_TYPE,
-  assignmentId,
-  requestedId,
-  connectorShape,
-  defaultGroupId,
-  groupShape,
-  membershipId,
-  type AssignmentDoc,
-  type ConnectorDoc,
-  type CreateConnectorInput,
-  type CreateGroupInput,
-  type GroupDoc,
-  type MembershipDoc,
-  type UpdateConnectorInput,
-  type UpdateGroupInput,
-} from './model.js';
+import { GROUP_TYPE, assignmentId, requestedId, connectorShape, defaultGroupId, groupShape, membershipId, type AssignmentDoc, type ConnectorDoc, type GroupDoc, type MembershipDoc } from './documents.js';
+import { type CreateConnectorInput, type CreateGroupInput, type UpdateConnectorInput, type UpdateGroupInput } from './wire.js';
 
 
 /** The caller's If-Match, as a test of a stored etag; absent means unconditional. */

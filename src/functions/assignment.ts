@@ -1,4 +1,5 @@
-import { groupShape, referenceSchema } from '../directory/model.js';
+import { groupShape } from '../directory/documents.js';
+import { referenceSchema } from '../directory/wire.js';
 import { parseBody } from '../graph/body.js';
 import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
 import { badRequest } from '../graph/errors.js';

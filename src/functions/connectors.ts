@@ -1,4 +1,6 @@
-import { connectorShape, connectorView, createConnectorSchema, updateConnectorSchema } from '../directory/model.js';
+import { connectorShape } from '../directory/documents.js';
+import { connectorView } from '../directory/views.js';
+import { createConnectorSchema, updateConnectorSchema } from '../directory/wire.js';
 import { parseBody } from '../graph/body.js';
 import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
 import { noContent } from '../graph/http.js';

@@ -1,4 +1,5 @@
-import { createGroupSchema, groupShape, updateGroupSchema } from '../directory/model.js';
+import { groupShape } from '../directory/documents.js';
+import { createGroupSchema, updateGroupSchema } from '../directory/wire.js';
 import { parseBody } from '../graph/body.js';
 import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
 import { noContent } from '../graph/http.js';

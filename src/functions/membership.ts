@@ -1,4 +1,5 @@
-import { connectorShape, connectorView, groupShape } from '../directory/model.js';
+import { connectorShape, groupShape } from '../directory/documents.js';
+import { connectorView } from '../directory/views.js';
 import { collectionResponse, countResponse } from '../graph/collection.js';
 import { COUNT_OPTIONS, LIST_OPTIONS, REF_OPTIONS } from '../graph/openapi.js';
 import { connectorNavigation, connectorUrl, groupNavigation, groupUrl, memberOfSource, membersSource, presentGroup } from './responses.js';

@@ -1,4 +1,4 @@
-import { groupObjectReferenceSchema, referenceSchema } from '../directory/model.js';
+import { groupObjectReferenceSchema, referenceSchema } from '../directory/wire.js';
 import { parseBody, readJsonObject, validate } from '../graph/body.js';
 import { noContent } from '../graph/http.js';
 import { parseReference } from '../graph/odata.js';

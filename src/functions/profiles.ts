@@ -1,4 +1,4 @@
-import { profileShape } from '../directory/model.js';
+import { profileShape } from '../directory/documents.js';
 import { entityQuery } from '../graph/collection.js';
 import { badRequest } from '../graph/errors.js';
 import { json, text } from '../graph/http.js';

@@ -1,7 +1,8 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { Directory, ListQuery } from '../directory/directory.js';
 import type { EntityShape, PageRequest, Stored } from '../lib/query.js';
-import { REGIONS, connectorShape, connectorView, groupShape, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
+import { REGIONS, connectorShape, groupShape, type ConnectorDoc, type GroupDoc } from '../directory/documents.js';
+import { connectorView, groupView } from '../directory/views.js';
 import { expandItems, type Navigation } from '../graph/collection.js';
 import { json, noContent, wantsMinimal, type RequestContext } from '../graph/http.js';
 import { entityBody, etagOf, evolvableEnum } from '../graph/odata.js';

@@ -19,7 +19,7 @@ const PROFILE_ID = PROFILE.split('/').pop()!;
  * wins over the metadata. Keyed by method and path template; nothing else may differ from the metadata.
  */
 const PROFILE_WRITE =
-  'the one profile (applicationProxy, always enabled) is fixed: creating, changing or removing publishing profiles is the tenant\'s Application Proxy administration, outside this service (docs/API.md, "Where this service deliberately differs from Microsoft Graph\'s published metadata")';
+  `the one profile (applicationProxy, always enabled) is fixed: creating, changing or removing publishing profiles is the tenant's Application Proxy administration, outside this service (docs/API.md, "Where this service deliberately differs from Microsoft Graph's published metadata")`;
 
 type Exception =
   | { status: number; response: 'entity'; entityType: string; reason: string }

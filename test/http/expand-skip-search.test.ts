@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultGroupId } from '../../src/directory/model.js';
+import { defaultGroupId } from '../../src/directory/documents.js';
 import { PROFILE, expectError, startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;

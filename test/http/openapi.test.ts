@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGroupSchema } from '../../src/directory/model.js';
+import { createGroupSchema } from '../../src/directory/wire.js';
 import { endpoints } from '../../src/functions/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { expect } from 'vitest';
 import { compose, type App } from '../../src/app.js';
-import { containerIndexingPolicy } from '../../src/directory/model.js';
+import { containerIndexingPolicy } from '../../src/directory/documents.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { connectTestCosmos, createTestContainer, type TestCosmos } from './cosmos.js';
 import { startCountingProxy, type SeenRequest } from './counting-proxy.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/directory/directory.js';
 import type { Page, Stored } from '../../src/lib/query.js';
 import { notFound } from '../../src/directory/errors.js';
-import type { ConnectorDoc, GroupDoc } from '../../src/directory/model.js';
+import type { ConnectorDoc, GroupDoc } from '../../src/directory/documents.js';
 import { connectorsGet, connectorsList } from '../../src/functions/connectors.js';
 import { applicationsConnectorGroupMembersMemberOfAdd } from '../../src/functions/move-connector.js';
 import type { Services } from '../../src/functions/services.js';

@@ -6,7 +6,7 @@ import { CosmosClient, type Container } from '@azure/cosmos';
 import { createHttpServer } from '@vercel/cosmosdb-server';
 import { toGraphError } from '../../src/graph/endpoint.js';
 import { GraphError } from '../../src/graph/errors.js';
-import { connectorShape, groupShape } from '../../src/directory/model.js';
+import { connectorShape, groupShape } from '../../src/directory/documents.js';
 import { parseCollectionQuery } from '../../src/graph/query.js';
 import type { EntityShape } from '../../src/lib/query.js';
 import { compileCondition, orderByClause, propertyRef } from '../../src/store/sql.js';
