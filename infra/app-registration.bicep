@@ -9,7 +9,7 @@ param displayName string
 @description('Let the Azure CLI get tokens for the API without a consent prompt (az account get-access-token --resource ...).')
 param preAuthorizeAzureCli bool
 
-// The delegated scopes the service checks (src/identity/tokens.ts): reads accept all three, writes the last two.
+// The delegated scopes the service checks (src/identity/authorize.ts): reads accept all three, writes the last two.
 var scopes = [
   {
     value: 'Directory.Read.All'

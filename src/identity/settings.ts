@@ -1,14 +1,96 @@
 /**
- * The local keys folder as the composition root (src/settings.ts) names it: LOCAL_KEYS_DIR, default
+ * The identity settings' rules (`validateIdentitySettings`, meant to stop start-up on a misconfiguration),
+ * and the local keys folder as the composition root (src/settings.ts) names it: LOCAL_KEYS_DIR, default
  * `.local/keys`, relative to the working directory. `npm run token` uses it so the CLI and the local service
  * agree on the key pair.
  */
 import path from 'node:path';
+import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
 import { DEFAULT_LOCAL_KEYS_DIR } from './local-keys.js';
+import type { IdentitySettings } from './types.js';
 
 export const LOCAL_KEYS_DIR_ENV = 'LOCAL_KEYS_DIR';
 
 export function localKeysDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
   const configured = env[LOCAL_KEYS_DIR_ENV]?.trim();
   return path.resolve(cwd, configured === undefined || configured === '' ? DEFAULT_LOCAL_KEYS_DIR : configured);
+}
+
+/** The identity setting a refusal is about, so start-up can name it. */
+export type IdentitySetting = 'mode' | 'audience' | 'issuer' | 'jwksUri' | 'keysDir';
+
+export class IdentitySettingsError extends Error {
+  constructor(
+    readonly detail: string,
+    readonly setting?: IdentitySetting,
+  ) {
+    super(`Invalid identity settings: ${detail}`);
+    this.name = 'IdentitySettingsError';
+  }
+}
+
+const PLACEHOLDERS = /\{tenantid\}/gi;
+
+/**
+ * Checks settings and throws an IdentitySettingsError naming the problem (meant to stop start-up). Returns the settings
+ * normalized (trimmed, keysDir absolute).
+ */
+export function validateIdentitySettings(settings: IdentitySettings): IdentitySettings {
+  const invalid = (message: string, setting?: IdentitySetting) => new IdentitySettingsError(message, setting);
+  if (typeof settings !== 'object' || settings === null) throw invalid('no settings given.');
+  if (settings.mode === 'local') {
+    const keysDir = typeof settings.keysDir === 'string' ? settings.keysDir.trim() : '';
+    if (keysDir === '') throw invalid('local mode needs keysDir, the folder of the local key pair.', 'keysDir');
+    return { mode: 'local', keysDir: path.resolve(keysDir) };
+  }
+  if (settings.mode !== 'entra') {
+    throw invalid(`mode must be "entra" or "local", not ${JSON.stringify((settings as { mode?: unknown }).mode)}.`, 'mode');
+  }
+  const audience = typeof settings.audience === 'string' ? settings.audience.trim() : '';
+  if (audience === '' || /\s/.test(audience)) {
+    throw invalid(
+      "the audience must be the Application ID URI or the client id of this API's app registration " +
+        `(the aud of the tokens it accepts), got ${JSON.stringify(settings.audience)}.`,
+      'audience',
+    );
+  }
+  const issuer = typeof settings.issuer === 'string' ? settings.issuer.trim() : '';
+  const placeholders = issuer.match(PLACEHOLDERS)?.length ?? 0;
+  const sample = issuer.replace(PLACEHOLDERS, '00000000-0000-0000-0000-000000000000');
+  let issuerUrl: URL | undefined;
+  try {
+    issuerUrl = new URL(sample);
+  } catch {
+    issuerUrl = undefined;
+  }
+  if (issuerUrl === undefined || issuerUrl.protocol !== 'https:' || placeholders > 1 || /[{}]/.test(sample)) {
+    throw invalid(
+      `the issuer must be an https URL, either a multi-tenant template with one ${TENANT_PLACEHOLDER} ` +
+        `(e.g. ${ENTRA_MULTI_TENANT_ISSUER}) or one tenant's fixed issuer, got ${JSON.stringify(settings.issuer)}.`,
+      'issuer',
+    );
+  }
+  if (placeholders === 0 && /\/(common|organizations|consumers)(\/|$)/i.test(issuer)) {
+    throw invalid(
+      `${JSON.stringify(issuer)} is never the issuer of a token; for a multi-tenant API use the template ` +
+        `${ENTRA_MULTI_TENANT_ISSUER}.`,
+      'issuer',
+    );
+  }
+  const jwksUri = typeof settings.jwksUri === 'string' ? settings.jwksUri.trim() : '';
+  let jwksUrl: URL | undefined;
+  try {
+    jwksUrl = new URL(jwksUri);
+  } catch {
+    jwksUrl = undefined;
+  }
+  const loopback = jwksUrl !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(jwksUrl.hostname);
+  if (jwksUrl === undefined || !(jwksUrl.protocol === 'https:' || (jwksUrl.protocol === 'http:' && loopback))) {
+    throw invalid(
+      `jwksUri must be the https URL of the issuer's signing keys (e.g. ${ENTRA_JWKS_URI}), ` +
+        `got ${JSON.stringify(settings.jwksUri)}.`,
+      'jwksUri',
+    );
+  }
+  return { mode: 'entra', audience, issuer, jwksUri };
 }

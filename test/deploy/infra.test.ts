@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { READ_SCOPES, WRITE_SCOPES } from '../../src/identity/tokens.js';
+import { READ_SCOPES, WRITE_SCOPES } from '../../src/identity/index.js';
 import { ARTIFACT_DIR } from '../../src/local/package.js';
 import { loadSettings } from '../../src/settings.js';
 
