@@ -1,6 +1,6 @@
 /**
  * Local mode: a key pair kept on the developer's disk, and the tokens it signs. The service checks these
- * tokens with the very same validation code as Entra ID tokens (`tokens.ts`), only the key source
+ * tokens with the very same validation code as Entra ID tokens (`verify.ts`), only the key source
  * (a local JWKS instead of the issuer's remote one) and the expected audience differ.
  *
  * Nothing here may run in Azure: `assertLocalModeAllowed` refuses when the process runs in App Service or
