@@ -1,7 +1,8 @@
 /**
  * The authenticator: the same code for Entra ID and local mode, only the key source (key-sources.ts) and the
  * expected audience and issuer differ. A request's token is taken from its header (bearer.ts), verified
- * (verify.ts), then authorized for the access the endpoint needs (authorize.ts).
+ * (verify.ts), then authorized for the access the endpoint needs: its scopes and the user's directory roles
+ * (authorize.ts, roles.ts).
  *
  * A token that passed verification is remembered (token-cache.ts) until its `exp`, or until the signing
  * keys change or are due for a refetch; authorization still runs on every request.
@@ -55,7 +56,7 @@ export function createAuthenticator(settings: IdentitySettings, options: Authent
         claims = await verifyAccessToken(token, policy);
         cache.set(token, claims, nowSeconds);
       }
-      return authorize(claims, access);
+      return authorize(claims, access, checked.roles);
     },
   };
 }

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
 import { DEFAULT_LOCAL_KEYS_DIR } from './local-keys.js';
+import { DEFAULT_READ_ROLES, DEFAULT_WRITE_ROLES, NAMED_ROLES, roleLabel, roleTemplateId, type DirectoryRoleSettings } from './roles.js';
 import type { IdentitySettings } from './types.js';
 
 export const LOCAL_KEYS_DIR_ENV = 'LOCAL_KEYS_DIR';
@@ -17,7 +18,10 @@ export function localKeysDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: s
 }
 
 /** The identity setting a refusal is about, so start-up can name it. */
-export type IdentitySetting = 'mode' | 'audience' | 'issuer' | 'jwksUri' | 'keysDir';
+export type IdentitySetting = 'mode' | 'audience' | 'issuer' | 'jwksUri' | 'keysDir' | 'readRoles' | 'writeRoles';
+
+/** Settings after validation: the role lists are always there, as lower-case template ids. */
+export type CheckedIdentitySettings = IdentitySettings & { roles: DirectoryRoleSettings };
 
 export class IdentitySettingsError extends Error {
   constructor(
@@ -31,17 +35,19 @@ export class IdentitySettingsError extends Error {
 
 const PLACEHOLDERS = /\{tenantid\}/gi;
 
+const invalid = (message: string, setting?: IdentitySetting) => new IdentitySettingsError(message, setting);
+
 /**
  * Checks settings and throws an IdentitySettingsError naming the problem (meant to stop start-up). Returns the settings
- * normalized (trimmed, keysDir absolute).
+ * normalized (trimmed, keysDir absolute, role names resolved to template ids, the default role lists when none given).
  */
-export function validateIdentitySettings(settings: IdentitySettings): IdentitySettings {
-  const invalid = (message: string, setting?: IdentitySetting) => new IdentitySettingsError(message, setting);
+export function validateIdentitySettings(settings: IdentitySettings): CheckedIdentitySettings {
   if (typeof settings !== 'object' || settings === null) throw invalid('no settings given.');
+  const roles = validateRoles(settings.roles);
   if (settings.mode === 'local') {
     const keysDir = typeof settings.keysDir === 'string' ? settings.keysDir.trim() : '';
     if (keysDir === '') throw invalid('local mode needs keysDir, the folder of the local key pair.', 'keysDir');
-    return { mode: 'local', keysDir: path.resolve(keysDir) };
+    return { mode: 'local', keysDir: path.resolve(keysDir), roles };
   }
   if (settings.mode !== 'entra') {
     throw invalid(`mode must be "entra" or "local", not ${JSON.stringify((settings as { mode?: unknown }).mode)}.`, 'mode');
@@ -92,5 +98,39 @@ export function validateIdentitySettings(settings: IdentitySettings): IdentitySe
       'jwksUri',
     );
   }
-  return { mode: 'entra', audience, issuer, jwksUri };
+  return { mode: 'entra', audience, issuer, jwksUri, roles };
+}
+
+/** Both lists non-empty, each entry a template id or a known name, and every role that may write may read. */
+function validateRoles(roles: DirectoryRoleSettings | undefined): DirectoryRoleSettings {
+  if (roles === undefined) return { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES };
+  const list = (given: readonly unknown[], setting: IdentitySetting, access: string): readonly string[] => {
+    if (!Array.isArray(given)) throw invalid(`the roles that may ${access} must be a list.`, setting);
+    const ids: string[] = [];
+    for (const entry of given) {
+      const id = typeof entry === 'string' ? roleTemplateId(entry) : undefined;
+      if (id === undefined) {
+        throw invalid(
+          `${JSON.stringify(entry)} is neither a role template id (a GUID) nor one of the role names ` +
+            `${NAMED_ROLES.map((role) => role.name).join(', ')}.`,
+          setting,
+        );
+      }
+      if (!ids.includes(id)) ids.push(id);
+    }
+    // An empty list must not silently mean "nobody" (or be mistaken for "anyone").
+    if (ids.length === 0) throw invalid(`no role may ${access}: name at least one role template id.`, setting);
+    return Object.freeze(ids);
+  };
+  const write = list(roles.write, 'writeRoles', 'write');
+  const read = list(roles.read, 'readRoles', 'read');
+  const cannotRead = write.filter((id) => !read.includes(id));
+  if (cannotRead.length > 0) {
+    throw invalid(
+      `every role that may write must also be allowed to read; add ${cannotRead.map((id) => `${roleLabel(id)} (${id})`).join(', ')} ` +
+        'to the roles that may read.',
+      'readRoles',
+    );
+  }
+  return { read, write };
 }
