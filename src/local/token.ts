@@ -67,7 +67,7 @@ interface ParsedArgs {
   flags: Set<FlagOption>;
 }
 
-/** `--name value` and `--name=value`; values may start with `-` (negative numbers). */
+/** `--name value` and `--name=value`; values may start with `-` (negative numbers); only `--role` may repeat. */
 function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { values: {}, roles: [], flags: new Set() };
   for (let i = 0; i < argv.length; i++) {
@@ -81,16 +81,17 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
       parsed.flags.add(name as FlagOption);
       continue;
     }
-    if (name !== 'role' && !(VALUE_OPTIONS as readonly string[]).includes(name)) throw new UsageError(`Unknown option --${name}.`);
+    const repeated = name === 'role';
+    if (!repeated && !(VALUE_OPTIONS as readonly string[]).includes(name)) throw new UsageError(`Unknown option --${name}.`);
     const option = name as ValueOption;
-    if (name !== 'role' && parsed.values[option] !== undefined) throw new UsageError(`--${name} is given twice.`);
+    if (!repeated && parsed.values[option] !== undefined) throw new UsageError(`--${name} is given twice.`);
     let value = inline;
     if (value === undefined) {
       value = argv[i + 1];
       if (value === undefined || /^--[a-z]/.test(value)) throw new UsageError(`--${name} needs a value.`);
       i++;
     }
-    if (name === 'role') parsed.roles.push(value);
+    if (repeated) parsed.roles.push(value);
     else parsed.values[option] = value;
   }
   return parsed;
