@@ -1,5 +1,5 @@
 import type { HttpHandler, HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { domainFailure, type DomainFailure } from '../directory/errors.js';
+import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
 import { withDeadline } from '../lib/deadline.js';
@@ -91,19 +91,32 @@ export function serve<D>(endpoint: Endpoint<D>, deps: D): (call: Call) => Promis
   };
 }
 
+/** Each rule of the directory in Graph's words: the status and message a Graph client gets when it refuses. */
+const RULES: Record<Rule, () => GraphError> = {
+  alreadyMember: () => badRequest("One or more added object references already exist for the following modified properties: 'memberOf'."),
+  connectorStaysInDefault: () => badRequest("The connector is in the 'Default' connectorGroup; it cannot be removed from it, only added to another group."),
+  applicationStaysInDefault: () =>
+    badRequest("The application is in the 'Default' connectorGroup; it cannot be removed from it unless it is added to another group."),
+  defaultStaysDefault: () => badRequest("Invalid value for property 'isDefault': this is the tenant's Default connectorGroup, and it stays the default."),
+  onlyDefaultIsDefault: () => badRequest("Invalid value for property 'isDefault': only the tenant's Default connectorGroup has isDefault true."),
+  regionOfUsedGroup: () => conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.'),
+  deleteDefault: () => conflict('The default connectorGroup cannot be deleted.'),
+  deleteUsedGroup: () => conflict('A connectorGroup can only be deleted when no connectors or applications are assigned to it.'),
+};
+
 /** A domain refusal in Graph's words. */
 function fromDomain(failure: DomainFailure): GraphError {
   switch (failure.kind) {
     case 'notFound':
       return notFound(`Resource '${failure.entity}'`);
-    case 'conflict':
-      return conflict(failure.message);
+    case 'refused':
+      return RULES[failure.rule]();
     case 'exists':
       return conflict(`An object with id '${failure.id}' already exists.`);
     case 'preconditionFailed':
       return preconditionFailed();
-    case 'invalid':
-      return badRequest(failure.message);
+    case 'unserviceable':
+      return badRequest(failure.detail);
     case 'busy': {
       const headers = { 'Retry-After': String(failure.retryAfterSeconds) };
       return failure.throttled
