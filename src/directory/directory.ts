@@ -8,8 +8,8 @@ import {
   replaceOp,
   withoutSystem,
   type BatchOp,
+  type DocumentStore,
   type QuerySpec,
-  type Store,
 } from '../store/store.js';
 import { busy, exists, notFound, preconditionFailed, refused } from './errors.js';
 import { GROUP_TYPE, assignmentId, requestedId, connectorShape, defaultGroupId, groupShape, membershipId, type AssignmentDoc, type ConnectorDoc, type GroupDoc, type MembershipDoc } from './documents.js';
@@ -119,7 +119,7 @@ export class StoreDirectory implements Directory {
   /** Tenants whose Default group is known to exist; it can never be deleted, so this never goes stale. */
   private readonly defaults = new Set<string>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: DocumentStore) {}
 
   private async retrying<T>(change: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {

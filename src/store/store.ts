@@ -311,3 +311,6 @@ export class Store {
     });
   }
 }
+
+/** What the directory needs of a store: `Store` over Cosmos DB; the domain's unit tests use an in-memory one. */
+export type DocumentStore = Pick<Store, 'read' | 'create' | 'replace' | 'delete' | 'batch' | 'page' | 'all' | 'count'>;
