@@ -1,6 +1,5 @@
-import type { ConnectorDoc, GroupDoc } from './documents.js';
-
 /** What callers see of a stored document: its properties as the wire shows them, without counters or tenant. */
+import type { ConnectorDoc, GroupDoc } from './documents.js';
 
 export interface ConnectorGroup {
   id: string;

@@ -1,12 +1,11 @@
-import { isIP } from 'node:net';
-import { z } from 'zod';
-import { isGuid } from '../lib/guid.js';
-import { CONNECTOR_STATUSES, GROUP_TYPE, REGIONS } from './documents.js';
-
 /**
  * The request bodies, as the wire carries them: one zod schema each (unknown properties are refused by
  * strictObject), with `@odata.type` and the OpenAPI metadata the service describes them with.
  */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { isGuid } from '../lib/guid.js';
+import { CONNECTOR_STATUSES, GROUP_TYPE, REGIONS } from './documents.js';
 
 const odataType = (name: string) =>
   z

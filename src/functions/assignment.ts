@@ -1,3 +1,7 @@
+/**
+ * The assignment of applications to connectorGroups, from the application (its connectorGroup, Default when
+ * unassigned) and from the group (its applications) (docs/API.md, "Membership and assignment").
+ */
 import { groupShape } from '../directory/documents.js';
 import { referenceSchema } from '../directory/wire.js';
 import { parseBody } from '../graph/body.js';
@@ -7,11 +11,6 @@ import { json, noContent } from '../graph/http.js';
 import { contextUrl, entityBody, parseReference } from '../graph/odata.js';
 import { APPLICATION_SHAPE, PROFILE_FRAGMENT, applicationView, groupEntity, groupNavigation, groupUrl } from './responses.js';
 import { endpoint } from './services.js';
-
-/**
- * The assignment of applications to connectorGroups, from the application (its connectorGroup, Default when
- * unassigned) and from the group (its applications) (docs/API.md, "Membership and assignment").
- */
 
 /** The application's connectorGroup; `$select` and `$expand=members` apply. */
 export const applicationsConnectorGroupGet = endpoint({

@@ -1,3 +1,4 @@
+/** Creating, reading, changing and deleting connectors (docs/API.md, "Routes"). */
 import { connectorShape } from '../directory/documents.js';
 import { connectorView } from '../directory/views.js';
 import { createConnectorSchema, updateConnectorSchema } from '../directory/wire.js';
@@ -8,8 +9,6 @@ import { ifMatch } from '../graph/odata.js';
 import { COUNT_OPTIONS, LIST_OPTIONS } from '../graph/openapi.js';
 import { PROFILE_FRAGMENT, connectorEntity, connectorNavigation, orMinimal } from './responses.js';
 import { endpoint } from './services.js';
-
-/** Creating, reading, changing and deleting connectors (docs/API.md, "Routes"). */
 
 const connector = { kind: 'entity', type: 'connector' } as const;
 

@@ -1,3 +1,4 @@
+/** Creating, reading, changing and deleting connectorGroups (docs/API.md, "Routes"). */
 import { groupShape } from '../directory/documents.js';
 import { createGroupSchema, updateGroupSchema } from '../directory/wire.js';
 import { parseBody } from '../graph/body.js';
@@ -7,8 +8,6 @@ import { ifMatch } from '../graph/odata.js';
 import { COUNT_OPTIONS, LIST_OPTIONS } from '../graph/openapi.js';
 import { PROFILE_FRAGMENT, groupEntity, groupNavigation, orMinimal, presentGroup } from './responses.js';
 import { endpoint } from './services.js';
-
-/** Creating, reading, changing and deleting connectorGroups (docs/API.md, "Routes"). */
 
 const group = { kind: 'entity', type: 'connectorGroup' } as const;
 

@@ -1,15 +1,14 @@
+/**
+ * Reading membership from either side: a group's members, a connector's memberOf (always one group), each
+ * as a collection, its `$count` and its `$ref` form (docs/API.md, "Routes"). Moving and removing are in
+ * move-connector.ts and remove-member.ts.
+ */
 import { connectorShape, groupShape } from '../directory/documents.js';
 import { connectorView } from '../directory/views.js';
 import { collectionResponse, countResponse } from '../graph/collection.js';
 import { COUNT_OPTIONS, LIST_OPTIONS, REF_OPTIONS } from '../graph/openapi.js';
 import { connectorNavigation, connectorUrl, groupNavigation, groupUrl, memberOfSource, membersSource, presentGroup } from './responses.js';
 import { endpoint } from './services.js';
-
-/**
- * Reading membership from either side: a group's members, a connector's memberOf (always one group), each
- * as a collection, its `$count` and its `$ref` form (docs/API.md, "Routes"). Moving and removing are in
- * move-connector.ts and remove-member.ts.
- */
 
 export const connectorGroupsMembersList = endpoint({
   name: 'connectorGroups-members-list',

@@ -1,3 +1,7 @@
+/**
+ * The three routes that move a connector to another group: adding it to a group moves it, as a connector is
+ * in exactly one (docs/API.md, "Membership and assignment"). Each ends in `directory.moveConnector`.
+ */
 import { groupObjectReferenceSchema, referenceSchema } from '../directory/wire.js';
 import { parseBody, readJsonObject, validate } from '../graph/body.js';
 import { noContent } from '../graph/http.js';
@@ -6,11 +10,9 @@ import { groupEntity, orMinimal } from './responses.js';
 import { endpoint } from './services.js';
 
 /**
- * The three routes that move a connector to another group: adding it to a group moves it, as a connector is
- * in exactly one (docs/API.md, "Membership and assignment"). Each ends in `directory.moveConnector`.
+ * From the connector: 201 with the target group, or 204 on `return=minimal` (docs/API.md, "Where this
+ * service deliberately differs from Microsoft Graph's published metadata", row 1).
  */
-
-/** From the connector: 201 with the target group, or 204 on `return=minimal` (docs/API.md, "Where this service deliberately differs from Microsoft Graph's published metadata", row 1). */
 export const connectorsMemberOfAdd = endpoint({
   name: 'connectors-memberOf-add',
   route: 'onPremisesPublishingProfiles/{profileId}/connectors/{id}/memberOf/$ref',

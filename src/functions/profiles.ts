@@ -1,3 +1,4 @@
+/** The publishing profiles: the one `applicationProxy` profile, as the metadata's entity set documents it (docs/API.md, "Routes"). */
 import { profileShape } from '../directory/documents.js';
 import { entityQuery } from '../graph/collection.js';
 import { badRequest } from '../graph/errors.js';
@@ -6,8 +7,6 @@ import { contextUrl, entityBody, pick } from '../graph/odata.js';
 import { parseCollectionQuery } from '../graph/query.js';
 import { APPLICATION_PROXY_PROFILE } from './responses.js';
 import { endpoint } from './services.js';
-
-/** The publishing profiles: the one `applicationProxy` profile, as the metadata's entity set documents it (docs/API.md, "Routes"). */
 
 const profile = { kind: 'entity', type: 'onPremisesPublishingProfile' } as const;
 

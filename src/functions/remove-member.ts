@@ -1,13 +1,12 @@
-import { noContent } from '../graph/http.js';
-import { parseReference, referenceParameter } from '../graph/odata.js';
-import { endpoint } from './services.js';
-
 /**
  * The four routes that take a connector out of a group, which returns it to Default (a connector is always
  * in one group): from the group or from the connector, the other side named by `@id` or in the path. From
  * Default itself: 400; not a member there: 404 (docs/API.md, "Membership and assignment"). Each ends in
  * `directory.removeMember`.
  */
+import { noContent } from '../graph/http.js';
+import { parseReference, referenceParameter } from '../graph/odata.js';
+import { endpoint } from './services.js';
 
 const doc = (summary: string, query?: ['@id']) => ({ summary, status: 204 as const, response: { kind: 'none' as const }, ...(query ? { query } : {}) });
 

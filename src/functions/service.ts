@@ -1,11 +1,10 @@
+/** What the service says about itself and how it takes several requests at once (docs/API.md, "Protocol"). */
 import { parseBatch, runBatch } from '../graph/batch.js';
 import { readJsonObject } from '../graph/body.js';
 import { csdlDocument } from '../graph/csdl.js';
 import { json, standardHeaders } from '../graph/http.js';
 import { describeFunctions } from '../graph/openapi.js';
 import { endpoint } from './services.js';
-
-/** What the service says about itself and how it takes several requests at once (docs/API.md, "Protocol"). */
 
 /** `$metadata`: the CSDL of what this service serves, which every `@odata.context` points at. */
 export const metadataGet = endpoint({
