@@ -16,6 +16,15 @@ const groupRef = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/be
 
 
 
+/** A tenant with one connector moved to a new group, and its documents as they then are. */
+async function connectorInItsOwnGroup() {
+  const tenant = randomUUID();
+  const g = (await t.createGroup(tenant)).id;
+  const c = (await t.createConnector(tenant)).id;
+  await t.moveConnector(tenant, c, g);
+  return { tenant, g, c, before: await tenantDocs(t.container, tenant) };
+}
+
 describe('adding is moving', () => {
   it('moves a connector between groups through memberOf/$ref and members/$ref, keeping one edge', async () => {
     const tenant = randomUUID();
@@ -34,11 +43,7 @@ describe('adding is moving', () => {
   });
 
   it('refuses adding a connector to the group it is in (400 "already exist") and changes nothing', async () => {
-    const tenant = randomUUID();
-    const g = (await t.createGroup(tenant)).id;
-    const c = (await t.createConnector(tenant)).id;
-    await t.moveConnector(tenant, c, g);
-    const before = await tenantDocs(t.container, tenant);
+    const { tenant, g, c, before } = await connectorInItsOwnGroup();
     for (const [url, body] of [
       [`${PROFILE}/connectors/${c}/memberOf/$ref`, groupRef(g)],
       [`${PROFILE}/connectorGroups/${g}/members/$ref`, { '@odata.id': `${PROFILE}/connectors/${c}` }],
@@ -52,11 +57,7 @@ describe('adding is moving', () => {
   });
 
   it("refuses a move through an application's group the connector is not in (404) and changes nothing", async () => {
-    const tenant = randomUUID();
-    const g = (await t.createGroup(tenant)).id;
-    const c = (await t.createConnector(tenant)).id;
-    await t.moveConnector(tenant, c, g);
-    const before = await tenantDocs(t.container, tenant);
+    const { tenant, c, before } = await connectorInItsOwnGroup();
     // The application is unassigned, so its group is Default, and the connector is not there.
     const url = `/beta/applications/${randomUUID()}/connectorGroup/members/${c}/memberOf/$ref`;
     const reply = await t.call('POST', url, { tenant, body: { id: defaultGroupId(tenant) } });
