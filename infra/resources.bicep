@@ -1,6 +1,9 @@
 // Everything in the resource group: identity, storage, monitoring, Cosmos DB, Key Vault, the Function App.
 param location string
 param tags object
+@description('uniqueString() of the subscription, environment and region: 13 characters, lower case.')
+@minLength(13)
+@maxLength(13)
 param resourceToken string
 param cosmosCapacityMode string
 param cosmosMaxThroughput int
@@ -199,7 +202,6 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       appSettings: [
         // The Functions host: storage and telemetry through the identity.
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
@@ -217,8 +219,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'COSMOS_DATABASE', value: cosmosDatabaseName }
         { name: 'COSMOS_CONTAINER', value: cosmosContainerName }
         { name: 'ENTRA_AUDIENCE', value: entraAudience }
-        { name: 'ENTRA_ISSUER', value: 'https://login.microsoftonline.com/{tenantid}/v2.0' }
-        { name: 'ENTRA_JWKS_URI', value: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' }
+        // The cloud's sign-in endpoint (https://login.microsoftonline.com/ in the public cloud).
+        { name: 'ENTRA_ISSUER', value: '${environment().authentication.loginEndpoint}{tenantid}/v2.0' }
+        { name: 'ENTRA_JWKS_URI', value: '${environment().authentication.loginEndpoint}common/discovery/v2.0/keys' }
         { name: 'PAGING_KEY', value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/paging-key/)' }
       ]
     }
