@@ -22,7 +22,7 @@ var serverless = cosmosCapacityMode == 'Serverless'
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
-var cosmosDataContributor = '00000000-0000-0000-0000-000000000002'
+var cosmosDbBuiltinDataContributor = '00000000-0000-0000-0000-000000000002'
 
 // The one identity the app uses for storage, monitoring, Cosmos DB and Key Vault.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -111,10 +111,10 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
 // Data-plane RBAC: Azure roles such as Contributor do not reach documents.
 resource cosmosDataRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: cosmos
-  name: guid(cosmos.id, identity.id, cosmosDataContributor)
+  name: guid(cosmos.id, identity.id, cosmosDbBuiltinDataContributor)
   properties: {
     principalId: identity.properties.principalId
-    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributor}'
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDbBuiltinDataContributor}'
     scope: cosmos.id
   }
 }
