@@ -112,6 +112,16 @@ describe('infra/', () => {
     expect(resources).toContain('enableRbacAuthorization: true');
   });
 
+  it('refuses to start on a Key Vault reference the platform could not resolve, and says why', () => {
+    // What the app sees on a first deployment whose Key Vault role has not propagated yet (README).
+    const unresolved = { AUTH_MODE: 'entra', COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', ENTRA_AUDIENCE: 'x' };
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/paging-key/)';
+    expect(() => loadSettings({ ...unresolved, PAGING_KEY: reference })).toThrow(
+      'PAGING_KEY: is an unresolved Key Vault reference; check the app identity can read the vault',
+    );
+    expect(resources).toContain('softDeleteRetentionInDays: 7');
+  });
+
   it('sets every setting the service reads, except the local-only ones, and the service starts with them', () => {
     const readme = read('README.md');
     const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!);
