@@ -12,8 +12,9 @@ import { describe, expect, it } from 'vitest';
 const TEXT = /\.(ts|js|mjs|cjs|md|json|ya?ml|bicep|sh)$|(^|\/)run$/;
 const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' })
   .split('\n')
-  // This file's own examples are broken on purpose.
-  .filter((f) => f && TEXT.test(f) && !f.endsWith('package-lock.json') && f !== 'docs/openapi.json' && f !== 'test/unit/references.test.ts');
+  // This file's own examples are broken on purpose; vendored fixtures cite their own projects' documents.
+  .filter((f) => f && TEXT.test(f) && !f.endsWith('package-lock.json') && f !== 'docs/openapi.json' && f !== 'test/unit/references.test.ts')
+  .filter((f) => !f.startsWith('test/fixtures/') || f.endsWith('.md'));
 const markdown = files.filter((f) => f.endsWith('.md'));
 
 /** The file a reference names: from the repository's root, from the citing file's folder, or by a name only one file has. */
@@ -90,5 +91,31 @@ describe('references to documents and their sections', () => {
     expect(refs('// docs/API.md, "Routes" and "Nowhere"')[0]).toBe('src/x.ts: docs/API.md has no heading "Nowhere"');
     expect(refs('[x](docs/API.md#routes)').at(-1)).toBeUndefined();
     expect(refs('[x](docs/API.md#nowhere)').at(-1)).toBe('src/x.ts: docs/API.md has no heading for #nowhere');
+  });
+});
+
+describe("README's layout", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /## How the code is laid out[\s\S]*?```\n([\s\S]*?)```/.exec(readme)![1]!;
+  /** The paths each line of the block starts with: `azure.yaml, infra/    the azd template` names two. */
+  const named = block
+    .split('\n')
+    .map((line) => /^(\S.*?)\s{2,}/.exec(line)?.[1])
+    .filter((head): head is string => head !== undefined)
+    .flatMap((head) => head.split(/,\s*/));
+  const tracked = files.concat(execFileSync('git', ['ls-files'], { encoding: 'utf8' }).split('\n').filter(Boolean));
+
+  it('names only paths the repository has', () => {
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((p) => !tracked.some((f) => f === p || f.startsWith(p.endsWith('/') ? p : `${p}/`)))).toEqual([]);
+  });
+
+  it('names every top-level folder and every folder of src/', () => {
+    const folders = new Set(tracked.flatMap((f) => {
+      const parts = f.split('/');
+      if (parts.length < 2 || parts[0]!.startsWith('.')) return [];
+      return parts[0] === 'src' && parts.length > 2 ? [`src/${parts[1]}/`] : [`${parts[0]}/`];
+    }));
+    expect([...folders].filter((d) => !named.some((p) => p === d || p.startsWith(d))).sort()).toEqual([]);
   });
 });
