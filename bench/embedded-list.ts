@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CosmosClient, type Container, type OperationInput, type SqlQuerySpec } from '@azure/cosmos';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../src/local/cosmos-server.js';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '@appproxy/cosmos-local';
 
 const PAGE = 100;
 const WARMUP = 3;
