@@ -52,11 +52,12 @@ const newEtag = (): string => `"${randomUUID()}"`;
 
 /** Resource ids like Azure's: base64 of the parent's bytes and a counter ('/' written as '-'). */
 function rid(parent: string | null, counter: number, bytes: number, flag: number): string {
-  const own = Buffer.alloc(bytes);
-  if (bytes === 8) own.writeBigUInt64BE(BigInt(counter) << 8n);
-  else own.writeUInt32BE((counter | flag) >>> 0);
   const prefix = parent === null ? Buffer.alloc(0) : Buffer.from(parent.replace(/-/g, '/'), 'base64');
-  return Buffer.concat([prefix, own]).toString('base64').replace(/\//g, '-');
+  const out = Buffer.alloc(prefix.length + bytes);
+  prefix.copy(out);
+  if (bytes === 8) out.writeBigUInt64BE(BigInt(counter) << 8n, prefix.length);
+  else out.writeUInt32BE((counter | flag) >>> 0, prefix.length);
+  return out.toString('base64').replace(/\//g, '-');
 }
 
 function checkId(id: Json | undefined): string {

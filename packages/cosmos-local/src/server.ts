@@ -365,15 +365,27 @@ export function route(account: Account, method: string, segments: string[], head
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new CosmosError(413, 'RequestEntityTooLarge', 'Request size is too large.');
-    chunks.push(chunk as Buffer);
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  // Most requests (reads, deletes) have no body: no stream to wait for.
+  if (req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) {
+    return Promise.resolve(Buffer.alloc(0));
   }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new CosmosError(413, 'RequestEntityTooLarge', 'Request size is too large.'));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 export type ErrorReporter = (err: Error, req: IncomingMessage) => void;
@@ -393,8 +405,8 @@ export function requestHandler(account: Account, persistence: Persistence | unde
             throw badRequest('The request body is not valid JSON.');
           }
         }
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+        const path = (req.url ?? '/').split('?', 1)[0] as string;
+        const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
         reply = route(account, req.method ?? 'GET', segments, req.headers, body);
       } catch (err) {
         if (err instanceof CosmosError) {
