@@ -17,9 +17,14 @@ const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclud
   .filter((f) => !f.startsWith('test/fixtures/') || f.endsWith('.md'));
 const markdown = files.filter((f) => f.endsWith('.md'));
 
-/** The file a reference names: from the repository's root, from the citing file's folder, or by a name only one file has. */
+/**
+ * The file a reference names: from the citing file's folder or the nearest folder above it that has it (a
+ * package's `README.md` is its own), from the repository's root, or by a name only one file has.
+ */
 function resolve(from: string, ref: string): string | undefined {
-  for (const candidate of [normalize(ref), normalize(join(dirname(from), ref))]) if (markdown.includes(candidate)) return candidate;
+  const folders: string[] = [];
+  for (let dir = dirname(from); dir !== '.'; dir = dirname(dir)) folders.push(dir);
+  for (const candidate of [...folders.map((dir) => normalize(join(dir, ref))), normalize(ref)]) if (markdown.includes(candidate)) return candidate;
   if (!ref.includes('/')) {
     const named = markdown.filter((f) => basename(f) === ref);
     if (named.length === 1) return named[0];
