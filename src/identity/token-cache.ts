@@ -21,6 +21,11 @@ interface Entry {
 
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * The key of the token looked up last: a client sends one token request after request (and a `$batch`
+   * once per item), so its hash is kept rather than recomputed. Equal text, equal key.
+   */
+  private last = { token: '', key: keyOf('') };
 
   constructor(
     readonly maxEntries = DEFAULT_TOKEN_CACHE_SIZE,
@@ -33,7 +38,7 @@ export class VerifiedTokenCache {
 
   /** The claims remembered for `token`, if still usable at `nowSeconds`. */
   get(token: string, nowSeconds: number): JWTPayload | undefined {
-    const key = keyOf(token);
+    const key = this.keyOf(token);
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (nowSeconds >= entry.exp) {
@@ -50,7 +55,7 @@ export class VerifiedTokenCache {
   /** Remembers the claims of a token that passed verification at `nowSeconds`; not once it is at `exp`. */
   set(token: string, claims: JWTPayload, nowSeconds: number): void {
     if (this.maxEntries <= 0 || typeof claims.exp !== 'number' || nowSeconds >= claims.exp) return;
-    const key = keyOf(token);
+    const key = this.keyOf(token);
     this.entries.delete(key);
     this.entries.set(key, { claims, exp: claims.exp, nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined });
     while (this.entries.size > this.maxEntries) {
@@ -61,6 +66,11 @@ export class VerifiedTokenCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  private keyOf(token: string): string {
+    if (token !== this.last.token) this.last = { token, key: keyOf(token) };
+    return this.last.key;
   }
 }
 
