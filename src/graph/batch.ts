@@ -44,8 +44,18 @@ const HEADER_CASE: Record<string, string> = {
   'client-request-id': 'client-request-id',
 };
 
-const headerName = (lower: string) =>
-  HEADER_CASE[lower] ?? lower.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+const spelled = new Map<string, string>(Object.entries(HEADER_CASE));
+/** Names seen are remembered (every item of every batch spells the same few), up to a bound. */
+const MAX_SPELLED = 256;
+
+function headerName(lower: string): string {
+  let name = spelled.get(lower);
+  if (name === undefined) {
+    name = lower.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+    if (spelled.size < MAX_SPELLED) spelled.set(lower, name);
+  }
+  return name;
+}
 
 interface BatchItem {
   id: string;
@@ -215,16 +225,19 @@ function itemError(run: BatchRun, item: BatchItem, error: GraphError): Promise<B
   return toItemResponse(item.id, errorResponse(ctx, error));
 }
 
+/** The origin items are addressed at: the batch's own. */
+function batchOrigin(run: BatchRun): string {
+  try {
+    return new URL(run.ctx.origin).origin;
+  } catch {
+    return new URL(run.outer.url).origin;
+  }
+}
+
 /** The absolute URL an item addresses: the batch's origin, the item's version (else the batch's). */
-function itemUrl(run: BatchRun, item: BatchItem): URL {
+function itemUrl(run: BatchRun, origin: string, item: BatchItem): URL {
   const notRelative = () => badRequest(`The request URL '${item.url.slice(0, 200)}' must be relative to the service root, such as '/beta/...' or '/me'.`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(item.url) || /^[/\\]{2}/.test(item.url)) throw notRelative();
-  let origin: string;
-  try {
-    origin = new URL(run.ctx.origin).origin;
-  } catch {
-    origin = new URL(run.outer.url).origin;
-  }
   let url: URL;
   try {
     url = new URL(item.url.startsWith('/') ? item.url : `/${item.url}`, origin);
@@ -240,13 +253,13 @@ function itemUrl(run: BatchRun, item: BatchItem): URL {
   return url;
 }
 
-async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemResponse> {
+async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<BatchItemResponse> {
   if (!METHODS.has(item.method)) {
     return itemError(run, item, badRequest(`The method '${item.method.slice(0, 20)}' is not supported in a batch request.`));
   }
   let url: URL;
   try {
-    url = itemUrl(run, item);
+    url = itemUrl(run, origin, item);
   } catch (error) {
     if (error instanceof GraphError) return itemError(run, item, error);
     throw error;
@@ -288,6 +301,7 @@ async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemRespons
 /** Runs every item, each after its dependencies, concurrently otherwise; answers in request order. */
 export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<BatchItemResponse[]> {
   const byKey = new Map(items.map((item) => [item.key, item]));
+  const origin = batchOrigin(run);
   const started = new Map<string, Promise<BatchItemResponse>>();
   const start = (item: BatchItem): Promise<BatchItemResponse> => {
     let running = started.get(item.key);
@@ -298,7 +312,7 @@ export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<Batch
         if (failed) {
           return itemError(run, item, new GraphError(424, `The request depends on request '${failed.id.slice(0, 100)}', which failed with status ${failed.status}.`));
         }
-        return execute(run, item);
+        return execute(run, origin, item);
       })();
       started.set(item.key, running);
     }
