@@ -24,12 +24,15 @@ export function isValidHostHeader(value: string | undefined): value is string {
   return m[2] === undefined || Number(m[2]) <= 65535;
 }
 
+/** A backslash, a control character or a space. */
+const UNSAFE_TARGET_CHARACTER = /[\\\x00-\x20\x7f]/;
+
 /**
  * A request target the host accepts: origin-form (`/path?query`), no backslash or control character, and
  * parseable with the Host. `//x` is a path whose first segment is empty (it never names a host).
  */
 function requestUrl(scheme: string, host: string, target: string | undefined): URL | undefined {
-  if (!target || !target.startsWith('/') || [...target].some((c) => c === '\\' || c <= ' ' || c === '\x7f')) return undefined;
+  if (!target || !target.startsWith('/') || UNSAFE_TARGET_CHARACTER.test(target)) return undefined;
   try {
     const url = new URL(`${scheme}://${host}${target}`);
     return url.host === new URL(`${scheme}://${host}`).host ? url : undefined;
@@ -56,7 +59,11 @@ export interface LocalHostOptions {
   log?: (level: string, ...args: unknown[]) => void;
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  // Neither Content-Length nor Transfer-Encoding: HTTP/1.1 says there is no body (most requests: GETs).
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return NO_BODY;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
