@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, InvocationContext, LogLevel } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext, LogLevel } from '@azure/functions';
 import { GraphError, badRequest } from './errors.js';
-import { BATCH_ITEM_HEADER, errorResponse, type RequestContext } from './http.js';
+import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
 import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type InvokeResult } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
 
@@ -72,6 +72,21 @@ export interface BatchItemResponse {
   status: number;
   headers: Record<string, string>;
   body?: unknown;
+}
+
+/** A JSON body as the function serialized it, written into the batch's response as it is (not parsed and serialized again). */
+class SerializedBody {
+  constructor(readonly text: string) {}
+}
+
+/** `{"responses":[…]}`: each item serialized, its body spliced in when the function serialized it already. */
+export function batchResponseText(responses: BatchItemResponse[]): string {
+  const items = responses.map((item) => {
+    if (!(item.body instanceof SerializedBody)) return JSON.stringify(item);
+    const { body, ...rest } = item;
+    return `${JSON.stringify(rest).slice(0, -1)},"body":${body.text}}`;
+  });
+  return `{"responses":[${items.join(',')}]}`;
 }
 
 const malformed = (message: string) => badRequest(`Invalid batch payload format: ${message}`);
@@ -191,14 +206,26 @@ async function toItemResponse(id: string, result: InvokeResult): Promise<BatchIt
   const status = plain ? plain.status : response!.status;
   const item: BatchItemResponse = { id, status, headers };
   if (status === 204 || status === 304) return item;
+  // A plain result's body is text already; only an HttpResponse's is read as bytes.
   let bytes: Buffer | undefined;
-  if (plain) bytes = plain.body ? Buffer.from(plain.body, 'utf8') : undefined;
-  else if (response!.body) bytes = Buffer.from(await response!.arrayBuffer());
-  if (!bytes?.length) return item;
-  const text = plain?.body ?? bytes.toString('utf8');
+  let text: string;
+  if (plain) {
+    if (!plain.body) return item;
+    text = plain.body;
+  } else {
+    if (!response!.body) return item;
+    bytes = Buffer.from(await response!.arrayBuffer());
+    if (!bytes.length) return item;
+    text = bytes.toString('utf8');
+  }
   const type = headers['Content-Type'] ?? '';
   const mime = type.split(';')[0]!.trim().toLowerCase();
-  if (mime === 'application/json' || mime.endsWith('+json')) {
+  const isJson = mime === 'application/json' || mime.endsWith('+json');
+  if (isJson && plain && isSerializedJson(result as HttpResponseInit)) {
+    item.body = new SerializedBody(text);
+    return item;
+  }
+  if (isJson) {
     try {
       item.body = JSON.parse(text) as unknown;
       return item;
@@ -207,7 +234,7 @@ async function toItemResponse(id: string, result: InvokeResult): Promise<BatchIt
     }
   }
   // Text (a `$count`, a JSON body that does not parse) as a string; anything else base64, as Graph does.
-  item.body = mime.startsWith('text/') || mime === 'application/json' || mime.endsWith('+json') ? text : bytes.toString('base64');
+  item.body = mime.startsWith('text/') || isJson ? text : (bytes ?? Buffer.from(text, 'utf8')).toString('base64');
   return item;
 }
 
