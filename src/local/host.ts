@@ -74,13 +74,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
-  return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
+function toHeaders(raw: IncomingMessage['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
 
-/** A plain result (see `plainResponse`) written as it is, without building an `HttpResponse`. */
+/** A plain result (see `plainResponse`: its headers are a fresh object) written as it is, without building an `HttpResponse`. */
 function sendPlain(res: ServerResponse, plain: PlainResponse, head: boolean): void {
-  const headers = plain.body === undefined ? plain.headers : { ...plain.headers, 'content-length': String(Buffer.byteLength(plain.body)) };
+  const headers = plain.headers;
+  if (plain.body !== undefined) headers['content-length'] = String(Buffer.byteLength(plain.body));
   res.writeHead(plain.status, headers);
   res.end(head ? undefined : plain.body);
 }
@@ -150,7 +156,7 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
       try {
         result = await invoke(
           match,
-          { method, url: url.toString(), headers: Object.fromEntries(toHeaders(req.headers)), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined },
+          { method, url: url.toString(), headers: toHeaders(req.headers), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined },
           log,
         );
       } catch (error) {
