@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { READ_SCOPES, WRITE_SCOPES } from '../../src/identity/tokens.js';
+import { READ_SCOPES, WRITE_SCOPES } from '../../src/identity/index.js';
 import { ARTIFACT_DIR } from '../../src/local/package.js';
 import { loadSettings } from '../../src/settings.js';
 
@@ -29,6 +29,8 @@ const NOT_IN_AZURE: Record<string, string> = {
   LOCAL_COSMOS_IN_MEMORY: 'the embedded Cosmos server, npm start only',
   FORWARDED_HOSTS: "only behind a reverse proxy of one's own; in Azure links name the platform's host",
   REQUEST_DEADLINE_MS: 'its default (20 s) is chosen for Azure',
+  AUTH_READ_ROLES: "its default is Entra's built-in roles that may read connector groups; a tenant with other roles sets it",
+  AUTH_WRITE_ROLES: "its default is Entra's built-in roles that may change connector groups; a tenant with other roles sets it",
 };
 
 describe('azure.yaml', () => {
