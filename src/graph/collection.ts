@@ -151,6 +151,8 @@ export function entityQuery(
   shape: EntityShape,
   navigation?: Record<string, { shape: EntityShape }>,
 ): { select?: string[]; expand: Expansion[] } {
+  // Most reads carry no query string: nothing to parse or refuse.
+  if (req.query.size === 0) return { expand: [] };
   const q = parseCollectionQuery(req.query, shape, { version: ctx.version, navigation: navigationShapes(navigation) });
   const top = [...req.query.keys()].some((k) => k.toLowerCase() === '$top' || (ctx.version === 'beta' && k.toLowerCase() === 'top'));
   const given: [string, boolean][] = [
