@@ -25,6 +25,7 @@ export function isValidHostHeader(value: string | undefined): value is string {
 }
 
 /** A backslash, a control character or a space. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNSAFE_TARGET_CHARACTER = /[\\\x00-\x20\x7f]/;
 
 /**
