@@ -1,8 +1,8 @@
 /**
  * The top costs in a V8 CPU profile (`node --cpu-prof`, or the per-row profiles `BENCH_CPU_PROF` makes
  * of the load benchmark's targets): self time by module (a file of ours, a package, a Node internal),
- * and inclusive time of the heaviest functions of the service itself (our code and `@azure/functions`,
- * not the embedded Cosmos server sharing its process). Times are in ms per request when the number of
+ * and inclusive time of the heaviest functions of the service itself (`src/` and `@azure/functions`, not
+ * the embedded Cosmos server, `packages/cosmos-local`, sharing its process). Times are in ms per request when the number of
  * requests is known, and as a share of the profile's busy time (idle excluded).
  *
  *   node dist/bench/profile-top.js <file.cpuprofile> [top] [requests]      (default top 25)
@@ -23,7 +23,7 @@ export interface Profile {
 
 /** Where a frame's code lives: a file of ours, a package, Node's internals, or V8 itself. */
 function moduleOf(url: string, name: string): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url) ?? /\/(packages\/[^/]+)\//.exec(url);
   if (pkg) return pkg[1]!;
   const ours = /\/dist\/((?:src|bench)\/.+)$/.exec(url);
   if (ours) return ours[1]!;
@@ -31,9 +31,7 @@ function moduleOf(url: string, name: string): string {
   return url === '' ? `(${name || 'native'})` : url;
 }
 
-/** The embedded Cosmos server runs in the service's process, but its time is the store's, not the service's. */
-const EMBEDDED_SERVER = /^src\/local\/(cosmos-|journal)/;
-const isServiceOwn = (module: string) => (module.startsWith('src/') && !EMBEDDED_SERVER.test(module)) || module === '@azure/functions';
+const isServiceOwn = (module: string) => module.startsWith('src/') || module === '@azure/functions';
 
 const IDLE = new Set(['(idle)', '(program)']);
 
