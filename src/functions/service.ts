@@ -1,8 +1,8 @@
 /** What the service says about itself and how it takes several requests at once (docs/API.md, "Protocol"). */
-import { parseBatch, runBatch } from '../graph/batch.js';
+import { batchResponseText, parseBatch, runBatch } from '../graph/batch.js';
 import { readJsonObject } from '../graph/body.js';
 import { csdlDocument } from '../graph/csdl.js';
-import { json, standardHeaders } from '../graph/http.js';
+import { serializedJson, standardHeaders } from '../graph/http.js';
 import { describeFunctions } from '../graph/openapi.js';
 import { endpoint } from './services.js';
 
@@ -55,6 +55,6 @@ export const batch = endpoint({
   handler: ({ routes }) => async ({ req, ctx, log }) => {
     const items = parseBatch(await readJsonObject(req));
     const responses = await runBatch({ routes: routes(), ctx, outer: req, log }, items);
-    return json(ctx, 200, { responses });
+    return serializedJson(ctx, 200, batchResponseText(responses));
   },
 });

@@ -73,7 +73,10 @@ export function pathSegments(pathname: string): string[] {
   return raw.split('/').map((s) => decodeSegment(s.replace(/%2f/gi, '%252F')));
 }
 
-function matchSegments(segments: Segment[], path: string[]): Record<string, string> | undefined {
+/** `lowered`: the path's segments lower-cased, once for all the routes tried. */
+function matchSegments(segments: Segment[], path: string[], lowered: string[]): Record<string, string> | undefined {
+  const last = segments[segments.length - 1];
+  if (!(last && 'catchAll' in last) && path.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
@@ -84,7 +87,7 @@ function matchSegments(segments: Segment[], path: string[]): Record<string, stri
     const value = path[i];
     if (value === undefined || value === '') return undefined;
     if ('literal' in seg) {
-      if (value.toLowerCase() !== seg.literal) return undefined;
+      if (lowered[i] !== seg.literal) return undefined;
     } else {
       params[seg.param] = value;
     }
@@ -123,9 +126,10 @@ export class RouteTable<F extends FunctionDef = FunctionDef> {
     const path = this.relative(pathname);
     if (!path) return undefined;
     const verb = method?.toUpperCase();
+    const lowered = path.map((s) => s.toLowerCase());
     for (const { fn, segments } of this.routes) {
       if ((verb && !fn.methods.includes(verb as HttpMethod)) || !accept(fn)) continue;
-      const params = matchSegments(segments, path);
+      const params = matchSegments(segments, path, lowered);
       if (params) return { fn, params };
     }
     return undefined;

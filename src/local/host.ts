@@ -24,12 +24,16 @@ export function isValidHostHeader(value: string | undefined): value is string {
   return m[2] === undefined || Number(m[2]) <= 65535;
 }
 
+/** A backslash, a control character or a space. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNSAFE_TARGET_CHARACTER = /[\\\x00-\x20\x7f]/;
+
 /**
  * A request target the host accepts: origin-form (`/path?query`), no backslash or control character, and
  * parseable with the Host. `//x` is a path whose first segment is empty (it never names a host).
  */
 function requestUrl(scheme: string, host: string, target: string | undefined): URL | undefined {
-  if (!target || !target.startsWith('/') || [...target].some((c) => c === '\\' || c <= ' ' || c === '\x7f')) return undefined;
+  if (!target || !target.startsWith('/') || UNSAFE_TARGET_CHARACTER.test(target)) return undefined;
   try {
     const url = new URL(`${scheme}://${host}${target}`);
     return url.host === new URL(`${scheme}://${host}`).host ? url : undefined;
@@ -56,7 +60,11 @@ export interface LocalHostOptions {
   log?: (level: string, ...args: unknown[]) => void;
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  // Neither Content-Length nor Transfer-Encoding: HTTP/1.1 says there is no body (most requests: GETs).
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return NO_BODY;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -67,13 +75,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
-  return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
+function toHeaders(raw: IncomingMessage['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
 
-/** A plain result (see `plainResponse`) written as it is, without building an `HttpResponse`. */
+/** A plain result (see `plainResponse`: its headers are a fresh object) written as it is, without building an `HttpResponse`. */
 function sendPlain(res: ServerResponse, plain: PlainResponse, head: boolean): void {
-  const headers = plain.body === undefined ? plain.headers : { ...plain.headers, 'content-length': String(Buffer.byteLength(plain.body)) };
+  const headers = plain.headers;
+  if (plain.body !== undefined) headers['content-length'] = String(Buffer.byteLength(plain.body));
   res.writeHead(plain.status, headers);
   res.end(head ? undefined : plain.body);
 }
@@ -143,7 +157,7 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
       try {
         result = await invoke(
           match,
-          { method, url: url.toString(), headers: Object.fromEntries(toHeaders(req.headers)), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined },
+          { method, url: url.toString(), headers: toHeaders(req.headers), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined },
           log,
         );
       } catch (error) {
