@@ -101,11 +101,13 @@ public static partial class Samples
         yield return Get("double slash inside", "/beta//onPremisesPublishingProfiles/applicationProxy/connectorGroups");
         yield return Get("double slash before an id", Groups + "//" + Id);
         yield return Get("trailing slash", Groups + "/");
+        yield return Get("catch-all with a trailing slash", "/beta/unknown/resource/");
         yield return Get("two trailing slashes", Groups + "//");
         yield return Get("root", "/");
         // Query strings, merged by ASP.NET Core's parser.
         yield return Get("repeated $select", Groups + "?$select=id&$select=name");
         yield return Get("$top in two cases", Groups + "?$TOP=5&$top=6");
+        yield return Get("a key in three spellings between others", Groups + "?$Top=1&b=2&$TOP=3&c=4&$top=5&B=6");
         yield return Get("$filter percent-encoded key", Groups + "?%24filter=name%20eq%20%27a%27&$top=2");
         yield return Get("plus in a query value", Groups + "?$search=%22a+b%22");
         yield return Get("empty query value and bare key", Groups + "?$filter=&$count");
