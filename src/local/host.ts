@@ -28,16 +28,18 @@ export function isValidHostHeader(value: string | undefined): value is string {
 
 /**
  * The path and raw query of a request target as Kestrel takes them: origin-form (`/path?query`; a `#` is part
- * of the path), or absolute-form whose authority is the Host header. Undefined for anything else.
+ * of the path), or absolute-form whose authority is the Host header; else the status Kestrel answers.
  */
-function splitTarget(target: string, host: string): { path: string; query: string } | undefined {
+function splitTarget(target: string, host: string, method: string): { path: string; query: string } | number {
+  // The asterisk-form is for OPTIONS only (an empty path, which only a root catch-all matches); else a 405.
+  if (target === '*') return method === 'OPTIONS' ? { path: '', query: '' } : 405;
   let rest = target;
   const absolute = /^https?:\/\/([^/?#]*)/i.exec(target);
   if (absolute) {
-    if (absolute[1]!.toLowerCase() !== host.toLowerCase()) return undefined;
+    if (absolute[1]!.toLowerCase() !== host.toLowerCase()) return 400;
     rest = target.slice(absolute[0].length) || '/';
   }
-  if (!rest.startsWith('/')) return undefined;
+  if (!rest.startsWith('/')) return 400;
   const q = rest.indexOf('?');
   return q < 0 ? { path: rest, query: '' } : { path: rest.slice(0, q), query: rest.slice(q) };
 }
@@ -137,8 +139,8 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
       const refusal = kestrelRefusal(req);
       if (refusal) return bare(refusal);
       const host = req.headers.host ?? '';
-      const target = splitTarget(req.url ?? '', host);
-      if (!target) return bare(400);
+      const target = splitTarget(req.url ?? '', host, method);
+      if (typeof target === 'number') return bare(target);
       const match = routes.match(method, target.path);
       if (!match) {
         req.resume();

@@ -125,6 +125,9 @@ public static partial class Samples
         yield return new Sample("Host with a space", [Line("GET", Groups), "Host: a b\r\n\r\n"]);
         yield return new Sample("absolute-form target", [Line("GET", "http://localhost" + Groups), "Host: localhost\r\n\r\n"]);
         yield return new Sample("absolute-form target, another Host", [Line("GET", "http://localhost" + Groups), "Host: example.com\r\n\r\n"]);
+        yield return Get("backslashes in the target", Groups + "\\..\\x");
+        yield return new Sample("asterisk target", [Line("GET", "*"), "Host: localhost\r\n\r\n"]);
+        yield return new Sample("asterisk target with OPTIONS", [Line("OPTIONS", "*"), "Host: localhost\r\n\r\n"]);
         yield return new Sample("target without a slash", [Line("GET", "beta/onPremisesPublishingProfiles"), "Host: localhost\r\n\r\n"]);
         // Bodies.
         yield return Send("POST", "body with Content-Length", Groups, "{\"displayName\":\"g\"}");
@@ -154,5 +157,9 @@ public static partial class Samples
             yield return new Sample($"{count} headers", [Line("GET", Groups), "Host: localhost\r\n", new Repeat("X-Many: 1\r\n", count - 1), "\r\n"]);
         }
         yield return new Sample("unknown method", [Line("FROB", Groups), "Host: localhost\r\n\r\n"]);
+        foreach (var method in new[] { "TRACE", "MKCOL" })
+        {
+            yield return new Sample($"{method}, a method no function lists", [Line(method, Groups), "Host: localhost\r\n\r\n"]);
+        }
     }
 }
