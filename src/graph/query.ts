@@ -74,6 +74,9 @@ const MAX_SEARCH_TERM = 256;
 const SUPPORTED = ['select', 'filter', 'orderby', 'top', 'skip', 'count', 'skiptoken', 'search', 'expand'] as const;
 type Supported = (typeof SUPPORTED)[number];
 
+/** Options whose value never holds a comma, so a comma means the option came more than once. */
+const ONE_VALUE: readonly Supported[] = ['top', 'skip', 'count', 'skiptoken'];
+
 /** OData system query options a bare beta parameter is taken for (and refused, when unsupported). */
 const KNOWN_UNSUPPORTED = ['format', 'apply', 'levels', 'compute', 'index', 'schemaversion', 'deltatoken'];
 
@@ -118,6 +121,11 @@ function collectOptions(query: URLSearchParams, version: 'beta' | 'v1.0'): Map<S
     }
     const option = name as Supported;
     if (options.has(option)) throw badRequest(`Query option '$${option}' is specified more than once.`);
+    // The Functions host hands a repeated option over once, its values joined by commas: a list option
+    // takes them as one list, a one-value option (none of whose values has a comma) refuses them.
+    if (ONE_VALUE.includes(option) && value.includes(',')) {
+      throw badRequest(`Query option '$${option}' is specified more than once (or its value ${quote(value)} has a comma): it takes one value.`);
+    }
     options.set(option, value);
   }
   return options;
