@@ -9,7 +9,7 @@ param displayName string
 @description('Let the Azure CLI get tokens for the API without a consent prompt (az account get-access-token --resource ...).')
 param preAuthorizeAzureCli bool
 
-// The delegated scopes the service checks (src/identity/tokens.ts): reads accept all three, writes the last two.
+// The delegated scopes the service checks (src/identity/authorize.ts): reads accept all three, writes the last two.
 var scopes = [
   {
     value: 'Directory.Read.All'
@@ -38,6 +38,9 @@ resource api 'Microsoft.Graph/applications@v1.0' = {
   signInAudience: 'AzureADMultipleOrgs'
   // api://<tenant id>/<name>: a form the identifier URI restrictions accept, known before the app id exists.
   identifierUris: ['api://${tenant().tenantId}/${uniqueName}']
+  // Access tokens for this API carry the signed-in user's directory roles (wids, role template ids), which
+  // the service requires (src/identity/roles.ts). Directory roles only: no security groups, so no group overage.
+  groupMembershipClaims: 'DirectoryRole'
   api: {
     // v2.0 access tokens: iss https://login.microsoftonline.com/<tid>/v2.0, aud = the app (client) id.
     requestedAccessTokenVersion: 2

@@ -1,6 +1,9 @@
 // Everything in the resource group: identity, storage, monitoring, Cosmos DB, Key Vault, the Function App.
 param location string
 param tags object
+@description('uniqueString() of the subscription, environment and region: 13 characters, lower case.')
+@minLength(13)
+@maxLength(13)
 param resourceToken string
 param cosmosCapacityMode string
 param cosmosMaxThroughput int
@@ -19,7 +22,7 @@ var serverless = cosmosCapacityMode == 'Serverless'
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
-var cosmosDataContributor = '00000000-0000-0000-0000-000000000002'
+var cosmosDbBuiltinDataContributor = '00000000-0000-0000-0000-000000000002'
 
 // The one identity the app uses for storage, monitoring, Cosmos DB and Key Vault.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -108,10 +111,10 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
 // Data-plane RBAC: Azure roles such as Contributor do not reach documents.
 resource cosmosDataRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: cosmos
-  name: guid(cosmos.id, identity.id, cosmosDataContributor)
+  name: guid(cosmos.id, identity.id, cosmosDbBuiltinDataContributor)
   properties: {
     principalId: identity.properties.principalId
-    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributor}'
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDbBuiltinDataContributor}'
     scope: cosmos.id
   }
 }
@@ -199,7 +202,6 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       appSettings: [
         // The Functions host: storage and telemetry through the identity.
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
@@ -217,8 +219,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'COSMOS_DATABASE', value: cosmosDatabaseName }
         { name: 'COSMOS_CONTAINER', value: cosmosContainerName }
         { name: 'ENTRA_AUDIENCE', value: entraAudience }
-        { name: 'ENTRA_ISSUER', value: 'https://login.microsoftonline.com/{tenantid}/v2.0' }
-        { name: 'ENTRA_JWKS_URI', value: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' }
+        // The cloud's sign-in endpoint (https://login.microsoftonline.com/ in the public cloud).
+        { name: 'ENTRA_ISSUER', value: '${environment().authentication.loginEndpoint}{tenantid}/v2.0' }
+        { name: 'ENTRA_JWKS_URI', value: '${environment().authentication.loginEndpoint}common/discovery/v2.0/keys' }
         { name: 'PAGING_KEY', value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/paging-key/)' }
       ]
     }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   DEFAULT_LOCAL_KEYS_DIR,
+  DEFAULT_READ_ROLES,
+  DEFAULT_WRITE_ROLES,
   ENTRA_JWKS_URI,
   ENTRA_MULTI_TENANT_ISSUER,
   IdentitySettingsError,
@@ -28,11 +30,21 @@ const IDENTITY_SETTING_NAMES: Record<IdentitySetting, string> = {
   issuer: 'ENTRA_ISSUER',
   jwksUri: 'ENTRA_JWKS_URI',
   keysDir: 'LOCAL_KEYS_DIR',
+  readRoles: 'AUTH_READ_ROLES',
+  writeRoles: 'AUTH_WRITE_ROLES',
 };
+
+/** A comma-separated list of role template ids or names; the identity module decides what each names. */
+const roleList = z
+  .string()
+  .transform((v) => v.split(',').map((role) => role.trim()).filter(Boolean))
+  .optional();
 
 const schema = z
   .object({
     AUTH_MODE: z.enum(['entra', 'local']).default('entra'),
+    AUTH_READ_ROLES: roleList,
+    AUTH_WRITE_ROLES: roleList,
     COSMOS_CONNECTION_STRING: z.string().regex(/AccountEndpoint=https?:\/\/[^;]+;/i, 'must contain AccountEndpoint=<url>;').optional(),
     COSMOS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     COSMOS_DATABASE: z.string().min(1).default('appproxy'),
@@ -78,12 +90,14 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new Error(`Invalid settings:\n${lines.join('\n')}`);
   }
   const s = parsed.data;
-  const identity: IdentitySettings =
+  const roles = { read: s.AUTH_READ_ROLES ?? DEFAULT_READ_ROLES, write: s.AUTH_WRITE_ROLES ?? DEFAULT_WRITE_ROLES };
+  let identity: IdentitySettings =
     s.AUTH_MODE === 'local'
-      ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR }
-      : { mode: 'entra', audience: s.ENTRA_AUDIENCE!, issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI };
+      ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR, roles }
+      : { mode: 'entra', audience: s.ENTRA_AUDIENCE!, issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI, roles };
   try {
-    validateIdentitySettings(identity);
+    // Kept with role names resolved to template ids, so the settings say exactly which roles.
+    identity = { ...identity, roles: validateIdentitySettings(identity).roles };
   } catch (error) {
     if (!(error instanceof IdentitySettingsError)) throw error;
     const name = error.setting ? IDENTITY_SETTING_NAMES[error.setting] : 'AUTH_MODE';

@@ -94,12 +94,6 @@ const MAX_ATTEMPTS = 12;
 
 /** "Default" names the tenant's Default group only; no other group may take it (compared as Graph compares names). */
 const DEFAULT_NAME = 'Default';
-function assertNotDefaultName(name: string | undefined): void {
-  if (name !== undefined && name.trim().toLowerCase() === DEFAULT_NAME.toLowerCase()) {
-    throw invalid(`The name '${DEFAULT_NAME}' is reserved for the default connectorGroup.`);
-  }
-}
-
 const alreadyMember = () =>
   invalid("One or more added object references already exist for the following modified properties: 'memberOf'.");
 
@@ -207,7 +201,6 @@ export class StoreDirectory implements Directory {
   async createGroup(tenantId: string, input: CreateGroupInput, clientRequestId?: string): Promise<Stored<GroupDoc>> {
     const { id, derived } = newId(tenantId, 'connectorGroup', input, clientRequestId);
     if (id === defaultGroupId(tenantId)) throw exists(id);
-    assertNotDefaultName(input.name);
     return creating(id, () =>
       this.store.create<GroupDoc>({
         id,
@@ -230,11 +223,14 @@ export class StoreDirectory implements Directory {
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
       // Absent or unknownFutureValue (evolvable enums) keep the region; null clears it.
       const region = input.region === undefined || input.region === 'unknownFutureValue' ? current.region : input.region;
-      // The Default group's name and region are the service's (its region is the tenant's); others may not take its name.
-      if (current.isDefault && ((input.name !== undefined && input.name !== current.name) || region !== current.region)) {
-        throw invalid("The default connectorGroup's name and region are set by the service and cannot be changed.");
+      // isDefault may be sent, but only with the value the service set (the schema has checked its type).
+      if (input.isDefault !== undefined && input.isDefault !== current.isDefault) {
+        throw invalid(
+          current.isDefault
+            ? "Invalid value for property 'isDefault': this is the tenant's Default connectorGroup, and it stays the default."
+            : "Invalid value for property 'isDefault': only the tenant's Default connectorGroup has isDefault true.",
+        );
       }
-      if (!current.isDefault) assertNotDefaultName(input.name);
       if (region !== current.region && (current.memberCount > 0 || current.applicationCount > 0)) {
         throw conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.');
       }

@@ -113,16 +113,25 @@ const guid = z
   .transform((v) => v.toLowerCase());
 
 /**
- * A property the service alone sets (the metadata's read-only ones): any value sent is refused, with
- * `params.readOnly` so the Graph layer says so in Graph's words. The property keeps its type for the
- * schema's JSON Schema (the `$metadata` and OpenAPI generators read it), marked `readOnly`.
+ * `connectorGroupType` and `isDefault` are set by the system, yet the seed page of create lists them in the
+ * body and Graph accepts them there and ignores them (docs/API.md, "Resources"). So a client may send them
+ * with the value the service sets, to no effect; any other value is refused, naming the rule. Whether a
+ * group is the Default one only the directory knows on an update; a new group never is.
  */
-const readOnly = (type: z.ZodType) =>
-  z
-    .union([type, z.unknown()])
-    .refine(() => false, { params: { readOnly: true } })
-    .meta({ readOnly: true })
-    .optional();
+const connectorGroupType = z
+  .string()
+  .refine((v) => v === GROUP_TYPE, { message: `it is set by the service and is always '${GROUP_TYPE}'.` })
+  .meta({ enum: [GROUP_TYPE], description: `Set by the service; may be sent as '${GROUP_TYPE}', which changes nothing.` })
+  .optional();
+const isDefaultOnCreate = z
+  .boolean()
+  .refine((v) => !v, { message: "only the tenant's Default connectorGroup has isDefault true, and a new connectorGroup is never it." })
+  .meta({ description: 'Set by the service; may be sent as false, which changes nothing.' })
+  .optional();
+const isDefaultOnUpdate = z
+  .boolean()
+  .meta({ description: "Set by the service; may be sent with the group's own value (true only on the Default group), which changes nothing." })
+  .optional();
 
 const groupName = z.string().trim().min(1).max(256);
 const regionOnCreate = z.enum(REGIONS).refine((r) => r !== 'unknownFutureValue', {
@@ -133,8 +142,8 @@ export const createGroupSchema = z.strictObject({
   '@odata.type': odataType('connectorGroup').optional(),
   id: guid.optional(),
   name: groupName,
-  connectorGroupType: readOnly(z.literal(GROUP_TYPE)),
-  isDefault: readOnly(z.boolean()),
+  connectorGroupType,
+  isDefault: isDefaultOnCreate,
   region: regionOnCreate.nullable().optional(),
 });
 export type CreateGroupInput = z.output<typeof createGroupSchema>;
@@ -142,8 +151,8 @@ export type CreateGroupInput = z.output<typeof createGroupSchema>;
 export const updateGroupSchema = z.strictObject({
   '@odata.type': odataType('connectorGroup').optional(),
   name: groupName.optional(),
-  connectorGroupType: readOnly(z.literal(GROUP_TYPE)),
-  isDefault: readOnly(z.boolean()),
+  connectorGroupType,
+  isDefault: isDefaultOnUpdate,
   // Evolvable enums: unknownFutureValue in a PATCH is ignored rather than stored.
   region: z.enum(REGIONS).nullable().optional(),
 });

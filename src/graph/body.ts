@@ -88,17 +88,14 @@ function describeIssue(issue: z.core.$ZodIssue, typeName: string): string {
       return `Invalid value for property '${path}': expected ${issue.expected}.`;
     case 'invalid_value':
       return `Invalid value for property '${path}': expected one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}.`;
-    case 'custom':
-      // Graph's wording for a property only the service sets.
-      if (issue.params?.readOnly) return `Property '${path}' is read-only and cannot be set.`;
-      return `Invalid value for property '${path}': ${issue.message}`;
     default:
       return `Invalid value for property '${path}': ${issue.message}`;
   }
 }
 
 export function validate<T extends z.ZodType>(value: unknown, schema: T, typeName: string): z.output<T> {
-  const result = schema.safeParse(value);
+  // reportInput: without it zod leaves `input` off every issue, and a wrong type would read as a missing property.
+  const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw badRequest(describeIssue(result.error.issues[0]!, typeName));
   return result.data;
 }

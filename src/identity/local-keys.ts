@@ -1,6 +1,6 @@
 /**
  * Local mode: a key pair kept on the developer's disk, and the tokens it signs. The service checks these
- * tokens with the very same validation code as Entra ID tokens (`tokens.ts`), only the key source
+ * tokens with the very same validation code as Entra ID tokens (`verify.ts`), only the key source
  * (a local JWKS instead of the issuer's remote one) and the expected audience differ.
  *
  * Nothing here may run in Azure: `assertLocalModeAllowed` refuses when the process runs in App Service or
@@ -11,6 +11,7 @@ import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promis
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
+import { APPLICATION_ADMINISTRATOR, USER_ROLE } from './roles.js';
 
 /** The `aud` of local tokens, and the audience the local-mode authenticator expects. */
 export const LOCAL_AUDIENCE = 'api://appproxy-graph-local';
@@ -165,8 +166,13 @@ export interface MintOptions {
   tenant?: string;
   /** Space-separated scopes: `scp`, or `roles` with `appOnly`. Default `Directory.ReadWrite.All`. */
   scope?: string;
-  /** An app-only token: `roles` instead of `scp`. */
+  /** An app-only token: `roles` instead of `scp`, and no `wids`. */
   appOnly?: boolean;
+  /**
+   * The user's directory roles (template ids) in `wids`, besides the User role every member holds. Default
+   * Application Administrator; `[]`: a user with no administrator role.
+   */
+  directoryRoles?: readonly string[];
   /** Seconds from now to `exp` (negative: already expired). Default 3600. */
   expiresIn?: number;
   /** Seconds from now to `nbf` (positive: not yet valid). Default 0. */
@@ -188,6 +194,7 @@ export function localTokenClaims(options: MintOptions = {}, nowSeconds = Math.fl
   const expiresIn = seconds(options.expiresIn, DEFAULT_LOCAL_TOKEN_LIFETIME_SECONDS, 'expiresIn');
   const notBefore = seconds(options.notBefore, 0, 'notBefore');
   const objectId = options.objectId ?? LOCAL_DEFAULT_OBJECT_ID;
+  const wids = [...new Set([...(options.directoryRoles ?? [APPLICATION_ADMINISTRATOR]), USER_ROLE])];
   const claims: Record<string, unknown> = {
     aud: options.audience ?? LOCAL_AUDIENCE,
     iss: options.issuer ?? LOCAL_ISSUER_TEMPLATE.replace(TENANT_PLACEHOLDER, () => tenant),
@@ -199,7 +206,7 @@ export function localTokenClaims(options: MintOptions = {}, nowSeconds = Math.fl
     sub: objectId,
     ver: '2.0',
     uti: randomUUID(),
-    ...(options.appOnly === true ? { roles: scopes } : { scp: scopes.join(' '), name: 'Local Developer' }),
+    ...(options.appOnly === true ? { roles: scopes } : { scp: scopes.join(' '), name: 'Local Developer', wids }),
     ...options.extraClaims,
   };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];

@@ -1,7 +1,7 @@
 /**
  * The claims of tokens already verified, so a caller sending the same token again is not checked by
  * signature on every request (an RS256 verification is the largest CPU cost of a request). Only what
- * verification proved is remembered (the claims), never an access decision: scopes are checked on every
+ * verification proved is remembered (the claims), never an access decision: scopes and roles are checked on every
  * request. An entry is keyed by a SHA-256 of the whole token, so any change to any part of a token
  * (a tampered signature or claim) misses; it is never used at or after the token's `exp` (the skew the
  * validator tolerates past `exp` is left to a full verification), nor before `nbf` minus that skew; and

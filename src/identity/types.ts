@@ -1,4 +1,9 @@
-/** What a request does: reads accept `Directory.Read.All` too, writes need a read-write scope. */
+import type { DirectoryRoleSettings } from './roles.js';
+
+/**
+ * What a request does: reads accept `Directory.Read.All` too, writes need a read-write scope; and the
+ * signed-in user needs a directory role of the read list, or of the write list (roles.ts).
+ */
 export type Access = 'read' | 'write';
 
 /** The authenticated caller: a user of tenant `tenantId` with delegated `scopes`. */
@@ -20,7 +25,7 @@ export interface Authenticator {
   authenticate(authorization: string | null | undefined, access: Access): Promise<Caller>;
 }
 
-export type IdentitySettings =
+export type IdentitySettings = (
   /**
    * `audience`: the expected `aud` (the API's Application ID URI or client id).
    * `issuer`: either a template with `{tenantid}` (multi-tenant, e.g. `https://login.microsoftonline.com/{tenantid}/v2.0`;
@@ -29,4 +34,8 @@ export type IdentitySettings =
    */
   | { mode: 'entra'; audience: string; issuer: string; jwksUri: string }
   /** `keysDir`: the folder of the local key pair (made on first use). */
-  | { mode: 'local'; keysDir: string };
+  | { mode: 'local'; keysDir: string }
+) & {
+  /** The directory roles that may read and write; default DEFAULT_READ_ROLES and DEFAULT_WRITE_ROLES (roles.ts). */
+  roles?: DirectoryRoleSettings;
+};

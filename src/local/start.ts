@@ -262,7 +262,7 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
     console.log(`          certificate ${tls.certPath}; trust it in Node clients with NODE_EXTRA_CA_CERTS=${tls.certPath}`);
   }
   if (settings.identity.mode === 'local') {
-    console.log('Get a token:  npm run token -- --tenant <tenant-guid> --scope Directory.ReadWrite.All');
+    console.log('Get a token:  npm run token -- --tenant <tenant-guid> --role "Application Administrator"   (--help: roles, --no-role)');
     console.log(`Try:          curl -H "Authorization: Bearer $(npm run -s token)" http://localhost:${port}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups`);
   }
   console.log('Each request is logged below: method, path, status, duration, request-id.');

@@ -1,10 +1,20 @@
 /**
- * `npm run token -- --tenant <guid> --scope "<scopes>"`: prints a local-mode token (only the token and a
- * newline on stdout). The key pair is made on first use in the keys folder the local service reads
+ * `npm run token -- --tenant <guid> --scope "<scopes>" --role <name or id>`: prints a local-mode token (only the
+ * token and a newline on stdout). The key pair is made on first use in the keys folder the local service reads
  * (LOCAL_KEYS_DIR, default `.local/keys`). Bad arguments: a message on stderr, exit code 2.
  */
 import path from 'node:path';
-import { LOCAL_DEFAULT_TENANT, localKeysDirFromEnv, mintLocalToken, type MintOptions } from '../identity/index.js';
+import {
+  APPLICATION_ADMINISTRATOR,
+  DEFAULT_READ_ROLES,
+  DEFAULT_WRITE_ROLES,
+  LOCAL_DEFAULT_TENANT,
+  localKeysDirFromEnv,
+  mintLocalToken,
+  NAMED_ROLES,
+  roleTemplateId,
+  type MintOptions,
+} from '../identity/index.js';
 import { isGuid } from '../lib/guid.js';
 import { isEntryPoint } from './entry.js';
 
@@ -15,6 +25,10 @@ export interface TokenCliIO {
   cwd?: string;
 }
 
+/** What the service lets each named role do with its default role settings (AUTH_READ_ROLES, AUTH_WRITE_ROLES). */
+const byDefault = (id: string) => (DEFAULT_WRITE_ROLES.includes(id) ? 'reads and writes' : DEFAULT_READ_ROLES.includes(id) ? 'reads only' : 'refused');
+const ROLE_LINES = NAMED_ROLES.map(({ name, id }) => `    ${name.padEnd(36)}${id}  ${byDefault(id)}`).join('\n');
+
 export const USAGE = `Usage: npm run token -- [options]
 
 Prints a bearer token for the local service (local identity mode) on stdout.
@@ -22,7 +36,10 @@ Prints a bearer token for the local service (local identity mode) on stdout.
 Options:
   --tenant <guid>          tid of the token (default ${LOCAL_DEFAULT_TENANT})
   --scope "<scopes>"       space-separated delegated scopes (default "Directory.ReadWrite.All")
-  --app-only               an app-only token: the scopes go to "roles", no "scp"
+  --role <name or id>      a directory role of the user (wids), by name or role template id; repeatable
+                           (default Application Administrator). Every token also carries the User role.
+  --no-role                a user with no administrator role (wids holds the User role only)
+  --app-only               an app-only token: the scopes go to "roles", no "scp", no "wids"
   --expires-in <seconds>   lifetime from now (default 3600; negative: already expired)
   --not-before <seconds>   nbf relative to now (default 0; positive: not yet valid)
   --audience <aud>         override aud (default api://appproxy-graph-local)
@@ -30,23 +47,29 @@ Options:
   --object-id <guid>       oid of the user
   --keys-dir <dir>         folder of the local key pair (default $LOCAL_KEYS_DIR or .local/keys)
   --help                   show this help
+
+Role names (quote names with spaces, or write them with dashes: --role global-reader), their template ids,
+and what the service's default role settings let them do:
+${ROLE_LINES}
 `;
 
 class UsageError extends Error {}
 
 const VALUE_OPTIONS = ['tenant', 'scope', 'expires-in', 'not-before', 'audience', 'issuer', 'object-id', 'keys-dir'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
-const FLAG_OPTIONS = ['app-only', 'help'] as const;
+const FLAG_OPTIONS = ['app-only', 'no-role', 'help'] as const;
 type FlagOption = (typeof FLAG_OPTIONS)[number];
 
 interface ParsedArgs {
   values: Partial<Record<ValueOption, string>>;
+  /** Every `--role`, in order. */
+  roles: string[];
   flags: Set<FlagOption>;
 }
 
-/** `--name value` and `--name=value`; values may start with `-` (negative numbers). */
+/** `--name value` and `--name=value`; values may start with `-` (negative numbers); only `--role` may repeat. */
 function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { values: {}, flags: new Set() };
+  const parsed: ParsedArgs = { values: {}, roles: [], flags: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
@@ -58,16 +81,18 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
       parsed.flags.add(name as FlagOption);
       continue;
     }
-    if (!(VALUE_OPTIONS as readonly string[]).includes(name)) throw new UsageError(`Unknown option --${name}.`);
+    const repeated = name === 'role';
+    if (!repeated && !(VALUE_OPTIONS as readonly string[]).includes(name)) throw new UsageError(`Unknown option --${name}.`);
     const option = name as ValueOption;
-    if (parsed.values[option] !== undefined) throw new UsageError(`--${name} is given twice.`);
+    if (!repeated && parsed.values[option] !== undefined) throw new UsageError(`--${name} is given twice.`);
     let value = inline;
     if (value === undefined) {
       value = argv[i + 1];
       if (value === undefined || /^--[a-z]/.test(value)) throw new UsageError(`--${name} needs a value.`);
       i++;
     }
-    parsed.values[option] = value;
+    if (repeated) parsed.roles.push(value);
+    else parsed.values[option] = value;
   }
   return parsed;
 }
@@ -90,6 +115,24 @@ function guid(name: string, text: string | undefined): string | undefined {
   return text.trim().toLowerCase();
 }
 
+/** The `wids` of the token: each `--role` resolved, none with `--no-role`, Application Administrator by default. */
+function directoryRoles({ roles, flags }: ParsedArgs): string[] | undefined {
+  if (flags.has('no-role') && roles.length > 0) throw new UsageError('--no-role and --role exclude each other.');
+  if (flags.has('app-only') && (flags.has('no-role') || roles.length > 0)) {
+    throw new UsageError('An app-only token carries no directory roles: --app-only takes neither --role nor --no-role.');
+  }
+  if (flags.has('app-only')) return undefined;
+  if (flags.has('no-role')) return [];
+  if (roles.length === 0) return [APPLICATION_ADMINISTRATOR];
+  return roles.map((role) => {
+    const id = roleTemplateId(role);
+    if (id === undefined) {
+      throw new UsageError(`--role must be a role name (see --help) or a role template id (a GUID), not ${JSON.stringify(role)}.`);
+    }
+    return id;
+  });
+}
+
 /** Runs the CLI; returns the exit code (0, 1 on failure, 2 on bad arguments). */
 export async function main(
   argv: readonly string[],
@@ -98,7 +141,8 @@ export async function main(
   let options: MintOptions;
   let keysDir: string;
   try {
-    const { values, flags } = parseArgs(argv);
+    const parsed = parseArgs(argv);
+    const { values, flags } = parsed;
     if (flags.has('help')) {
       io.stdout.write(USAGE);
       return 0;
@@ -111,6 +155,7 @@ export async function main(
       tenant: guid('tenant', values.tenant) ?? LOCAL_DEFAULT_TENANT,
       scope: scope ?? 'Directory.ReadWrite.All',
       appOnly: flags.has('app-only'),
+      directoryRoles: directoryRoles(parsed),
       expiresIn: integer('expires-in', values['expires-in']),
       notBefore: integer('not-before', values['not-before']),
       audience: nonEmpty('audience', values.audience),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { READ_SCOPES, WRITE_SCOPES } from '../../src/identity/tokens.js';
+import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, READ_SCOPES, WRITE_SCOPES } from '../../src/identity/index.js';
 import { ARTIFACT_DIR } from '../../src/local/package.js';
 import { loadSettings } from '../../src/settings.js';
 
@@ -17,6 +17,9 @@ const bicep = [main, resources, registration].join('\n');
 /** The Function App's app settings: name -> the Bicep expression of its value. */
 const appSettings = new Map([...resources.matchAll(/\{ name: '([A-Za-z0-9_]+)', value: (.+) \}$/gm)].map((m) => [m[1]!, m[2]!]));
 
+/** `environment().authentication.loginEndpoint` in Azure's public cloud. */
+const PUBLIC_CLOUD_LOGIN = 'https://login.microsoftonline.com/';
+
 /** Settings the service reads that Azure must not or need not set, and why. */
 const NOT_IN_AZURE: Record<string, string> = {
   COSMOS_CONNECTION_STRING: 'keys are disabled; COSMOS_ENDPOINT with the managed identity instead',
@@ -29,6 +32,8 @@ const NOT_IN_AZURE: Record<string, string> = {
   LOCAL_COSMOS_IN_MEMORY: 'the embedded Cosmos server, npm start only',
   FORWARDED_HOSTS: "only behind a reverse proxy of one's own; in Azure links name the platform's host",
   REQUEST_DEADLINE_MS: 'its default (20 s) is chosen for Azure',
+  AUTH_READ_ROLES: "its default is Entra's built-in roles that may read connector groups; a tenant with other roles sets it",
+  AUTH_WRITE_ROLES: "its default is Entra's built-in roles that may change connector groups; a tenant with other roles sets it",
 };
 
 describe('azure.yaml', () => {
@@ -82,7 +87,7 @@ describe('infra/', () => {
     expect(appSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toContain('Authorization=AAD');
     // Cosmos DB Built-in Data Contributor, granted on the data plane.
     expect(resources).toMatch(/Microsoft\.DocumentDB\/databaseAccounts\/sqlRoleAssignments@/);
-    expect(resources).toContain("var cosmosDataContributor = '00000000-0000-0000-0000-000000000002'");
+    expect(resources).toContain("var cosmosDbBuiltinDataContributor = '00000000-0000-0000-0000-000000000002'");
   });
 
   it('makes Cosmos DB serverless by default, provisioned autoscale by parameter', () => {
@@ -97,8 +102,8 @@ describe('infra/', () => {
     expect(registration).toContain('requestedAccessTokenVersion: 2');
     expect(main).toContain('entraAudience: appRegistration.outputs.appId');
     expect(appSettings.get('ENTRA_AUDIENCE')).toBe('entraAudience');
-    // v2.0 tokens: the issuer the service accepts by default.
-    expect(appSettings.get('ENTRA_ISSUER')).toBe("'https://login.microsoftonline.com/{tenantid}/v2.0'");
+    // v2.0 tokens: the issuer the service accepts by default, on the cloud's own sign-in host.
+    expect(appSettings.get('ENTRA_ISSUER')).toBe("'${environment().authentication.loginEndpoint}{tenantid}/v2.0'");
   });
 
   it('keeps PAGING_KEY in Key Vault, generated once by azd, read by reference with the identity', () => {
@@ -106,6 +111,16 @@ describe('infra/', () => {
     expect(appSettings.get('PAGING_KEY')).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=\$\{vault\.properties\.vaultUri\}secrets\/paging-key\/\)'$/);
     expect(resources).toContain('keyVaultReferenceIdentity: identity.id');
     expect(resources).toContain('enableRbacAuthorization: true');
+  });
+
+  it('refuses to start on a Key Vault reference the platform could not resolve, and says why', () => {
+    // What the app sees on a first deployment whose Key Vault role has not propagated yet (README).
+    const unresolved = { AUTH_MODE: 'entra', COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', ENTRA_AUDIENCE: 'x' };
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/paging-key/)';
+    expect(() => loadSettings({ ...unresolved, PAGING_KEY: reference })).toThrow(
+      'PAGING_KEY: is an unresolved Key Vault reference; check the app identity can read the vault',
+    );
+    expect(resources).toContain('softDeleteRetentionInDays: 7');
   });
 
   it('sets every setting the service reads, except the local-only ones, and the service starts with them', () => {
@@ -121,11 +136,13 @@ describe('infra/', () => {
 
     // Literals and string variables as they are; the computed values as Azure would resolve them.
     const vars = new Map([...resources.matchAll(/^var (\w+) = '([^'$]*)'$/gm)].map((m) => [m[1]!, m[2]!]));
-    const literal = (value: string) => (/^'[^'$]*'$/.test(value) ? value.slice(1, -1) : vars.get(value));
+    // environment() as the public cloud answers it (its loginEndpoint ends with a slash).
+    const publicCloud = (value: string) => value.replaceAll('${environment().authentication.loginEndpoint}', PUBLIC_CLOUD_LOGIN);
+    const literal = (value: string) => (/^'[^'$]*'$/.test(publicCloud(value)) ? publicCloud(value).slice(1, -1) : vars.get(value));
     const env = Object.fromEntries([...appSettings].map(([name, value]) => [name, literal(value) ?? `resolved-${name}`]));
     Object.assign(env, { COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', PAGING_KEY: 'g'.repeat(48) });
     const settings = loadSettings(env);
-    expect(settings.identity).toMatchObject({ mode: 'entra', audience: 'resolved-ENTRA_AUDIENCE' });
+    expect(settings.identity).toMatchObject({ mode: 'entra', audience: 'resolved-ENTRA_AUDIENCE', issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: ENTRA_JWKS_URI });
     expect(settings.cosmos).toEqual({ endpoint: env.COSMOS_ENDPOINT, database: 'appproxy', container: 'directory' });
   });
 });

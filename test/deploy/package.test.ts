@@ -1,25 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../src/app.js';
 import { buildPackage, type Package } from '../../src/local/package.js';
-
-/** What the Function App's settings hold in Azure (entra mode, managed identity to Cosmos DB). */
-const PRODUCTION = {
-  AUTH_MODE: 'entra',
-  COSMOS_ENDPOINT: 'https://appproxy-test.documents.azure.com:443/',
-  ENTRA_AUDIENCE: '00000000-0000-0000-0000-0000000000a1',
-  PAGING_KEY: 'p'.repeat(48),
-};
-
-interface WorkerReport {
-  registered: { name: string; route: string; methods: string[] }[];
-  required: string[];
-  outside: string[];
-}
+import { importAsWorker, PRODUCTION, unpack } from '../support/function-app.js';
 
 let work: string;
 let made: Package;
@@ -31,12 +16,7 @@ beforeAll(async () => {
   made = await buildPackage(path.join(work, 'artifact'));
   // Unpack into an empty folder; nothing is installed there.
   app = path.join(work, 'unpacked');
-  const entries = unzipSync(readFileSync(made.zip));
-  files = Object.keys(entries).sort();
-  for (const [name, data] of Object.entries(entries)) {
-    mkdirSync(path.dirname(path.join(app, name)), { recursive: true });
-    writeFileSync(path.join(app, name), data);
-  }
+  files = unpack(made.zip, app);
 });
 
 afterAll(() => {
@@ -61,12 +41,7 @@ describe('the deployable package (npm run package)', () => {
   });
 
   it('imports in an empty folder with production settings and registers every function with app.http', () => {
-    const out = execFileSync(
-      process.execPath,
-      ['--require', path.resolve('test/support/functions-worker.cjs'), '--input-type=module', '-e', "await import('./dist/index.js');"],
-      { cwd: app, env: { PATH: process.env.PATH, ...PRODUCTION }, encoding: 'utf8' },
-    );
-    const report = JSON.parse(out.trim().split('\n').pop()!) as WorkerReport;
+    const report = importAsWorker(app);
     const expected = compose(PRODUCTION).routes.functions.map((f) => ({ name: f.name, route: f.route, methods: f.methods }));
     expect(expected.length).toBeGreaterThan(40);
     expect(report.registered).toEqual(expected);

@@ -39,6 +39,26 @@ const get = (map: Map<string, Item>, id: string) => {
 
 
 describe('$batch: the responses', () => {
+  it('creates groups from the seed pages\' bodies in items, and refuses an item that contradicts the system without writing it', async () => {
+    const tenant = randomUUID();
+    const json = { 'content-type': 'application/json' };
+    const seed000 = { '@odata.type': '#microsoft.graph.connectorGroup', connectorGroupType: 'applicationProxy', isDefault: false, name: 'Seed Group A', region: 'eur' };
+    const r = await items(
+      [
+        { id: '1', method: 'POST', url: `/beta${P}/connectorGroups`, headers: json, body: seed000 },
+        { id: '2', method: 'POST', url: '/v1.0/connectorGroups', headers: json, body: { name: 'name-value', connectorGroupType: 'applicationProxy', isDefault: false } },
+        { id: '3', method: 'POST', url: `/beta${P}/connectorGroups`, headers: json, body: { ...seed000, name: 'Second default', isDefault: true } },
+      ],
+      { tenant },
+    );
+    expect(get(r, '1')).toMatchObject({ status: 201, body: { name: 'Seed Group A', isDefault: false, connectorGroupType: 'applicationProxy' } });
+    expect(get(r, '2')).toMatchObject({ status: 201, body: { name: 'name-value', isDefault: false } });
+    expect(get(r, '3')).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest' } } });
+    expect(get(r, '3').body.error.message).toContain("'isDefault'");
+    const names = (await tenantDocs(t.container, tenant)).filter((d) => d.type === 'connectorGroup').map((d) => d.name).sort();
+    expect(names).toEqual(['Seed Group A', 'name-value']);
+  });
+
   it('runs GET, POST, PATCH and DELETE items through the real functions, with Graph item headers', async () => {
     const tenant = randomUUID();
     const g = (await t.createGroup(tenant, { name: 'Before' })).id;

@@ -223,17 +223,37 @@ describe('PATCH connectorGroups/{id}', () => {
     expect((await readDoc(t.container, tenant, g.id))?.region).toBe('eur');
   });
 
-  it('refuses the read-only isDefault and connectorGroupType with any value, in Graph\'s words, and changes nothing', async () => {
+  it('accepts isDefault and connectorGroupType with the values the service set, to no effect', async () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant, { name: 'Not default' });
-    const before = await tenantDocs(t.container, tenant);
-    for (const body of [{ isDefault: true }, { isDefault: false, name: 'x' }, { connectorGroupType: 'applicationProxy' }, { name: 'x', connectorGroupType: null }]) {
-      const property = Object.keys(body).find((k) => k !== 'name')!;
+    for (const body of [{ isDefault: false }, { connectorGroupType: 'applicationProxy' }, { name: 'Renamed', isDefault: false, connectorGroupType: 'applicationProxy' }]) {
       const r = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body });
-      expectError(r, 400, 'Request_BadRequest', `Property '${property}' is read-only and cannot be set.`);
+      expect(r.status, r.text).toBe(200);
+      expect(r.body).toMatchObject({ isDefault: false, connectorGroupType: 'applicationProxy' });
+    }
+    expect(await readDoc(t.container, tenant, g.id)).toMatchObject({ name: 'Renamed', isDefault: false, connectorGroupType: 'applicationProxy' });
+  });
+
+  it('refuses isDefault and connectorGroupType values that contradict the service, naming the property and the rule, and changes nothing', async () => {
+    const tenant = randomUUID();
+    const g = await t.createGroup(tenant, { name: 'Not default' });
+    const dflt = await defaultGroupOf(tenant);
+    const before = await tenantDocs(t.container, tenant);
+    const cases: [string, Record<string, unknown>, string, string][] = [
+      [g.id, { isDefault: true }, 'isDefault', "only the tenant's Default connectorGroup has isDefault true"],
+      [g.id, { name: 'x', isDefault: true }, 'isDefault', "only the tenant's Default connectorGroup has isDefault true"],
+      [dflt.id, { isDefault: false }, 'isDefault', 'stays the default'],
+      [g.id, { connectorGroupType: 'other' }, 'connectorGroupType', "always 'applicationProxy'"],
+      [dflt.id, { name: 'x', connectorGroupType: 'Default' }, 'connectorGroupType', "always 'applicationProxy'"],
+      [g.id, { connectorGroupType: null }, 'connectorGroupType', 'expected string'],
+      [g.id, { isDefault: 'Boolean' }, 'isDefault', 'expected boolean'],
+    ];
+    for (const [id, body, property, rule] of cases) {
+      const r = await t.call('PATCH', `${GROUPS}/${id}`, { tenant, body });
+      expectError(r, 400, 'Request_BadRequest', `'${property}'`);
+      expect(r.body.error.message, JSON.stringify(body)).toContain(rule);
     }
     expect(await tenantDocs(t.container, tenant)).toEqual(before);
-    expect((await getGroup(tenant, g.id)).body).toMatchObject({ isDefault: false, name: 'Not default' });
   });
 
   it('refuses invalid bodies with 400 naming the property, and unknown groups with 404', async () => {
@@ -299,31 +319,32 @@ describe('DELETE connectorGroups/{id}', () => {
     expect((await getGroup(tenant, dflt.id)).body).toMatchObject({ name: 'Default', isDefault: true });
   });
 
-  it('keeps the Default group\'s name and region: renaming it or giving it a region is 400, resending its own values is fine', async () => {
+  it('renames the Default group like any group, which stays the default (its id, not its name, makes it so)', async () => {
     const tenant = randomUUID();
     const dflt = await defaultGroupOf(tenant);
-    const before = await readDoc(t.container, tenant, dflt.id);
-    for (const body of [{ name: 'Renamed' }, { region: 'eur' }, { name: 'Default', region: 'nam' }, { name: 'default ' }]) {
-      expectError(await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body }), 400, 'Request_BadRequest', 'default connectorGroup');
-    }
-    expect(await readDoc(t.container, tenant, dflt.id)).toEqual(before);
-    const same = await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body: { name: 'Default', region: null } });
-    expect(same.status, same.text).toBe(200);
-    expect((await getGroup(tenant, dflt.id)).body).toMatchObject({ name: 'Default', isDefault: true, region: null });
+    const r = await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body: { name: 'Headquarters', isDefault: true } });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ id: dflt.id, name: 'Headquarters', isDefault: true });
+    expect(await readDoc(t.container, tenant, dflt.id)).toMatchObject({ name: 'Headquarters', isDefault: true });
+    // New connectors still join it, and another group may now be called Default.
+    const c = await t.createConnector(tenant);
+    const memberOf = (await t.call('GET', `${PROFILE}/connectors/${c.id}/memberOf`, { tenant })).body.value;
+    expect(memberOf).toEqual([expect.objectContaining({ id: dflt.id, name: 'Headquarters' })]);
+    const other = await t.createGroup(tenant, { name: 'Default' });
+    expect(other).toMatchObject({ name: 'Default', isDefault: false });
+    expect((await t.call('DELETE', `${GROUPS}/${dflt.id}`, { tenant })).status).toBe(409);
   });
 
-  it('gives the name "Default" to no other group, in any case or spacing, on create or rename (400)', async () => {
+  it('changes the Default group\'s region by the rule of every group: while it has no connectors or applications', async () => {
     const tenant = randomUUID();
-    for (const name of ['Default', 'default', ' DEFAULT ']) {
-      expectError(await t.call('POST', GROUPS, { tenant, body: { name } }), 400, 'Request_BadRequest', "'Default' is reserved");
-    }
-    const g = await t.createGroup(tenant, { name: 'Custom' });
-    expectError(await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'Default' } }), 400, 'Request_BadRequest', "'Default' is reserved");
-    expect((await getGroup(tenant, g.id)).body.name).toBe('Custom');
-    const named = (await t.call('GET', `${GROUPS}?$filter=name eq 'Default'`, { tenant })).body.value;
-    expect(named).toEqual([expect.objectContaining({ isDefault: true })]);
-    // Names that merely contain the word stay allowed.
-    await t.createGroup(tenant, { name: 'Default 2' });
+    const dflt = await defaultGroupOf(tenant);
+    const set = await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body: { region: 'eur' } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body).toMatchObject({ region: 'eur', isDefault: true });
+    await t.createConnector(tenant);
+    const before = await readDoc(t.container, tenant, dflt.id);
+    expectError(await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body: { region: 'nam' } }), 409, 'conflict', 'region');
+    expect(await readDoc(t.container, tenant, dflt.id)).toEqual(before);
   });
 
   it('honours If-Match: stale 412 (group kept), current 204', async () => {

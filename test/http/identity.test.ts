@@ -1,8 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../../src/functions/index.js';
-import { PROFILE, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
-import { forbiddenCases, unauthenticatedCases, type AuthCase } from '../support/tokens.js';
+import {
+  APPLICATION_ADMINISTRATOR,
+  CLOUD_APPLICATION_ADMINISTRATOR,
+  GLOBAL_ADMINISTRATOR,
+  GLOBAL_READER,
+  GLOBAL_SECURE_ACCESS_ADMINISTRATOR,
+  localTokenClaims,
+  USER_ROLE,
+} from '../../src/identity/index.js';
+import { PROFILE, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
+import { forbiddenCases, tokenFor, unauthenticatedCases, type AuthCase } from '../support/tokens.js';
 
 /** Identity on real HTTP through the local host: every endpoint, every refusal; and tenants kept apart. */
 let t: TestApp;
@@ -62,6 +74,138 @@ describe('every endpoint refuses what is not a valid delegated token with the ri
     expect(await tenantDocs(t.container, tenant)).toEqual(before);
     const other = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, scope: 'Directory.AccessAsUser.All', body: { name: 'y' } });
     expect(other.status).toBe(201);
+  });
+});
+
+/** One read, one write, the metadata, the OpenAPI document and a batch of both, as the holder of `token`. */
+async function everyKind(app: TestApp, tenant: string, token: string) {
+  const as = (method: string, path: string, body?: unknown) => app.call(method, path, { token, body });
+  const group = await app.createGroup(tenant);
+  const batch = await as('POST', '/beta/$batch', {
+    requests: [
+      { id: 'read', method: 'GET', url: `${PROFILE}/connectorGroups/${group.id}` },
+      { id: 'write', method: 'PATCH', url: `${PROFILE}/connectorGroups/${group.id}`, body: { name: 'renamed in a batch' }, headers: { 'content-type': 'application/json' } },
+    ],
+  });
+  const item = (id: string) => (batch.body?.responses ?? []).find((r: { id: string }) => r.id === id);
+  return {
+    read: (await as('GET', `${PROFILE}/connectorGroups/${group.id}`)).status,
+    write: (await as('POST', `${PROFILE}/connectorGroups`, { name: `w-${randomUUID().slice(0, 8)}` })).status,
+    metadata: (await as('GET', '/beta/$metadata')).status,
+    openapi: (await as('GET', '/openapi.json')).status,
+    batch: batch.status,
+    batchRead: item('read')?.status,
+    batchWrite: item('write')?.status,
+    batchWriteCode: item('write')?.body?.error?.code,
+  };
+}
+
+const refusedAll = (reply: Reply) => ({ status: reply.status, code: reply.body?.error?.code, message: reply.body?.error?.message });
+
+describe("directory roles: what each kind of user may do (Directory.ReadWrite.All in every token)", () => {
+  const mint = (tenant: string, directoryRoles: string[]) => tokenFor(tenant, 'Directory.ReadWrite.All', { directoryRoles });
+
+  it('Application Administrator and Global Administrator: everything', async () => {
+    const tenant = randomUUID();
+    for (const role of [APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]) {
+      expect(await everyKind(t, tenant, await mint(tenant, [role]))).toEqual({
+        read: 200, write: 201, metadata: 200, openapi: 200, batch: 200, batchRead: 200, batchWrite: 200, batchWriteCode: undefined,
+      });
+    }
+  });
+
+  it('Global Reader and Global Secure Access Administrator: reads, the metadata and the batch\'s read items, never a write', async () => {
+    for (const role of [GLOBAL_READER, GLOBAL_SECURE_ACCESS_ADMINISTRATOR]) {
+      const tenant = randomUUID();
+      const before = await tenantDocs(t.container, tenant);
+      expect(await everyKind(t, tenant, await mint(tenant, [role]))).toEqual({
+        read: 200, write: 403, metadata: 200, openapi: 200, batch: 200, batchRead: 200, batchWrite: 403, batchWriteCode: 'Authorization_RequestDenied',
+      });
+      // everyKind created one group as an administrator; the reader's write and its batch's PATCH left nothing.
+      const after = await tenantDocs(t.container, tenant);
+      expect(after.filter((d) => !before.some((b) => b.id === d.id)).map((d) => d.type)).toEqual(['connectorGroup']);
+      expect(after.some((d) => d.name === 'renamed in a batch')).toBe(false);
+    }
+  });
+
+  it('a user with no directory role, Cloud Application Administrator, a token without wids: 403 on everything, nothing written', async () => {
+    const tenant = randomUUID();
+    const tokens = {
+      'no role': await mint(tenant, []),
+      'Cloud Application Administrator': await mint(tenant, [CLOUD_APPLICATION_ADMINISTRATOR]),
+      'no wids': await tokenFor(tenant, 'Directory.ReadWrite.All', { extraClaims: { wids: undefined } }),
+    };
+    const group = await t.createGroup(tenant);
+    const connector = await t.createConnector(tenant);
+    const before = await tenantDocs(t.container, tenant);
+    for (const [who, token] of Object.entries(tokens)) {
+      const calls: [string, string, unknown?][] = [
+        ['GET', `${PROFILE}/connectorGroups`],
+        ['GET', `${PROFILE}/connectors/${connector.id}`],
+        ['GET', '/v1.0/$metadata'],
+        ['GET', '/openapi.json'],
+        ['POST', `${PROFILE}/connectorGroups`, { name: 'not allowed' }],
+        ['PATCH', `${PROFILE}/connectorGroups/${group.id}`, { name: 'not allowed' }],
+        ['DELETE', `${PROFILE}/connectorGroups/${group.id}`],
+        ['POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, { '@odata.id': `${PROFILE}/connectorGroups/${group.id}` }],
+        ['PUT', `/beta/applications/${randomUUID()}/connectorGroup/$ref`, { '@odata.id': `${PROFILE}/connectorGroups/${group.id}` }],
+        ['POST', '/beta/$batch', { requests: [{ id: '1', method: 'DELETE', url: `${PROFILE}/connectorGroups/${group.id}` }] }],
+      ];
+      for (const [method, path, body] of calls) {
+        const reply = await t.call(method, path, { token, body });
+        expect({ who, method, path, ...refusedAll(reply) }).toMatchObject({
+          who, method, path, status: 403, code: 'Authorization_RequestDenied', message: expect.stringMatching(/^Insufficient privileges to complete the operation\./),
+        });
+      }
+    }
+    expect(await tenantDocs(t.container, tenant)).toEqual(before);
+  });
+});
+
+describe('directory roles in Entra ID mode, with tokens signed by an Entra-like JWKS', () => {
+  const audience = 'api://contoso-appproxy';
+  const tenant = randomUUID();
+  let entra: TestApp;
+  let jwks: Server;
+  let sign: (claims: Record<string, unknown>) => Promise<string>;
+
+  beforeAll(async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'entra-like', use: 'sig' };
+    jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    sign = (claims) =>
+      new SignJWT(localTokenClaims({ tenant, audience, extraClaims: claims })).setProtectedHeader({ alg: 'RS256', kid: 'entra-like', typ: 'JWT' }).sign(privateKey);
+    entra = await startTestApp({
+      env: {
+        AUTH_MODE: 'entra',
+        ENTRA_AUDIENCE: audience,
+        ENTRA_JWKS_URI: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/common/discovery/v2.0/keys`,
+        PAGING_KEY: 'p'.repeat(48),
+      },
+    });
+  });
+  afterAll(async () => {
+    await entra?.close();
+    await new Promise((resolve) => jwks?.close(resolve));
+  });
+
+  it('an Application Administrator creates, a Global Reader reads but cannot write, a user without a role gets nothing', async () => {
+    const admin = await sign({ wids: [APPLICATION_ADMINISTRATOR, USER_ROLE] });
+    const reader = await sign({ wids: [GLOBAL_READER, USER_ROLE] });
+    const member = await sign({ wids: [USER_ROLE] });
+    const noWids = await sign({ wids: undefined });
+    const created = await entra.call('POST', `${PROFILE}/connectorGroups`, { token: admin, body: { name: 'Entra West' } });
+    expect(created.status).toBe(201);
+    const path = `${PROFILE}/connectorGroups/${created.body.id}`;
+    expect((await entra.call('GET', path, { token: reader })).body.name).toBe('Entra West');
+    const before = await tenantDocs(entra.container, tenant);
+    expect(refusedAll(await entra.call('PATCH', path, { token: reader, body: { name: 'x' } }))).toMatchObject({ status: 403, code: 'Authorization_RequestDenied' });
+    for (const token of [member, noWids]) {
+      expect(refusedAll(await entra.call('GET', path, { token }))).toMatchObject({ status: 403, code: 'Authorization_RequestDenied' });
+      expect(refusedAll(await entra.call('DELETE', path, { token }))).toMatchObject({ status: 403, code: 'Authorization_RequestDenied' });
+    }
+    expect(await tenantDocs(entra.container, tenant)).toEqual(before);
   });
 });
 

@@ -50,27 +50,16 @@ describe('seed 000: POST /onPremisesPublishingProfiles/{id}/connectorGroups', ()
     }
   });
 
-  it('refuses the read-only connectorGroupType and isDefault even with the values the service would set', async () => {
+  it('creates the group from the example with real values: 201, the group, Location', async () => {
     const tenant = randomUUID();
-    for (const [property, value] of [['connectorGroupType', 'applicationProxy'], ['isDefault', false]] as const) {
-      const body = { name: 'West Europe', region: 'eur', [property]: value };
-      await expectRefusedWithoutWrites(tenant, () => t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body }), property);
-      const reply = await t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body });
-      expect(reply.body.error.message).toBe(`Property '${property}' is read-only and cannot be set.`);
-    }
-  });
-
-  it('creates the group from the example\'s writable properties with real values: 201, the group, Location', async () => {
-    const tenant = randomUUID();
-    const { connectorGroupType: _c, isDefault: _i, ...writable } = pageExample;
-    const body = { ...writable, name: 'West Europe', region: 'eur' };
+    const body = { ...pageExample, connectorGroupType: 'applicationProxy', isDefault: false, name: 'Seed Group A', region: 'eur' };
     const reply = await t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body });
-    expect(reply.status).toBe(201);
+    expect(reply.status, reply.text).toBe(201);
     expect(reply.body).toMatchObject({
       '@odata.type': '#microsoft.graph.connectorGroup',
       connectorGroupType: 'applicationProxy',
       isDefault: false,
-      name: 'West Europe',
+      name: 'Seed Group A',
       region: 'eur',
     });
     expect(reply.body.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -82,7 +71,7 @@ describe('seed 000: POST /onPremisesPublishingProfiles/{id}/connectorGroups', ()
       id: reply.body.id,
       tenantId: tenant,
       type: 'connectorGroup',
-      name: 'West Europe',
+      name: 'Seed Group A',
       region: 'eur',
       isDefault: false,
       connectorGroupType: 'applicationProxy',
@@ -90,7 +79,22 @@ describe('seed 000: POST /onPremisesPublishingProfiles/{id}/connectorGroups', ()
       applicationCount: 0,
     });
     const got = await t.call('GET', `${profile('beta')}/connectorGroups/${reply.body.id}`, { tenant });
-    expect(got.body).toMatchObject({ id: reply.body.id, name: 'West Europe', region: 'eur' });
+    expect(got.body).toMatchObject({ id: reply.body.id, name: 'Seed Group A', region: 'eur', isDefault: false });
+  });
+
+  it('refuses values that contradict the system, naming the property, and writes nothing', async () => {
+    const tenant = randomUUID();
+    const body = { ...pageExample, connectorGroupType: 'applicationProxy', isDefault: false, name: 'Seed Group A', region: 'eur' };
+    await expectRefusedWithoutWrites(
+      tenant,
+      () => t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body: { ...body, isDefault: true } }),
+      'isDefault',
+    );
+    await expectRefusedWithoutWrites(
+      tenant,
+      () => t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body: { ...body, connectorGroupType: 'provisioning' } }),
+      'connectorGroupType',
+    );
   });
 
   it('works the same under v1.0 and with the profile id in another case', async () => {
@@ -119,16 +123,14 @@ describe('seed 001: POST /connectorGroups (the older create)', () => {
     await expectRefusedWithoutWrites(tenant, () => t.call('POST', '/beta/connectorGroups', { tenant, body: pageExample }), 'connectorGroupType');
   });
 
-  it.each(['beta', 'v1.0'])('creates the group from the example\'s writable name under %s: 201 and the group', async (version) => {
+  it.each(['beta', 'v1.0'])('creates the group from the example with real values under %s: 201 and the group', async (version) => {
     const tenant = randomUUID();
-    // connectorGroupType and isDefault are read-only (the metadata): any value of theirs is refused.
-    await expectRefusedWithoutWrites(tenant, () => t.call('POST', `/${version}/connectorGroups`, { tenant, body: { name: 'legacy', isDefault: false } }), 'isDefault');
     const reply = await t.call('POST', `/${version}/connectorGroups`, {
       tenant,
-      body: { name: 'legacy' },
+      body: { ...pageExample, name: 'legacy', connectorGroupType: 'applicationProxy' },
     });
-    expect(reply.status).toBe(201);
-    expect(reply.body).toMatchObject({ name: 'legacy', connectorGroupType: 'applicationProxy', isDefault: false });
+    expect(reply.status, reply.text).toBe(201);
+    expect(reply.body).toMatchObject({ id: expect.any(String), name: 'legacy', connectorGroupType: 'applicationProxy', isDefault: false });
     const doc = await readDoc(t.container, tenant, reply.body.id);
     expect(doc).toMatchObject({ type: 'connectorGroup', tenantId: tenant, name: 'legacy', isDefault: false });
     // The alias creates in the applicationProxy profile: the group is listed there.
@@ -179,12 +181,18 @@ describe('seed 004: POST /onPremisesPublishingProfiles/{id}/connectors', () => {
   });
 });
 
+/** A group made as seed 000's example makes it (real values), and a connector as seed 004's. */
 async function setup(tenant: string) {
-  const group = await t.call('POST', `${profile('beta')}/connectorGroups`, { tenant, body: { name: 'Target', region: 'nam' } });
+  const group = await t.call('POST', `${profile('beta')}/connectorGroups`, {
+    tenant,
+    body: { ...groupPageExample, connectorGroupType: 'applicationProxy', isDefault: false, name: 'Target', region: 'nam' },
+  });
+  expect(group.status, group.text).toBe(201);
   const connector = await t.call('POST', `${profile('beta')}/connectors`, {
     tenant,
-    body: { machineName: 'c1.contoso.com', externalIp: '198.51.100.4' },
+    body: { '@odata.type': '#microsoft.graph.connector', externalIp: '198.51.100.4', machineName: 'c1.contoso.com', status: 'active' },
   });
+  expect(connector.status, connector.text).toBe(201);
   return { groupId: group.body.id as string, connectorId: connector.body.id as string };
 }
 

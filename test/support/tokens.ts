@@ -8,6 +8,9 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey } from 'jose';
 import {
+  CLOUD_APPLICATION_ADMINISTRATOR,
+  GLOBAL_READER,
+  HYBRID_IDENTITY_ADMINISTRATOR,
   loadLocalSigningKey,
   LOCAL_DEFAULT_TENANT,
   localTokenClaims,
@@ -23,7 +26,7 @@ export const TEST_IDENTITY_SETTINGS: IdentitySettings = { mode: 'local', keysDir
 export const TEST_TENANT = LOCAL_DEFAULT_TENANT;
 export { PERSONAL_ACCOUNT_TENANT };
 
-/** A valid local token for `tenant` with the delegated `scope` (space-separated). */
+/** A valid local token for `tenant` with the delegated `scope` (space-separated), by default an Application Administrator's. */
 export function tokenFor(tenant: string, scope = 'Directory.ReadWrite.All', options: MintOptions = {}): Promise<string> {
   return mintLocalToken(TEST_KEYS_DIR, { ...options, tenant, scope });
 }
@@ -112,15 +115,25 @@ export async function unauthenticatedCases(tenant: string): Promise<AuthCase[]> 
   ];
 }
 
-/** Valid tokens refused with 403 Authorization_RequestDenied for `access`. */
+/**
+ * Valid tokens refused with 403 Authorization_RequestDenied for `access`: by the kind of token, by its scopes,
+ * and by the signed-in user's directory roles (every token here has `Directory.ReadWrite.All` unless named).
+ */
 export async function forbiddenCases(tenant: string, access: Access): Promise<AuthCase[]> {
   const bearer = (token: string) => `Bearer ${token}`;
   const cases: AuthCase[] = [
     { name: 'app-only token', authorization: bearer(await tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true })) },
     { name: 'personal Microsoft account', authorization: bearer(await tokenFor(PERSONAL_ACCOUNT_TENANT)) },
     { name: 'unrelated scope', authorization: bearer(await tokenFor(tenant, 'User.Read Mail.Send')) },
+    { name: 'a user with no directory role', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [] })) },
+    { name: 'a token without wids', authorization: bearer(await tokenFor(tenant, undefined, { extraClaims: { wids: undefined } })) },
+    { name: 'Cloud Application Administrator', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [CLOUD_APPLICATION_ADMINISTRATOR] })) },
+    { name: 'Hybrid Identity Administrator', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [HYBRID_IDENTITY_ADMINISTRATOR] })) },
   ];
-  if (access === 'write') cases.push({ name: 'read-only scope on a write', authorization: bearer(await tokenFor(tenant, 'Directory.Read.All')) });
+  if (access === 'write') {
+    cases.push({ name: 'read-only scope on a write', authorization: bearer(await tokenFor(tenant, 'Directory.Read.All')) });
+    cases.push({ name: 'Global Reader on a write', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [GLOBAL_READER] })) });
+  }
   return cases;
 }
 

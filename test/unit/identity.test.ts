@@ -8,11 +8,19 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/graph/errors.js';
 import {
+  APPLICATION_ADMINISTRATOR,
   assertLocalModeAllowed,
   CLOCK_SKEW_SECONDS,
+  CLOUD_APPLICATION_ADMINISTRATOR,
+  GLOBAL_ADMINISTRATOR,
+  GLOBAL_READER,
+  GLOBAL_SECURE_ACCESS_ADMINISTRATOR,
+  HYBRID_IDENTITY_ADMINISTRATOR,
+  USER_ROLE,
   createAuthenticator,
   ENTRA_JWKS_URI,
   ENTRA_MULTI_TENANT_ISSUER,
+  IdentitySettingsError,
   loadLocalSigningKey,
   LOCAL_AUDIENCE,
   LOCAL_DEFAULT_TENANT,
@@ -259,6 +267,55 @@ describe('local mode: 403 Authorization_RequestDenied', () => {
   });
 });
 
+describe("local mode: the signed-in user's directory roles (wids)", () => {
+  const withRoles = (directoryRoles: string[], scope = 'Directory.ReadWrite.All') => tokenFor(tenant, scope, { directoryRoles });
+
+  it('Application Administrator and Global Administrator may read and write', async () => {
+    for (const role of [APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]) {
+      for (const access of ['read', 'write'] as const) expect((await as(withRoles([role]), access)).tenantId).toBe(tenant);
+    }
+  });
+
+  it('Global Reader and Global Secure Access Administrator may read, not write', async () => {
+    for (const role of [GLOBAL_READER, GLOBAL_SECURE_ACCESS_ADMINISTRATOR]) {
+      expect((await as(withRoles([role]), 'read')).tenantId).toBe(tenant);
+      const error = await expect403(as(withRoles([role]), 'write'));
+      expect(error.message).toBe('Insufficient privileges to complete the operation.');
+    }
+  });
+
+  it('roles without Application Proxy permissions, and a user with none, may do nothing', async () => {
+    for (const roles of [[CLOUD_APPLICATION_ADMINISTRATOR], [HYBRID_IDENTITY_ADMINISTRATOR], [USER_ROLE], []]) {
+      for (const access of ['read', 'write'] as const) {
+        const error = await expect403(as(withRoles(roles), access));
+        expect([roles, access, error.message]).toEqual([roles, access, 'Insufficient privileges to complete the operation.']);
+      }
+    }
+  });
+
+  it('one qualifying role among several is enough, in any case', async () => {
+    expect((await as(withRoles([CLOUD_APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR.toUpperCase()]), 'write')).tenantId).toBe(tenant);
+  });
+
+  it('no wids, or wids that is not a list of ids, is no role', async () => {
+    for (const wids of [undefined, APPLICATION_ADMINISTRATOR, [APPLICATION_ADMINISTRATOR, 7], {}]) {
+      await expect403(as(tokenFor(tenant, undefined, { extraClaims: { wids } }), 'read'), /Insufficient privileges to complete the operation\. The token carries no directory roles \(wids\)/);
+    }
+  });
+
+  it('needs the scope as well: a role does not make up for Directory.Read.All on a write', async () => {
+    await expect403(as(withRoles([GLOBAL_ADMINISTRATOR], 'Directory.Read.All'), 'write'), /delegated permissions/);
+  });
+
+  it('takes the role lists of its settings', async () => {
+    const custom = createAuthenticator({ ...TEST_IDENTITY_SETTINGS, roles: { read: ['Global Reader', GLOBAL_ADMINISTRATOR], write: ['global-administrator'] } });
+    expect((await custom.authenticate(`Bearer ${await withRoles([GLOBAL_ADMINISTRATOR])}`, 'write')).tenantId).toBe(tenant);
+    expect((await custom.authenticate(`Bearer ${await withRoles([GLOBAL_READER])}`, 'read')).tenantId).toBe(tenant);
+    await expect403(custom.authenticate(`Bearer ${await withRoles([APPLICATION_ADMINISTRATOR])}`, 'read'));
+    await expect403(custom.authenticate(`Bearer ${await withRoles([APPLICATION_ADMINISTRATOR])}`, 'write'));
+  });
+});
+
 describe('local key pair', () => {
   let dir: string;
   beforeAll(async () => {
@@ -290,8 +347,11 @@ describe('local key pair', () => {
       tid: LOCAL_DEFAULT_TENANT,
       scp: 'Directory.ReadWrite.All',
       ver: '2.0',
+      wids: [APPLICATION_ADMINISTRATOR, USER_ROLE],
     });
     expect(claims.roles).toBeUndefined();
+    const noRole = decodeJwt(await mintLocalToken(path.join(dir, 'claims'), { directoryRoles: [] }));
+    expect(noRole.wids).toEqual([USER_ROLE]);
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
     expect(claims.nbf).toBe(claims.iat);
     expect(LOCAL_AUDIENCE).toBe('api://appproxy-graph-local');
@@ -299,6 +359,7 @@ describe('local key pair', () => {
     const appOnly = decodeJwt(await mintLocalToken(path.join(dir, 'claims'), { appOnly: true, scope: 'A.B C.D' }));
     expect(appOnly.roles).toEqual(['A.B', 'C.D']);
     expect(appOnly.scp).toBeUndefined();
+    expect(appOnly.wids).toBeUndefined();
   });
 
   it('is reloaded by the authenticator when the pair was made again', async () => {
@@ -358,6 +419,27 @@ describe('settings', () => {
     expect(() => createAuthenticator(entra({ jwksUri: 'http://login.microsoftonline.com/common/discovery/v2.0/keys' }))).toThrow(/jwksUri/);
     expect(() => createAuthenticator({ mode: 'other' } as unknown as IdentitySettings)).toThrow(/mode must be "entra" or "local"/);
     expect(() => createAuthenticator({ mode: 'local', keysDir: ' ' })).toThrow(/keysDir/);
+  });
+
+  it('stops start-up on role lists that are empty, unknown, or let a writer not read', () => {
+    const invalid = (roles: { read: string[]; write: string[] }) => {
+      try {
+        createAuthenticator(entra({ roles }));
+      } catch (error) {
+        return error instanceof IdentitySettingsError ? [error.setting, error.detail] : error;
+      }
+      return 'accepted';
+    };
+    expect(invalid({ read: [GLOBAL_READER], write: [] })).toEqual(['writeRoles', 'no role may write: name at least one role template id.']);
+    expect(invalid({ read: [], write: [GLOBAL_ADMINISTRATOR] })).toEqual(['readRoles', 'no role may read: name at least one role template id.']);
+    expect(invalid({ read: ['Global Reader'], write: ['Global Admin'] })).toEqual(['writeRoles', expect.stringMatching(/^"Global Admin" is neither a role template id/)]);
+    expect(invalid({ read: [GLOBAL_READER], write: [GLOBAL_ADMINISTRATOR] })).toEqual([
+      'readRoles',
+      `every role that may write must also be allowed to read; add Global Administrator (${GLOBAL_ADMINISTRATOR}) to the roles that may read.`,
+    ]);
+    expect(invalid({ read: [randomUUID()], write: [] })).toEqual(['writeRoles', expect.any(String)]);
+    const any = randomUUID();
+    expect(invalid({ read: [any.toUpperCase(), GLOBAL_READER], write: [any] })).toBe('accepted');
   });
 
   it('refuses local mode in Azure', () => {
@@ -441,6 +523,22 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
     await expect403(entra.authenticate(`Bearer ${await sign(keyA, PERSONAL_ACCOUNT_TENANT)}`, 'read'));
   });
 
+  it("decides by the signed-in user's directory roles in wids, as Entra emits them", async () => {
+    served = { keys: [keyA.jwk] };
+    const entra = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri });
+    const t = randomUUID();
+    const asUser = async (wids: string[] | undefined, access: Access) => entra.authenticate(`Bearer ${await sign(keyA, t, { wids })}`, access);
+    for (const access of ['read', 'write'] as const) {
+      expect((await asUser([APPLICATION_ADMINISTRATOR, USER_ROLE], access)).tenantId).toBe(t);
+      expect((await asUser([GLOBAL_ADMINISTRATOR, USER_ROLE], access)).tenantId).toBe(t);
+      await expect403(asUser([USER_ROLE], access), /^Insufficient privileges to complete the operation\.$/);
+      await expect403(asUser([CLOUD_APPLICATION_ADMINISTRATOR, USER_ROLE], access), /^Insufficient privileges/);
+      await expect403(asUser(undefined, access), /no directory roles \(wids\)/);
+    }
+    expect((await asUser([GLOBAL_READER, USER_ROLE], 'read')).tenantId).toBe(t);
+    await expect403(asUser([GLOBAL_READER, USER_ROLE], 'write'), /^Insufficient privileges/);
+  });
+
   it('accepts a fixed single-tenant issuer, only for its tenant', async () => {
     served = { keys: [keyA.jwk] };
     const t = randomUUID();
@@ -504,11 +602,11 @@ describe('npm run token (src/local/token.ts main)', () => {
     await expect403(auth.authenticate(`Bearer ${stdout.trim()}`, 'write'));
   });
 
-  it('defaults: the local tenant, Directory.ReadWrite.All, one hour', async () => {
+  it('defaults: the local tenant, Directory.ReadWrite.All, an Application Administrator, one hour', async () => {
     const { code, stdout } = await run('--keys-dir', TEST_KEYS_DIR);
     expect(code).toBe(0);
     const claims = decodeJwt(stdout.trim());
-    expect(claims).toMatchObject({ tid: LOCAL_DEFAULT_TENANT, scp: 'Directory.ReadWrite.All', aud: LOCAL_AUDIENCE });
+    expect(claims).toMatchObject({ tid: LOCAL_DEFAULT_TENANT, scp: 'Directory.ReadWrite.All', aud: LOCAL_AUDIENCE, wids: [APPLICATION_ADMINISTRATOR, USER_ROLE] });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
     expect((await auth.authenticate(`Bearer ${stdout.trim()}`, 'write')).tenantId).toBe(LOCAL_DEFAULT_TENANT);
   });
@@ -525,6 +623,29 @@ describe('npm run token (src/local/token.ts main)', () => {
     await expect401(auth.authenticate(await token('--issuer', 'https://evil.example.com/'), 'read'), /issuer/);
     const oid = randomUUID();
     expect((await auth.authenticate(await token('--object-id', oid), 'read')).objectId).toBe(oid);
+  });
+
+  it('--role (names or template ids, repeatable) and --no-role, which the service then decides on', async () => {
+    const t = randomUUID();
+    const mint = async (...argv: string[]) => {
+      const { code, stdout, stderr } = await run('--tenant', t, '--keys-dir', TEST_KEYS_DIR, ...argv);
+      expect([argv, code, stderr]).toEqual([argv, 0, '']);
+      return stdout.trim();
+    };
+    const reader = await mint('--role', 'Global Reader');
+    expect(decodeJwt(reader).wids).toEqual([GLOBAL_READER, USER_ROLE]);
+    expect((await auth.authenticate(`Bearer ${reader}`, 'read')).tenantId).toBe(t);
+    await expect403(auth.authenticate(`Bearer ${reader}`, 'write'), /^Insufficient privileges to complete the operation\.$/);
+
+    const two = await mint('--role', 'cloud-application-administrator', `--role=${GLOBAL_ADMINISTRATOR.toUpperCase()}`);
+    expect(decodeJwt(two).wids).toEqual([CLOUD_APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, USER_ROLE]);
+    expect((await auth.authenticate(`Bearer ${two}`, 'write')).tenantId).toBe(t);
+
+    const nobody = await mint('--no-role');
+    expect(decodeJwt(nobody).wids).toEqual([USER_ROLE]);
+    await expect403(auth.authenticate(`Bearer ${nobody}`, 'read'), /^Insufficient privileges/);
+    await expect403(auth.authenticate(`Bearer ${await mint('--role', 'CloudApplicationAdministrator')}`, 'write'), /^Insufficient privileges/);
+    expect(decodeJwt(await mint('--app-only')).wids).toBeUndefined();
   });
 
   it('uses LOCAL_KEYS_DIR, relative to the working directory', async () => {
@@ -553,6 +674,12 @@ describe('npm run token (src/local/token.ts main)', () => {
       [['--app-only=yes'], /--app-only takes no value/],
       [['tenant'], /Unexpected argument/],
       [['--tenant', randomUUID(), '--tenant', randomUUID()], /given twice/],
+      [['--role'], /--role needs a value/],
+      [['--role', 'Application Admin'], /--role must be a role name \(see --help\) or a role template id/],
+      [['--role', 'Global Reader', '--no-role'], /--no-role and --role exclude each other/],
+      [['--app-only', '--role', 'Global Reader'], /app-only token carries no directory roles/],
+      [['--app-only', '--no-role'], /app-only token carries no directory roles/],
+      [['--no-role=yes'], /--no-role takes no value/],
     ];
     for (const [argv, message] of cases) {
       const { code, stdout, stderr } = await run('--keys-dir', TEST_KEYS_DIR, ...argv);
@@ -562,9 +689,14 @@ describe('npm run token (src/local/token.ts main)', () => {
     }
   });
 
-  it('--help prints the usage', async () => {
+  it('--help prints the usage, with the role names and what each may do by default', async () => {
     const { code, stdout, stderr } = await run('--help');
     expect([code, stderr]).toEqual([0, '']);
     expect(stdout).toMatch(/--tenant <guid>/);
+    expect(stdout).toMatch(/--role <name or id>/);
+    expect(stdout).toMatch(/--no-role/);
+    expect(stdout).toContain(`Application Administrator           ${APPLICATION_ADMINISTRATOR}  reads and writes`);
+    expect(stdout).toContain(`Global Reader                       ${GLOBAL_READER}  reads only`);
+    expect(stdout).toContain(`Cloud Application Administrator     ${CLOUD_APPLICATION_ADMINISTRATOR}  refused`);
   });
 });

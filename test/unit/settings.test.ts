@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compose } from '../../src/app.js';
+import {
+  APPLICATION_ADMINISTRATOR,
+  DEFAULT_READ_ROLES,
+  DEFAULT_WRITE_ROLES,
+  GLOBAL_ADMINISTRATOR,
+  GLOBAL_READER,
+  GLOBAL_SECURE_ACCESS_ADMINISTRATOR,
+} from '../../src/identity/index.js';
 import { loadSettings } from '../../src/settings.js';
 
 const local = { AUTH_MODE: 'local', COSMOS_CONNECTION_STRING: 'AccountEndpoint=http://127.0.0.1:8081/;AccountKey=a2V5;' };
@@ -12,7 +20,7 @@ const entra = {
 describe('settings', () => {
   it('reads local defaults', () => {
     const s = loadSettings(local);
-    expect(s.identity).toEqual({ mode: 'local', keysDir: '.local/keys' });
+    expect(s.identity).toEqual({ mode: 'local', keysDir: '.local/keys', roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES } });
     expect(s.cosmos).toEqual({ connectionString: local.COSMOS_CONNECTION_STRING, database: 'appproxy', container: 'directory' });
     expect(s.pagingKey.byteLength).toBe(32);
   });
@@ -24,6 +32,7 @@ describe('settings', () => {
       audience: 'api://appproxy',
       issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
       jwksUri: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+      roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES },
     });
     expect(s.cosmos).toMatchObject({ endpoint: entra.COSMOS_ENDPOINT });
   });
@@ -42,6 +51,10 @@ describe('settings', () => {
     [{ ...local, FORWARDED_HOSTS: 'a b' }, 'FORWARDED_HOSTS'],
     [{ ...local, REQUEST_DEADLINE_MS: '10' }, 'REQUEST_DEADLINE_MS'],
     [{ ...local, REQUEST_DEADLINE_MS: 'soon' }, 'REQUEST_DEADLINE_MS'],
+    [{ ...entra, AUTH_WRITE_ROLES: ' , ' }, 'AUTH_WRITE_ROLES: no role may write'],
+    [{ ...local, AUTH_READ_ROLES: ',' }, 'AUTH_READ_ROLES: no role may read'],
+    [{ ...local, AUTH_WRITE_ROLES: 'Application Admin' }, 'AUTH_WRITE_ROLES: "Application Admin" is neither'],
+    [{ ...local, AUTH_READ_ROLES: 'Global Reader' }, 'AUTH_READ_ROLES: every role that may write must also be allowed to read; add Application Administrator'],
   ])('stops start-up naming the setting at fault (%#)', (env, name) => {
     expect(() => loadSettings(env)).toThrow(new RegExp(`Invalid settings:[\\s\\S]*${name}`));
   });
@@ -50,6 +63,20 @@ describe('settings', () => {
     expect(loadSettings(local)).toMatchObject({ forwardedHosts: [], requestDeadlineMs: 20_000 });
     const s = loadSettings({ ...local, FORWARDED_HOSTS: ' API.contoso.com , gw.contoso.com:8443,', REQUEST_DEADLINE_MS: '5000' });
     expect(s).toMatchObject({ forwardedHosts: ['api.contoso.com', 'gw.contoso.com:8443'], requestDeadlineMs: 5000 });
+  });
+
+  it('reads the role lists: template ids or role names, comma-separated, resolved to lower-case ids', () => {
+    const s = loadSettings({
+      ...entra,
+      AUTH_WRITE_ROLES: ` ${GLOBAL_ADMINISTRATOR.toUpperCase()} ,`,
+      AUTH_READ_ROLES: `global-administrator, Global Secure Access Administrator,${GLOBAL_READER},GlobalReader`,
+    });
+    expect(s.identity.roles).toEqual({ read: [GLOBAL_ADMINISTRATOR, GLOBAL_SECURE_ACCESS_ADMINISTRATOR, GLOBAL_READER], write: [GLOBAL_ADMINISTRATOR] });
+    // Empty values count as unset (local.settings.json carries them): the defaults.
+    expect(loadSettings({ ...local, AUTH_WRITE_ROLES: '', AUTH_READ_ROLES: '' }).identity.roles).toEqual({
+      read: [APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, GLOBAL_READER, GLOBAL_SECURE_ACCESS_ADMINISTRATOR],
+      write: [APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR],
+    });
   });
 
   it('refuses local mode inside Azure', () => {
