@@ -1,4 +1,4 @@
-/** What every query option's parser shares: property names and lookup, limits, quoting request text. */
+/** What every query option's parser shares: names, limits, quoting request text, reading quoted strings. */
 import type { EntityShape, PropertyShape } from '../../directory/directory.js';
 import { badRequest } from '../errors.js';
 
@@ -19,4 +19,27 @@ export function lookup(shape: EntityShape, name: string): Property | undefined {
 
 export function unknownProperty(name: string, where: string) {
   return badRequest(`Could not find a property named ${quote(name)} on this resource (in ${where}).`);
+}
+
+/**
+ * Reads the quoted string whose opening quote is at `start`: each two-character sequence in `escapes` stands
+ * for its value (`\"` and `\\` in $search; `''` in $filter), the next lone quote closes it. The value and the
+ * index after the closing quote, or undefined when the text ends first.
+ */
+export function readQuoted(text: string, start: number, escapes: Readonly<Record<string, string>>): { value: string; end: number } | undefined {
+  const close = text[start]!;
+  let value = '';
+  for (let j = start + 1; j < text.length; ) {
+    const pair = text.slice(j, j + 2);
+    if (Object.hasOwn(escapes, pair)) {
+      value += escapes[pair];
+      j += 2;
+    } else if (text[j] === close) {
+      return { value, end: j + 1 };
+    } else {
+      value += text[j];
+      j++;
+    }
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 /** `$filter`: the lexer (the grammar is in query.ts). */
 import { GUID_PATTERN } from '../../lib/guid.js';
 import { badRequest } from '../errors.js';
-import { quote } from './common.js';
+import { quote, readQuoted } from './common.js';
 
 /** A GUID literal in a filter, not followed by more of a name or number. */
 const GUID_LITERAL = new RegExp(`^${GUID_PATTERN}(?![A-Za-z0-9_.-])`, 'i');
@@ -32,25 +32,11 @@ export function lex(source: string): Token[] {
       continue;
     }
     if (ch === "'") {
-      let j = i + 1;
-      let value = '';
-      for (;;) {
-        if (j >= source.length) throw filterError(`unterminated string literal starting at position ${i + 1}.`);
-        const c = source[j]!;
-        if (c === "'") {
-          if (source[j + 1] === "'") {
-            value += "'";
-            j += 2;
-            continue;
-          }
-          j++;
-          break;
-        }
-        value += c;
-        j++;
-      }
-      tokens.push({ kind: 'string', value, text: source.slice(i, j), pos: i });
-      i = j;
+      // A quote inside a string literal is doubled.
+      const literal = readQuoted(source, i, { "''": "'" });
+      if (!literal) throw filterError(`unterminated string literal starting at position ${i + 1}.`);
+      tokens.push({ kind: 'string', value: literal.value, text: source.slice(i, literal.end), pos: i });
+      i = literal.end;
       continue;
     }
     const guid = GUID_LITERAL.exec(rest);

@@ -5,7 +5,10 @@
  */
 import type { Condition, EntityShape } from '../../directory/directory.js';
 import { badRequest } from '../errors.js';
-import { MAX_FILTER_PARAMETERS, lookup, quote, unknownProperty } from './common.js';
+import { MAX_FILTER_PARAMETERS, lookup, quote, readQuoted, unknownProperty } from './common.js';
+
+/** Inside a quoted clause, `\"` is a quote and `\\` a backslash. */
+const CLAUSE_ESCAPES = { '\\"': '"', '\\\\': '\\' };
 
 /** The longest `$search` term. */
 const MAX_SEARCH_TERM = 256;
@@ -49,22 +52,10 @@ export function parseSearch(value: string, shape: EntityShape): Condition {
       continue;
     }
     if (ch === '"') {
-      let j = i + 1;
-      let clause = '';
-      for (;;) {
-        if (j >= text.length) throw searchError(`unterminated quoted clause starting at position ${i + 1}.`);
-        const c = text[j]!;
-        if (c === '\\' && (text[j + 1] === '"' || text[j + 1] === '\\')) {
-          clause += text[j + 1];
-          j += 2;
-          continue;
-        }
-        if (c === '"') break;
-        clause += c;
-        j++;
-      }
-      tokens.push({ kind: 'clause', text: clause });
-      i = j + 1;
+      const clause = readQuoted(text, i, CLAUSE_ESCAPES);
+      if (!clause) throw searchError(`unterminated quoted clause starting at position ${i + 1}.`);
+      tokens.push({ kind: 'clause', text: clause.value });
+      i = clause.end;
       continue;
     }
     const word = /^[^\s"]+/.exec(text.slice(i))![0];
