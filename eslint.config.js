@@ -39,7 +39,7 @@ const layerRules = Object.entries(LAYERS).map(([layer, forbidden]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.local/', 'artifact/'] },
+  { ignores: ['dist/', 'packages/*/dist/', 'node_modules/', '.local/', 'artifact/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { compose } from '../src/app.js';
 import { mintLocalToken } from '../src/identity/index.js';
-import { startEmbeddedCosmos, LOCAL_COSMOS_KEY, type EmbeddedCosmos } from '../src/local/cosmos-server.js';
+import { startEmbeddedCosmos, LOCAL_COSMOS_KEY, type EmbeddedCosmos } from '@appproxy/cosmos-local';
 import { startLocalHost } from '../src/local/host.js';
 import { ensureContainer } from '../src/store/client.js';
 import { containerIndexingPolicy } from '../src/directory/model.js';

@@ -6,23 +6,23 @@
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/embedded-list.js
  *
- * Both engines run in the same process, on the same data: `scan` is the server as published (every
- * query scans the whole container, filters, sorts every match, and the query-plan request the SDK sends
- * first runs the query too); `indexed` is the default (documents kept per partition, equality filters and
- * ORDER BY served from per-partition indexes, plan requests answered without running the query).
+ * The servers run in the same process, on the same data: `indexed` is the default (a partition's sorted
+ * indexes read from the continuation point), `scan` the plain scan (every document in scope evaluated and
+ * sorted), and, with BENCH_COSMOS_REFERENCE naming a module of another build that exports
+ * `startEmbeddedCosmos` (e.g. an earlier commit's dist/src/local/cosmos-server.js), that build's server.
  * Each cell: the median wall time of 15 timed pages after 3 warm-up pages, and the CPU time per page of
- * this process (client and server share it; steadier than wall time on a busy machine); ratio = scan / indexed.
+ * this process (client and server share it; steadier than wall time on a busy machine); ratio = other / indexed.
  */
 import { performance } from 'node:perf_hooks';
 import { CosmosClient, type Container, type OperationInput, type SqlQuerySpec } from '@azure/cosmos';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../src/local/cosmos-server.js';
+import { pathToFileURL } from 'node:url';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '@appproxy/cosmos-local';
 
 const PAGE = 100;
 const WARMUP = 3;
 const RUNS = 15;
 const OTHERS = 50_000;
 const OTHER_TENANTS = 50;
-type Engine = 'scan' | 'indexed';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -75,19 +75,24 @@ interface Timing {
   cpuMs: number;
 }
 
-
 async function main(): Promise<void> {
-  const servers: Record<Engine, EmbeddedCosmos> = {
-    scan: await startEmbeddedCosmos({ engine: 'scan' }),
-    indexed: await startEmbeddedCosmos(),
-  };
+  const servers = new Map<string, EmbeddedCosmos>([
+    ['indexed', await startEmbeddedCosmos()],
+    ['scan', await startEmbeddedCosmos({ engine: 'scan' })],
+  ]);
+  const reference = process.env.BENCH_COSMOS_REFERENCE?.trim();
+  if (reference) {
+    const module = (await import(pathToFileURL(reference).href)) as { startEmbeddedCosmos: () => Promise<EmbeddedCosmos> };
+    servers.set('reference', await module.startEmbeddedCosmos());
+  }
+  const names = [...servers.keys()];
   const clients: CosmosClient[] = [];
-  const containers = {} as Record<Engine, Container>;
-  for (const engine of ['scan', 'indexed'] as const) {
-    const client = new CosmosClient({ endpoint: servers[engine].endpoint, key: servers[engine].key, connectionPolicy: { enableEndpointDiscovery: false } });
+  const containers = new Map<string, Container>();
+  for (const [name, server] of servers) {
+    const client = new CosmosClient({ endpoint: server.endpoint, key: server.key, connectionPolicy: { enableEndpointDiscovery: false } });
     clients.push(client);
     const { database } = await client.databases.create({ id: 'bench' });
-    containers[engine] = (await database.containers.create({ id: 'items', partitionKey: { paths: ['/tenantId'] } })).container;
+    containers.set(name, (await database.containers.create({ id: 'items', partitionKey: { paths: ['/tenantId'] } })).container);
   }
 
   const queries = {
@@ -96,14 +101,14 @@ async function main(): Promise<void> {
   };
   for (const others of [0, OTHERS]) {
     if (others) {
-      for (const engine of ['scan', 'indexed'] as const) {
-        for (let t = 0; t < OTHER_TENANTS; t += 1) await load(containers[engine], `other-${t}`, others / OTHER_TENANTS);
+      for (const container of containers.values()) {
+        for (let t = 0; t < OTHER_TENANTS; t += 1) await load(container, `other-${t}`, others / OTHER_TENANTS);
       }
     }
     for (const tenantDocs of [100, 1_000, 10_000]) {
       // groups are half of the tenant's documents: a page of 100 needs at least 200 of them
       const tenantId = `tenant-${tenantDocs}-${others}`;
-      for (const engine of ['scan', 'indexed'] as const) await load(containers[engine], tenantId, tenantDocs);
+      for (const container of containers.values()) await load(container, tenantId, tenantDocs);
       for (const [name, query] of Object.entries(queries)) {
         const spec = {
           query,
@@ -113,18 +118,20 @@ async function main(): Promise<void> {
           ],
         };
         const expected = Math.min(PAGE, tenantDocs / 2);
-        const t = {} as Record<Engine, Timing>;
-        for (const engine of ['scan', 'indexed'] as const) t[engine] = await firstPage(containers[engine], spec, tenantId, expected);
-        console.log(
-          `${String(tenantDocs).padStart(6)} in the tenant, ${String(others).padStart(6)} others, ${name.padEnd(13)}: ` +
-            `p50 scan ${t.scan.ms.toFixed(1).padStart(7)} ms, indexed ${t.indexed.ms.toFixed(1).padStart(5)} ms (x${(t.scan.ms / t.indexed.ms).toFixed(1)}); ` +
-            `CPU/page scan ${t.scan.cpuMs.toFixed(1).padStart(7)} ms, indexed ${t.indexed.cpuMs.toFixed(1).padStart(5)} ms (x${(t.scan.cpuMs / t.indexed.cpuMs).toFixed(1)})`,
-        );
+        const t = new Map<string, Timing>();
+        for (const [server, container] of containers) t.set(server, await firstPage(container, spec, tenantId, expected));
+        const base = t.get('indexed') as Timing;
+        const cells = names.map((server) => {
+          const { ms, cpuMs } = t.get(server) as Timing;
+          const ratio = server === 'indexed' ? '' : ` (x${(ms / base.ms).toFixed(1)}, CPU x${(cpuMs / base.cpuMs).toFixed(1)})`;
+          return `${server} ${ms.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms${ratio}`;
+        });
+        console.log(`${String(tenantDocs).padStart(6)} in the tenant, ${String(others).padStart(6)} others, ${name.padEnd(13)}: p50 ${cells.join('; ')}`);
       }
     }
   }
   for (const client of clients) client.dispose();
-  await Promise.all(Object.values(servers).map((s) => s.close()));
+  await Promise.all([...servers.values()].map((s) => s.close()));
 }
 
 main().catch((err: unknown) => {

@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CosmosClient, type Container, type FeedOptions, type OperationInput, type SqlQuerySpec } from '@azure/cosmos';
-import { startEmbeddedCosmos } from '../src/local/cosmos-server.js';
+import { startEmbeddedCosmos } from '@appproxy/cosmos-local';
 
 const TENANTS = 10;
 const PAGE = 25;

@@ -8,7 +8,7 @@
  */
 import { CosmosClient } from '@azure/cosmos';
 import { compose } from '../src/app.js';
-import { startEmbeddedCosmos } from '../src/local/cosmos-server.js';
+import { startEmbeddedCosmos } from '@appproxy/cosmos-local';
 import { startLocalHost } from '../src/local/host.js';
 import { ensureContainer } from '../src/store/client.js';
 import { containerIndexingPolicy } from '../src/directory/model.js';

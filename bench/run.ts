@@ -15,7 +15,7 @@ import { CosmosClient } from '@azure/cosmos';
 import { compose } from '../src/app.js';
 import { containerIndexingPolicy } from '../src/directory/model.js';
 import { mintLocalToken } from '../src/identity/index.js';
-import { startEmbeddedCosmos, LOCAL_COSMOS_KEY } from '../src/local/cosmos-server.js';
+import { startEmbeddedCosmos, LOCAL_COSMOS_KEY } from '@appproxy/cosmos-local';
 import { startLocalHost } from '../src/local/host.js';
 import { ensureContainer } from '../src/store/client.js';
 

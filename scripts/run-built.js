@@ -12,9 +12,16 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The folders tsconfig.build.json compiles, and the files whose change changes every output. */
-const SOURCE_DIRS = ['src', 'bench'];
-const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json'];
+/**
+ * What `npm run build` compiles, in order: the embedded Cosmos server's package (its own dist/, which Node
+ * loads through the workspace link), then the project; each with its source folders and the files whose
+ * change changes every output.
+ */
+const BUILDS = [
+  { config: 'packages/cosmos-local/tsconfig.json', dirs: [['packages/cosmos-local/src', 'packages/cosmos-local/dist']] },
+  { config: 'tsconfig.build.json', dirs: [['src', 'dist/src'], ['bench', 'dist/bench']] },
+];
+const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'packages/cosmos-local/tsconfig.json'];
 /** Holds the pid of the process building; a lock whose process is gone (Ctrl-C, kill) is taken over. */
 const LOCK = path.join(root, '.local', 'build.lock');
 
@@ -37,10 +44,12 @@ function* sources(dir) {
 /** Current when every source has its .js in dist/ at least as new as itself and as the configuration. */
 function isCurrent() {
   const configured = Math.max(...CONFIG_FILES.map((file) => mtime(path.join(root, file)) ?? 0));
-  for (const dir of SOURCE_DIRS) {
-    for (const source of sources(path.join(root, dir))) {
-      const built = mtime(path.join(root, 'dist', path.relative(root, source)).replace(/\.ts$/, '.js'));
-      if (built === undefined || built < Math.max(mtime(source) ?? Infinity, configured)) return false;
+  for (const { dirs } of BUILDS) {
+    for (const [dir, out] of dirs) {
+      for (const source of sources(path.join(root, dir))) {
+        const built = mtime(path.join(root, out, path.relative(path.join(root, dir), source)).replace(/\.ts$/, '.js'));
+        if (built === undefined || built < Math.max(mtime(source) ?? Infinity, configured)) return false;
+      }
     }
   }
   return true;
@@ -89,11 +98,14 @@ async function build() {
     // --noEmitOnError: a failed build leaves dist/ stale, so the next call compiles (and fails) again
     // rather than running the half-checked output.
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--noEmitOnError'], {
-      cwd: root,
-      stdio: ['ignore', 2, 2],
-    });
-    return result.status === 0;
+    for (const { config } of BUILDS) {
+      const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, config), '--noEmitOnError'], {
+        cwd: root,
+        stdio: ['ignore', 2, 2],
+      });
+      if (result.status !== 0) return false;
+    }
+    return true;
   } finally {
     rmSync(LOCK, { force: true });
   }

@@ -5,7 +5,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { format } from 'node:util';
 import type { App } from '../app.js';
-import type { EmbeddedCosmos } from './cosmos-server.js';
+import type { EmbeddedCosmos } from '@appproxy/cosmos-local';
 import type { LocalHost, LocalHostOptions } from './host.js';
 
 /**
@@ -173,7 +173,7 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
       import('../app.js'),
       import('../directory/model.js'),
       import('../store/client.js'),
-      import('./cosmos-server.js'),
+      import('@appproxy/cosmos-local'),
       import('./host.js'),
       import('./tls.js'),
     ]);

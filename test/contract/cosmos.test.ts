@@ -1,8 +1,8 @@
 /**
  * Contract tests: each Cosmos DB behaviour the design relies on (ARCHITECTURE.md, "Data in Cosmos DB").
  * They run against the embedded server by default and against a real account when COSMOS_ENDPOINT or
- * COSMOS_CONNECTION_STRING is set (see test/support/cosmos.ts), so the embedded server and the patches
- * under patches/ stay honest.
+ * COSMOS_CONNECTION_STRING is set (see test/support/cosmos.ts), so the embedded server
+ * (packages/cosmos-local) stays honest.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

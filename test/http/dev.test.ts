@@ -34,7 +34,7 @@ async function notFoundMessage(): Promise<string> {
 
 beforeAll(async () => {
   copy = mkdtempSync(path.join(tmpdir(), 'appproxy-dev-'));
-  for (const name of ['src', 'bench', 'scripts', 'host.json', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+  for (const name of ['src', 'bench', 'packages', 'scripts', 'host.json', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
     cpSync(path.join(ROOT, name), path.join(copy, name), { recursive: true });
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');

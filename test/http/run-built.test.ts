@@ -28,7 +28,7 @@ const compiles = (stderr: string) => stderr.split('Compiling (dist/ is missing o
 
 beforeAll(() => {
   copy = mkdtempSync(path.join(tmpdir(), 'appproxy-built-'));
-  for (const name of ['src', 'bench', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+  for (const name of ['src', 'bench', 'packages', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
     cpSync(path.join(ROOT, name), path.join(copy, name), { recursive: true });
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');

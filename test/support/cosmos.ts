@@ -15,7 +15,7 @@ import {
   type IndexingPolicy,
   type UniqueKeyPolicy,
 } from '@azure/cosmos';
-import { startEmbeddedCosmos } from '../../src/local/cosmos-server.js';
+import { startEmbeddedCosmos } from '@appproxy/cosmos-local';
 
 export interface TestCosmos {
   client: CosmosClient;

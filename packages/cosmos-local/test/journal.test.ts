@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { frame, Journal, readFrames } from '../../src/local/journal.js';
+import { frame, Journal, readFrames } from '../src/journal.js';
 
 let dir: string;
 

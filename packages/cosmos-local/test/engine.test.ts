@@ -1,12 +1,12 @@
 /**
- * The embedded server's indexed engine (src/local/cosmos-engine.ts) against the engine as published
- * (`engine: 'scan'`), through the SDK: on the same data and the same writes, every page of every query,
+ * The embedded server's indexed engine (src/documents.ts) against a plain scan written to check it
+ * (`engine: 'scan'`: every query evaluates and sorts every document in scope), through the SDK: on the same data and the same writes, every page of every query,
  * and its continuation token, is the same, including pages read after writes that land between them and
  * after a transactional batch that is rolled back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosClient, type Container, type OperationInput, type SqlQuerySpec } from '@azure/cosmos';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/local/cosmos-server.js';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../src/index.js';
 
 type Engine = 'scan' | 'indexed';
 const ENGINES: Engine[] = ['scan', 'indexed'];

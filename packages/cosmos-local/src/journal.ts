@@ -1,6 +1,6 @@
 /**
  * An append-only journal with group commit, plus snapshots, in one directory: what makes the embedded
- * Cosmos server durable (see cosmos-persistence.ts). Values are JSON.
+ * Cosmos server durable (see persistence.ts). Values are JSON.
  *
  * On disk every record is framed as [payload length: u32 LE][CRC-32 of the payload: u32 LE][payload], so
  * a record torn by a crash (or damaged later) is recognised at start and dropped with everything after it.

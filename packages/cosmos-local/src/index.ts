@@ -1,16 +1,16 @@
 /**
- * The embedded Cosmos DB server for local runs and tests: `@vercel/cosmosdb-server` (patched, see
- * `patches/`) in this process over plain HTTP. With a `dataDir` it keeps its databases, containers and
- * documents there (cosmos-persistence.ts: a journal synced before each response, plus snapshots) and
- * restores them at start; without one it keeps everything in memory. It checks no auth, so it listens
- * on 127.0.0.1 by default. Clients must set `connectionPolicy.enableEndpointDiscovery = false` for it
- * (the account document it serves advertises an https:// endpoint).
+ * The embedded Cosmos DB server: the NoSQL REST protocol `@azure/cosmos` speaks, in this process over plain
+ * HTTP (README.md). With a `dataDir` it keeps its databases, containers and documents there (a journal
+ * synced before each response, plus snapshots) and restores them at start; without one it keeps everything
+ * in memory. It checks no auth, so it listens on 127.0.0.1 by default.
  */
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage } from 'node:http';
-import { createHttpServer } from '@vercel/cosmosdb-server';
-import { documentMap, query } from './cosmos-engine.js';
-import { DurableAccount } from './cosmos-persistence.js';
+import { Account } from './account.js';
+import type { EngineMode } from './documents.js';
+import type { Journal } from './journal.js';
+import { Persistence } from './persistence.js';
+import { requestHandler } from './server.js';
 
 /** The well-known Cosmos DB emulator key. The server checks no auth, but the SDK signs with a base64 key. */
 export const LOCAL_COSMOS_KEY =
@@ -28,6 +28,8 @@ export interface EmbeddedCosmos {
     dataDir: string;
     /** Bytes of a torn or damaged journal tail dropped at start (writes never acknowledged). */
     droppedBytes: number;
+    /** Journal counters (records, syncs, snapshots). */
+    stats: Journal['stats'];
   };
   /** Stops listening, destroys open (keep-alive) connections and closes the journal. */
   close(): Promise<void>;
@@ -40,36 +42,32 @@ export interface EmbeddedCosmosOptions {
   host?: string;
   /** A directory to keep the data in (created if missing); undefined keeps everything in memory. */
   dataDir?: string;
+  /** With `dataDir`: the journal size past which a snapshot is written (default 8 MiB). */
+  compactBytes?: number;
   /**
-   * `indexed` (default): documents kept per partition, queries served from per-partition indexes
-   * (cosmos-engine.ts). `scan`: the engine as published, every query scanning the container; for
-   * measuring the difference (bench/embedded-list.ts).
+   * `indexed` (default): queries confined to a partition read its sorted indexes. `scan`: every query
+   * evaluates and sorts every document in scope; the reference the indexed path is tested against.
    */
-  engine?: 'indexed' | 'scan';
+  engine?: EngineMode;
 }
 
-/**
- * The server turns an unexpected exception into a 500 carrying its message (so the caller still sees
- * the failure) and by default also prints the whole stack trace. Print one line instead, or the stack
- * when COSMOS_LOCAL_DEBUG is set.
- */
+/** One line per unexpected error (the request still gets a 500), or the stack with COSMOS_LOCAL_DEBUG set. */
 function reportServerError(err: Error, req: IncomingMessage): void {
   if (process.env.COSMOS_LOCAL_DEBUG) {
     console.error(err);
     return;
   }
-  console.error(`cosmosdb-server: 500 ${req.method ?? ''} ${req.url ?? ''}: ${err.message}`);
+  console.error(`cosmos-local: 500 ${req.method ?? ''} ${req.url ?? ''}: ${err.message}`);
 }
 
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions = {}): Promise<EmbeddedCosmos> {
   const host = options.host ?? '127.0.0.1';
-  const persistence = options.dataDir === undefined ? undefined : await DurableAccount.open(options.dataDir);
-  const server = createHttpServer({
-    keepAlive: true,
-    onError: reportServerError,
-    ...(persistence ? { persistence } : {}),
-    ...(options.engine === 'scan' ? {} : { engine: { documentMap, query } }),
-  });
+  const account = new Account(options.engine ?? 'indexed');
+  const persistence =
+    options.dataDir === undefined
+      ? undefined
+      : await Persistence.open(options.dataDir, account, options.compactBytes === undefined ? {} : { compactBytes: options.compactBytes });
+  const server = createServer({ keepAlive: true }, requestHandler(account, persistence, reportServerError));
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
@@ -94,7 +92,7 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions = {}): 
     connectionString: `AccountEndpoint=${endpoint};AccountKey=${LOCAL_COSMOS_KEY};`,
     port,
     ...(persistence && options.dataDir !== undefined
-      ? { storage: { dataDir: options.dataDir, droppedBytes: persistence.droppedBytes } }
+      ? { storage: { dataDir: options.dataDir, droppedBytes: persistence.droppedBytes, stats: persistence.stats } }
       : {}),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

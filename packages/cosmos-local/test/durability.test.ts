@@ -9,10 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosClient, type Container, type ItemDefinition } from '@azure/cosmos';
-import { createHttpServer } from '@vercel/cosmosdb-server';
-import type { AddressInfo } from 'node:net';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/local/cosmos-server.js';
-import { DurableAccount } from '../../src/local/cosmos-persistence.js';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../src/index.js';
 
 const dirs: string[] = [];
 const newDir = (): string => {
@@ -120,21 +117,14 @@ describe('a clean stop', () => {
 
   it('survives compaction: a snapshot plus the journal after it rebuild the same state', async () => {
     const dir = newDir();
-    const persistence = await DurableAccount.open(dir, { compactBytes: 2048 });
-    const server = createHttpServer({ keepAlive: true, persistence });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const client = clientFor(`http://127.0.0.1:${port}/`, 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==');
+    const server = await startEmbeddedCosmos({ dataDir: dir, compactBytes: 2048 });
+    const client = clientFor(server.endpoint, server.key);
     const container = await setUp(client);
     for (let i = 0; i < 60; i += 1) await container.items.upsert<Doc>({ id: `d${i % 20}`, tenantId: 't', name: `n${i % 20}`, count: i });
     for (let i = 0; i < 5; i += 1) await container.item(`d${i}`, 't').delete();
     client.dispose();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    await persistence.close();
-    expect(persistence.stats.snapshots).toBeGreaterThan(0);
+    await server.close();
+    expect(server.storage?.stats.snapshots).toBeGreaterThan(0);
     expect(readdirSync(dir).some((f) => f.startsWith('snapshot-'))).toBe(true);
 
     await withServer(dir, async (client2) => {
@@ -201,7 +191,7 @@ describe('SIGKILL in the middle of a write load', () => {
         'node_modules/typescript/bin/tsc',
         ...['--outDir', buildDir, '--rootDir', '.', '--module', 'nodenext', '--moduleResolution', 'nodenext'],
         ...['--target', 'es2022', '--types', 'node', '--skipLibCheck', '--strict'],
-        'src/local/cosmos-server.ts',
+        'packages/cosmos-local/src/index.ts',
       ],
       { stdio: 'inherit' },
     );
@@ -213,7 +203,7 @@ describe('SIGKILL in the middle of a write load', () => {
   });
 
   async function startChild(dir: string): Promise<{ endpoint: string; process: ChildProcess }> {
-    const entry = join(process.cwd(), buildDir, 'src', 'local', 'cosmos-server.js');
+    const entry = join(process.cwd(), buildDir, 'packages', 'cosmos-local', 'src', 'index.js');
     const code = `const { startEmbeddedCosmos } = await import(${JSON.stringify(entry)});
       const server = await startEmbeddedCosmos({ dataDir: process.argv[1] });
       console.log('READY ' + server.endpoint);`;
