@@ -17,12 +17,15 @@ export interface HostFunction {
   methods: string[];
 }
 
-/** The functions the app registers with app.http (name, route, methods), in registration order. */
+/**
+ * The functions the app registers with app.http (name, route, methods), in the host's order: by name, ordinal
+ * and ignoring case. (Registration order would depend on how a module namespace lists its exports.)
+ */
 export function hostFunctions(): HostFunction[] {
   return [
     ...declareFunctions(endpoints).map((f) => ({ name: f.name, route: f.route, methods: [...f.endpoint.methods] })),
     { name: zzzFallback.name, route: zzzFallback.route, methods: [...zzzFallback.methods] },
-  ];
+  ].sort((a, b) => (a.name.toUpperCase() < b.name.toUpperCase() ? -1 : 1));
 }
 
 /** Builds tools/host-check (once per call) and runs it over the app's function list; returns the golden text. */
