@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers of src/ (ARCHITECTURE.md): a request flows functions -> graph/identity -> directory -> store.
+ * The layers of src/ (docs/ARCHITECTURE.md, "Layers and what each may import"): a request flows functions -> graph/identity -> directory -> store.
  * Each folder lists what it must not import; `lib/` (plain helpers) may be imported by all and imports none.
  * Only store/ (and local/, tests, benchmarks) may import the Cosmos SDK.
  */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Container, OperationInput } from '@azure/cosmos';
-import { defaultGroupId, membershipId, type GroupDoc, type MembershipDoc } from '../src/directory/model.js';
+import { defaultGroupId, membershipId, type GroupDoc, type MembershipDoc } from '../src/directory/documents.js';
 
 const P = '/beta/onPremisesPublishingProfiles/applicationProxy';
 const GROUP = new RegExp(`^${P}/connectorGroups/([^/?]+)$`);

@@ -20,7 +20,7 @@ import { mintLocalToken } from '../src/identity/index.js';
 import { startEmbeddedCosmos, LOCAL_COSMOS_KEY, type EmbeddedCosmos } from '@appproxy/cosmos-local';
 import { startLocalHost } from '../src/local/host.js';
 import { ensureContainer } from '../src/store/client.js';
-import { containerIndexingPolicy } from '../src/directory/model.js';
+import { containerIndexingPolicy } from '../src/directory/documents.js';
 
 const ROUNDS = 3;
 const seconds = Number(process.argv[2] ?? 3);

@@ -16,7 +16,7 @@ import { compose } from '../src/app.js';
 import { startEmbeddedCosmos } from '@appproxy/cosmos-local';
 import { startLocalHost } from '../src/local/host.js';
 import { ensureContainer } from '../src/store/client.js';
-import { containerIndexingPolicy } from '../src/directory/model.js';
+import { containerIndexingPolicy } from '../src/directory/documents.js';
 import { startBaseline } from './baseline.js';
 import { seedFixture, type Fixture } from './fixture.js';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import { compose } from '../src/app.js';
-import { containerIndexingPolicy } from '../src/directory/model.js';
+import { containerIndexingPolicy } from '../src/directory/documents.js';
 import { mintLocalToken } from '../src/identity/index.js';
 import { startEmbeddedCosmos, LOCAL_COSMOS_KEY } from '@appproxy/cosmos-local';
 import { startLocalHost } from '../src/local/host.js';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { StoreDirectory } from './directory/directory.js';
-import { endpoints, fallback, unversioned } from './functions/index.js';
-import type { Services } from './functions/services.js';
-import { toHttpHandler, type EdgeOptions, type Endpoint } from './graph/endpoint.js';
-import { RouteTable, type FunctionDef } from './graph/routing.js';
+import { endpoints, zzzFallback } from './functions/index.js';
+import type { RegisteredFunction, Services } from './functions/services.js';
+import { serve, toHttpHandler, type EdgeOptions, type Endpoint } from './graph/endpoint.js';
+import { RouteTable, assertPrecedence } from './graph/routing.js';
 import { assertLocalModeAllowed, createAuthenticator, type Authenticator } from './identity/index.js';
 import { loadSettings, type Settings } from './settings.js';
 import { containerOf, createCosmosClient, type CosmosClient } from './store/client.js';
@@ -24,34 +24,39 @@ const VERSIONS = [
  * The functions the host registers: each versioned endpoint under both versions (name suffixed `-beta`/`-v1`),
  * each unversioned one once, under its own name and route.
  */
-export function declareFunctions<E extends { name: string; route: string }>(list: E[], unversioned: E[] = []) {
-  return [
-    ...list.flatMap((endpoint) => VERSIONS.map(([version, suffix]) => ({ endpoint, name: `${endpoint.name}-${suffix}`, route: `${version}/${endpoint.route}` }))),
-    ...unversioned.map((endpoint) => ({ endpoint, name: endpoint.name, route: endpoint.route })),
-  ];
+export function declareFunctions<E extends { name: string; route: string; unversioned?: true }>(list: E[]) {
+  return list.flatMap((endpoint) =>
+    endpoint.unversioned
+      ? [{ endpoint, name: endpoint.name, route: endpoint.route }]
+      : VERSIONS.map(([version, suffix]) => ({ endpoint, name: `${endpoint.name}-${suffix}`, route: `${version}/${endpoint.route}` })),
+  );
 }
 
-/** Registers each endpoint under both versions, the unversioned ones once, plus the fallback, and validates the table as the host would. */
+/**
+ * Registers each endpoint (under both versions unless unversioned), plus the fallback, and validates the
+ * table as the host would and for the precedence the overlapping routes need.
+ */
 export function buildFunctions(
   list: Endpoint<Services>[],
   services: Omit<Services, 'routes'>,
   authenticator: Authenticator,
   edge: EdgeOptions = {},
   routePrefix = readRoutePrefix(),
-  unversioned: Endpoint<Services>[] = [],
-) {
+): RouteTable<RegisteredFunction> {
   // The fallback and $batch consult the finished table, which exists once every function is built.
   const all: Services = { ...services, routes: () => table };
-  const register = (e: Endpoint<Services>, name: string, route: string): FunctionDef => ({
+  const register = (e: Endpoint<Services>, name: string, route: string): RegisteredFunction => ({
     name,
     route,
     methods: e.methods,
-    handler: toHttpHandler(e.handler(all), e.access, authenticator, edge),
+    doc: e.doc,
+    handler: toHttpHandler(serve(e, all), e.access, authenticator, edge),
   });
   const functions = [
-    ...declareFunctions(list, unversioned).map((f) => register(f.endpoint, f.name, f.route)),
-    register(fallback, fallback.name, fallback.route),
+    ...declareFunctions(list).map((f) => register(f.endpoint, f.name, f.route)),
+    register(zzzFallback, zzzFallback.name, zzzFallback.route),
   ];
+  assertPrecedence(functions);
   const table = new RouteTable(functions, routePrefix);
   return table;
 }
@@ -59,7 +64,7 @@ export function buildFunctions(
 export interface App {
   settings: Settings;
   cosmos: CosmosClient;
-  routes: RouteTable;
+  routes: RouteTable<RegisteredFunction>;
 }
 
 /** The composition root: settings once, one Cosmos client, every function from one table. */
@@ -69,6 +74,6 @@ export function compose(env: NodeJS.ProcessEnv): App {
   const cosmos = createCosmosClient(settings.cosmos);
   const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)));
   const edge: EdgeOptions = { trust: { forwardedHosts: new Set(settings.forwardedHosts) }, deadlineMs: settings.requestDeadlineMs };
-  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity), edge, readRoutePrefix(), unversioned);
+  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity), edge, readRoutePrefix());
   return { settings, cosmos, routes };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../store/errors.js';
-import type { Condition, Ordering } from '../store/query.js';
+import type { Condition, Ordering, Page, PageRequest, Stored } from '../lib/query.js';
 import {
   createOp,
   deleteOp,
@@ -8,33 +8,13 @@ import {
   replaceOp,
   withoutSystem,
   type BatchOp,
-  type Page,
-  type PageRequest,
+  type DocumentStore,
   type QuerySpec,
-  type Store,
-  type Stored,
 } from '../store/store.js';
-import { busy, conflict, exists, invalid, notFound, preconditionFailed } from './errors.js';
-import {
-  GROUP_TYPE,
-  assignmentId,
-  requestedId,
-  connectorShape,
-  defaultGroupId,
-  groupShape,
-  membershipId,
-  type AssignmentDoc,
-  type ConnectorDoc,
-  type CreateConnectorInput,
-  type CreateGroupInput,
-  type GroupDoc,
-  type MembershipDoc,
-  type UpdateConnectorInput,
-  type UpdateGroupInput,
-} from './model.js';
+import { busy, exists, notFound, preconditionFailed, refused } from './errors.js';
+import { GROUP_TYPE, assignmentId, requestedId, connectorShape, defaultGroupId, groupShape, membershipId, type AssignmentDoc, type ConnectorDoc, type GroupDoc, type MembershipDoc } from './documents.js';
+import { type CreateConnectorInput, type CreateGroupInput, type UpdateConnectorInput, type UpdateGroupInput } from './wire.js';
 
-export type { Page, PageRequest, Stored };
-export { MAX_ORDER_BY, type Condition, type EntityShape, type Ordering, type PropertyShape, type Value } from '../store/query.js';
 
 /** The caller's If-Match, as a test of a stored etag; absent means unconditional. */
 export type Precondition = ((etag: string) => boolean) | undefined;
@@ -94,8 +74,6 @@ const MAX_ATTEMPTS = 12;
 
 /** "Default" names the tenant's Default group only; no other group may take it (compared as Graph compares names). */
 const DEFAULT_NAME = 'Default';
-const alreadyMember = () =>
-  invalid("One or more added object references already exist for the following modified properties: 'memberOf'.");
 
 const isStoreError = (error: unknown, kind: StoreError['kind']) => error instanceof StoreError && error.kind === kind;
 
@@ -141,7 +119,7 @@ export class StoreDirectory implements Directory {
   /** Tenants whose Default group is known to exist; it can never be deleted, so this never goes stale. */
   private readonly defaults = new Set<string>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: DocumentStore) {}
 
   private async retrying<T>(change: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -225,14 +203,10 @@ export class StoreDirectory implements Directory {
       const region = input.region === undefined || input.region === 'unknownFutureValue' ? current.region : input.region;
       // isDefault may be sent, but only with the value the service set (the schema has checked its type).
       if (input.isDefault !== undefined && input.isDefault !== current.isDefault) {
-        throw invalid(
-          current.isDefault
-            ? "Invalid value for property 'isDefault': this is the tenant's Default connectorGroup, and it stays the default."
-            : "Invalid value for property 'isDefault': only the tenant's Default connectorGroup has isDefault true.",
-        );
+        throw refused(current.isDefault ? 'defaultStaysDefault' : 'onlyDefaultIsDefault');
       }
       if (region !== current.region && (current.memberCount > 0 || current.applicationCount > 0)) {
-        throw conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.');
+        throw refused('regionOfUsedGroup');
       }
       return conditional(precondition, () =>
         this.store.replace<GroupDoc>({ ...withoutSystem(current), name: input.name ?? current.name, region }, current._etag),
@@ -243,13 +217,13 @@ export class StoreDirectory implements Directory {
   async deleteGroup(tenantId: string, id: string, precondition: Precondition): Promise<void> {
     if (id === defaultGroupId(tenantId)) {
       await this.ensureDefault(tenantId);
-      throw conflict('The default connectorGroup cannot be deleted.');
+      throw refused('deleteDefault');
     }
     await this.retrying(async () => {
       const current = await this.group(tenantId, id);
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
       if (current.memberCount > 0 || current.applicationCount > 0) {
-        throw conflict('A connectorGroup can only be deleted when no connectors or applications are assigned to it.');
+        throw refused('deleteUsedGroup');
       }
       // If-Match on the group: a member or application arriving meanwhile changes its counts and etag.
       await conditional(precondition, () => this.store.delete(tenantId, id, current._etag));
@@ -360,13 +334,13 @@ export class StoreDirectory implements Directory {
 
   /**
    * Adding a connector to a group moves it there. `expectedGroupId` makes the move conditional on where
-   * the connector is now (seed 002's navigation): elsewhere, the connector is not found.
+   * the connector is now (the move through an application's group): elsewhere, the connector is not found.
    */
   async moveConnector(tenantId: string, connectorId: string, targetGroupId: string, expectedGroupId?: string): Promise<Stored<GroupDoc>> {
     return this.retrying(async () => {
       const edge = await this.store.read<MembershipDoc>(tenantId, membershipId(connectorId));
       if (!edge || (expectedGroupId !== undefined && edge.groupId !== expectedGroupId)) throw notFound('connector');
-      if (edge.groupId === targetGroupId) throw alreadyMember();
+      if (edge.groupId === targetGroupId) throw refused('alreadyMember');
       // The counters change by increments, so the groups need not be read: the batch fails when the target
       // is gone or no group, and then a read of the target says which.
       const results = await this.targeting(tenantId, targetGroupId, () =>
@@ -422,7 +396,7 @@ export class StoreDirectory implements Directory {
     }
     const edge = await this.store.read<MembershipDoc>(tenantId, membershipId(connectorId));
     if (!edge || edge.groupId !== defaultId) throw notFound('connector');
-    throw invalid("The connector is in the 'Default' connectorGroup; it cannot be removed from it, only added to another group.");
+    throw refused('connectorStaysInDefault');
   }
 
   private async memberOfSpec(tenantId: string, connectorId: string, query: ListQuery): Promise<QuerySpec> {
@@ -519,7 +493,7 @@ export class StoreDirectory implements Directory {
   async unassignApplication(tenantId: string, applicationId: string): Promise<void> {
     await this.retrying(async () => {
       const edge = await this.store.read<AssignmentDoc>(tenantId, assignmentId(applicationId));
-      if (!edge) throw invalid("The application is in the 'Default' connectorGroup; it cannot be removed from it unless it is added to another group.");
+      if (!edge) throw refused('applicationStaysInDefault');
       await this.store.batch(tenantId, [deleteOp(edge.id, edge._etag), incrementOp('connectorGroup', edge.groupId, { applicationCount: -1 })]);
     });
   }

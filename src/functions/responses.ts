@@ -1,20 +1,16 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { Directory, ListQuery, PageRequest, Stored } from '../directory/directory.js';
-import type { EntityShape } from '../directory/directory.js';
-import { REGIONS, connectorShape, connectorView, groupShape, groupView, type ConnectorDoc, type GroupDoc } from '../directory/model.js';
+import type { Directory, ListQuery } from '../directory/directory.js';
+import type { EntityShape, PageRequest, Stored } from '../lib/query.js';
+import { REGIONS, connectorShape, groupShape, type ConnectorDoc, type GroupDoc } from '../directory/documents.js';
+import { connectorView, groupView } from '../directory/views.js';
 import { expandItems, type Navigation } from '../graph/collection.js';
-import { json, type RequestContext } from '../graph/http.js';
+import { json, noContent, wantsMinimal, type RequestContext } from '../graph/http.js';
 import { entityBody, etagOf, evolvableEnum } from '../graph/odata.js';
 import type { Expansion } from '../graph/query.js';
 
 const PROFILE_URL = 'onPremisesPublishingProfiles/applicationProxy';
 export const PROFILE_FRAGMENT = "onPremisesPublishingProfiles('applicationProxy')";
 
-/**
- * An entity's URL, key as a segment: its Location, and the `@odata.id` of `$ref` answers. OData's canonical
- * `connectorGroups('{id}')` form is accepted in `@odata.id` bodies, but only this form is routed, so a
- * client can GET every URL the service hands out.
- */
 /** The one publishing profile this service has; it is not stored, and the same for every tenant. */
 export const APPLICATION_PROXY_PROFILE = {
   id: 'applicationProxy',
@@ -23,6 +19,11 @@ export const APPLICATION_PROXY_PROFILE = {
   hybridAgentUpdaterConfiguration: null,
 } as const;
 
+/**
+ * An entity's URL, key as a segment: its Location, and the `@odata.id` of `$ref` answers. OData's canonical
+ * `connectorGroups('{id}')` form is accepted in `@odata.id` bodies, but only this form is routed, so a
+ * client can GET every URL the service hands out.
+ */
 export const groupUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectorGroups/${id}`;
 export const connectorUrl = (ctx: RequestContext, id: string) => `${ctx.serviceRoot}/${PROFILE_URL}/connectors/${id}`;
 
@@ -39,7 +40,6 @@ export const presentGroup = (ctx: RequestContext) => (doc: GroupDoc) => ({
   region: evolvableEnum(ctx, doc.region, REGIONS),
 });
 
-/** `$expand=members` on groups: the connectors of a page of groups, read in two queries. */
 /** A group's members as a collection (the members list and its `$ref` form page and count alike). */
 export const membersSource = (directory: Directory, tenantId: string, groupId: string) => ({
   shape: connectorShape,
@@ -56,6 +56,7 @@ export const memberOfSource = (directory: Directory, tenantId: string, connector
   count: (query: ListQuery) => directory.countMemberOf(tenantId, connectorId, query),
 });
 
+/** `$expand=members` on groups: the connectors of a page of groups, read in two queries. */
 export const groupNavigation = (ctx: RequestContext, directory: Directory, tenantId: string): Record<string, Navigation<GroupDoc>> => ({
   members: {
     shape: connectorShape,
@@ -109,3 +110,7 @@ export const groupEntity = (ctx: RequestContext, doc: Stored<GroupDoc>, options:
 
 export const connectorEntity = (ctx: RequestContext, doc: Stored<ConnectorDoc>, options: EntityOptions<Stored<ConnectorDoc>> = {}) =>
   entity(ctx, 'connector', doc, connectorView(doc), options);
+
+/** A write's answer: the entity, or 204 when the caller asked for `Prefer: return=minimal`. */
+export const orMinimal = (ctx: RequestContext, full: () => Promise<HttpResponseInit>) =>
+  wantsMinimal(ctx) ? Promise.resolve(noContent(ctx, { 'Preference-Applied': 'return=minimal' })) : full();

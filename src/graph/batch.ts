@@ -12,7 +12,7 @@ import { pathSegments, type RouteTable } from './routing.js';
  * read-only token gets 403 on the write items, not on the batch. Items without `dependsOn` run
  * concurrently; an item runs once its dependencies have finished, and gets 424 when one of them failed.
  *
- * Tolerances for the official clients (research/graph-clients.md, section 8): item URLs with or without a
+ * Tolerances for the official clients (docs/CLIENTS.md, "JSON batching"): item URLs with or without a
  * version (none: the batch's), bodies as JSON values or base64 strings (Kiota), no item Content-Type with a
  * body meaning JSON. Responses: `"Content-Type"` with that exact casing (the v3 client needs it), no `body`
  * on a 204, JSON bodies as objects, other text as a string.

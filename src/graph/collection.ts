@@ -1,10 +1,11 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { MAX_ORDER_BY, type Condition, type ListQuery, type Page, type PageRequest } from '../directory/directory.js';
+import type { ListQuery } from '../directory/directory.js';
+import { MAX_ORDER_BY, type Condition, type EntityShape, type Page, type PageRequest } from '../lib/query.js';
 import { badRequest } from './errors.js';
 import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
 import { makeSkipToken, readSkipToken } from './paging.js';
-import { MAX_PAGE_SIZE, parseCollectionQuery, type CollectionQuery, type EntityShape, type Expansion } from './query.js';
+import { MAX_PAGE_SIZE, parseCollectionQuery, type CollectionQuery, type Expansion } from './query.js';
 import { pathSegments } from './routing.js';
 
 /** A navigation property `$expand` may name: its target's shape, and what loads it for a page of items. */

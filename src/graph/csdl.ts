@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  createConnectorSchema,
-  createGroupSchema,
-  updateConnectorSchema,
-  updateGroupSchema,
-} from '../directory/model.js';
+import { createConnectorSchema, createGroupSchema, updateConnectorSchema, updateGroupSchema } from '../directory/wire.js';
 
 /**
  * The service's own metadata: the entity types, enums and navigation it serves, described once here and

@@ -1,48 +1,122 @@
 import type { HttpHandler, HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { domainFailure, type DomainFailure } from '../directory/errors.js';
+import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
 import { withDeadline } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
+import { PROFILE_ID, assertProfile, pathId } from './odata.js';
+import type { OperationDoc } from './openapi.js';
 import { requestLogLine } from './request-log.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
-export interface Call {
+export interface Call<P extends string = string> {
   req: HttpRequest;
   ctx: RequestContext;
-  params: Record<string, string>;
+  /** The route's parameters, each checked by its kind: ids are lower-case GUIDs. */
+  params: Record<P, string>;
   caller: Caller;
+  /** The caller's tenant (`caller.tenantId`), whose partition every read and write stays in. */
+  tenant: string;
   log: InvocationContext;
 }
 
 /**
- * An endpoint as its file declares it: a name (the Functions host matches routes in name order, so names
- * decide which of two overlapping templates wins), a route without the version segment, its methods, the
- * access it needs, and a handler factory that receives the service's dependencies.
+ * What a path parameter names. An id kind must be a GUID (anything else names nothing: 404 naming the kind,
+ * as Graph answers); `profile` exists only as `applicationProxy`, in any case; `rest` is a catch-all's
+ * unchecked remainder.
  */
-export interface Endpoint<D> {
+export type ParamKind = 'profile' | 'connector' | 'connectorGroup' | 'application' | 'rest';
+
+/** The parameter names of a route template: `a/{id}/b/{*path}` gives `'id' | 'path'`. */
+export type RouteParams<R extends string> = R extends `${string}{${infer P}}${infer Rest}`
+  ? (P extends `*${infer N}` ? N : P) | RouteParams<Rest>
+  : never;
+
+/**
+ * An endpoint, declared in one place: its name (one per endpoint: the function's name; the export is its
+ * camelCase form), its route without the version segment, methods, access, the kind of each path parameter,
+ * how `/openapi.json` describes it, and a handler factory that receives the service's dependencies and then
+ * each call with its parameters already checked.
+ *
+ * The Functions host tries functions in name order (ignoring case) and a literal segment does not beat a
+ * parameter, so where two routes overlap the one with the literal must have the name that sorts first;
+ * `assertPrecedence` (graph/routing.ts) refuses a table where it does not.
+ */
+export interface Endpoint<D, R extends string = string> {
   name: string;
-  route: string;
+  route: R;
   methods: HttpMethod[];
   access: Access;
-  handler: (deps: D) => (call: Call) => Promise<HttpResponseInit>;
+  params: Record<RouteParams<R>, ParamKind>;
+  doc: OperationDoc;
+  /** Registered once at the root instead of under each version (`/openapi.json`). */
+  unversioned?: true;
+  handler: (deps: D) => (call: Call<RouteParams<R>>) => Promise<HttpResponseInit>;
 }
 
-export const defineEndpoint = <D>(endpoint: Endpoint<D>) => endpoint;
+const routeParams = (route: string) => [...route.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+
+/** Declares an endpoint; its parameter kinds must name exactly the route's parameters. */
+export function defineEndpoint<D>() {
+  return <R extends string>(endpoint: Endpoint<D, R>): Endpoint<D> => {
+    const declared = Object.keys(endpoint.params).sort();
+    const inRoute = routeParams(endpoint.route).sort();
+    if (declared.join() !== inRoute.join()) {
+      throw new Error(`Endpoint '${endpoint.name}': parameters [${declared}] do not match the route's [${inRoute}].`);
+    }
+    return endpoint as unknown as Endpoint<D>;
+  };
+}
+
+function checkParam(kind: ParamKind, value: string | undefined): string {
+  switch (kind) {
+    case 'profile':
+      assertProfile(value);
+      return PROFILE_ID;
+    case 'rest':
+      return value ?? '';
+    default:
+      return pathId(value, kind);
+  }
+}
+
+/** The endpoint's handler with its dependencies, checking each path parameter (in route order) before it runs. */
+export function serve<D>(endpoint: Endpoint<D>, deps: D): (call: Call) => Promise<HttpResponseInit> {
+  const run = endpoint.handler(deps);
+  const kinds = routeParams(endpoint.route).map((name) => [name, (endpoint.params as Record<string, ParamKind>)[name]!] as const);
+  return (call) => {
+    const params: Record<string, string> = {};
+    for (const [name, kind] of kinds) params[name] = checkParam(kind, call.params[name]);
+    return run({ ...call, params });
+  };
+}
+
+/** Each rule of the directory in Graph's words: the status and message a Graph client gets when it refuses. */
+const RULES: Record<Rule, () => GraphError> = {
+  alreadyMember: () => badRequest("One or more added object references already exist for the following modified properties: 'memberOf'."),
+  connectorStaysInDefault: () => badRequest("The connector is in the 'Default' connectorGroup; it cannot be removed from it, only added to another group."),
+  applicationStaysInDefault: () =>
+    badRequest("The application is in the 'Default' connectorGroup; it cannot be removed from it unless it is added to another group."),
+  defaultStaysDefault: () => badRequest("Invalid value for property 'isDefault': this is the tenant's Default connectorGroup, and it stays the default."),
+  onlyDefaultIsDefault: () => badRequest("Invalid value for property 'isDefault': only the tenant's Default connectorGroup has isDefault true."),
+  regionOfUsedGroup: () => conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.'),
+  deleteDefault: () => conflict('The default connectorGroup cannot be deleted.'),
+  deleteUsedGroup: () => conflict('A connectorGroup can only be deleted when no connectors or applications are assigned to it.'),
+};
 
 /** A domain refusal in Graph's words. */
 function fromDomain(failure: DomainFailure): GraphError {
   switch (failure.kind) {
     case 'notFound':
       return notFound(`Resource '${failure.entity}'`);
-    case 'conflict':
-      return conflict(failure.message);
+    case 'refused':
+      return RULES[failure.rule]();
     case 'exists':
       return conflict(`An object with id '${failure.id}' already exists.`);
     case 'preconditionFailed':
       return preconditionFailed();
-    case 'invalid':
-      return badRequest(failure.message);
+    case 'unserviceable':
+      return badRequest(failure.detail);
     case 'busy': {
       const headers = { 'Retry-After': String(failure.retryAfterSeconds) };
       return failure.throttled
@@ -99,7 +173,7 @@ async function answer(
 ): Promise<HttpResponseInit> {
   try {
     const caller = await authenticator.authenticate(req.headers.get('authorization'), access);
-    const call = () => run({ req, ctx, params: req.params, caller, log: invocation });
+    const call = () => run({ req, ctx, params: req.params, caller, tenant: caller.tenantId, log: invocation });
     return await (edge.deadlineMs === undefined ? call() : withDeadline(edge.deadlineMs, call));
   } catch (error) {
     const refusal = toGraphError(error);

@@ -3,7 +3,9 @@ import { badRequest, notFound } from './errors.js';
 import { INCLUDE_UNKNOWN_ENUM_MEMBERS, type RequestContext } from './http.js';
 import type { Expansion } from './query.js';
 
-const PROFILE = 'applicationproxy';
+/** The one publishing profile's id, as Graph spells it. */
+export const PROFILE_ID = 'applicationProxy';
+const PROFILE = PROFILE_ID.toLowerCase();
 
 /** Path ids are GUIDs; anything else names nothing (Graph answers 404, never 500). */
 export function pathId(value: string | undefined, what: string): string {

@@ -13,7 +13,7 @@ export type ResponseKind =
   | { kind: 'document'; mediaType: 'application/xml' | 'application/json' }
   | { kind: 'batch' };
 
-/** How one endpoint is described: the table in src/functions/operations.ts holds one per endpoint name. */
+/** How one endpoint is described in `/openapi.json`; each endpoint's declaration carries its own (`doc`). */
 export interface OperationDoc {
   summary: string;
   /** The success status as the service answers by default. */
@@ -118,6 +118,13 @@ function successResponse(doc: OperationDoc): Schema {
   }
 }
 
+/** The query options of a collection. */
+export const LIST_OPTIONS = ['$select', '$filter', '$search', '$orderby', '$top', '$skip', '$count', '$skiptoken', '$expand'] as const;
+/** `$ref` reads page, filter and count like their collection; `$select` and `$expand` do not apply. */
+export const REF_OPTIONS = ['$filter', '$search', '$orderby', '$top', '$skip', '$count', '$skiptoken'] as const;
+/** A collection's `$count`. */
+export const COUNT_OPTIONS = ['$filter', '$search'] as const;
+
 const QUERY = {
   $select: { description: 'Comma-separated properties to return', schema: { type: 'string' } },
   $filter: { description: 'OData filter: eq, ne, and, or, not, startswith, in', schema: { type: 'string' } },
@@ -193,4 +200,16 @@ export function openApiDocument(routes: DocumentedRoute[], model: ServiceModel =
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
   };
+}
+
+/** The OpenAPI document of registered functions, each with its endpoint's description; the catch-all fallback, which only answers errors, is left out. */
+export function describeFunctions(functions: { name: string; route: string; methods: string[]; doc?: OperationDoc }[]) {
+  const routes: DocumentedRoute[] = functions
+    .filter((fn) => !fn.route.includes('{*'))
+    .flatMap((fn) => {
+      const { doc } = fn;
+      if (!doc) throw new Error(`function ${fn.name} has no description`);
+      return fn.methods.map((method) => ({ route: fn.route, method, operationId: fn.name, doc }));
+    });
+  return openApiDocument(routes);
 }

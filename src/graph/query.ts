@@ -25,7 +25,7 @@
  * quoted strings and must be members of the property's enum. Each literal is checked against its
  * property's type here, so the condition holds only values of the right type.
  */
-import type { EntityShape, Ordering, Condition } from '../directory/directory.js';
+import type { Condition, EntityShape, Ordering } from '../lib/query.js';
 import { badRequest } from './errors.js';
 import { parseExpand } from './query/expand.js';
 import { parseFilter } from './query/filter-check.js';
@@ -34,7 +34,6 @@ import { parseSearch } from './query/search.js';
 import { parseOrderBy, parseSelect } from './query/select.js';
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SKIP } from './query/options.js';
-export type { EntityShape };
 
 /** One `$expand` item: a navigation property, with the properties its nested `$select` keeps. */
 export interface Expansion {

@@ -16,13 +16,13 @@ export interface FunctionDef {
 
 type Segment = { literal: string } | { param: string } | { catchAll: string };
 
-interface CompiledRoute {
-  fn: FunctionDef;
+interface CompiledRoute<F extends FunctionDef> {
+  fn: F;
   segments: Segment[];
 }
 
-export interface RouteMatch {
-  fn: FunctionDef;
+export interface RouteMatch<F extends FunctionDef = FunctionDef> {
+  fn: F;
   params: Record<string, string>;
 }
 
@@ -95,18 +95,19 @@ function matchSegments(segments: Segment[], decoded: string): Record<string, str
   return path.length === segments.length ? params : undefined;
 }
 
-export class RouteTable {
-  private readonly routes: CompiledRoute[];
+/** The functions as the host orders them; `F` may carry what the service keeps with each (its description). */
+export class RouteTable<F extends FunctionDef = FunctionDef> {
+  private readonly routes: CompiledRoute<F>[];
 
   constructor(
-    functions: FunctionDef[],
+    functions: F[],
     readonly routePrefix: string,
   ) {
     validateFunctions(functions);
     this.routes = [...functions].sort(byFunctionName).map((fn) => ({ fn, segments: compile(fn.route) }));
   }
 
-  get functions(): FunctionDef[] {
+  get functions(): F[] {
     return this.routes.map((r) => r.fn);
   }
 
@@ -123,7 +124,7 @@ export class RouteTable {
   }
 
   /** The function the host would run for a raw (undecoded) path; with no method, the first whose template matches at all. */
-  match(method: string | undefined, pathname: string, accept: (fn: FunctionDef) => boolean = () => true): RouteMatch | undefined {
+  match(method: string | undefined, pathname: string, accept: (fn: F) => boolean = () => true): RouteMatch<F> | undefined {
     const path = this.relative(pathname);
     if (path === undefined) return undefined;
     const verb = method?.toUpperCase();
@@ -159,6 +160,46 @@ export function validateFunctions(functions: FunctionDef[]): void {
       if (trimSlashes(a.route).toLowerCase() !== trimSlashes(b.route).toLowerCase()) continue;
       if (a.methods.some((m) => b.methods.includes(m))) {
         throw new Error(`Functions '${a.name}' and '${b.name}' have the same route '${a.route}' and overlapping methods.`);
+      }
+    }
+  }
+}
+
+/** Whether some path matches both templates (neither a catch-all): per segment, equal literals or a parameter on either side. */
+function overlapping(a: Segment[], b: Segment[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i]!;
+    return !('literal' in x) || !('literal' in y) || x.literal === y.literal;
+  });
+}
+
+/**
+ * The precedence the service needs and the host does not give by itself: where two routes with a common
+ * method overlap, the one with a literal where the other has a parameter (`connectors/$count` against
+ * `connectors/{id}`) must sort first by name, as the host tries functions in name order. Two routes that
+ * each have a literal where the other has a parameter, or that differ only in parameter names, are refused
+ * too: no name order makes both reachable.
+ */
+export function assertPrecedence(functions: FunctionDef[]): void {
+  // A catch-all is the table's last resort, named to sort last (functions/fallback.ts).
+  const compiled = [...functions]
+    .sort(byFunctionName)
+    .map((fn) => ({ fn, segments: compile(fn.route) }))
+    .filter((r) => !r.segments.some((s) => 'catchAll' in s));
+  for (let i = 0; i < compiled.length; i++) {
+    for (let j = i + 1; j < compiled.length; j++) {
+      const first = compiled[i]!;
+      const later = compiled[j]!;
+      if (!first.fn.methods.some((m) => later.fn.methods.includes(m))) continue;
+      if (!overlapping(first.segments, later.segments)) continue;
+      const literalIn = (x: Segment[], y: Segment[]) => x.some((s, k) => 'literal' in s && 'param' in y[k]!);
+      // Reachable only when the first has a literal where the later has a parameter, and never the reverse.
+      if (literalIn(later.segments, first.segments) || !literalIn(first.segments, later.segments)) {
+        throw new Error(
+          `Function '${later.fn.name}' (${later.fn.route}) is shadowed by '${first.fn.name}' (${first.fn.route}), whose name sorts first: ` +
+            'the route with the literal segment needs the name that sorts first.',
+        );
       }
     }
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { declareFunctions, readRoutePrefix } from '../app.js';
-import { endpoints, fallback, unversioned } from '../functions/index.js';
+import { endpoints, zzzFallback } from '../functions/index.js';
 
 /** The committed output of tools/host-check: what the Functions host's router does with each sample. */
 export const HOST_ROUTING_GOLDEN = 'test/fixtures/host-routing.golden.json';
@@ -17,12 +17,15 @@ export interface HostFunction {
   methods: string[];
 }
 
-/** The functions the app registers with app.http (name, route, methods), in registration order. */
+/**
+ * The functions the app registers with app.http (name, route, methods), in the host's order: by name, ordinal
+ * and ignoring case. (Registration order would depend on how a module namespace lists its exports.)
+ */
 export function hostFunctions(): HostFunction[] {
   return [
-    ...declareFunctions(endpoints, unversioned).map((f) => ({ name: f.name, route: f.route, methods: [...f.endpoint.methods] })),
-    { name: fallback.name, route: fallback.route, methods: [...fallback.methods] },
-  ];
+    ...declareFunctions(endpoints).map((f) => ({ name: f.name, route: f.route, methods: [...f.endpoint.methods] })),
+    { name: zzzFallback.name, route: zzzFallback.route, methods: [...zzzFallback.methods] },
+  ].sort((a, b) => (a.name.toUpperCase() < b.name.toUpperCase() ? -1 : 1));
 }
 
 /** Builds tools/host-check (once per call) and runs it over the app's function list; returns the golden text. */

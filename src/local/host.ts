@@ -111,8 +111,9 @@ async function send(res: ServerResponse, response: HttpResponse, head: boolean):
 }
 
 /**
- * Serves a route table over HTTP the way the Azure Functions host does, as tools/host-check measured it:
- * Kestrel's limits and its reading of the target (the path decoded, dot segments removed; aspnet.ts), the route prefix from host.json, the first function in name
+ * Serves a route table over HTTP the way the Azure Functions host does (docs/ARCHITECTURE.md, "One route
+ * table, two hosts"), as tools/host-check measured it: Kestrel's limits and its reading of the target (the
+ * path decoded, dot segments removed; aspnet.ts), the route prefix from host.json, the first function in name
  * order whose template and method match, run through `invoke` (graph/invoke.ts) with the URL, merged query,
  * headers and body the worker would receive: a body only when Content-Length announces one. What Kestrel or
  * the router answer by themselves (a malformed request, a limit, no function for the path and method) is a

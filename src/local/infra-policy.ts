@@ -3,7 +3,7 @@
  * `infra/` deploys (Bicep reads it with loadJsonContent). A test fails when the committed file differs.
  */
 import { writeFileSync } from 'node:fs';
-import { containerIndexingPolicy } from '../directory/model.js';
+import { containerIndexingPolicy } from '../directory/documents.js';
 
 const INDEXING_POLICY_FILE = 'infra/indexing-policy.json';
 

@@ -171,7 +171,7 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
   const [{ compose }, { containerIndexingPolicy }, { ensureContainer }, { startEmbeddedCosmos, LOCAL_COSMOS_KEY }, { startLocalHost }, { ensureLocalCertificate }] =
     await Promise.all([
       import('../app.js'),
-      import('../directory/model.js'),
+      import('../directory/documents.js'),
       import('../store/client.js'),
       import('@appproxy/cosmos-local'),
       import('./host.js'),

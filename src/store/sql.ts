@@ -14,7 +14,7 @@
  * Nesting is capped: the embedded server's parser slows with each level, and Azure bounds query complexity.
  */
 import { StoreError } from './errors.js';
-import type { Condition, EntityShape, Ordering, PropertyShape, Value } from './query.js';
+import type { Condition, EntityShape, Ordering, PropertyShape, Value } from '../lib/query.js';
 
 export interface SqlFilter {
   /** Safe to AND with other conditions as it is (a top-level OR comes parenthesized). */

@@ -3,7 +3,7 @@ import { BulkOperationType, PatchOperationType, type Container, type JSONObject,
 import { currentDeadline } from '../lib/deadline.js';
 import { StoreError } from './errors.js';
 import { observe, type Observation } from './observe.js';
-import type { Condition, EntityShape, Ordering } from './query.js';
+import type { Condition, EntityShape, Ordering, Page, PageRequest, Stored } from '../lib/query.js';
 import { compileCondition, orderByClause } from './sql.js';
 
 /** Every document lives in its tenant's partition and says what it is. */
@@ -14,9 +14,6 @@ export interface Doc {
   tenantId: string;
   type: DocType;
 }
-
-/** A document as read back, with the version tag that conditional writes name. */
-export type Stored<T extends Doc> = T & { _etag: string };
 
 type CreateOp = { op: 'create'; doc: Doc };
 type ReplaceOp = { op: 'replace'; doc: Doc; ifMatch: string };
@@ -44,16 +41,6 @@ export const deleteOp = (id: string, ifMatch?: string): BatchOp => ({ op: 'delet
  * conflict on it; the batch fails as a whole when the document is missing (404) or of another type (412).
  */
 export const incrementOp = (type: DocType, id: string, by: Record<string, number>): BatchOp => ({ op: 'increment', type, id, by });
-
-export interface PageRequest {
-  pageSize: number;
-  continuation?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  continuation?: string;
-}
 
 export interface QuerySpec {
   type: DocType;
@@ -325,3 +312,6 @@ export class Store {
     });
   }
 }
+
+/** What the directory needs of a store: `Store` over Cosmos DB; the domain's unit tests use an in-memory one. */
+export type DocumentStore = Pick<Store, 'read' | 'create' | 'replace' | 'delete' | 'batch' | 'page' | 'all' | 'count'>;

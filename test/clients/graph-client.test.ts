@@ -15,7 +15,7 @@ import { tokenFor } from '../support/tokens.js';
 
 /**
  * The official `@microsoft/microsoft-graph-client` v3, unchanged, against the service over HTTPS (v3 sends
- * the token only to https URLs whose host is in `customHosts`; research/graph-clients.md sections 3, 4, 7, 8).
+ * the token only to https URLs whose host is in `customHosts`; docs/CLIENTS.md, "Pointing a client at the service", "Headers", "Paging", "JSON batching").
  * The local certificate is trusted through fetch's `dispatcher`, passed in the client's `fetchOptions`.
  */
 let t: TestApp;

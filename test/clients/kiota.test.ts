@@ -22,7 +22,7 @@ import { tokenFor } from '../support/tokens.js';
  * The Kiota stack of the official Graph TypeScript SDK (msgraph-sdk-core's BaseGraphRequestAdapter with the
  * Graph middleware: retry, redirect, telemetry) against the service, over http and over https. The
  * per-area request builders are not published on npm, so requests are built by hand with
- * RequestInformation and the models below stand in for the SDK's (research/graph-clients.md section 3.3).
+ * RequestInformation and the models below stand in for the SDK's (docs/CLIENTS.md, "Kiota without the request builders").
  */
 
 // --- Models, written the way Kiota generates them ---

@@ -1,5 +1,5 @@
 /**
- * Contract tests: each Cosmos DB behaviour the design relies on (ARCHITECTURE.md, "Data in Cosmos DB").
+ * Contract tests: each Cosmos DB behaviour the design relies on (docs/ARCHITECTURE.md, "Data in Cosmos DB" and "The store's transactional patterns").
  * They run against the embedded server by default and against a real account when COSMOS_ENDPOINT or
  * COSMOS_CONNECTION_STRING is set (see test/support/cosmos.ts), so the embedded server
  * (packages/cosmos-local) stays honest.

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreDirectory } from '../../src/directory/directory.js';
-import { containerIndexingPolicy, defaultGroupId } from '../../src/directory/model.js';
+import { containerIndexingPolicy, defaultGroupId } from '../../src/directory/documents.js';
 import { Store } from '../../src/store/store.js';
 import { connectTestCosmos, createTestContainer, type TestContainer, type TestCosmos } from '../support/cosmos.js';
 

@@ -1,6 +1,6 @@
 /**
  * Application assignment (`applications/{id}/connectorGroup`, its `$ref`) and the publishing profile,
- * through the local Functions host over a fresh Cosmos container (API.md, "The rules of membership").
+ * through the local Functions host over a fresh Cosmos container (docs/API.md, "Membership and assignment").
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, tenantDocs, type CallOptions, type TestApp } from '../support/app.js';
 
-/** JSON batching (API.md, research/graph-clients.md section 8) through the local host. */
+/** JSON batching (docs/API.md, "Protocol"; docs/CLIENTS.md, "JSON batching") through the local host. */
 let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
 afterAll(async () => t?.close());

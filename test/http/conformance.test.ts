@@ -15,11 +15,11 @@ const operations = documentedOperations(csdl);
 const PROFILE_ID = PROFILE.split('/').pop()!;
 
 /**
- * The seed routes' documented exceptions (docs/API.md, "Endpoints"): where a seed page says otherwise, the seed
+ * The seed routes' documented exceptions (docs/API.md, "Routes"): where a seed page says otherwise, the seed
  * wins over the metadata. Keyed by method and path template; nothing else may differ from the metadata.
  */
 const PROFILE_WRITE =
-  'the one profile (applicationProxy, always enabled) is fixed: creating, changing or removing publishing profiles is the tenant\'s Application Proxy administration, outside this service (docs/API.md, differences)';
+  `the one profile (applicationProxy, always enabled) is fixed: creating, changing or removing publishing profiles is the tenant's Application Proxy administration, outside this service (docs/API.md, "Where this service deliberately differs from Microsoft Graph's published metadata")`;
 
 type Exception =
   | { status: number; response: 'entity'; entityType: string; reason: string }
@@ -361,9 +361,10 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
 });
 
 /**
- * The metadata's read-only properties: each one is a documented difference (docs/API.md, "Where this service deliberately differs from Microsoft Graph's
- * published metadata"): a create that sends it is accepted with the value named here. A read-only property
- * the metadata adds fails the first test until the contract says what happens to it.
+ * The metadata's read-only properties: each one is a documented difference (docs/API.md, "Where this
+ * service deliberately differs from Microsoft Graph's published metadata"): a create that sends it is
+ * accepted with the value named here. A read-only property the metadata adds fails the first test until the
+ * contract says what happens to it.
  */
 const READ_ONLY_DIFFERENCES: Record<string, { value: unknown; reason: string }> = {
   'connectorGroup.connectorGroupType': { value: 'applicationProxy', reason: 'seed 000 lists it in the create body; Graph accepts the system value and ignores it' },

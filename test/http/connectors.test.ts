@@ -1,6 +1,6 @@
 /**
  * connectors beyond the seeds: list, get, PATCH, DELETE, memberOf and $count, through the local Functions
- * host over a fresh Cosmos container (API.md, "Endpoints", "Resources", "The rules of membership").
+ * host over a fresh Cosmos container (docs/API.md, "Routes", "Resources", "Membership and assignment").
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,14 +31,6 @@ interface Connector {
 
 
 
-async function moveTo(tenant: string, connectorId: string, groupId: string) {
-  const r = await t.call('POST', `${CONNECTORS}/${connectorId}/memberOf/$ref`, {
-    tenant,
-    body: { '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${groupId}` },
-    headers: { prefer: 'return=minimal' },
-  });
-  expect(r.status, r.text).toBe(204);
-}
 
 const membersCount = async (tenant: string, groupId: string) => {
   const r = await t.call('GET', `${GROUPS}/${groupId}/members/$count`, { tenant });
@@ -172,8 +164,8 @@ describe('DELETE connectors/{id}', () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant);
     const [c1, c2] = [await t.createConnector(tenant), await t.createConnector(tenant)];
-    await moveTo(tenant, c1!.id, g.id);
-    await moveTo(tenant, c2!.id, g.id);
+    await t.moveConnector(tenant, c1!.id, g.id);
+    await t.moveConnector(tenant, c2!.id, g.id);
     expect(await membersCount(tenant, g.id)).toBe(2);
     expect(await readDoc(t.container, tenant, `${c1!.id}.memberOf`)).toMatchObject({ connectorId: c1!.id, groupId: g.id });
 
@@ -232,7 +224,7 @@ describe('GET connectors/{id}/memberOf', () => {
     expect(first.body.value).toEqual([{ id: expect.any(String), name: 'Default', connectorGroupType: 'applicationProxy', isDefault: true, region: null }]);
 
     const g = await t.createGroup(tenant);
-    await moveTo(tenant, c.id, g.id);
+    await t.moveConnector(tenant, c.id, g.id);
     const after = await t.call('GET', `${CONNECTORS}/${c.id}/memberOf`, { tenant });
     expect(after.body.value).toHaveLength(1);
     expect(after.body.value[0]).toMatchObject({ id: g.id, isDefault: false });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultGroupId } from '../../src/directory/model.js';
+import { defaultGroupId } from '../../src/directory/documents.js';
 import { PROFILE, expectError, startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
@@ -21,10 +21,6 @@ const connectors: { id: string; machineName: string }[] = [];
 const get = (path: string, query = '') => t.call('GET', `${path}${query ? `?${query}` : ''}`, { tenant });
 const enc = encodeURIComponent;
 
-async function move(connectorId: string, groupId: string) {
-  const r = await t.call('POST', `${GROUPS}/${groupId}/members/$ref`, { tenant, body: { '@odata.id': `${CONNECTORS}/${connectorId}` } });
-  expect(r.status, r.text).toBe(204);
-}
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -35,9 +31,9 @@ beforeAll(async () => {
     ['db1.fabrikam.com', '192.168.1.9'],
     ['idle.fabrikam.com', '10.9.9.9'],
   ]) connectors.push(await t.createConnector(tenant, { machineName, externalIp }));
-  await move(connectors[0]!.id, groups['West Europe']!.id);
-  await move(connectors[1]!.id, groups['West Europe']!.id);
-  await move(connectors[2]!.id, groups['East Asia']!.id);
+  await t.moveConnector(tenant, connectors[0]!.id, groups['West Europe']!.id);
+  await t.moveConnector(tenant, connectors[1]!.id, groups['West Europe']!.id);
+  await t.moveConnector(tenant, connectors[2]!.id, groups['East Asia']!.id);
 });
 
 afterAll(async () => t?.close());

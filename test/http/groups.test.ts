@@ -1,7 +1,7 @@
 /**
  * connectorGroups beyond the seeds: list, get, PATCH, DELETE, members, members/$ref, members/$count and
- * applications, through the local Functions host over a fresh Cosmos container (API.md, "Endpoints" and
- * "The rules of membership"). Each test works in its own tenant.
+ * applications, through the local Functions host over a fresh Cosmos container (docs/API.md, "Routes" and
+ * "Membership and assignment"). Each test works in its own tenant.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,22 +22,7 @@ afterAll(async () => {
 
 
 
-async function addMember(tenant: string, groupId: string, connectorId: string) {
-  const r = await t.call('POST', `${GROUPS}/${groupId}/members/$ref`, {
-    tenant,
-    body: { '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectors/${connectorId}` },
-    headers: { prefer: 'return=minimal' },
-  });
-  expect(r.status, r.text).toBe(204);
-}
 
-async function assignApplication(tenant: string, applicationId: string, groupId: string) {
-  const r = await t.call('PUT', `/beta/applications/${applicationId}/connectorGroup/$ref`, {
-    tenant,
-    body: { '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${groupId}` },
-  });
-  expect(r.status, r.text).toBe(204);
-}
 
 async function defaultGroupOf(tenant: string) {
   const r = await t.call('GET', `${GROUPS}?$filter=isDefault eq true`, { tenant });
@@ -193,7 +178,7 @@ describe('PATCH connectorGroups/{id}', () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant, { name: 'Busy', region: 'nam' });
     const c = await t.createConnector(tenant);
-    await addMember(tenant, g.id, c.id);
+    await t.moveConnector(tenant, c.id, g.id);
     const before = await readDoc(t.container, tenant, g.id);
 
     expectError(await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'Renamed', region: 'eur' } }), 409, 'conflict');
@@ -209,7 +194,7 @@ describe('PATCH connectorGroups/{id}', () => {
   it('refuses a region change while an application is assigned to the group (409)', async () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant, { name: 'App group', region: 'aus' });
-    await assignApplication(tenant, randomUUID(), g.id);
+    await t.assignApplication(tenant, randomUUID(), g.id);
     expectError(await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { region: 'ind' } }), 409, 'conflict');
     expect((await getGroup(tenant, g.id)).body.region).toBe('aus');
   });
@@ -292,12 +277,12 @@ describe('DELETE connectorGroups/{id}', () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant);
     const c = await t.createConnector(tenant);
-    await addMember(tenant, g.id, c.id);
+    await t.moveConnector(tenant, c.id, g.id);
     expectError(await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant }), 409, 'conflict');
     expect((await getGroup(tenant, g.id)).status).toBe(200);
 
     const dflt = await defaultGroupOf(tenant);
-    await addMember(tenant, dflt.id, c.id);
+    await t.moveConnector(tenant, c.id, dflt.id);
     expect((await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant })).status).toBe(204);
   });
 
@@ -305,14 +290,14 @@ describe('DELETE connectorGroups/{id}', () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant);
     const app = randomUUID();
-    await assignApplication(tenant, app, g.id);
+    await t.assignApplication(tenant, app, g.id);
     expectError(await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant }), 409, 'conflict');
     expect((await getGroup(tenant, g.id)).status).toBe(200);
     const edge = await t.call('GET', `/beta/applications/${app}/connectorGroup`, { tenant });
     expect(edge.body.id).toBe(g.id);
   });
 
-  it('never deletes the Default group (409 conflict, as API.md: "It cannot be deleted")', async () => {
+  it('never deletes the Default group (409 conflict, docs/API.md, "Membership and assignment")', async () => {
     const tenant = randomUUID();
     const dflt = await defaultGroupOf(tenant);
     expectError(await t.call('DELETE', `${GROUPS}/${dflt.id}`, { tenant }), 409, 'conflict');
@@ -364,8 +349,8 @@ describe('members', () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant);
     const [c1, c2, c3] = [await t.createConnector(tenant), await t.createConnector(tenant), await t.createConnector(tenant)];
-    await addMember(tenant, g.id, c1!.id);
-    await addMember(tenant, g.id, c2!.id);
+    await t.moveConnector(tenant, c1!.id, g.id);
+    await t.moveConnector(tenant, c2!.id, g.id);
 
     const r = await t.call('GET', `${GROUPS}/${g.id}/members`, { tenant });
     expect(r.status, r.text).toBe(200);
@@ -424,7 +409,7 @@ describe('members', () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant);
     const c = await t.createConnector(tenant);
-    await addMember(tenant, g.id, c.id);
+    await t.moveConnector(tenant, c.id, g.id);
     const before = await tenantDocs(t.container, tenant);
     const r = await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, {
       tenant,
@@ -461,8 +446,8 @@ describe('members', () => {
     };
     expect(await count()).toBe('0');
     const [c1, c2] = [await t.createConnector(tenant), await t.createConnector(tenant)];
-    await addMember(tenant, g.id, c1!.id);
-    await addMember(tenant, g.id, c2!.id);
+    await t.moveConnector(tenant, c1!.id, g.id);
+    await t.moveConnector(tenant, c2!.id, g.id);
     expect(await count()).toBe('2');
     expectError(await t.call('GET', `${GROUPS}/${randomUUID()}/members/$count`, { tenant }), 404, 'Request_ResourceNotFound');
   });
@@ -477,8 +462,8 @@ describe('GET connectorGroups/{id}/applications', () => {
     expect(empty.body.value).toEqual([]);
 
     const [a1, a2] = [randomUUID(), randomUUID()];
-    await assignApplication(tenant, a1, g.id);
-    await assignApplication(tenant, a2, g.id);
+    await t.assignApplication(tenant, a1, g.id);
+    await t.assignApplication(tenant, a2, g.id);
     const r = await t.call('GET', `${GROUPS}/${g.id}/applications`, { tenant });
     expect(r.status, r.text).toBe(200);
     expect(r.body['@odata.context']).toBe(

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultGroupId, membershipId } from '../../src/directory/model.js';
-import { PROFILE, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
+import { defaultGroupId, membershipId } from '../../src/directory/documents.js';
+import { PROFILE, expectConsistent, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 
-/** The rules of membership (API.md) on the routes of the seeds, with the documents read back from Cosmos. */
+/**
+ * The rules of membership (docs/API.md, "Membership and assignment") on the routes of the seeds, with the
+ * documents read back from Cosmos.
+ */
 let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
 afterAll(async () => t?.close());
@@ -12,20 +15,14 @@ const groupRef = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/be
 
 
 
-/** Every group's memberCount equals the edges pointing at it, and each connector has exactly one edge. */
-async function expectConsistent(tenant: string) {
-  const docs = await tenantDocs(t.container, tenant);
-  const edges = docs.filter((d) => d.type === 'connectorMembership');
-  const connectors = docs.filter((d) => d.type === 'connector');
-  expect(edges.map((e) => e.connectorId).sort()).toEqual(connectors.map((c) => c.id).sort());
-  for (const group of docs.filter((d) => d.type === 'connectorGroup')) {
-    expect({ group: group.id, members: group.memberCount }).toEqual({
-      group: group.id,
-      members: edges.filter((e) => e.groupId === group.id).length,
-    });
-  }
-  for (const doc of docs) expect(doc.tenantId).toBe(tenant);
-  return docs;
+
+/** A tenant with one connector moved to a new group, and its documents as they then are. */
+async function connectorInItsOwnGroup() {
+  const tenant = randomUUID();
+  const g = (await t.createGroup(tenant)).id;
+  const c = (await t.createConnector(tenant)).id;
+  await t.moveConnector(tenant, c, g);
+  return { tenant, g, c, before: await tenantDocs(t.container, tenant) };
 }
 
 describe('adding is moving', () => {
@@ -40,32 +37,31 @@ describe('adding is moving', () => {
     });
     expect(viaGroup.status, viaGroup.text).toBe(204);
     expect(await readDoc(t.container, tenant, membershipId(c))).toMatchObject({ groupId: b });
-    const docs = await expectConsistent(tenant);
+    const docs = await expectConsistent(t.container, tenant);
     expect(docs.find((d) => d.id === a)).toMatchObject({ memberCount: 0 });
     expect(docs.find((d) => d.id === b)).toMatchObject({ memberCount: 1 });
   });
 
   it('refuses adding a connector to the group it is in (400 "already exist") and changes nothing', async () => {
-    const tenant = randomUUID();
-    const g = (await t.createGroup(tenant)).id;
-    const c = (await t.createConnector(tenant)).id;
-    await t.call('POST', `${PROFILE}/connectors/${c}/memberOf/$ref`, { tenant, body: groupRef(g) });
-    const before = await tenantDocs(t.container, tenant);
+    const { tenant, g, c, before } = await connectorInItsOwnGroup();
     for (const [url, body] of [
       [`${PROFILE}/connectors/${c}/memberOf/$ref`, groupRef(g)],
       [`${PROFILE}/connectorGroups/${g}/members/$ref`, { '@odata.id': `${PROFILE}/connectors/${c}` }],
-      [`/beta/applications/${randomUUID()}/connectorGroup/members/${c}/memberOf/$ref`, { id: defaultGroupId(tenant) }],
     ] as const) {
       const reply = await t.call('POST', url, { tenant, body });
-      if (url.startsWith('/beta/applications')) {
-        // The application's group is Default and the connector is not there: not found.
-        expect(reply.status).toBe(404);
-        continue;
-      }
-      expect(reply.status).toBe(400);
+      expect(reply.status, url).toBe(400);
       expect(reply.body.error.code).toBe('Request_BadRequest');
       expect(reply.body.error.message).toContain('already exist');
     }
+    expect(await tenantDocs(t.container, tenant)).toEqual(before);
+  });
+
+  it("refuses a move through an application's group the connector is not in (404) and changes nothing", async () => {
+    const { tenant, c, before } = await connectorInItsOwnGroup();
+    // The application is unassigned, so its group is Default, and the connector is not there.
+    const url = `/beta/applications/${randomUUID()}/connectorGroup/members/${c}/memberOf/$ref`;
+    const reply = await t.call('POST', url, { tenant, body: { id: defaultGroupId(tenant) } });
+    expect(reply.status, reply.text).toBe(404);
     expect(await tenantDocs(t.container, tenant)).toEqual(before);
   });
 
@@ -145,7 +141,7 @@ describe('client-supplied ids', () => {
     const dup = await t.call('POST', `${PROFILE}/connectors`, { tenant, body });
     expect(dup.status).toBe(409);
     expect(await tenantDocs(t.container, tenant)).toEqual(before);
-    await expectConsistent(tenant);
+    await expectConsistent(t.container, tenant);
   });
 
   it('keeps tenants apart: the same id in two tenants is two objects', async () => {
@@ -237,7 +233,7 @@ describe('concurrency', () => {
       expect([400, 503]).toContain(r.status);
       if (r.status === 503) expect(r.headers.get('retry-after')).toBeTruthy();
     }
-    const docs = await expectConsistent(tenant);
+    const docs = await expectConsistent(t.container, tenant);
     const edges = docs.filter((d) => d.type === 'connectorMembership');
     expect(edges).toHaveLength(1);
     expect(groups.concat(defaultGroupId(tenant))).toContain(edges[0]!.groupId);

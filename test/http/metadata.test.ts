@@ -22,7 +22,7 @@ function differences(served: Csdl, published: Csdl): string[] {
   for (const [name, e] of served.entities) {
     const p = published.entities.get(name);
     if (!p) {
-      // directoryObject is application's base in Graph; the fragment leaves it out (PROVENANCE.md).
+      // directoryObject is application's base in Graph; the fragment leaves it out (test/fixtures/graph-beta/PROVENANCE.md).
       if (name !== 'directoryObject') out.push(`entity ${name} is not in the published metadata`);
       continue;
     }

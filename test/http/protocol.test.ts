@@ -1,5 +1,5 @@
 /**
- * The Graph protocol every response honours (API.md, "Protocol"): headers, content type, the error
+ * The Graph protocol every response honours (docs/API.md, "Protocol"): headers, content type, the error
  * envelope, 204 without a body, 404/405 for unknown paths and methods, body limits and parsing, and no 500
  * for any odd input.
  */

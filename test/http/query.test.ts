@@ -1,5 +1,5 @@
 /**
- * Query options on collections and their paging (API.md, "Protocol": `$select`, `$filter`, `$orderby`,
+ * Query options on collections and their paging (docs/API.md, "Protocol": `$select`, `$filter`, `$orderby`,
  * `$top`, `$count`, `$skiptoken`, with or without the `$` on beta), through the local Functions host over
  * a fresh Cosmos container.
  */

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultGroupId, membershipId } from '../../src/directory/model.js';
-import { PROFILE, expectError, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
+import { defaultGroupId, membershipId } from '../../src/directory/documents.js';
+import { PROFILE, expectConsistent, expectError, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
@@ -16,29 +16,8 @@ const GROUPS = `${PROFILE}/connectorGroups`;
 const CONNECTORS = `${PROFILE}/connectors`;
 const graphUrl = (path: string) => `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${path}`;
 
-async function move(tenant: string, connectorId: string, groupId: string) {
-  const r = await t.call('POST', `${CONNECTORS}/${connectorId}/memberOf/$ref`, {
-    tenant,
-    body: { '@odata.id': graphUrl(`connectorGroups/${groupId}`) },
-    headers: { prefer: 'return=minimal' },
-  });
-  expect(r.status, r.text).toBe(204);
-}
 
-async function assign(tenant: string, applicationId: string, groupId: string) {
-  const r = await t.call('PUT', `/beta/applications/${applicationId}/connectorGroup/$ref`, { tenant, body: { '@odata.id': graphUrl(`connectorGroups/${groupId}`) } });
-  expect(r.status, r.text).toBe(204);
-}
 
-/** Each connector has one edge and every group's memberCount equals the edges pointing at it. */
-async function expectConsistent(tenant: string) {
-  const docs = await tenantDocs(t.container, tenant);
-  const edges = docs.filter((d) => d.type === 'connectorMembership');
-  expect(edges.map((e) => e.connectorId).sort()).toEqual(docs.filter((d) => d.type === 'connector').map((c) => c.id).sort());
-  for (const group of docs.filter((d) => d.type === 'connectorGroup')) {
-    expect({ group: group.id, members: group.memberCount }).toEqual({ group: group.id, members: edges.filter((e) => e.groupId === group.id).length });
-  }
-}
 
 const groupOfConnector = async (tenant: string, connectorId: string) => (await readDoc(t.container, tenant, membershipId(connectorId)))?.groupId;
 
@@ -51,7 +30,7 @@ describe('GET …/members/$ref and …/memberOf/$ref', () => {
       await t.createConnector(tenant, { machineName: 'ref2.contoso.com' }),
       await t.createConnector(tenant, { machineName: 'other.contoso.com' }),
     ];
-    for (const c of cs) await move(tenant, c.id, g.id);
+    for (const c of cs) await t.moveConnector(tenant, c.id, g.id);
 
     const all = await t.call('GET', `${GROUPS}/${g.id}/members/$ref`, { tenant });
     expect(all.status, all.text).toBe(200);
@@ -91,7 +70,7 @@ describe('GET …/members/$ref and …/memberOf/$ref', () => {
       value: [{ '@odata.id': `${t.url}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${defaultGroupId(tenant)}` }],
     });
     const g = await t.createGroup(tenant);
-    await move(tenant, c.id, g.id);
+    await t.moveConnector(tenant, c.id, g.id);
     const v1 = await t.call('GET', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectors/${c.id}/memberOf/$ref`, { tenant });
     expect(v1.body.value).toEqual([{ '@odata.id': `${t.url}/v1.0/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${g.id}` }]);
     const none = await t.call('GET', `${CONNECTORS}/${c.id}/memberOf/$ref?$filter=isDefault`, { tenant });
@@ -113,7 +92,7 @@ describe('DELETE a membership reference: the connector returns to Default', () =
     const tenant = randomUUID();
     const g = await t.createGroup(tenant);
     const c = await t.createConnector(tenant);
-    await move(tenant, c.id, g.id);
+    await t.moveConnector(tenant, c.id, g.id);
     const [name, url] = removals(g.id, c.id)[form]!;
     const r = await t.call('DELETE', url!, { tenant });
     expect(r.status, `${name}: ${r.text}`).toBe(204);
@@ -121,7 +100,7 @@ describe('DELETE a membership reference: the connector returns to Default', () =
     expect(await groupOfConnector(tenant, c.id)).toBe(defaultGroupId(tenant));
     expect((await readDoc(t.container, tenant, g.id))?.memberCount).toBe(0);
     expect((await readDoc(t.container, tenant, defaultGroupId(tenant)))?.memberCount).toBe(1);
-    await expectConsistent(tenant);
+    await expectConsistent(t.container, tenant);
     // The group is empty now, so it can be deleted.
     expect((await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant })).status).toBe(204);
   });
@@ -130,7 +109,7 @@ describe('DELETE a membership reference: the connector returns to Default', () =
     const tenant = randomUUID();
     const [g, h] = [await t.createGroup(tenant), await t.createGroup(tenant)];
     const c = await t.createConnector(tenant);
-    await move(tenant, c.id, h.id);
+    await t.moveConnector(tenant, c.id, h.id);
     const before = await tenantDocs(t.container, tenant);
     for (const [name, url] of [...removals(g.id, c.id), ...removals(g.id, randomUUID())]) {
       expectError(await t.call('DELETE', url!, { tenant }), 404, 'Request_ResourceNotFound', undefined);
@@ -159,7 +138,7 @@ describe('DELETE a membership reference: the connector returns to Default', () =
     const tenant = randomUUID();
     const g = await t.createGroup(tenant);
     const c = await t.createConnector(tenant);
-    await move(tenant, c.id, g.id);
+    await t.moveConnector(tenant, c.id, g.id);
     const before = await tenantDocs(t.container, tenant);
     const connectorUrl = encodeURIComponent(graphUrl(`connectors/${c.id}`));
     for (const url of [
@@ -179,7 +158,7 @@ describe('DELETE a membership reference: the connector returns to Default', () =
     const tenant = randomUUID();
     const [a, b] = [await t.createGroup(tenant), await t.createGroup(tenant)];
     const c = await t.createConnector(tenant);
-    await move(tenant, c.id, a.id);
+    await t.moveConnector(tenant, c.id, a.id);
     const replies = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         i % 2 === 0
@@ -188,7 +167,7 @@ describe('DELETE a membership reference: the connector returns to Default', () =
       ),
     );
     for (const r of replies) expect([204, 400, 404], r.text).toContain(r.status);
-    await expectConsistent(tenant);
+    await expectConsistent(t.container, tenant);
   });
 });
 
@@ -215,8 +194,8 @@ describe('$count on memberOf and applications', () => {
     const g = await t.createGroup(tenant);
     const count = async () => (await t.call('GET', `${GROUPS}/${g.id}/applications/$count`, { tenant })).text;
     expect(await count()).toBe('0');
-    await assign(tenant, randomUUID(), g.id);
-    await assign(tenant, randomUUID(), g.id);
+    await t.assignApplication(tenant, randomUUID(), g.id);
+    await t.assignApplication(tenant, randomUUID(), g.id);
     expect(await count()).toBe('2');
     expectError(await t.call('GET', `${GROUPS}/${g.id}/applications/$count?$filter=id eq ${randomUUID()}`, { tenant }), 400, 'Request_BadRequest', '$filter');
     expectError(await t.call('GET', `${GROUPS}/${randomUUID()}/applications/$count`, { tenant }), 404, 'Request_ResourceNotFound');
@@ -228,7 +207,7 @@ describe('GET …/connectorGroups/{id}/applications/{applicationId}', () => {
     const tenant = randomUUID();
     const [g, h] = [await t.createGroup(tenant), await t.createGroup(tenant)];
     const app = randomUUID();
-    await assign(tenant, app, g.id);
+    await t.assignApplication(tenant, app, g.id);
     const r = await t.call('GET', `${GROUPS}/${g.id}/applications/${app.toUpperCase()}`, { tenant });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toEqual({
@@ -261,7 +240,7 @@ describe('GET /applications/{id}/connectorGroup/$ref', () => {
     };
     expect(await ref()).toBe(`${t.url}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${defaultGroupId(tenant)}`);
     const g = await t.createGroup(tenant);
-    await assign(tenant, app, g.id);
+    await t.assignApplication(tenant, app, g.id);
     const url = await ref();
     expect(url).toBe(`${t.url}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${g.id}`);
     // The reference reads back as the group.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultGroupId } from '../../src/directory/model.js';
+import { defaultGroupId } from '../../src/directory/documents.js';
 import { PROFILE, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 
 /**

@@ -1,12 +1,13 @@
 /**
- * Routing as the Functions host does it (ARCHITECTURE.md, "One route table, two hosts"): first match in
+ * Routing as the Functions host does it (docs/ARCHITECTURE.md, "One route table, two hosts" and "Routes and their precedence"): first match in
  * function-name order, literals do not beat parameters, and the start-up checks the host makes. The real
- * table must send `$count` URLs to the count functions, which only holds because of their names.
+ * table must send `$count` URLs to the count functions, which only holds because of their names, and
+ * `assertPrecedence` refuses a table where it would not.
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpMethod } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteTable, validateFunctions, type FunctionDef } from '../../src/graph/routing.js';
+import { RouteTable, assertPrecedence, validateFunctions, type FunctionDef } from '../../src/graph/routing.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const P = 'onPremisesPublishingProfiles/applicationProxy';
@@ -29,29 +30,29 @@ describe('the real route table', () => {
     const routes = t.app.routes;
     const id = randomUUID();
     const cases: [string, string][] = [
-      [`/beta/${P}/connectorGroups/$count`, 'connectorgroups-count-beta'],
-      [`/v1.0/${P}/connectorGroups/$count`, 'connectorgroups-count-v1'],
+      [`/beta/${P}/connectorGroups/$count`, 'connectorGroups-count-beta'],
+      [`/v1.0/${P}/connectorGroups/$count`, 'connectorGroups-count-v1'],
       [`/beta/${P}/connectors/$count`, 'connectors-count-beta'],
       [`/v1.0/${P}/connectors/$count`, 'connectors-count-v1'],
-      [`/beta/${P}/connectorGroups/${id}`, 'connectorgroups-get-beta'],
+      [`/beta/${P}/connectorGroups/${id}`, 'connectorGroups-get-beta'],
       [`/beta/${P}/connectors/${id}`, 'connectors-get-beta'],
-      [`/beta/${P}/connectorGroups/${id}/members/$count`, 'connectorgroups-members-count-beta'],
-      [`/beta/${P}/connectorGroups/${id}/members`, 'connectorgroups-members-list-beta'],
-      [`/beta/${P}/connectorGroups/${id}/members/$ref`, 'connectorgroups-members-ref-list-beta'],
-      [`/beta/${P}/connectorGroups/${id}/applications/$count`, 'connectorgroups-applications-count-beta'],
-      [`/beta/${P}/connectorGroups/${id}/applications/${id}`, 'connectorgroups-applications-get-beta'],
-      [`/beta/${P}/connectors/${id}/memberOf/$count`, 'connectors-memberof-count-beta'],
-      [`/beta/${P}/connectors/${id}/memberOf/$ref`, 'connectors-memberof-ref-list-beta'],
-      [`/v1.0/applications/${id}/connectorGroup/$ref`, 'applications-connectorgroup-ref-get-v1'],
+      [`/beta/${P}/connectorGroups/${id}/members/$count`, 'connectorGroups-members-count-beta'],
+      [`/beta/${P}/connectorGroups/${id}/members`, 'connectorGroups-members-list-beta'],
+      [`/beta/${P}/connectorGroups/${id}/members/$ref`, 'connectorGroups-members-ref-list-beta'],
+      [`/beta/${P}/connectorGroups/${id}/applications/$count`, 'connectorGroups-applications-count-beta'],
+      [`/beta/${P}/connectorGroups/${id}/applications/${id}`, 'connectorGroups-applications-get-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/$count`, 'connectors-memberOf-count-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/$ref`, 'connectors-memberOf-ref-list-beta'],
+      [`/v1.0/applications/${id}/connectorGroup/$ref`, 'applications-connectorGroup-ref-get-v1'],
       ['/beta/nothing/here', 'zzz-fallback'],
     ];
     for (const [path, name] of cases) expect(routes.match('GET', path)?.fn.name, path).toBe(name);
     const deletes: [string, string][] = [
-      [`/beta/${P}/connectorGroups/${id}/members/$ref`, 'connectorgroups-members-ref-delete-beta'],
-      [`/beta/${P}/connectorGroups/${id}/members/${id}/$ref`, 'connectorgroups-members-item-ref-delete-beta'],
-      [`/beta/${P}/connectors/${id}/memberOf/$ref`, 'connectors-memberof-ref-delete-beta'],
-      [`/beta/${P}/connectors/${id}/memberOf/${id}/$ref`, 'connectors-memberof-item-ref-delete-beta'],
-      [`/beta/${P}/connectorGroups/${id}`, 'connectorgroups-delete-beta'],
+      [`/beta/${P}/connectorGroups/${id}/members/$ref`, 'connectorGroups-members-ref-delete-beta'],
+      [`/beta/${P}/connectorGroups/${id}/members/${id}/$ref`, 'connectorGroups-members-item-ref-delete-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/$ref`, 'connectors-memberOf-ref-delete-beta'],
+      [`/beta/${P}/connectors/${id}/memberOf/${id}/$ref`, 'connectors-memberOf-item-ref-delete-beta'],
+      [`/beta/${P}/connectorGroups/${id}`, 'connectorGroups-delete-beta'],
     ];
     for (const [path, name] of deletes) expect(routes.match('DELETE', path)?.fn.name, path).toBe(name);
     expect(routes.match('GET', `/beta/${P}/connectorGroups/${id}`)?.params).toMatchObject({ profileId: 'applicationProxy', id });
@@ -135,6 +136,28 @@ describe('RouteTable: the name-order rule', () => {
     const table = new RouteTable([fn('get', 'x/{id}')], 'api');
     expect(table.match('GET', '/api/x/1')?.params).toEqual({ id: '1' });
     expect(table.match('GET', '/x/1')).toBeUndefined();
+  });
+});
+
+describe('assertPrecedence: overlapping routes in the name order they need', () => {
+  it('holds for the real table', () => {
+    expect(() => assertPrecedence(t.app.routes.functions)).not.toThrow();
+  });
+
+  it('accepts the literal route sorting first, refuses it sorting after the parameter route', () => {
+    expect(() => assertPrecedence([fn('x-get', 'x/{id}'), fn('x-count', 'x/$count')])).not.toThrow();
+    expect(() => assertPrecedence([fn('a-get', 'x/{id}'), fn('b-count', 'x/$count')])).toThrow(/'b-count' \(x\/\$count\) is shadowed by 'a-get'/);
+  });
+
+  it('ignores routes that share no method, differ in length, or differ in a literal', () => {
+    expect(() => assertPrecedence([fn('a-delete', 'x/{id}', ['DELETE']), fn('b-count', 'x/$count')])).not.toThrow();
+    expect(() => assertPrecedence([fn('a-get', 'x/{id}'), fn('b-count', 'x/{id}/$count')])).not.toThrow();
+    expect(() => assertPrecedence([fn('a-get', 'x/{id}'), fn('b-get', 'y/$count')])).not.toThrow();
+  });
+
+  it('refuses routes no name order makes both reachable', () => {
+    expect(() => assertPrecedence([fn('a', 'x/{id}/$ref'), fn('b', 'x/$count/{id}')])).toThrow(/shadowed/);
+    expect(() => assertPrecedence([fn('a', 'x/{id}'), fn('b', 'x/{other}')])).toThrow(/shadowed/);
   });
 });
 

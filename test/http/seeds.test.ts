@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultGroupId, membershipId } from '../../src/directory/model.js';
+import { defaultGroupId, membershipId } from '../../src/directory/documents.js';
 import { readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultGroupId, membershipId } from '../../src/directory/model.js';
+import { defaultGroupId, membershipId } from '../../src/directory/documents.js';
 import { PROFILE, readDoc, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
 import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
 

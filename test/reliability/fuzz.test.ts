@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CONNECTOR_STATUSES, REGIONS, createConnectorSchema, defaultGroupId, membershipId } from '../../src/directory/model.js';
+import { CONNECTOR_STATUSES, REGIONS, defaultGroupId, membershipId } from '../../src/directory/documents.js';
+import { createConnectorSchema } from '../../src/directory/wire.js';
 import { PROFILE, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 import { SCALE, SEED } from '../support/scale.js';
 import { tokenFor } from '../support/tokens.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { membershipId } from '../../src/directory/model.js';
+import { membershipId } from '../../src/directory/documents.js';
 import { PROFILE, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { SCALE, SEED, seeded } from '../support/scale.js';

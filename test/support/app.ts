@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { expect } from 'vitest';
 import { compose, type App } from '../../src/app.js';
-import { containerIndexingPolicy } from '../../src/directory/model.js';
+import { containerIndexingPolicy } from '../../src/directory/documents.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { connectTestCosmos, createTestContainer, type TestCosmos } from './cosmos.js';
 import { startCountingProxy, type SeenRequest } from './counting-proxy.js';
@@ -43,6 +43,10 @@ export interface TestApp {
   createGroup(tenant: string, fields?: Record<string, unknown>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Creates a connector (conn1.contoso.com, 10.1.2.3 unless given) and returns its body. */
   createConnector(tenant: string, fields?: Record<string, unknown>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Moves a connector to a group (`POST connectors/{id}/memberOf/$ref`, return=minimal); anything but 204 fails the test. */
+  moveConnector(tenant: string, connectorId: string, groupId: string): Promise<void>;
+  /** Assigns an application to a group (`PUT applications/{id}/connectorGroup/$ref`); anything but 204 fails the test. */
+  assignApplication(tenant: string, applicationId: string, groupId: string): Promise<void>;
   /** Cosmos requests the service has sent so far (with `countCosmosRequests`). */
   cosmosRequests(): number;
   /** The service's Cosmos requests so far, as sent (with `countCosmosRequests`). */
@@ -94,6 +98,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     expect(reply.status, reply.text).toBe(201);
     return reply.body;
   };
+  const groupRef = (groupId: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${groupId}` });
+  const expect204 = (reply: Reply) => expect(reply.status, reply.text).toBe(204);
   const api: TestApp = {
     url: host.url,
     port: host.port,
@@ -119,6 +125,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     createGroup: (tenant, fields = {}) => create('connectorGroups', tenant, { name: `g-${randomUUID().slice(0, 8)}`, ...fields }),
     createConnector: (tenant, fields = {}) =>
       create('connectors', tenant, { machineName: 'conn1.contoso.com', externalIp: '10.1.2.3', ...fields }),
+    moveConnector: async (tenant, connectorId, groupId) =>
+      expect204(await api.call('POST', `${PROFILE}/connectors/${connectorId}/memberOf/$ref`, { tenant, body: groupRef(groupId), headers: { prefer: 'return=minimal' } })),
+    assignApplication: async (tenant, applicationId, groupId) =>
+      expect204(await api.call('PUT', `/beta/applications/${applicationId}/connectorGroup/$ref`, { tenant, body: groupRef(groupId) })),
     cosmosRequests: () => {
       if (!proxy) throw new Error('start the test app with countCosmosRequests (embedded server only)');
       return proxy.count();
@@ -151,6 +161,22 @@ export async function tenantDocs(container: Container, tenantId: string): Promis
     .query({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] }, { partitionKey: tenantId })
     .fetchAll();
   return resources.map(({ _etag, _ts, _rid, _self, _attachments, ...doc }) => (void [_etag, _ts, _rid, _self, _attachments], doc));
+}
+
+/**
+ * A tenant's documents hold together: each connector has exactly one membership edge, every group's
+ * memberCount equals the edges pointing at it, and nothing of another tenant is in its partition. Returns them.
+ */
+export async function expectConsistent(container: Container, tenant: string): Promise<Record<string, unknown>[]> {
+  const docs = await tenantDocs(container, tenant);
+  const edges = docs.filter((d) => d.type === 'connectorMembership');
+  const connectors = docs.filter((d) => d.type === 'connector');
+  expect(edges.map((e) => e.connectorId).sort()).toEqual(connectors.map((c) => c.id).sort());
+  for (const group of docs.filter((d) => d.type === 'connectorGroup')) {
+    expect({ group: group.id, members: group.memberCount }).toEqual({ group: group.id, members: edges.filter((e) => e.groupId === group.id).length });
+  }
+  for (const doc of docs) expect(doc.tenantId).toBe(tenant);
+  return docs;
 }
 
 /** A Graph error reply: its status, its code and, when given, a word of its message. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 
 /**
- * Microsoft's published beta metadata for Application Proxy (test/fixtures/graph-beta, see PROVENANCE.md), read
+ * Microsoft's published beta metadata for Application Proxy (test/fixtures/graph-beta/PROVENANCE.md), read
  * into plain objects, and the operations Graph documents for it, derived with the rules by which the published
  * OpenAPI document is converted from that metadata.
  */

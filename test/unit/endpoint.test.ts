@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import functions from '@azure/functions';
-import { toHttpHandler } from '../../src/graph/endpoint.js';
+import { endpoints, modules, zzzFallback } from '../../src/functions/index.js';
+import { defineEndpoint, serve, toHttpHandler } from '../../src/graph/endpoint.js';
 import { storeFailure } from '../../src/store/store.js';
 import type { Authenticator } from '../../src/identity/index.js';
 
@@ -54,5 +55,53 @@ describe('toHttpHandler request log', () => {
     expect(level).toBe('information');
     expect(line).toMatch(/^POST \/beta\/x 201 \d+ms request-id=[0-9a-f-]{36}$/);
     expect(String(line)).not.toMatch(/secret|eyJ/);
+  });
+});
+
+describe('endpoint declarations', () => {
+  const camel = (name: string) => name.replace(/-([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+
+  it('export each endpoint under the camelCase form of its one name', () => {
+    const exported = [...Object.values(modules).flatMap((m) => Object.entries(m)), ['zzzFallback', zzzFallback] as const];
+    for (const [key, endpoint] of exported) expect(camel(endpoint.name), key).toBe(key);
+    expect(exported.length).toBe(endpoints.length + 1);
+  });
+
+  it('refuse parameter kinds that do not name exactly the route parameters', () => {
+    const declare = defineEndpoint<unknown>();
+    const base = { name: 'x', methods: ['GET' as const], access: 'read' as const, doc: { summary: 's', status: 200 as const, response: { kind: 'none' as const } }, handler: () => async () => ({}) };
+    // The types refuse both as well; a declaration built at run time is checked all the same.
+    expect(() => declare({ ...base, route: 'x/{id}', params: {} } as never)).toThrow(/parameters \[\] do not match the route's \[id\]/);
+    expect(() => declare({ ...base, route: 'x', params: { id: 'connector' } } as never)).toThrow(/parameters \[id\] do not match/);
+  });
+
+  it('hand the handler checked values: a GUID lower-cased, the profile in any case', async () => {
+    const seen: Record<string, string>[] = [];
+    const probe = defineEndpoint<unknown>()({
+      name: 'probe',
+      route: 'p/{profileId}/c/{id}',
+      methods: ['GET'],
+      access: 'read',
+      params: { profileId: 'profile', id: 'connector' },
+      doc: { summary: 's', status: 204, response: { kind: 'none' } },
+      handler: () => async ({ params }) => {
+        seen.push(params);
+        return { status: 204 };
+      },
+    });
+    const run = (params: Record<string, string>) => {
+      const handler = toHttpHandler(serve(probe, undefined), 'read', allowAll);
+      return handler(new HttpRequest({ method: 'GET', url: 'http://localhost/beta/p', params }), new InvocationContext());
+    };
+    const id = 'A0A0A0A0-B1B1-4C2C-8D3D-E4E4E4E4E4E4';
+    expect((await run({ profileId: 'APPLICATIONPROXY', id })).status).toBe(204);
+    expect(seen).toEqual([{ profileId: 'applicationProxy', id: id.toLowerCase() }]);
+    const badId = new HttpResponse((await run({ profileId: 'applicationProxy', id: 'nope' })) as object);
+    expect(badId.status).toBe(404);
+    expect(((await badId.json()) as { error: { message: string } }).error.message).toMatch(/^Resource 'connector' does not exist/);
+    const badProfile = new HttpResponse((await run({ profileId: 'other', id })) as object);
+    expect(badProfile.status).toBe(404);
+    expect(((await badProfile.json()) as { error: { message: string } }).error.message).toMatch(/^Resource 'onPremisesPublishingProfile'/);
+    expect(seen).toHaveLength(1);
   });
 });

@@ -1,13 +1,13 @@
 import functions from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import type { Directory, Page, Stored } from '../../src/directory/directory.js';
+import type { Directory } from '../../src/directory/directory.js';
+import type { Page, Stored } from '../../src/lib/query.js';
 import { notFound } from '../../src/directory/errors.js';
-import type { ConnectorDoc, GroupDoc } from '../../src/directory/model.js';
-import { addApplicationGroupMemberMemberOf } from '../../src/functions/applications-connectorGroup-members-memberOf-add.js';
-import { listConnectors } from '../../src/functions/connectors-list.js';
-import { getConnector } from '../../src/functions/connectors-get.js';
+import type { ConnectorDoc, GroupDoc } from '../../src/directory/documents.js';
+import { connectorsGet, connectorsList } from '../../src/functions/connectors.js';
+import { applicationsConnectorGroupMembersMemberOfAdd } from '../../src/functions/move-connector.js';
 import type { Services } from '../../src/functions/services.js';
-import { toHttpHandler, type Endpoint } from '../../src/graph/endpoint.js';
+import { serve, toHttpHandler, type Endpoint } from '../../src/graph/endpoint.js';
 import type { Authenticator } from '../../src/identity/index.js';
 
 /**
@@ -28,7 +28,7 @@ const caller: Authenticator = { authenticate: async () => ({ tenantId: TENANT, s
 
 async function call(endpoint: Endpoint<Services>, directory: Partial<Directory>, method: string, url: string, params: Record<string, string>, body?: unknown) {
   const services: Services = { directory: directory as Directory, pagingKey: new Uint8Array(32).fill(7), routes: () => { throw new Error('unused'); } };
-  const handler = toHttpHandler(endpoint.handler(services), endpoint.access, caller);
+  const handler = toHttpHandler(serve(endpoint, services), endpoint.access, caller);
   const request = new HttpRequest({
     method,
     url,
@@ -56,7 +56,7 @@ describe('handlers over a fake directory', () => {
       },
     };
     const url = `${BASE}/applications/${APP}/connectorGroup/members/${CONNECTOR}/memberOf/$ref`;
-    const reply = await call(addApplicationGroupMemberMemberOf, directory, 'POST', url, { applicationId: APP, connectorId: CONNECTOR }, {
+    const reply = await call(applicationsConnectorGroupMembersMemberOfAdd, directory, 'POST', url, { applicationId: APP, connectorId: CONNECTOR }, {
       '@odata.id': `${PROFILE}/connectorGroups/${TARGET}`,
     });
     expect(reply.status).toBe(204);
@@ -65,7 +65,7 @@ describe('handlers over a fake directory', () => {
 
   it("answers the domain's not-found in Graph's words", async () => {
     const directory: Partial<Directory> = { connector: async () => Promise.reject(notFound('connector')) };
-    const reply = await call(getConnector, directory, 'GET', `${PROFILE}/connectors/${CONNECTOR}`, { profileId: 'applicationProxy', id: CONNECTOR });
+    const reply = await call(connectorsGet, directory, 'GET', `${PROFILE}/connectors/${CONNECTOR}`, { profileId: 'applicationProxy', id: CONNECTOR });
     expect(reply.status).toBe(404);
     expect(reply.body.error).toMatchObject({
       code: 'Request_ResourceNotFound',
@@ -81,7 +81,7 @@ describe('handlers over a fake directory', () => {
         return page.continuation ? { items: [connector(TARGET)] } : { items: [connector(CONNECTOR)], continuation: 'cosmos-page-2' };
       },
     };
-    const first = await call(listConnectors, directory, 'GET', `${PROFILE}/connectors?$filter=status eq 'active'&$top=1`, { profileId: 'applicationProxy' });
+    const first = await call(connectorsList, directory, 'GET', `${PROFILE}/connectors?$filter=status eq 'active'&$top=1`, { profileId: 'applicationProxy' });
     expect(first.status).toBe(200);
     expect(first.body.value.map((c: { id: string }) => c.id)).toEqual([CONNECTOR]);
     expect(asked[0]).toEqual({
@@ -90,7 +90,7 @@ describe('handlers over a fake directory', () => {
       page: { pageSize: 1, continuation: undefined },
     });
     const next = new URL(first.body['@odata.nextLink']);
-    const second = await call(listConnectors, directory, 'GET', next.toString(), { profileId: 'applicationProxy' });
+    const second = await call(connectorsList, directory, 'GET', next.toString(), { profileId: 'applicationProxy' });
     expect(second.body.value.map((c: { id: string }) => c.id)).toEqual([TARGET]);
     expect((asked[1] as { page: unknown }).page).toEqual({ pageSize: 1, continuation: 'cosmos-page-2' });
   });

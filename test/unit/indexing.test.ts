@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connectorShape, containerIndexingPolicy, groupShape } from '../../src/directory/model.js';
+import { connectorShape, containerIndexingPolicy, groupShape } from '../../src/directory/documents.js';
 import { MAX_COMPOSITE_INDEXES, MAX_COMPOSITE_PATHS } from '../../src/store/indexing.js';
 
 type Order = 'ascending' | 'descending';

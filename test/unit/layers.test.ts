@@ -24,6 +24,8 @@ describe('layers', () => {
     ['src/functions/x.ts', "import { startLocalHost } from '../local/host.js';"],
     ['src/identity/x.ts', "import { StoreDirectory } from '../directory/directory.js';"],
     ['src/lib/x.ts', "import { GraphError } from '../graph/errors.js';"],
+    ['src/lib/x.ts', "import type { Stored } from '../store/store.js';"],
+    ['src/lib/x.ts', "import type { ListQuery } from '../directory/directory.js';"],
     ['src/graph/x.ts', "import { compose } from '../app.js';"],
   ])('refuses %s importing across the layers: %s', async (file, source) => {
     expect(await problems(file, source)).toHaveLength(1);
@@ -36,8 +38,25 @@ describe('layers', () => {
     ['src/store/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
     ['src/local/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
     ['src/app.ts', "import { Store } from './store/store.js';"],
+    // The query vocabulary is every layer's.
+    ['src/graph/x.ts', "import type { Condition } from '../lib/query.js';"],
+    ['src/directory/x.ts', "import type { Condition } from '../lib/query.js';"],
+    ['src/store/x.ts', "import type { Condition } from '../lib/query.js';"],
   ])('allows %s: %s', async (file, source) => {
     expect(await problems(file, source)).toEqual([]);
+  });
+
+  it("re-exports nothing of another layer, so no layer passes a lower one's names on to get around the rule", () => {
+    const reexports: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (full.endsWith('.ts')) for (const m of readFileSync(full, 'utf8').matchAll(/^export [^;]* from '\.\.\/[^']*'/gm)) reexports.push(`${full}: ${m[0]}`);
+      }
+    };
+    walk('src');
+    expect(reexports).toEqual([]);
   });
 
   it('keeps Cosmos SQL inside src/store/ (and the local-only code)', () => {

@@ -3,29 +3,15 @@ import { CosmosClient, type Container } from '@azure/cosmos';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '@appproxy/cosmos-local';
 import { toGraphError } from '../../src/graph/endpoint.js';
 import { GraphError } from '../../src/graph/errors.js';
-import { parseCollectionQuery, type EntityShape } from '../../src/graph/query.js';
+import { connectorShape, groupShape } from '../../src/directory/documents.js';
+import { parseCollectionQuery } from '../../src/graph/query.js';
+import type { EntityShape } from '../../src/lib/query.js';
 import { compileCondition, orderByClause, propertyRef } from '../../src/store/sql.js';
 import { Store } from '../../src/store/store.js';
 
-const connectorGroup: EntityShape = {
-  properties: {
-    id: { type: 'guid' },
-    name: { type: 'string' },
-    connectorGroupType: { type: 'enum', values: ['applicationProxy'] },
-    isDefault: { type: 'boolean' },
-    region: { type: 'enum', values: ['nam', 'eur', 'aus', 'asia', 'ind', 'unknownFutureValue'], nullable: true },
-  },
-};
-
-const connector: EntityShape = {
-  properties: {
-    id: { type: 'guid' },
-    machineName: { type: 'string' },
-    externalIp: { type: 'string' },
-    status: { type: 'enum', values: ['active', 'inactive'] },
-    version: { type: 'string' },
-  },
-};
+// The shapes the service serves, so a test of a property is a test of what callers can ask.
+const connectorGroup = groupShape;
+const connector = connectorShape;
 
 const parse = (qs: string, version: 'beta' | 'v1.0' = 'beta', shape: EntityShape = connectorGroup) =>
   parseCollectionQuery(new URLSearchParams(qs), shape, { version });

@@ -85,8 +85,8 @@ describe('settings', () => {
 
   it('composes every function under both versions plus the fallback', () => {
     const names = compose(local).routes.functions.map((f) => f.name);
-    expect(names).toContain('connectorgroups-create-beta');
-    expect(names).toContain('connectorgroups-create-v1');
+    expect(names).toContain('connectorGroups-create-beta');
+    expect(names).toContain('connectorGroups-create-v1');
     expect(names.at(-1)).toBe('zzz-fallback');
   });
 });

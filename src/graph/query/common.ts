@@ -1,5 +1,5 @@
 /** What every query option's parser shares: names, limits, quoting request text, reading quoted strings. */
-import type { EntityShape, PropertyShape } from '../../directory/directory.js';
+import type { EntityShape, PropertyShape } from '../../lib/query.js';
 import { badRequest } from '../errors.js';
 
 export const MAX_FILTER_LENGTH = 4096;

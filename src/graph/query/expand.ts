@@ -1,5 +1,5 @@
 /** `$expand`: `nav`, `nav($select=a,b)`, several separated by commas, `*` for every expandable one. */
-import type { EntityShape } from '../../directory/directory.js';
+import type { EntityShape } from '../../lib/query.js';
 import { badRequest } from '../errors.js';
 import type { Expansion } from '../query.js';
 import { quote } from './common.js';

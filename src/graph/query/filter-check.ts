@@ -1,5 +1,5 @@
 /** `$filter`: checking the parsed expression against the entity's properties, into a typed condition. */
-import type { Condition, EntityShape, Value } from '../../directory/directory.js';
+import type { Condition, EntityShape, Value } from '../../lib/query.js';
 import { isGuid } from '../../lib/guid.js';
 import { IDENTIFIER, MAX_FILTER_LENGTH, MAX_FILTER_PARAMETERS, lookup, quote, unknownProperty, type Property } from './common.js';
 import { filterError, lex } from './filter-lexer.js';

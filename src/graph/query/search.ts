@@ -3,7 +3,7 @@
  * clauses are ANDed). A clause without a property searches every string property of the entity. Each
  * clause matches when the property contains the term, ignoring case.
  */
-import type { Condition, EntityShape } from '../../directory/directory.js';
+import type { Condition, EntityShape } from '../../lib/query.js';
 import { badRequest } from '../errors.js';
 import { MAX_FILTER_PARAMETERS, lookup, quote, readQuoted, unknownProperty } from './common.js';
 

@@ -1,5 +1,5 @@
 /** `$select` and `$orderby`: comma-separated lists of the entity's own properties. */
-import type { EntityShape } from '../../directory/directory.js';
+import type { EntityShape } from '../../lib/query.js';
 import { badRequest } from '../errors.js';
 import type { CollectionQuery } from '../query.js';
 import { IDENTIFIER, lookup, quote, unknownProperty } from './common.js';

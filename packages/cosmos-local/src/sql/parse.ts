@@ -1,5 +1,5 @@
 /**
- * A parser for the subset of Cosmos DB's NoSQL query language this server runs (README.md, "Queries"):
+ * A parser for the subset of Cosmos DB's NoSQL query language this server runs (README.md, "What it serves"):
  *
  *   SELECT [TOP n] { * | VALUE expr | expr [AS name], ... } FROM name [[AS] alias]
  *   [WHERE expr] [ORDER BY expr [ASC|DESC], ...]

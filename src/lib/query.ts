@@ -1,6 +1,8 @@
 /**
- * What the store can be asked: a condition over a document's own properties and an ordering. Store-neutral
- * (no SQL, no Cosmos types): `graph/` builds it from `$filter`/`$orderby`, `store/sql.ts` compiles it.
+ * The query vocabulary the layers share: a condition over a document's own properties, an ordering, the
+ * shape of an entity's properties, a page asked for and a page given back. Store-neutral (no SQL, no Cosmos
+ * types): `graph/` builds conditions from `$filter`/`$orderby`/`$search`, `directory/` passes them on and
+ * adds its own, `store/sql.ts` compiles them.
  */
 
 export type PropertyType = 'string' | 'boolean' | 'guid' | 'enum';
@@ -37,3 +39,16 @@ export interface Ordering {
 
 /** Ordering by two properties is what composite indexes can serve; more is refused. */
 export const MAX_ORDER_BY = 2;
+
+export interface PageRequest {
+  pageSize: number;
+  continuation?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  continuation?: string;
+}
+
+/** A document as read back, with the version tag that conditional writes name. */
+export type Stored<T> = T & { _etag: string };

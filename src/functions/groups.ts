@@ -1,0 +1,116 @@
+/** Creating, reading, changing and deleting connectorGroups (docs/API.md, "Routes"). */
+import { groupShape } from '../directory/documents.js';
+import { createGroupSchema, updateGroupSchema } from '../directory/wire.js';
+import { parseBody } from '../graph/body.js';
+import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
+import { noContent } from '../graph/http.js';
+import { ifMatch } from '../graph/odata.js';
+import { COUNT_OPTIONS, LIST_OPTIONS } from '../graph/openapi.js';
+import { PROFILE_FRAGMENT, groupEntity, groupNavigation, orMinimal, presentGroup } from './responses.js';
+import { endpoint } from './services.js';
+
+const group = { kind: 'entity', type: 'connectorGroup' } as const;
+
+export const connectorGroupsCreate = endpoint({
+  name: 'connectorGroups-create',
+  route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups',
+  methods: ['POST'],
+  access: 'write',
+  params: { profileId: 'profile' },
+  doc: { summary: 'Create a connectorGroup', status: 201, response: group, request: createGroupSchema },
+  handler: ({ directory }) => async ({ req, ctx, tenant }) => {
+    const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
+    return groupEntity(ctx, await directory.createGroup(tenant, input, ctx.callerRequestId), { status: 201 });
+  },
+});
+
+/**
+ * The older `POST /connectorGroups`, the same create in the applicationProxy profile (docs/API.md,
+ * "Where this service deliberately differs from Microsoft Graph's published metadata", row 3).
+ */
+export const connectorGroupsCreateLegacy = endpoint({
+  name: 'connectorGroups-create-legacy',
+  route: 'connectorGroups',
+  methods: ['POST'],
+  access: 'write',
+  params: {},
+  doc: { summary: 'Create a connectorGroup (legacy path, profile applicationProxy)', status: 201, response: group, request: createGroupSchema },
+  handler: ({ directory }) => async ({ req, ctx, tenant }) => {
+    const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
+    return groupEntity(ctx, await directory.createGroup(tenant, input), { status: 201 });
+  },
+});
+
+/** The tenant's connectorGroups, the Default group included. */
+export const connectorGroupsList = endpoint({
+  name: 'connectorGroups-list',
+  route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups',
+  methods: ['GET'],
+  access: 'read',
+  params: { profileId: 'profile' },
+  doc: { summary: 'List connectorGroups', status: 200, response: { kind: 'collection', type: 'connectorGroup' }, query: [...LIST_OPTIONS] },
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, tenant }) =>
+    collectionResponse(req, ctx, tenant, pagingKey, {
+      shape: groupShape,
+      fragment: `${PROFILE_FRAGMENT}/connectorGroups`,
+      page: (filter, page) => directory.listGroups(tenant, filter, page),
+      count: (filter) => directory.countGroups(tenant, filter),
+      navigation: groupNavigation(ctx, directory, tenant),
+    }, presentGroup(ctx)),
+});
+
+/** `connectorGroups/$count`; overlaps `connectorGroups-get`, whose name sorts after it. */
+export const connectorGroupsCount = endpoint({
+  name: 'connectorGroups-count',
+  route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups/$count',
+  methods: ['GET'],
+  access: 'read',
+  params: { profileId: 'profile' },
+  doc: { summary: 'Count connectorGroups', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
+  handler: ({ directory }) => async ({ req, ctx, tenant }) =>
+    countResponse(req, ctx, { shape: groupShape, count: (filter) => directory.countGroups(tenant, filter) }),
+});
+
+/** A group; `$select` and `$expand=members` apply. */
+export const connectorGroupsGet = endpoint({
+  name: 'connectorGroups-get',
+  route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups/{id}',
+  methods: ['GET'],
+  access: 'read',
+  params: { profileId: 'profile', id: 'connectorGroup' },
+  doc: { summary: 'Get a connectorGroup', status: 200, response: group, query: ['$select', '$expand'] },
+  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+    const navigation = groupNavigation(ctx, directory, tenant);
+    const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
+    return groupEntity(ctx, await directory.group(tenant, params.id), { select, expand, navigation });
+  },
+});
+
+/** Rename a group or change its region (the region only while it has no connectors or applications). */
+export const connectorGroupsUpdate = endpoint({
+  name: 'connectorGroups-update',
+  route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups/{id}',
+  methods: ['PATCH'],
+  access: 'write',
+  params: { profileId: 'profile', id: 'connectorGroup' },
+  doc: { summary: 'Update a connectorGroup', status: 200, minimal: true, response: group, request: updateGroupSchema },
+  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+    const input = await parseBody(req, updateGroupSchema, 'microsoft.graph.connectorGroup');
+    const updated = await directory.updateGroup(tenant, params.id, input, ifMatch(req.headers.get('if-match')));
+    return orMinimal(ctx, () => groupEntity(ctx, updated));
+  },
+});
+
+/** Delete an empty group; never the Default group. */
+export const connectorGroupsDelete = endpoint({
+  name: 'connectorGroups-delete',
+  route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups/{id}',
+  methods: ['DELETE'],
+  access: 'write',
+  params: { profileId: 'profile', id: 'connectorGroup' },
+  doc: { summary: 'Delete an empty connectorGroup', status: 204, response: { kind: 'none' } },
+  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+    await directory.deleteGroup(tenant, params.id, ifMatch(req.headers.get('if-match')));
+    return noContent(ctx);
+  },
+});
