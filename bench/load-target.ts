@@ -5,7 +5,12 @@
  * `load.ts` with `fork`; talks to it over IPC.
  *
  *   argv[2]: 'service' | 'baseline'    env BENCH_KEYS_DIR: the local signing keys (service only)
+ *
+ * On request it profiles itself with V8's sampling profiler (what `node --cpu-prof` runs), over one
+ * benchmark row at a time, and writes the profile where it is told.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { CosmosClient } from '@azure/cosmos';
 import { compose } from '../src/app.js';
 import { startEmbeddedCosmos } from '@appproxy/cosmos-local';
@@ -17,8 +22,13 @@ import { seedFixture, type Fixture } from './fixture.js';
 
 export type TargetName = 'service' | 'baseline';
 
-export type ToTarget = { cmd: 'start'; fixture: Fixture } | { cmd: 'cpu' } | { cmd: 'stop' };
-export type FromTarget = { ready: string } | { cpu: NodeJS.CpuUsage };
+export type ToTarget =
+  | { cmd: 'start'; fixture: Fixture }
+  | { cmd: 'cpu' }
+  | { cmd: 'profile-start' }
+  | { cmd: 'profile-stop'; file: string }
+  | { cmd: 'stop' };
+export type FromTarget = { ready: string } | { cpu: NodeJS.CpuUsage } | { profiling: true } | { profiled: string };
 
 const DATABASE = 'bench';
 const CONTAINER = 'directory';
@@ -48,6 +58,21 @@ async function start(target: TargetName, fixture: Fixture) {
 const target = process.argv[2] as TargetName;
 const reply = (message: FromTarget) => process.send?.(message);
 let running: Awaited<ReturnType<typeof start>> | undefined;
+let profiler: Session | undefined;
+
+async function startProfile(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
+async function stopProfile(file: string): Promise<void> {
+  const { profile } = await profiler!.post('Profiler.stop');
+  profiler!.disconnect();
+  profiler = undefined;
+  writeFileSync(file, JSON.stringify(profile));
+}
 
 process.on('message', (message: ToTarget) => {
   if (message.cmd === 'start') {
@@ -63,8 +88,12 @@ process.on('message', (message: ToTarget) => {
     );
   } else if (message.cmd === 'cpu') {
     reply({ cpu: process.cpuUsage() });
+  } else if (message.cmd === 'profile-start') {
+    void startProfile().then(() => reply({ profiling: true }));
+  } else if (message.cmd === 'profile-stop') {
+    const { file } = message;
+    void stopProfile(file).then(() => reply({ profiled: file }));
   } else {
-    // A normal exit, so --cpu-prof writes its profile.
     void running?.stop().finally(() => process.exit(0));
   }
 });

@@ -11,19 +11,22 @@
  *
  * Settings (environment): BENCH_ROUNDS (default 3), BENCH_SECONDS per measurement (default 3),
  * BENCH_SCENARIOS (comma list, default all), BENCH_CONCURRENCY (comma list, default 1,16),
- * BENCH_CPU_PROF (a folder: the service's process writes a V8 CPU profile there when it stops),
+ * BENCH_CPU_PROF (a folder: after the measured rounds, each row is run once more for the baseline and the
+ * service under V8's CPU profiler, each profile written there and the service's summarized by module and
+ * function, in ms per request, by `profile-top.ts`),
  * BENCH_REFERENCE (the dist folder of another build, e.g. one made from an earlier commit: its service
  * runs as a third target in the same rounds, for a before/after comparison on a noisy machine).
  * Results: a table, and JSON in bench/out/.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { mintLocalToken } from '../src/identity/index.js';
 import { planFixture, type Fixture } from './fixture.js';
+import { printSummary, summarize, type Profile, type Summary } from './profile-top.js';
 import type { FromTarget, TargetName, ToTarget } from './load-target.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -142,9 +145,8 @@ function scenarios(fixture: Fixture, tokens: Map<string, string>): Scenario[] {
 }
 
 function startTarget(name: Role, fixture: Fixture, keysDir: string, moveCount: number): Promise<Target> {
-  const execArgv = name !== 'baseline' && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF, name)] : [];
   const script = name === 'reference' ? join(resolve(REFERENCE!), 'bench', 'load-target.js') : join(here, 'load-target.js');
-  const child = fork(script, [name === 'reference' ? 'service' : name], { env: { ...process.env, BENCH_KEYS_DIR: keysDir }, execArgv });
+  const child = fork(script, [name === 'reference' ? 'service' : name], { env: { ...process.env, BENCH_KEYS_DIR: keysDir } });
   return new Promise((resolveTarget, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
     child.once('message', (message: FromTarget) => {
@@ -154,11 +156,29 @@ function startTarget(name: Role, fixture: Fixture, keysDir: string, moveCount: n
   });
 }
 
-const cpuOf = (target: Target) =>
-  new Promise<NodeJS.CpuUsage>((resolveCpu) => {
-    target.child.once('message', (message: FromTarget) => 'cpu' in message && resolveCpu(message.cpu));
-    target.child.send({ cmd: 'cpu' } satisfies ToTarget);
+/** Sends a command and waits for the reply that `pick` recognises. */
+const ask = <T>(target: Target, command: ToTarget, pick: (message: FromTarget) => T | undefined) =>
+  new Promise<T>((resolveReply) => {
+    const listen = (message: FromTarget) => {
+      const value = pick(message);
+      if (value === undefined) return;
+      target.child.off('message', listen);
+      resolveReply(value);
+    };
+    target.child.on('message', listen);
+    target.child.send(command);
   });
+
+const cpuOf = (target: Target) => ask(target, { cmd: 'cpu' }, (m) => ('cpu' in m ? m.cpu : undefined));
+
+/** One more run of a row under the target's CPU profiler; the profile's file, and the requests it covers. */
+async function profileRow(target: Target, scenario: Scenario, connections: number, dir: string) {
+  await ask(target, { cmd: 'profile-start' }, (m) => ('profiling' in m ? true : undefined));
+  const sample = await load(target, scenario, connections, SECONDS);
+  const file = join(dir, `${scenario.name}-${connections}-${target.name}.cpuprofile`);
+  await ask(target, { cmd: 'profile-stop', file }, (m) => ('profiled' in m ? m.profiled : undefined));
+  return { file, requests: sample.requests };
+}
 
 async function load(target: Target, scenario: Scenario, connections: number, seconds: number): Promise<Sample> {
   let n = 0;
@@ -280,10 +300,30 @@ async function main() {
       failures: r.failures,
     })),
   );
+  // Profiles apart from the measured rounds, so the profiler's own cost is in none of the figures above.
+  const profiles: { row: string; target: Role; file: string; requests: number; summary: Summary }[] = [];
+  if (CPU_PROF) {
+    const dir = resolve(CPU_PROF);
+    mkdirSync(dir, { recursive: true });
+    // The reference build's target may predate the profiling commands.
+    const profiled = targets.filter((t) => t.name !== 'reference');
+    for (const scenario of chosen) {
+      for (const connections of CONCURRENCY) {
+        for (const target of profiled) {
+          const { file, requests } = await profileRow(target, scenario, connections, dir);
+          const summary = summarize(JSON.parse(readFileSync(file, 'utf8')) as Profile, 15);
+          profiles.push({ row: `${scenario.name}|${connections}`, target: target.name, file, requests, summary });
+          if (target.name !== 'service') continue;
+          console.log(`\nProfile of the service, ${scenario.name} at ${connections} in flight (${file}):`);
+          printSummary(summary, requests);
+        }
+      }
+    }
+  }
   const out = join(here, '..', '..', 'bench', 'out');
   mkdirSync(out, { recursive: true });
   const file = join(out, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, node: process.version, reference: REFERENCE, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, node: process.version, reference: REFERENCE, rows, profiles }, null, 2));
   console.log(`JSON: ${file}`);
 
   for (const target of targets) {

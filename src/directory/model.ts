@@ -52,8 +52,20 @@ function guidOf(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Tenants whose Default group id is remembered (a hash per request otherwise); beyond it, forgotten and remade. */
+const MAX_REMEMBERED_DEFAULT_IDS = 10_000;
+const defaultIds = new Map<string, string>();
+
 /** The Default group's id is a function of the tenant, so a tenant can never get two. */
-export const defaultGroupId = (tenantId: string): string => guidOf(`connectorGroup/default/${tenantId.toLowerCase()}`);
+export function defaultGroupId(tenantId: string): string {
+  let id = defaultIds.get(tenantId);
+  if (id === undefined) {
+    id = guidOf(`connectorGroup/default/${tenantId.toLowerCase()}`);
+    if (defaultIds.size >= MAX_REMEMBERED_DEFAULT_IDS) defaultIds.clear();
+    defaultIds.set(tenantId, id);
+  }
+  return id;
+}
 
 /**
  * The id of an object created without a caller-chosen id, when the caller named its request with a

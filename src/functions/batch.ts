@@ -1,7 +1,7 @@
-import { runBatch, parseBatch } from '../graph/batch.js';
+import { batchResponseText, runBatch, parseBatch } from '../graph/batch.js';
 import { readJsonObject } from '../graph/body.js';
 import { defineEndpoint } from '../graph/endpoint.js';
-import { json } from '../graph/http.js';
+import { serializedJson } from '../graph/http.js';
 import type { Services } from './services.js';
 
 /** JSON batching: up to 20 requests, each through the same route table as a direct call (graph/batch.ts). */
@@ -14,6 +14,6 @@ export const batch = defineEndpoint<Services>({
   handler: ({ routes }) => async ({ req, ctx, log }) => {
     const items = parseBatch(await readJsonObject(req));
     const responses = await runBatch({ routes: routes(), ctx, outer: req, log }, items);
-    return json(ctx, 200, { responses });
+    return serializedJson(ctx, 200, batchResponseText(responses));
   },
 });

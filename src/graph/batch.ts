@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, InvocationContext, LogLevel } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext, LogLevel } from '@azure/functions';
 import { GraphError, badRequest } from './errors.js';
-import { BATCH_ITEM_HEADER, errorResponse, type RequestContext } from './http.js';
+import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
 import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type InvokeResult } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
 
@@ -44,8 +44,18 @@ const HEADER_CASE: Record<string, string> = {
   'client-request-id': 'client-request-id',
 };
 
-const headerName = (lower: string) =>
-  HEADER_CASE[lower] ?? lower.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+const spelled = new Map<string, string>(Object.entries(HEADER_CASE));
+/** Names seen are remembered (every item of every batch spells the same few), up to a bound. */
+const MAX_SPELLED = 256;
+
+function headerName(lower: string): string {
+  let name = spelled.get(lower);
+  if (name === undefined) {
+    name = lower.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+    if (spelled.size < MAX_SPELLED) spelled.set(lower, name);
+  }
+  return name;
+}
 
 interface BatchItem {
   id: string;
@@ -62,6 +72,21 @@ export interface BatchItemResponse {
   status: number;
   headers: Record<string, string>;
   body?: unknown;
+}
+
+/** A JSON body as the function serialized it, written into the batch's response as it is (not parsed and serialized again). */
+class SerializedBody {
+  constructor(readonly text: string) {}
+}
+
+/** `{"responses":[…]}`: each item serialized, its body spliced in when the function serialized it already. */
+export function batchResponseText(responses: BatchItemResponse[]): string {
+  const items = responses.map((item) => {
+    if (!(item.body instanceof SerializedBody)) return JSON.stringify(item);
+    const { body, ...rest } = item;
+    return `${JSON.stringify(rest).slice(0, -1)},"body":${body.text}}`;
+  });
+  return `{"responses":[${items.join(',')}]}`;
 }
 
 const malformed = (message: string) => badRequest(`Invalid batch payload format: ${message}`);
@@ -181,14 +206,26 @@ async function toItemResponse(id: string, result: InvokeResult): Promise<BatchIt
   const status = plain ? plain.status : response!.status;
   const item: BatchItemResponse = { id, status, headers };
   if (status === 204 || status === 304) return item;
+  // A plain result's body is text already; only an HttpResponse's is read as bytes.
   let bytes: Buffer | undefined;
-  if (plain) bytes = plain.body ? Buffer.from(plain.body, 'utf8') : undefined;
-  else if (response!.body) bytes = Buffer.from(await response!.arrayBuffer());
-  if (!bytes?.length) return item;
-  const text = plain?.body ?? bytes.toString('utf8');
+  let text: string;
+  if (plain) {
+    if (!plain.body) return item;
+    text = plain.body;
+  } else {
+    if (!response!.body) return item;
+    bytes = Buffer.from(await response!.arrayBuffer());
+    if (!bytes.length) return item;
+    text = bytes.toString('utf8');
+  }
   const type = headers['Content-Type'] ?? '';
   const mime = type.split(';')[0]!.trim().toLowerCase();
-  if (mime === 'application/json' || mime.endsWith('+json')) {
+  const isJson = mime === 'application/json' || mime.endsWith('+json');
+  if (isJson && plain && isSerializedJson(result as HttpResponseInit)) {
+    item.body = new SerializedBody(text);
+    return item;
+  }
+  if (isJson) {
     try {
       item.body = JSON.parse(text) as unknown;
       return item;
@@ -197,7 +234,7 @@ async function toItemResponse(id: string, result: InvokeResult): Promise<BatchIt
     }
   }
   // Text (a `$count`, a JSON body that does not parse) as a string; anything else base64, as Graph does.
-  item.body = mime.startsWith('text/') || mime === 'application/json' || mime.endsWith('+json') ? text : bytes.toString('base64');
+  item.body = mime.startsWith('text/') || isJson ? text : (bytes ?? Buffer.from(text, 'utf8')).toString('base64');
   return item;
 }
 
@@ -215,16 +252,19 @@ function itemError(run: BatchRun, item: BatchItem, error: GraphError): Promise<B
   return toItemResponse(item.id, errorResponse(ctx, error));
 }
 
+/** The origin items are addressed at: the batch's own. */
+function batchOrigin(run: BatchRun): string {
+  try {
+    return new URL(run.ctx.origin).origin;
+  } catch {
+    return new URL(run.outer.url).origin;
+  }
+}
+
 /** The absolute URL an item addresses: the batch's origin, the item's version (else the batch's). */
-function itemUrl(run: BatchRun, item: BatchItem): URL {
+function itemUrl(run: BatchRun, origin: string, item: BatchItem): URL {
   const notRelative = () => badRequest(`The request URL '${item.url.slice(0, 200)}' must be relative to the service root, such as '/beta/...' or '/me'.`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(item.url) || /^[/\\]{2}/.test(item.url)) throw notRelative();
-  let origin: string;
-  try {
-    origin = new URL(run.ctx.origin).origin;
-  } catch {
-    origin = new URL(run.outer.url).origin;
-  }
   let url: URL;
   try {
     url = new URL(item.url.startsWith('/') ? item.url : `/${item.url}`, origin);
@@ -240,13 +280,13 @@ function itemUrl(run: BatchRun, item: BatchItem): URL {
   return url;
 }
 
-async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemResponse> {
+async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<BatchItemResponse> {
   if (!METHODS.has(item.method)) {
     return itemError(run, item, badRequest(`The method '${item.method.slice(0, 20)}' is not supported in a batch request.`));
   }
   let url: URL;
   try {
-    url = itemUrl(run, item);
+    url = itemUrl(run, origin, item);
   } catch (error) {
     if (error instanceof GraphError) return itemError(run, item, error);
     throw error;
@@ -288,6 +328,7 @@ async function execute(run: BatchRun, item: BatchItem): Promise<BatchItemRespons
 /** Runs every item, each after its dependencies, concurrently otherwise; answers in request order. */
 export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<BatchItemResponse[]> {
   const byKey = new Map(items.map((item) => [item.key, item]));
+  const origin = batchOrigin(run);
   const started = new Map<string, Promise<BatchItemResponse>>();
   const start = (item: BatchItem): Promise<BatchItemResponse> => {
     let running = started.get(item.key);
@@ -298,7 +339,7 @@ export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<Batch
         if (failed) {
           return itemError(run, item, new GraphError(424, `The request depends on request '${failed.id.slice(0, 100)}', which failed with status ${failed.status}.`));
         }
-        return execute(run, item);
+        return execute(run, origin, item);
       })();
       started.set(item.key, running);
     }

@@ -44,10 +44,20 @@ function isJsonContentType(value: string | null): boolean {
   return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
 }
 
-/** Parses a JSON object body: 413 too large, 415 not JSON content, 400 empty, too deep, broken or not an object. */
+/**
+ * The Functions host passes a function a body only when Content-Length announces one: a chunked body arrives
+ * as none, its Transfer-Encoding header kept (tools/host-check shows it). Such a write is a 411, not "body required".
+ */
+const lengthRequired = () =>
+  new GraphError(411, "A request body must be sent with a Content-Length header; a body sent with 'Transfer-Encoding: chunked' does not reach the service.");
+
+/** Parses a JSON object body: 413 too large, 411 sent chunked, 415 not JSON content, 400 empty, too deep, broken or not an object. */
 export async function readJsonObject(req: HttpRequest): Promise<Record<string, unknown>> {
   const bytes = await readBodyBytes(req);
-  if (bytes.length === 0) throw badRequest('A request body is required.');
+  if (bytes.length === 0) {
+    if (req.headers.has('transfer-encoding') && !req.headers.has('content-length')) throw lengthRequired();
+    throw badRequest('A request body is required.');
+  }
   if (!isJsonContentType(req.headers.get('content-type'))) {
     throw new GraphError(415, "The request body must be JSON, sent with 'Content-Type: application/json'.");
   }

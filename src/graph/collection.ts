@@ -127,9 +127,11 @@ export async function collectionResponse<T extends { id: string }>(
     '@odata.context': reference ? contextUrl(ctx, REFERENCES_FRAGMENT) : contextUrl(ctx, source.fragment, q.select, q.expand),
     ...(count !== undefined ? { '@odata.count': count } : {}),
     ...(page.continuation ? { '@odata.nextLink': nextLink(ctx, req, makeSkipToken(page.continuation, binding, pagingKey)) } : {}),
-    value: page.items.map((item) =>
-      reference ? { '@odata.id': reference(item) } : { ...pick(present(item), q.select), ...expanded?.get(item.id) },
-    ),
+    value: page.items.map((item) => {
+      if (reference) return { '@odata.id': reference(item) };
+      // Without an expansion the item is written as it is presented, not copied first.
+      return expanded ? { ...pick(present(item), q.select), ...expanded.get(item.id) } : pick(present(item), q.select);
+    }),
   });
 }
 
@@ -149,6 +151,8 @@ export function entityQuery(
   shape: EntityShape,
   navigation?: Record<string, { shape: EntityShape }>,
 ): { select?: string[]; expand: Expansion[] } {
+  // Most reads carry no query string: nothing to parse or refuse.
+  if (req.query.size === 0) return { expand: [] };
   const q = parseCollectionQuery(req.query, shape, { version: ctx.version, navigation: navigationShapes(navigation) });
   const top = [...req.query.keys()].some((k) => k.toLowerCase() === '$top' || (ctx.version === 'beta' && k.toLowerCase() === 'top'));
   const given: [string, boolean][] = [

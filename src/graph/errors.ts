@@ -10,6 +10,7 @@ export const errorCodes = {
   404: 'Request_ResourceNotFound',
   405: 'Request_BadRequest',
   409: 'conflict',
+  411: 'lengthRequired',
   412: 'preconditionFailed',
   413: 'requestEntityTooLarge',
   415: 'unsupportedMediaType',

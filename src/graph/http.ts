@@ -42,7 +42,24 @@ export interface OriginTrust {
 
 export const NO_PROXY: OriginTrust = { forwardedHosts: new Set() };
 
-function originOf(req: HttpRequest, url: URL, trust: OriginTrust): string {
+/** What the context needs of the request's URL. */
+interface UrlParts {
+  protocol: string;
+  host: string;
+  pathname: string;
+}
+
+/**
+ * A request's URL is already serialized by the platform's `Request` (`scheme://host[:port]/path?query`,
+ * normalized), so its parts are read off the text rather than parsed again; anything else is parsed.
+ */
+const SERIALIZED_URL = /^([a-z][a-z\d+.-]*:)\/\/([^/?#@]*)(\/[^?#]*)?/i;
+function urlParts(href: string): UrlParts {
+  const m = SERIALIZED_URL.exec(href);
+  return m ? { protocol: m[1]!.toLowerCase(), host: m[2]!, pathname: m[3] ?? '/' } : new URL(href);
+}
+
+function originOf(req: HttpRequest, url: UrlParts, trust: OriginTrust): string {
   const first = (name: string) => req.headers.get(name)?.split(',')[0]?.trim().toLowerCase();
   const forwarded = first('x-forwarded-host');
   if (forwarded && trust.forwardedHosts.has(forwarded)) {
@@ -52,17 +69,23 @@ function originOf(req: HttpRequest, url: URL, trust: OriginTrust): string {
   return `${url.protocol}//${req.headers.get('host') || url.host}`;
 }
 
+/** The preferences of a request without a Prefer header (nearly every one): shared, never changed. */
+const NO_PREFERENCES: ReadonlySet<string> = new Set();
+
 export function requestContext(req: HttpRequest, trust: OriginTrust = NO_PROXY): RequestContext {
-  const url = new URL(req.url);
+  const url = urlParts(req.url);
   const version: ApiVersion = /^\/v1\.0(\/|$)/i.test(url.pathname) ? 'v1.0' : 'beta';
   const origin = originOf(req, url, trust);
   const given = req.headers.get('client-request-id')?.trim();
-  const prefer = new Set(
-    (req.headers.get('prefer') ?? '')
-      .split(',')
-      .map((p) => p.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  const preferHeader = req.headers.get('prefer');
+  const prefer = preferHeader
+    ? new Set(
+        preferHeader
+          .split(',')
+          .map((p) => p.trim().toLowerCase())
+          .filter(Boolean),
+      )
+    : NO_PREFERENCES;
   return {
     requestId: randomUUID(),
     clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
@@ -85,13 +108,24 @@ export function standardHeaders(ctx: RequestContext): Record<string, string> {
   };
 }
 
-export function json(ctx: RequestContext, status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
-  return {
-    status,
-    headers: { ...standardHeaders(ctx), 'Content-Type': JSON_CONTENT_TYPE, ...headers },
-    body: JSON.stringify(body),
-  };
+export function json(ctx: RequestContext, status: number, body: unknown, headers?: Record<string, string>): HttpResponseInit {
+  return serializedJson(ctx, status, JSON.stringify(body), headers);
 }
+
+/** Responses whose body is JSON text the service serialized itself (`json`, `serializedJson`), with that text. */
+const SERIALIZED = new WeakMap<HttpResponseInit, string>();
+
+/** A JSON response of text already serialized (spliced from `JSON.stringify` output, say). */
+export function serializedJson(ctx: RequestContext, status: number, text: string, headers?: Record<string, string>): HttpResponseInit {
+  const common = standardHeaders(ctx);
+  common['Content-Type'] = JSON_CONTENT_TYPE;
+  const response = { status, headers: headers ? { ...common, ...headers } : common, body: text };
+  SERIALIZED.set(response, text);
+  return response;
+}
+
+/** Whether `result` came from `json`/`serializedJson` with the body it still has: valid JSON text. */
+export const isSerializedJson = (result: HttpResponseInit): boolean => SERIALIZED.get(result) === result.body;
 
 export function noContent(ctx: RequestContext, headers: Record<string, string> = {}): HttpResponseInit {
   return { status: 204, headers: { ...standardHeaders(ctx), ...headers } };

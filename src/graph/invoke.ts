@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
+import { mergeQuery } from './aspnet.js';
 import type { RouteMatch } from './routing.js';
 
 // @azure/functions is CommonJS: Node's ESM loader sees only some of its names, so take the classes from it.
@@ -47,6 +48,8 @@ export interface InvokeRequest {
   method: string;
   /** Absolute URL. */
   url: string;
+  /** The raw query string (default: the URL's), which the function receives merged as the host merges it. */
+  query?: string;
   headers: Record<string, string>;
   body?: Buffer;
 }
@@ -58,7 +61,7 @@ export class UnbuildableRequest extends Error {}
 
 /**
  * Runs the matched function the way the Functions host does: the request built as an `HttpRequest` with the
- * route's parameters and a fresh `InvocationContext` whose logs go to `log`. The local host and `$batch` both
+ * route's parameters, the query merged as the host merges it (aspnet.ts) and a fresh `InvocationContext` whose logs go to `log`. The local host and `$batch` both
  * call functions through here; `asHttpResponse` normalizes what they return.
  */
 export async function invoke(match: RouteMatch, request: InvokeRequest, log: LogSink): Promise<InvokeResult> {
@@ -69,6 +72,7 @@ export async function invoke(match: RouteMatch, request: InvokeRequest, log: Log
       url: request.url,
       headers: request.headers,
       params: match.params,
+      query: Object.fromEntries(mergeQuery(request.query ?? new URL(request.url).search)),
       body: request.body?.length ? { bytes: request.body } : undefined,
     });
   } catch (cause) {

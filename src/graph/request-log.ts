@@ -18,19 +18,30 @@ export interface RequestLogEntry {
   requestId?: string;
 }
 
+const METHOD = /^[A-Za-z]{1,16}$/;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 /** Longer paths are cut: a log line stays a line. */
 const MAX_PATH_CHARS = 512;
 
+/** A path as nearly every request sends it: printable ASCII, kept as it is after one test. */
+const ALL_PRINTABLE = /^[\x21-\x7e]*$/;
+
 /** Percent-encodes what is not printable ASCII, as UTF-8, so a path can neither forge nor break a line. */
 const printable = (text: string) =>
-  text.replace(/[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  ALL_PRINTABLE.test(text)
+    ? text
+    : text.replace(/[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
+const QUERY_OR_FRAGMENT = /[?#]/;
 
 export function requestLogLine(entry: RequestLogEntry): string {
-  const target = entry.path.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '');
-  let path = printable(target.split(/[?#]/, 1)[0] || '/');
+  const target = entry.path.replace(ORIGIN, '');
+  const end = target.search(QUERY_OR_FRAGMENT);
+  let path = printable((end < 0 ? target : target.slice(0, end)) || '/');
   if (path.length > MAX_PATH_CHARS) path = `${path.slice(0, MAX_PATH_CHARS)}...`;
-  const method = /^[A-Za-z]{1,16}$/.test(entry.method) ? entry.method.toUpperCase() : '?';
+  const method = METHOD.test(entry.method) ? entry.method.toUpperCase() : '?';
   const ms = Number.isFinite(entry.ms) && entry.ms >= 0 ? Math.round(entry.ms) : '?';
-  const requestId = entry.requestId && /^[\w.:-]{1,128}$/.test(entry.requestId) ? entry.requestId : '-';
+  const requestId = entry.requestId && REQUEST_ID.test(entry.requestId) ? entry.requestId : '-';
   return `${method} ${path} ${entry.status} ${ms}ms request-id=${requestId}`;
 }

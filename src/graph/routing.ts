@@ -1,4 +1,5 @@
 import type { HttpHandler, HttpMethod } from '@azure/functions';
+import { decodePath } from './aspnet.js';
 
 /**
  * Route matching as the Azure Functions host does it, so the local host, `$batch` and the 405 fallback
@@ -53,35 +54,37 @@ function compile(route: string): Segment[] {
   });
 }
 
-/** Decodes the valid escapes of a segment; an invalid one stays as text, as the host leaves it. */
-const decodeSegment = (segment: string) =>
-  segment.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
-
 /**
- * Splits a URL path into decoded segments; `%2F` stays encoded, as ASP.NET Core leaves it. Only the leading
- * slash and one trailing slash are dropped: `//beta/x` starts with an empty segment and routes nowhere.
+ * Splits a URL path into segments as the host's router sees them: decoded as Kestrel decodes it (`%2F` stays
+ * encoded, dot segments removed; see aspnet.ts), without the leading slash and one trailing slash. `//beta/x`
+ * starts with an empty segment and routes nowhere.
  */
 export function pathSegments(pathname: string): string[] {
-  const raw = pathname.replace(/^\//, '').replace(/\/$/, '');
-  if (raw === '') return [];
-  return raw.split('/').map((s) => decodeSegment(s.replace(/%2f/gi, '%252F')));
+  return splitPath(decodePath(pathname)).segments;
 }
 
-function matchSegments(segments: Segment[], path: string[]): Record<string, string> | undefined {
+/** A decoded path's segments, and for a catch-all the rest of the path from each one (trailing slashes kept). */
+function splitPath(decoded: string): { segments: string[]; rest: (i: number) => string } {
+  const text = decoded.replace(/^\//, '');
+  const trimmed = text.replace(/\/$/, '');
+  const segments = trimmed === '' ? [] : trimmed.split('/');
+  const starts: number[] = [];
+  segments.reduce((at, segment) => (starts.push(at), at + segment.length + 1), 0);
+  return { segments, rest: (i) => text.slice(starts[i]) };
+}
+
+function matchSegments(segments: Segment[], decoded: string): Record<string, string> | undefined {
+  const { segments: path, rest } = splitPath(decoded);
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
+    const value = path[i];
     if ('catchAll' in seg) {
-      params[seg.catchAll] = path.slice(i).join('/');
+      // An absent rest is no value at all (the host passes none); an empty segment never matches.
+      if (value === '') return undefined;
+      if (value !== undefined) params[seg.catchAll] = rest(i);
       return params;
     }
-    const value = path[i];
     if (value === undefined || value === '') return undefined;
     if ('literal' in seg) {
       if (value.toLowerCase() !== seg.literal) return undefined;
@@ -107,20 +110,22 @@ export class RouteTable {
     return this.routes.map((r) => r.fn);
   }
 
-  /** Strips the route prefix; undefined when the path is outside it. */
-  private relative(pathname: string): string[] | undefined {
-    const segments = pathSegments(pathname);
-    const prefix = pathSegments(this.routePrefix);
+  /** The path inside the route prefix (decoded, with its leading slash); undefined when the path is outside it. */
+  private relative(pathname: string): string | undefined {
+    const decoded = decodePath(pathname);
+    const prefix = splitPath(decodePath(this.routePrefix)).segments;
+    if (prefix.length === 0) return decoded;
+    const { segments, rest } = splitPath(decoded);
     for (let i = 0; i < prefix.length; i++) {
       if (segments[i]?.toLowerCase() !== prefix[i]!.toLowerCase()) return undefined;
     }
-    return segments.slice(prefix.length);
+    return segments.length > prefix.length ? `/${rest(prefix.length)}` : '/';
   }
 
-  /** The function the host would run; with no method, the first whose template matches at all. */
+  /** The function the host would run for a raw (undecoded) path; with no method, the first whose template matches at all. */
   match(method: string | undefined, pathname: string, accept: (fn: FunctionDef) => boolean = () => true): RouteMatch | undefined {
     const path = this.relative(pathname);
-    if (!path) return undefined;
+    if (path === undefined) return undefined;
     const verb = method?.toUpperCase();
     for (const { fn, segments } of this.routes) {
       if ((verb && !fn.methods.includes(verb as HttpMethod)) || !accept(fn)) continue;

@@ -2,17 +2,19 @@ import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, t
 import { createServer as createHttpsServer } from 'node:https';
 import { isIPv6, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { HttpResponseInit } from '@azure/functions';
-import { GraphError, badRequest, methodNotAllowed, notFound } from '../graph/errors.js';
+import { decodePath, pathToUri } from '../graph/aspnet.js';
+import { badRequest } from '../graph/errors.js';
 import { bareErrorResponse } from '../graph/http.js';
 import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type HttpResponse, type InvokeResult, type PlainResponse } from '../graph/invoke.js';
 import { requestLogLine } from '../graph/request-log.js';
 import type { RouteTable } from '../graph/routing.js';
 
-/** The Functions host refuses bodies over 100 MB before any function runs. */
+/** The host raises Kestrel's body limit to 100 MB; a larger Content-Length fails the request (500) before any function runs. */
 const HOST_BODY_LIMIT = 100 * 1024 * 1024;
-/** The request line and headers together, as Kestrel (the host's server) bounds them by default: 32 KB. */
+/** Kestrel's default limits: the request line (with its CRLF), the header lines (each with its CRLF), their number. */
+export const REQUEST_LINE_LIMIT = 8 * 1024;
 export const HOST_HEADER_LIMIT = 32 * 1024;
+export const HEADER_COUNT_LIMIT = 100;
 
 /** A Host header: a DNS name, IPv4 or bracketed IPv6 address, and an optional port of at most 65535. */
 const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?)(?::(\d{1,5}))?$/;
@@ -25,17 +27,45 @@ export function isValidHostHeader(value: string | undefined): value is string {
 }
 
 /**
- * A request target the host accepts: origin-form (`/path?query`), no backslash or control character, and
- * parseable with the Host. `//x` is a path whose first segment is empty (it never names a host).
+ * The path and raw query of a request target as Kestrel takes them: origin-form (`/path?query`; a `#` is part
+ * of the path), or absolute-form whose authority is the Host header; else the status Kestrel answers.
  */
-function requestUrl(scheme: string, host: string, target: string | undefined): URL | undefined {
-  if (!target || !target.startsWith('/') || [...target].some((c) => c === '\\' || c <= ' ' || c === '\x7f')) return undefined;
-  try {
-    const url = new URL(`${scheme}://${host}${target}`);
-    return url.host === new URL(`${scheme}://${host}`).host ? url : undefined;
-  } catch {
-    return undefined;
+function splitTarget(target: string, host: string, method: string): { path: string; query: string } | number {
+  // The asterisk-form is for OPTIONS only (an empty path, which only a root catch-all matches); else a 405.
+  if (target === '*') return method === 'OPTIONS' ? { path: '', query: '' } : 405;
+  let rest = target;
+  const absolute = /^https?:\/\/([^/?#]*)/i.exec(target);
+  if (absolute) {
+    if (absolute[1]!.toLowerCase() !== host.toLowerCase()) return 400;
+    rest = target.slice(absolute[0].length) || '/';
   }
+  if (!rest.startsWith('/')) return 400;
+  const q = rest.indexOf('?');
+  return q < 0 ? { path: rest, query: '' } : { path: rest.slice(0, q), query: rest.slice(q) };
+}
+
+/** Header names lower-cased and repeated ones joined by commas, as the host passes them to the worker. */
+function headersOf(raw: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    out[name] = out[name] === undefined ? raw[i + 1]! : `${out[name]},${raw[i + 1]!}`;
+  }
+  return out;
+}
+
+/** Why Kestrel answers a request itself, with an empty body, before routing it: its status; undefined when it routes it. */
+function kestrelRefusal(req: IncomingMessage): number | undefined {
+  const requestLine = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  if (Buffer.byteLength(requestLine, 'latin1') > REQUEST_LINE_LIMIT) return 414;
+  let headerBytes = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headerBytes += Buffer.byteLength(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`, 'latin1');
+  if (headerBytes > HOST_HEADER_LIMIT || req.rawHeaders.length / 2 > HEADER_COUNT_LIMIT) return 431;
+  const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
+  if (hosts > 1 || (hosts === 0 && req.httpVersion !== '1.0') || (hosts === 1 && !isValidHostHeader(req.headers.host))) return 400;
+  const coding = req.headers['transfer-encoding'];
+  if (coding !== undefined && !/(^|,)\s*chunked\s*$/i.test(coding)) return 400;
+  return undefined;
 }
 
 export interface LocalHost {
@@ -56,19 +86,10 @@ export interface LocalHostOptions {
   log?: (level: string, ...args: unknown[]) => void;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > HOST_BODY_LIMIT) return undefined;
-    chunks.push(chunk as Buffer);
-  }
+  for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-function toHeaders(raw: IncomingMessage['headers']): [string, string][] {
-  return Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
 }
 
 /** A plain result (see `plainResponse`) written as it is, without building an `HttpResponse`. */
@@ -78,13 +99,8 @@ function sendPlain(res: ServerResponse, plain: PlainResponse, head: boolean): vo
   res.end(head ? undefined : plain.body);
 }
 
-/** A whole HTTP/1.1 response as bytes, for refusals written straight to the socket (parser errors). */
-function rawResponse(init: HttpResponseInit): string {
-  const body = typeof init.body === 'string' ? init.body : '';
-  const headers = Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  const status = init.status ?? 500;
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
-}
+/** Kestrel's own answer, written straight to the socket: a status, no body, and the connection closed. */
+const bareResponse = (status: number) => `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
 
 async function send(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
   const headers: Record<string, string[]> = {};
@@ -95,60 +111,52 @@ async function send(res: ServerResponse, response: HttpResponse, head: boolean):
 }
 
 /**
- * Serves a route table over HTTP the way the Azure Functions host does (see ARCHITECTURE.md, "One route
- * table, two hosts"): the route prefix from host.json, the first function in name order whose template
- * and method match, run through `invoke` (graph/invoke.ts) as the host would run it. Handlers run unchanged.
- * What the host's front end refuses before any function runs (a malformed target or Host header, headers
- * over the limit, a method no function serves, a body over the limit) gets a Graph error body.
+ * Serves a route table over HTTP the way the Azure Functions host does, as tools/host-check measured it:
+ * Kestrel's limits and its reading of the target (the path decoded, dot segments removed; aspnet.ts), the route prefix from host.json, the first function in name
+ * order whose template and method match, run through `invoke` (graph/invoke.ts) with the URL, merged query,
+ * headers and body the worker would receive: a body only when Content-Length announces one. What Kestrel or
+ * the router answer by themselves (a malformed request, a limit, no function for the path and method) is a
+ * bare status with no body, as there.
  */
 export async function startLocalHost(routes: RouteTable, options: LocalHostOptions = {}): Promise<LocalHost> {
   const log = options.log ?? ((level, ...args) => level === 'error' && console.error(...args));
   const scheme = options.tls ? 'https' : 'http';
-  const refuse = (req: IncomingMessage, error: GraphError) =>
-    asHttpResponse(bareErrorResponse(error, [req.headers['client-request-id']].flat()[0]));
+  const refusedSockets = new WeakSet<Duplex>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = (req.method ?? 'GET').toUpperCase();
     const started = performance.now();
     const answered = (status: number) =>
       log('information', requestLogLine({ method: req.method ?? '?', path: req.url ?? '/', status, ms: performance.now() - started }));
-    // The host's own refusals, before or instead of a function: a Graph body and a log line.
-    const refused = async (error: GraphError) => {
-      await send(res, refuse(req, error), method === 'HEAD');
-      answered(error.status);
+    // Kestrel's and the router's own answers: a status, no body, and a log line.
+    const bare = (status: number, close = true) => {
+      if (close) refusedSockets.add(req.socket);
+      res.writeHead(status, { 'content-length': '0', ...(close ? { connection: 'close' } : {}) });
+      res.end();
+      answered(status);
     };
     try {
-      const host = req.headers.host;
-      if (!isValidHostHeader(host)) {
-        await refused(badRequest('The Host header is missing or malformed.'));
-        return;
-      }
-      const url = requestUrl(scheme, host, req.url);
-      if (!url) {
-        await refused(badRequest('The request target is malformed.'));
-        return;
-      }
-      const match = routes.match(method, url.pathname);
+      const refusal = kestrelRefusal(req);
+      if (refusal) return bare(refusal);
+      const host = req.headers.host ?? '';
+      const target = splitTarget(req.url ?? '', host, method);
+      if (typeof target === 'number') return bare(target);
+      const match = routes.match(method, target.path);
       if (!match) {
-        // No function serves this method: 405 where another method is served, else 404, as the fallback answers.
-        const known = routes.match(undefined, url.pathname, (fn) => !fn.route.includes('{*'));
-        await refused(known ? methodNotAllowed() : notFound(`Resource '${url.pathname.slice(0, 200)}'`));
-        return;
+        req.resume();
+        return bare(404, false);
       }
-      const bytes = await readBody(req);
-      if (!bytes) {
-        await refused(new GraphError(413, `The request body exceeds the host's limit of ${HOST_BODY_LIMIT} bytes.`));
-        return;
-      }
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > HOST_BODY_LIMIT) return bare(500);
+      // The host copies a body only when Content-Length is over 0; a chunked one never reaches the function.
+      const bytes = length > 0 ? await readBody(req) : (req.resume(), undefined);
+      const url = `${scheme}://${host}${pathToUri(decodePath(target.path))}${target.query}`;
       let result: InvokeResult;
       try {
-        result = await invoke(
-          match,
-          { method, url: url.toString(), headers: Object.fromEntries(toHeaders(req.headers)), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined },
-          log,
-        );
+        result = await invoke(match, { method, url, query: target.query, headers: headersOf(req.rawHeaders), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined }, log);
       } catch (error) {
         if (!(error instanceof UnbuildableRequest)) throw error;
-        await refused(badRequest('The request has an invalid header.'));
+        await send(res, asHttpResponse(bareErrorResponse(badRequest('The request has an invalid header.'), [req.headers['client-request-id']].flat()[0])), method === 'HEAD');
+        answered(400);
         return;
       }
       const head = method === 'HEAD';
@@ -161,23 +169,32 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
         res.end();
         return;
       }
-      await refused(new GraphError(500, 'An internal error occurred. Quote the request-id when reporting it.'));
+      bare(500);
     }
   };
-  // Requests the HTTP parser refuses (headers over the limit, malformed lines) get a Graph body too.
-  const clientError = (error: Error & { code?: string }, socket: Duplex) => {
+  // Requests Node's parser refuses: Kestrel's answer to the same bytes (a request line over its limit is a
+  // 414, headers over it a 431, a method no function can list a 404, anything else malformed a 400).
+  const clientError = (error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    const refusal =
+    // Already refused (the parser fails on the body of a request answered from its head): just close.
+    if (refusedSockets.has(socket)) {
+      socket.end();
+      return;
+    }
+    const firstLine = error.rawPacket?.toString('latin1').split('\r\n')[0];
+    const status =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? new GraphError(431, `The request line and headers exceed the host's limit of ${HOST_HEADER_LIMIT} bytes.`)
-        : badRequest('The request is malformed.');
-    socket.end(rawResponse(bareErrorResponse(refusal)));
+        ? firstLine === undefined || Buffer.byteLength(firstLine, 'latin1') + 2 > REQUEST_LINE_LIMIT ? 414 : 431
+        : error.code === 'HPE_INVALID_METHOD'
+          ? 404
+          : 400;
+    socket.end(bareResponse(status));
   };
-  // The Host header is checked above, to answer a Graph 400 rather than Node's bare one.
-  const limits = { maxHeaderSize: HOST_HEADER_LIMIT, requireHostHeader: false };
+  // Node's parser takes the request line and headers up to both of Kestrel's limits; kestrelRefusal checks each.
+  const limits = { maxHeaderSize: REQUEST_LINE_LIMIT + HOST_HEADER_LIMIT + 2, requireHostHeader: false };
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...limits }, handle)
     : createHttpServer(limits, handle);

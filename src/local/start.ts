@@ -221,8 +221,14 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
   }
 
   if (hasCoreTools()) {
+    // Without local.settings.json Core Tools cannot tell the app's language (it asks, or fails): say it.
+    const runtime = env.FUNCTIONS_WORKER_RUNTIME?.trim();
+    if (runtime && runtime.toLowerCase() !== 'node') {
+      throw new StartupError(`FUNCTIONS_WORKER_RUNTIME is ${JSON.stringify(runtime)}, but this is a Node.js app: set it to node, or unset it.`);
+    }
     console.log(`Host: Azure Functions Core Tools (func start) on http://localhost:${port}`);
-    const child: ChildProcess = spawn('func', ['start', '--port', String(port)], { env, stdio: 'inherit' });
+    const funcEnv = { ...env, FUNCTIONS_WORKER_RUNTIME: 'node' };
+    const child: ChildProcess = spawn('func', ['start', '--port', String(port)], { env: funcEnv, stdio: 'inherit' });
     stops.push(() => void child.kill('SIGINT'));
     child.once('exit', (code) => void stopAll(stops, code ?? 0));
   } else {

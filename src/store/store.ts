@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BulkOperationType, PatchOperationType, type Container, type OperationInput } from '@azure/cosmos';
+import { BulkOperationType, PatchOperationType, type Container, type JSONObject, type OperationInput } from '@azure/cosmos';
 import { currentDeadline } from '../lib/deadline.js';
 import { StoreError } from './errors.js';
 import { observe, type Observation } from './observe.js';
@@ -173,17 +173,18 @@ export class Store {
     return this.write(tenantId, ops, (stamped) => this.sendBatch(tenantId, stamped), true);
   }
 
+  /** `ops` as `write` stamped them: their documents are fresh copies, sent as they are. */
   private async sendBatch(tenantId: string, ops: BatchOp[]): Promise<unknown[]> {
     const operations = ops.map((o): OperationInput => {
       switch (o.op) {
         case 'create':
-          return { operationType: BulkOperationType.Create, partitionKey: tenantId, resourceBody: { ...o.doc } };
+          return { operationType: BulkOperationType.Create, partitionKey: tenantId, resourceBody: o.doc as unknown as JSONObject };
         case 'replace':
           return {
             operationType: BulkOperationType.Replace,
             partitionKey: tenantId,
             id: o.doc.id,
-            resourceBody: { ...o.doc },
+            resourceBody: o.doc as unknown as JSONObject,
             ifMatch: o.ifMatch,
           };
         case 'delete':

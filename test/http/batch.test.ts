@@ -101,6 +101,26 @@ describe('$batch: the responses', () => {
     expect((await t.call('GET', `/beta${P}/connectorGroups/${two.body.id}`, { tenant })).status).toBe(200);
   });
 
+  it("writes an item's JSON body exactly as the function answered it directly, and a $count item as text", async () => {
+    const tenant = randomUUID();
+    // Text a function must escape: quotes, a backslash, non-ASCII and a character past the BMP.
+    const g = (await t.createGroup(tenant, { name: 'Quote " back\\slash é 𝄞' })).id;
+    const direct = await t.call('GET', `/beta${P}/connectorGroups/${g}`, { tenant });
+    const reply = await batch(
+      [
+        { id: 'a', method: 'GET', url: `${P}/connectorGroups/${g}` },
+        { id: 'b', method: 'GET', url: `${P}/connectorGroups/$count` },
+      ],
+      { tenant },
+    );
+    expect(reply.status).toBe(200);
+    const [a, b] = reply.body.responses as Item[];
+    expect(a!.body).toEqual(direct.body);
+    expect(b).toMatchObject({ id: 'b', status: 200, body: '2' });
+    // The batch's whole body is one JSON document, serialized as JSON.stringify would.
+    expect(reply.text).toBe(JSON.stringify(JSON.parse(reply.text)));
+  });
+
   it('carries the batch headers: JSON content type, request-id, the caller client-request-id (also to items)', async () => {
     const tenant = randomUUID();
     const reply = await batch([{ id: 'a', method: 'GET', url: `${P}/connectorGroups` }], { tenant, headers: { 'client-request-id': 'my-batch-42' } });

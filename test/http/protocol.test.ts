@@ -157,7 +157,7 @@ describe('routes', () => {
 });
 
 describe('request bodies', () => {
-  it('over 1 MiB: 413, whether or not Content-Length announces it', async () => {
+  it('over 1 MiB: 413; sent chunked, without Content-Length: 411 (the Functions host passes no such body)', async () => {
     const big = JSON.stringify({ name: 'x', pad: 'y'.repeat(1024 * 1024) });
     expectGraphError(await t.call('POST', GROUPS, { tenant, raw: big, headers: { 'content-type': 'application/json' } }), 413, 'requestEntityTooLarge');
 
@@ -175,9 +175,10 @@ describe('request bodies', () => {
       body: stream,
       duplex: 'half',
     } as RequestInit & { duplex: 'half' });
-    expect(res.status).toBe(413);
-    const body = (await res.json()) as { error: { code: string } };
-    expect(body.error.code).toBe('requestEntityTooLarge');
+    expect(res.status).toBe(411);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('lengthRequired');
+    expect(body.error.message).toMatch(/Content-Length/);
     expect(res.headers.get('request-id')).toMatch(GUID);
   });
 
@@ -227,10 +228,7 @@ describe('no 500 for odd inputs', () => {
   });
 
   it('a lone % in the path is a Graph 404 like any unknown path', async () => {
-    // KNOWN BUG (src/graph/routing.ts, pathSegments): a path whose percent-encoding does not decode makes
-    // pathSegments return undefined, so RouteTable.match finds nothing, not even the catch-all fallback, and
-    // the local host answers a bare 404 without request-id, OData-Version or a Graph error. The Functions
-    // host (Kestrel) leaves an invalid escape as text and routes the request; pathSegments should too.
+    // Kestrel leaves an invalid escape as text and routes the request to the fallback.
     for (const path of ['/beta/%', `${GROUPS}/%`, `${GROUPS}/%E0%A4%A`, '/v1.0/%zz/connectors']) {
       expectGraphError(await t.call('GET', path, { tenant }), 404, 'Request_ResourceNotFound');
     }
@@ -238,12 +236,12 @@ describe('no 500 for odd inputs', () => {
 
   it('refuses odd requests without a 500', async () => {
     const cases: [string, string, CallOptions, number][] = [
-      ['GET', `${GROUPS}/${'a'.repeat(10_000)}`, {}, 404],
+      ['GET', `${GROUPS}/${'a'.repeat(10_000)}`, {}, 414],
       ['GET', `${GROUPS}/${randomUUID()}${'0'.repeat(2000)}`, {}, 404],
       ['PATCH', `${P}/connectors/${'f'.repeat(5000)}`, { body: { status: 'active' } }, 404],
       ['GET', `${GROUPS}/${encodeURIComponent('日本語')}`, {}, 404],
       ['GET', `${GROUPS}/..%2F..%2Fadmin`, {}, 404],
-      ['GET', `${GROUPS}?$filter=${encodeURIComponent(`name eq '${'x'.repeat(10_000)}'`)}`, {}, 400],
+      ['GET', `${GROUPS}?$filter=${encodeURIComponent(`name eq '${'x'.repeat(10_000)}'`)}`, {}, 414],
       ['GET', `${GROUPS}?$filter=${'('.repeat(5000)}`, {}, 400],
       ['GET', `${GROUPS}?$filter=${encodeURIComponent('not '.repeat(100) + "name eq 'x'")}`, {}, 400],
       ['GET', `${GROUPS}?$filter=%`, {}, 400],
@@ -251,7 +249,7 @@ describe('no 500 for odd inputs', () => {
       ['GET', `${GROUPS}?$top=99999999999999999999999`, {}, 400],
       ['GET', `${GROUPS}?$select=`, {}, 400],
       ['GET', `${GROUPS}?$skiptoken=`, {}, 400],
-      ['GET', `${GROUPS}?$skiptoken=${'A'.repeat(12_000)}`, {}, 400],
+      ['GET', `${GROUPS}?$skiptoken=${'A'.repeat(12_000)}`, {}, 414],
       ['GET', `${GROUPS}?$orderby=${encodeURIComponent('name asc desc')}`, {}, 400],
       ['POST', GROUPS, { body: { name: 'x'.repeat(100_000) } }, 400],
       ['POST', GROUPS, { body: { name: { nested: true } } }, 400],
@@ -267,6 +265,11 @@ describe('no 500 for odd inputs', () => {
     for (const [method, path, options, status] of cases) {
       const r = await t.call(method, path, { tenant, ...options });
       expect(r.status, `${method} ${path.slice(0, 120)}: ${r.text.slice(0, 300)}`).toBe(status);
+      // A request line over Kestrel's 8 KB is refused by the host itself, with no body, as in Azure.
+      if (status === 414) {
+        expect(r.text).toBe('');
+        continue;
+      }
       expectGraphHeaders(r);
       if (status >= 400) expect(r.body?.error?.code).toEqual(expect.any(String));
     }

@@ -343,6 +343,44 @@ describe('option names', () => {
   });
 });
 
+describe('a repeated option (the Functions host joins repeats with commas, keys in any case)', () => {
+  const same = async (repeated: string, joined: string) => {
+    const [a, b] = [await q(GROUPS, repeated), await q(GROUPS, joined)];
+    expect(a.status, a.text).toBe(200);
+    expect(a.body).toEqual(b.body);
+    return a;
+  };
+
+  it('list options take the repeats as one list, in order: $select, $orderby, $expand', async () => {
+    const selected = await same('$select=id&$select=name', '$select=id,name');
+    expect(Object.keys(selected.body.value[0])).toEqual(['id', 'name']);
+    await same('$Select=name&$SELECT=id', '$select=name,id');
+    await same('$orderby=name desc&$orderby=id', '$orderby=name desc,id');
+    // The same list, so the same refusal: a navigation property expanded twice.
+    for (const query of ['$expand=members&$expand=members', '$expand=members,members']) {
+      expectError(await q(GROUPS, query), 400, 'Request_BadRequest', 'more than once');
+    }
+  });
+
+  it('one-value options refuse the joined value with a 400 that says why: $top, $skip, $count, $skiptoken', async () => {
+    for (const option of ['$top=1&$top=2', '$TOP=1&$top=1', '$skip=1&$skip=2', '$count=true&$Count=true', '$skiptoken=a&$skiptoken=b']) {
+      const name = option.slice(0, option.indexOf('=')).toLowerCase();
+      const r = await q(GROUPS, option);
+      expectError(r, 400, 'Request_BadRequest', name);
+      expect(r.body.error.message).toContain('more than once');
+    }
+  });
+
+  it('$filter and $search refuse the joined expression with a 400 (it is no longer one valid expression)', async () => {
+    expectError(await q(GROUPS, `$filter=${encodeURIComponent("name eq 'alpha'")}&$filter=${encodeURIComponent("name eq 'beta'")}`), 400, 'Request_BadRequest', '$filter');
+    expectError(await q(GROUPS, '$search=%22name:alpha%22&$search=%22name:beta%22'), 400, 'Request_BadRequest', '$search');
+  });
+
+  it('beta: the bare and the $ form are two keys to the host, and still one option given twice', async () => {
+    expectError(await q(GROUPS, 'top=1&$top=1'), 400, 'Request_BadRequest', 'more than once');
+  });
+});
+
 describe('paging', () => {
   const PT = randomUUID();
   const TOTAL = 250;

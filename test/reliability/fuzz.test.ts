@@ -109,7 +109,9 @@ it(`answers ${RUNS} fuzzed requests with Graph successes or refusals, never a 5x
       const what = `${r.method} ${r.path}${r.query} -> ${res.status} ${text.slice(0, 300)}`;
       expect(res.status < 500 || res.status === 503, what).toBe(true);
       if (res.status === 429 || res.status === 503) expect(res.headers.get('retry-after'), what).toMatch(/^\d+$/);
-      if (res.status >= 400 && r.method !== 'HEAD') expect((JSON.parse(text) as { error: { code: string } }).error.code, what).toEqual(expect.any(String));
+      // The host's own answers (no function for the path, Kestrel's refusals) have no body, as in Azure.
+      if (res.status >= 400 && r.method !== 'HEAD' && text === '') expect([400, 404, 405, 414, 431], what).toContain(res.status);
+      else if (res.status >= 400 && r.method !== 'HEAD') expect((JSON.parse(text) as { error: { code: string } }).error.code, what).toEqual(expect.any(String));
       if (res.status >= 200 && res.status < 300 && text && res.headers.get('content-type')?.startsWith('application/json')) {
         const parsed = JSON.parse(text) as { responses?: { status: number; body?: { error?: unknown } }[] };
         for (const item of parsed.responses ?? []) {
