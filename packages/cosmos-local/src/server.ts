@@ -431,8 +431,12 @@ export function requestHandler(account: Account, persistence: Persistence | unde
         'x-ms-request-charge': '1',
         ...reply.headers,
       };
+      const text = reply.body === undefined || reply.status === 204 || reply.status === 304 ? undefined : JSON.stringify(reply.body);
+      // With its length known, Node writes headers and body as one plain write; without it, writeHead
+      // makes the answer chunked (three pieces to write here and to decode in the SDK).
+      if (text !== undefined) headers['content-length'] = String(Buffer.byteLength(text));
       res.writeHead(reply.status, headers);
-      res.end(reply.body === undefined || reply.status === 204 || reply.status === 304 ? undefined : JSON.stringify(reply.body));
+      res.end(text);
     })().catch((err: unknown) => {
       onError(err as Error, req);
       if (!res.headersSent) res.writeHead(500);

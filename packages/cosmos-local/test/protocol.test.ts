@@ -1,9 +1,10 @@
 /**
- * Protocol details the contract tests do not reach, through the SDK: conditional reads, unique keys on
+ * Protocol details the contract tests do not reach, mostly through the SDK: framing (Content-Length), conditional reads, unique keys on
  * every write, hierarchical partition keys, request limits, and what is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosClient, PartitionKeyKind, type Container, type Database } from '@azure/cosmos';
+import { request } from 'node:http';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../src/index.js';
 
 let server: EmbeddedCosmos;
@@ -34,6 +35,22 @@ const code = (call: Promise<unknown>): Promise<unknown> =>
   );
 
 describe('documents', () => {
+  it('sends each answer with its Content-Length in bytes, not chunked', async () => {
+    await container.items.create({ id: 'len', tenantId: 't', email: 'len@x', name: 'Zoë 東京' });
+    const answer = await new Promise<{ headers: Record<string, unknown>; bytes: number }>((resolve, reject) => {
+      const req = request(`${server.endpoint}dbs/protocol/colls/docs/docs/len`, { headers: { 'x-ms-documentdb-partitionkey': '["t"]' } }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => resolve({ headers: res.headers, bytes }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(answer.headers['content-length'])).toBe(answer.bytes);
+    expect(answer.bytes).toBeGreaterThan(0);
+  });
+
   it('answers a read with the current etag in If-None-Match with 304', async () => {
     const { resource } = await container.items.create({ id: 'a', tenantId: 't', email: 'a@x' });
     const etag = resource?._etag as string;
