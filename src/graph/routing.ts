@@ -30,7 +30,8 @@ const NAME = /^[a-z][a-z0-9_-]{0,127}$/i;
 
 const trimSlashes = (route: string) => route.replace(/^~?\/+|\/+$/g, '');
 
-const byFunctionName = (a: { name: string }, b: { name: string }) => {
+/** The host's order of functions: by name, ordinal, ignoring case. */
+export const byFunctionName = (a: { name: string }, b: { name: string }) => {
   const x = a.name.toUpperCase();
   const y = b.name.toUpperCase();
   return x < y ? -1 : x > y ? 1 : 0;

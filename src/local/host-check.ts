@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { declareFunctions, readRoutePrefix } from '../app.js';
 import { endpoints, zzzFallback } from '../functions/index.js';
+import { byFunctionName } from '../graph/routing.js';
 
 /** The committed output of tools/host-check: what the Functions host's router does with each sample. */
 export const HOST_ROUTING_GOLDEN = 'test/fixtures/host-routing.golden.json';
@@ -25,7 +26,7 @@ export function hostFunctions(): HostFunction[] {
   return [
     ...declareFunctions(endpoints).map((f) => ({ name: f.name, route: f.route, methods: [...f.endpoint.methods] })),
     { name: zzzFallback.name, route: zzzFallback.route, methods: [...zzzFallback.methods] },
-  ].sort((a, b) => (a.name.toUpperCase() < b.name.toUpperCase() ? -1 : 1));
+  ].sort(byFunctionName);
 }
 
 /** Builds tools/host-check (once per call) and runs it over the app's function list; returns the golden text. */
