@@ -310,22 +310,21 @@ class Parser {
   }
 
   private additive(): Expr {
-    let left = this.multiplicative();
-    for (;;) {
-      const token = this.peek();
-      if (token.type !== 'punct' || !['+', '-', '||'].includes(token.text)) return left;
-      this.pos += 1;
-      left = { kind: 'binary', op: token.text as BinaryOp, left, right: this.multiplicative() };
-    }
+    return this.leftAssociative(['+', '-', '||'], () => this.multiplicative());
   }
 
   private multiplicative(): Expr {
-    let left = this.unary();
+    return this.leftAssociative(['*', '/', '%'], () => this.unary());
+  }
+
+  /** One precedence level of binary operators that group to the left: `a - b - c` is `(a - b) - c`. */
+  private leftAssociative(ops: readonly string[], operand: () => Expr): Expr {
+    let left = operand();
     for (;;) {
       const token = this.peek();
-      if (token.type !== 'punct' || !['*', '/', '%'].includes(token.text)) return left;
+      if (token.type !== 'punct' || !ops.includes(token.text)) return left;
       this.pos += 1;
-      left = { kind: 'binary', op: token.text as BinaryOp, left, right: this.unary() };
+      left = { kind: 'binary', op: token.text as BinaryOp, left, right: operand() };
     }
   }
 
