@@ -20,10 +20,10 @@ export const applicationsConnectorGroupGet = endpoint({
   access: 'read',
   params: { applicationId: 'application' },
   doc: { summary: "An application's connectorGroup (Default when unassigned)", status: 200, response: { kind: 'entity', type: 'connectorGroup' }, query: ['$select', '$expand'] },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
-    const navigation = groupNavigation(ctx, directory, tenant);
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
+    const navigation = groupNavigation(ctx, directory, scope);
     const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
-    return groupEntity(ctx, await directory.groupOfApplication(tenant, params.applicationId), { select, expand, navigation });
+    return groupEntity(ctx, await directory.groupOfApplication(scope, params.applicationId), { select, expand, navigation });
   },
 });
 
@@ -34,8 +34,8 @@ export const applicationsConnectorGroupRefGet = endpoint({
   access: 'read',
   params: { applicationId: 'application' },
   doc: { summary: "A reference to an application's connectorGroup (Default when unassigned)", status: 200, response: { kind: 'reference' } },
-  handler: ({ directory }) => async ({ ctx, params, tenant }) => {
-    const groupId = await directory.groupIdOfApplication(tenant, params.applicationId);
+  handler: ({ directory }) => async ({ ctx, params, scope }) => {
+    const groupId = await directory.groupIdOfApplication(scope, params.applicationId);
     return json(ctx, 200, { '@odata.context': contextUrl(ctx, '$ref'), '@odata.id': groupUrl(ctx, groupId) });
   },
 });
@@ -48,9 +48,9 @@ export const applicationsConnectorGroupRefPut = endpoint({
   access: 'write',
   params: { applicationId: 'application' },
   doc: { summary: 'Assign an application to a connectorGroup', status: 204, response: { kind: 'none' }, request: referenceSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const body = await parseBody(req, referenceSchema, 'microsoft.graph.connectorGroup');
-    await directory.assignApplication(tenant, params.applicationId, parseReference(body['@odata.id'], 'connectorGroups'));
+    await directory.assignApplication(scope, params.applicationId, parseReference(body['@odata.id'], 'connectorGroups'));
     return noContent(ctx);
   },
 });
@@ -63,8 +63,8 @@ export const applicationsConnectorGroupRefDelete = endpoint({
   access: 'write',
   params: { applicationId: 'application' },
   doc: { summary: 'Return an application to the Default group', status: 204, response: { kind: 'none' } },
-  handler: ({ directory }) => async ({ ctx, params, tenant }) => {
-    await directory.unassignApplication(tenant, params.applicationId);
+  handler: ({ directory }) => async ({ ctx, params, scope }) => {
+    await directory.unassignApplication(scope, params.applicationId);
     return noContent(ctx);
   },
 });
@@ -77,16 +77,16 @@ export const connectorGroupsApplicationsList = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'List the applications assigned to a group', status: 200, response: { kind: 'collection', type: 'application' }, query: ['$select', '$top', '$skip', '$count', '$skiptoken'] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, tenant }) =>
-    collectionResponse(req, ctx, tenant, pagingKey, {
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
+    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
       shape: APPLICATION_SHAPE,
       fragment: `${PROFILE_FRAGMENT}/connectorGroups('${params.id}')/applications`,
       page: async (query, page) => {
         if (query.filter || query.orderBy?.length) throw badRequest('$filter and $orderby are not supported on applications.');
-        const found = await directory.listApplications(tenant, params.id, page);
+        const found = await directory.listApplications(scope, params.id, page);
         return { items: found.items.map((a) => ({ id: a.applicationId })), continuation: found.continuation };
       },
-      count: () => directory.countApplications(tenant, params.id),
+      count: () => directory.countApplications(scope, params.id),
     }, applicationView),
 });
 
@@ -98,12 +98,12 @@ export const connectorGroupsApplicationsCount = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Count the applications assigned to a group', status: 200, response: { kind: 'count' } },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) =>
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) =>
     countResponse(req, ctx, {
       shape: APPLICATION_SHAPE,
       count: (query) => {
         if (query.filter) throw badRequest('$filter is not supported on applications.');
-        return directory.countApplications(tenant, params.id);
+        return directory.countApplications(scope, params.id);
       },
     }),
 });
@@ -116,9 +116,9 @@ export const connectorGroupsApplicationsGet = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup', applicationId: 'application' },
   doc: { summary: 'An application assigned to this group', status: 200, response: { kind: 'entity', type: 'application' }, query: ['$select'] },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const { select } = entityQuery(req, ctx, APPLICATION_SHAPE);
-    const edge = await directory.applicationOfGroup(tenant, params.id, params.applicationId);
+    const edge = await directory.applicationOfGroup(scope, params.id, params.applicationId);
     const fragment = `${PROFILE_FRAGMENT}/connectorGroups('${params.id}')/applications/$entity`;
     return json(ctx, 200, entityBody(ctx, fragment, applicationView({ id: edge.applicationId }), { select }));
   },

@@ -20,9 +20,9 @@ export const connectorsCreate = endpoint({
   access: 'write',
   params: { profileId: 'profile' },
   doc: { summary: 'Create a connector; it joins the Default group', status: 201, response: connector, request: createConnectorSchema },
-  handler: ({ directory }) => async ({ req, ctx, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, scope }) => {
     const input = await parseBody(req, createConnectorSchema, 'microsoft.graph.connector');
-    return connectorEntity(ctx, await directory.createConnector(tenant, input, ctx.callerRequestId), { status: 201 });
+    return connectorEntity(ctx, await directory.createConnector(scope, input, ctx.callerRequestId), { status: 201 });
   },
 });
 
@@ -33,13 +33,13 @@ export const connectorsList = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'List connectors', status: 200, response: { kind: 'collection', type: 'connector' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, tenant }) =>
-    collectionResponse(req, ctx, tenant, pagingKey, {
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, scope }) =>
+    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
       shape: connectorShape,
       fragment: `${PROFILE_FRAGMENT}/connectors`,
-      page: (filter, page) => directory.listConnectors(tenant, filter, page),
-      count: (filter) => directory.countConnectors(tenant, filter),
-      navigation: connectorNavigation(ctx, directory, tenant),
+      page: (filter, page) => directory.listConnectors(scope, filter, page),
+      count: (filter) => directory.countConnectors(scope, filter),
+      navigation: connectorNavigation(ctx, directory, scope),
     }, connectorView),
 });
 
@@ -51,8 +51,8 @@ export const connectorsCount = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'Count connectors', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, tenant }) =>
-    countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countConnectors(tenant, filter) }),
+  handler: ({ directory }) => async ({ req, ctx, scope }) =>
+    countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countConnectors(scope, filter) }),
 });
 
 /** A connector; `$select` and `$expand=memberOf` apply. */
@@ -63,10 +63,10 @@ export const connectorsGet = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'Get a connector', status: 200, response: connector, query: ['$select', '$expand'] },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
-    const navigation = connectorNavigation(ctx, directory, tenant);
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
+    const navigation = connectorNavigation(ctx, directory, scope);
     const { select, expand } = entityQuery(req, ctx, connectorShape, navigation);
-    return connectorEntity(ctx, await directory.connector(tenant, params.id), { select, expand, navigation });
+    return connectorEntity(ctx, await directory.connector(scope, params.id), { select, expand, navigation });
   },
 });
 
@@ -78,9 +78,9 @@ export const connectorsUpdate = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'Update a connector', status: 200, minimal: true, response: connector, request: updateConnectorSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const input = await parseBody(req, updateConnectorSchema, 'microsoft.graph.connector');
-    const updated = await directory.updateConnector(tenant, params.id, input, ifMatch(req.headers.get('if-match')));
+    const updated = await directory.updateConnector(scope, params.id, input, ifMatch(req.headers.get('if-match')));
     return orMinimal(ctx, () => connectorEntity(ctx, updated));
   },
 });
@@ -93,8 +93,8 @@ export const connectorsDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'Delete a connector', status: 204, response: { kind: 'none' } },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
-    await directory.deleteConnector(tenant, params.id, ifMatch(req.headers.get('if-match')));
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
+    await directory.deleteConnector(scope, params.id, ifMatch(req.headers.get('if-match')));
     return noContent(ctx);
   },
 });

@@ -18,9 +18,9 @@ export const connectorGroupsCreate = endpoint({
   access: 'write',
   params: { profileId: 'profile' },
   doc: { summary: 'Create a connectorGroup', status: 201, response: group, request: createGroupSchema },
-  handler: ({ directory }) => async ({ req, ctx, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, scope }) => {
     const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
-    return groupEntity(ctx, await directory.createGroup(tenant, input, ctx.callerRequestId), { status: 201 });
+    return groupEntity(ctx, await directory.createGroup(scope, input, ctx.callerRequestId), { status: 201 });
   },
 });
 
@@ -35,9 +35,9 @@ export const connectorGroupsCreateLegacy = endpoint({
   access: 'write',
   params: {},
   doc: { summary: 'Create a connectorGroup (legacy path, profile applicationProxy)', status: 201, response: group, request: createGroupSchema },
-  handler: ({ directory }) => async ({ req, ctx, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, scope }) => {
     const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
-    return groupEntity(ctx, await directory.createGroup(tenant, input), { status: 201 });
+    return groupEntity(ctx, await directory.createGroup(scope, input), { status: 201 });
   },
 });
 
@@ -49,13 +49,13 @@ export const connectorGroupsList = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'List connectorGroups', status: 200, response: { kind: 'collection', type: 'connectorGroup' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, tenant }) =>
-    collectionResponse(req, ctx, tenant, pagingKey, {
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, scope }) =>
+    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
       shape: groupShape,
       fragment: `${PROFILE_FRAGMENT}/connectorGroups`,
-      page: (filter, page) => directory.listGroups(tenant, filter, page),
-      count: (filter) => directory.countGroups(tenant, filter),
-      navigation: groupNavigation(ctx, directory, tenant),
+      page: (filter, page) => directory.listGroups(scope, filter, page),
+      count: (filter) => directory.countGroups(scope, filter),
+      navigation: groupNavigation(ctx, directory, scope),
     }, presentGroup(ctx)),
 });
 
@@ -67,8 +67,8 @@ export const connectorGroupsCount = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'Count connectorGroups', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, tenant }) =>
-    countResponse(req, ctx, { shape: groupShape, count: (filter) => directory.countGroups(tenant, filter) }),
+  handler: ({ directory }) => async ({ req, ctx, scope }) =>
+    countResponse(req, ctx, { shape: groupShape, count: (filter) => directory.countGroups(scope, filter) }),
 });
 
 /** A group; `$select` and `$expand=members` apply. */
@@ -79,10 +79,10 @@ export const connectorGroupsGet = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Get a connectorGroup', status: 200, response: group, query: ['$select', '$expand'] },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
-    const navigation = groupNavigation(ctx, directory, tenant);
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
+    const navigation = groupNavigation(ctx, directory, scope);
     const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
-    return groupEntity(ctx, await directory.group(tenant, params.id), { select, expand, navigation });
+    return groupEntity(ctx, await directory.group(scope, params.id), { select, expand, navigation });
   },
 });
 
@@ -94,9 +94,9 @@ export const connectorGroupsUpdate = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Update a connectorGroup', status: 200, minimal: true, response: group, request: updateGroupSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const input = await parseBody(req, updateGroupSchema, 'microsoft.graph.connectorGroup');
-    const updated = await directory.updateGroup(tenant, params.id, input, ifMatch(req.headers.get('if-match')));
+    const updated = await directory.updateGroup(scope, params.id, input, ifMatch(req.headers.get('if-match')));
     return orMinimal(ctx, () => groupEntity(ctx, updated));
   },
 });
@@ -109,8 +109,8 @@ export const connectorGroupsDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Delete an empty connectorGroup', status: 204, response: { kind: 'none' } },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
-    await directory.deleteGroup(tenant, params.id, ifMatch(req.headers.get('if-match')));
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
+    await directory.deleteGroup(scope, params.id, ifMatch(req.headers.get('if-match')));
     return noContent(ctx);
   },
 });

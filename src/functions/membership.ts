@@ -17,10 +17,10 @@ export const connectorGroupsMembersList = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'List the connectors of a group', status: 200, response: { kind: 'collection', type: 'connector' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, tenant }) =>
-    collectionResponse(req, ctx, tenant, pagingKey, {
-      ...membersSource(directory, tenant, params.id),
-      navigation: connectorNavigation(ctx, directory, tenant),
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
+    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
+      ...membersSource(directory, scope, params.id),
+      navigation: connectorNavigation(ctx, directory, scope),
     }, connectorView),
 });
 
@@ -31,8 +31,8 @@ export const connectorGroupsMembersCount = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Count the connectors of a group', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) =>
-    countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countMembers(tenant, params.id, filter) }),
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) =>
+    countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countMembers(scope, params.id, filter) }),
 });
 
 /** The members as references (`{"@odata.id": url}`), paged, filtered and counted like the members. */
@@ -43,9 +43,9 @@ export const connectorGroupsMembersRefList = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'The connectors of a group, as references', status: 200, response: { kind: 'references' }, query: [...REF_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, tenant }) =>
-    collectionResponse(req, ctx, tenant, pagingKey, {
-      ...membersSource(directory, tenant, params.id),
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
+    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
+      ...membersSource(directory, scope, params.id),
       reference: (member) => connectorUrl(ctx, member.id),
     }),
 });
@@ -58,10 +58,10 @@ export const connectorsMemberOfList = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'The group of a connector, as a one-item collection', status: 200, response: { kind: 'collection', type: 'connectorGroup' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, tenant }) =>
-    collectionResponse(req, ctx, tenant, pagingKey, {
-      ...memberOfSource(directory, tenant, params.id),
-      navigation: groupNavigation(ctx, directory, tenant),
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
+    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
+      ...memberOfSource(directory, scope, params.id),
+      navigation: groupNavigation(ctx, directory, scope),
     }, presentGroup(ctx)),
 });
 
@@ -73,8 +73,8 @@ export const connectorsMemberOfCount = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'The number of groups of a connector: 1', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) =>
-    countResponse(req, ctx, { shape: groupShape, count: (query) => directory.countMemberOf(tenant, params.id, query) }),
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) =>
+    countResponse(req, ctx, { shape: groupShape, count: (query) => directory.countMemberOf(scope, params.id, query) }),
 });
 
 /** The connector's group as a one-item collection of references. */
@@ -85,9 +85,9 @@ export const connectorsMemberOfRefList = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'The group of a connector, as a one-item collection of references', status: 200, response: { kind: 'references' }, query: [...REF_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, tenant }) =>
-    collectionResponse(req, ctx, tenant, pagingKey, {
-      ...memberOfSource(directory, tenant, params.id),
+  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
+    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
+      ...memberOfSource(directory, scope, params.id),
       reference: (g) => groupUrl(ctx, g.id),
     }),
 });

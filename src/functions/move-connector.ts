@@ -20,9 +20,9 @@ export const connectorsMemberOfAdd = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'Move a connector to a connectorGroup', status: 201, minimal: true, response: { kind: 'entity', type: 'connectorGroup' }, request: referenceSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const body = await parseBody(req, referenceSchema, 'microsoft.graph.connectorGroup');
-    const moved = await directory.moveConnector(tenant, params.id, parseReference(body['@odata.id'], 'connectorGroups'));
+    const moved = await directory.moveConnector(scope, params.id, parseReference(body['@odata.id'], 'connectorGroups'));
     return orMinimal(ctx, () => groupEntity(ctx, moved, { status: 201 }));
   },
 });
@@ -35,9 +35,9 @@ export const connectorGroupsMembersAdd = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Move a connector into this group', status: 204, response: { kind: 'none' }, request: referenceSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const body = await parseBody(req, referenceSchema, 'microsoft.graph.connector');
-    await directory.moveConnector(tenant, parseReference(body['@odata.id'], 'connectors'), params.id);
+    await directory.moveConnector(scope, parseReference(body['@odata.id'], 'connectors'), params.id);
     return noContent(ctx);
   },
 });
@@ -59,14 +59,14 @@ export const applicationsConnectorGroupMembersMemberOfAdd = endpoint({
     response: { kind: 'none' },
     request: referenceSchema.or(groupObjectReferenceSchema),
   },
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const body = await readJsonObject(req);
     const target =
       '@odata.id' in body
         ? parseReference(validate(body, referenceSchema, 'microsoft.graph.connectorGroup')['@odata.id'], 'connectorGroups')
         : validate(body, groupObjectReferenceSchema, 'microsoft.graph.connectorGroup').id;
-    const appGroupId = await directory.groupIdOfApplication(tenant, params.applicationId);
-    await directory.moveConnector(tenant, params.connectorId, target, appGroupId);
+    const appGroupId = await directory.groupIdOfApplication(scope, params.applicationId);
+    await directory.moveConnector(scope, params.connectorId, target, appGroupId);
     return noContent(ctx);
   },
 });

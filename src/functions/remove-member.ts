@@ -18,8 +18,8 @@ export const connectorGroupsMembersRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: doc('Take the connector named by @id out of this group (it returns to Default)', ['@id']),
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
-    await directory.removeMember(tenant, params.id, parseReference(referenceParameter(req.query), 'connectors'));
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
+    await directory.removeMember(scope, params.id, parseReference(referenceParameter(req.query), 'connectors'));
     return noContent(ctx);
   },
 });
@@ -32,8 +32,8 @@ export const connectorGroupsMembersItemRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup', connectorId: 'connector' },
   doc: doc('Take a connector out of this group (it returns to Default)'),
-  handler: ({ directory }) => async ({ ctx, params, tenant }) => {
-    await directory.removeMember(tenant, params.id, params.connectorId);
+  handler: ({ directory }) => async ({ ctx, params, scope }) => {
+    await directory.removeMember(scope, params.id, params.connectorId);
     return noContent(ctx);
   },
 });
@@ -46,8 +46,8 @@ export const connectorsMemberOfRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
   doc: doc('Take the connector out of the group named by @id (it returns to Default)', ['@id']),
-  handler: ({ directory }) => async ({ req, ctx, params, tenant }) => {
-    await directory.removeMember(tenant, parseReference(referenceParameter(req.query), 'connectorGroups'), params.id);
+  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
+    await directory.removeMember(scope, parseReference(referenceParameter(req.query), 'connectorGroups'), params.id);
     return noContent(ctx);
   },
 });
@@ -60,8 +60,8 @@ export const connectorsMemberOfItemRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector', groupId: 'connectorGroup' },
   doc: doc('Take the connector out of this group (it returns to Default)'),
-  handler: ({ directory }) => async ({ ctx, params, tenant }) => {
-    await directory.removeMember(tenant, params.groupId, params.id);
+  handler: ({ directory }) => async ({ ctx, params, scope }) => {
+    await directory.removeMember(scope, params.groupId, params.id);
     return noContent(ctx);
   },
 });

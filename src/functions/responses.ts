@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { Directory, ListQuery } from '../directory/directory.js';
+import type { Scope } from '../lib/deadline.js';
 import type { EntityShape, PageRequest, Stored } from '../lib/query.js';
 import { REGIONS, connectorShape, groupShape, type ConnectorDoc, type GroupDoc } from '../directory/documents.js';
 import { connectorView, groupView } from '../directory/views.js';
@@ -41,27 +42,27 @@ export const presentGroup = (ctx: RequestContext) => (doc: GroupDoc) => ({
 });
 
 /** A group's members as a collection (the members list and its `$ref` form page and count alike). */
-export const membersSource = (directory: Directory, tenantId: string, groupId: string) => ({
+export const membersSource = (directory: Directory, scope: Scope, groupId: string) => ({
   shape: connectorShape,
   fragment: `${PROFILE_FRAGMENT}/connectorGroups('${groupId}')/members`,
-  page: (query: ListQuery, page: PageRequest) => directory.listMembers(tenantId, groupId, query, page),
-  count: (query: ListQuery) => directory.countMembers(tenantId, groupId, query),
+  page: (query: ListQuery, page: PageRequest) => directory.listMembers(scope, groupId, query, page),
+  count: (query: ListQuery) => directory.countMembers(scope, groupId, query),
 });
 
 /** A connector's groups (always one) as a collection, for the memberOf list and its `$ref` form. */
-export const memberOfSource = (directory: Directory, tenantId: string, connectorId: string) => ({
+export const memberOfSource = (directory: Directory, scope: Scope, connectorId: string) => ({
   shape: groupShape,
   fragment: `${PROFILE_FRAGMENT}/connectors('${connectorId}')/memberOf`,
-  page: (query: ListQuery, page: PageRequest) => directory.listMemberOf(tenantId, connectorId, query, page),
-  count: (query: ListQuery) => directory.countMemberOf(tenantId, connectorId, query),
+  page: (query: ListQuery, page: PageRequest) => directory.listMemberOf(scope, connectorId, query, page),
+  count: (query: ListQuery) => directory.countMemberOf(scope, connectorId, query),
 });
 
 /** `$expand=members` on groups: the connectors of a page of groups, read in two queries. */
-export const groupNavigation = (ctx: RequestContext, directory: Directory, tenantId: string): Record<string, Navigation<GroupDoc>> => ({
+export const groupNavigation = (ctx: RequestContext, directory: Directory, scope: Scope): Record<string, Navigation<GroupDoc>> => ({
   members: {
     shape: connectorShape,
     load: async (groups) => {
-      const found = await directory.membersOfGroups(tenantId, groups.map((g) => g.id));
+      const found = await directory.membersOfGroups(scope, groups.map((g) => g.id));
       return new Map([...found].map(([id, connectors]) => [id, connectors.map(connectorView)]));
     },
     url: (group) => `${groupUrl(ctx, group.id)}/members`,
@@ -69,11 +70,11 @@ export const groupNavigation = (ctx: RequestContext, directory: Directory, tenan
 });
 
 /** `$expand=memberOf` on connectors: the group of each connector of a page, read in two queries. */
-export const connectorNavigation = (ctx: RequestContext, directory: Directory, tenantId: string): Record<string, Navigation<ConnectorDoc>> => ({
+export const connectorNavigation = (ctx: RequestContext, directory: Directory, scope: Scope): Record<string, Navigation<ConnectorDoc>> => ({
   memberOf: {
     shape: groupShape,
     load: async (connectors) => {
-      const found = await directory.groupsOfConnectors(tenantId, connectors.map((c) => c.id));
+      const found = await directory.groupsOfConnectors(scope, connectors.map((c) => c.id));
       return new Map([...found].map(([id, group]) => [id, [presentGroup(ctx)(group)]]));
     },
     url: (connector) => `${connectorUrl(ctx, connector.id)}/memberOf`,

@@ -52,9 +52,9 @@ export const batch = endpoint({
   access: 'read',
   params: {},
   doc: { summary: 'JSON batching, at most 20 requests', status: 200, response: { kind: 'batch' } },
-  handler: ({ routes }) => async ({ req, ctx, log }) => {
+  handler: ({ routes }) => async ({ req, ctx, log, scope }) => {
     const items = parseBatch(await readJsonObject(req));
-    const responses = await runBatch({ routes: routes(), ctx, outer: req, log }, items);
+    const responses = await runBatch({ routes: routes(), ctx, outer: req, log, deadline: scope.deadline }, items);
     return serializedJson(ctx, 200, batchResponseText(responses));
   },
 });

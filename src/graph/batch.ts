@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext, LogLevel } from '@azure/functions';
+import type { Deadline } from '../lib/deadline.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
 import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type InvokeResult } from './invoke.js';
@@ -244,6 +245,8 @@ interface BatchRun {
   /** The batch's own request: its Authorization goes to every item. */
   outer: HttpRequest;
   log: InvocationContext;
+  /** The batch's deadline, which its items keep. */
+  deadline?: Deadline;
 }
 
 /** A refusal the batch makes for one item, shaped exactly like a function's error response. */
@@ -313,6 +316,7 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
       match,
       { method: item.method, url: url.toString(), headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
       (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),
+      run.deadline,
     );
   } catch (error) {
     if (error instanceof UnbuildableRequest) {

@@ -2,10 +2,11 @@ import type { HttpHandler, HttpMethod, HttpRequest, HttpResponseInit, Invocation
 import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
-import { withDeadline } from '../lib/deadline.js';
+import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 import { PROFILE_ID, assertProfile, pathId } from './odata.js';
 import type { OperationDoc } from './openapi.js';
+import { carriedDeadline } from './invoke.js';
 import { requestLogLine } from './request-log.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
@@ -15,8 +16,11 @@ export interface Call<P extends string = string> {
   /** The route's parameters, each checked by its kind: ids are lower-case GUIDs. */
   params: Record<P, string>;
   caller: Caller;
-  /** The caller's tenant (`caller.tenantId`), whose partition every read and write stays in. */
-  tenant: string;
+  /**
+   * What every directory call is given: the caller's tenant (`caller.tenantId`), whose partition every read
+   * and write stays in, and the request's deadline.
+   */
+  scope: Scope;
   log: InvocationContext;
 }
 
@@ -137,7 +141,7 @@ export function toGraphError(error: unknown): GraphError | undefined {
 export interface EdgeOptions {
   /** Whose host the links name (graph/http.ts). */
   trust?: OriginTrust;
-  /** The time one request may take, store retries included (lib/deadline.ts); none by default. */
+  /** The time one request may take, store retries included (lib/deadline.ts); none by default. A `$batch` item keeps its batch's. */
   deadlineMs?: number;
 }
 
@@ -173,8 +177,9 @@ async function answer(
 ): Promise<HttpResponseInit> {
   try {
     const caller = await authenticator.authenticate(req.headers.get('authorization'), access);
-    const call = () => run({ req, ctx, params: req.params, caller, tenant: caller.tenantId, log: invocation });
-    return await (edge.deadlineMs === undefined ? call() : withDeadline(edge.deadlineMs, call));
+    const outer = carriedDeadline(invocation);
+    const call = (deadline = outer) => run({ req, ctx, params: req.params, caller, scope: { tenantId: caller.tenantId, deadline }, log: invocation });
+    return await (edge.deadlineMs === undefined ? call() : withDeadline(edge.deadlineMs, outer, call));
   } catch (error) {
     const refusal = toGraphError(error);
     if (refusal) return errorResponse(ctx, refusal);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
+import type { Deadline } from '../lib/deadline.js';
 import { mergeQuery } from './aspnet.js';
 import type { RouteMatch } from './routing.js';
 
@@ -56,15 +57,22 @@ export interface InvokeRequest {
 
 export type LogSink = (level: LogLevel, ...args: unknown[]) => void;
 
+/** The deadline of the request a function is invoked for from inside the service (a `$batch` item: its batch's). */
+const carried = new WeakMap<InstanceType<typeof InvocationContext>, Deadline>();
+
+/** What `invoke` was handed as the invocation's deadline, if anything (graph/endpoint.ts keeps to it). */
+export const carriedDeadline = (context: InstanceType<typeof InvocationContext>): Deadline | undefined => carried.get(context);
+
 /** The request could not be built: the platform's `Request` refuses malformed header names or values. */
 export class UnbuildableRequest extends Error {}
 
 /**
  * Runs the matched function the way the Functions host does: the request built as an `HttpRequest` with the
- * route's parameters, the query merged as the host merges it (aspnet.ts) and a fresh `InvocationContext` whose logs go to `log`. The local host and `$batch` both
+ * route's parameters, the query merged as the host merges it (aspnet.ts) and a fresh `InvocationContext` whose
+ * logs go to `log`, carrying `deadline` when the caller is itself a request. The local host and `$batch` both
  * call functions through here; `asHttpResponse` normalizes what they return.
  */
-export async function invoke(match: RouteMatch, request: InvokeRequest, log: LogSink): Promise<InvokeResult> {
+export async function invoke(match: RouteMatch, request: InvokeRequest, log: LogSink, deadline?: Deadline): Promise<InvokeResult> {
   let req: InstanceType<typeof HttpRequest>;
   try {
     req = new HttpRequest({
@@ -83,6 +91,7 @@ export async function invoke(match: RouteMatch, request: InvokeRequest, log: Log
     invocationId: randomUUID(),
     logHandler: (level, ...args) => log(level, ...args),
   });
+  if (deadline) carried.set(context, deadline);
   const result = (await match.fn.handler(req, context)) as HttpResponseInit | HttpResponse | undefined;
   return result ?? { status: 204 };
 }

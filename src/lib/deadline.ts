@@ -1,9 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
- * A request's deadline, carried through its async work so that the store can bound every call (retries
- * included) without each layer passing it along. A nested deadline never outlives the one around it
- * (a `$batch` item keeps its batch's).
+ * A request's deadline, which bounds every store call it makes (retries included). A nested deadline never
+ * outlives the one around it (a `$batch` item keeps its batch's).
  */
 export interface Deadline {
   /** Epoch milliseconds. */
@@ -12,27 +9,33 @@ export interface Deadline {
   signal: AbortSignal;
 }
 
-const current = new AsyncLocalStorage<Deadline>();
+/**
+ * What every directory and store call is given first: the tenant whose partition it stays in, and the
+ * deadline of the request it serves (none: unbounded, as in the domain's own tests). It is passed along
+ * rather than kept in an `AsyncLocalStorage`, whose promise hooks, once enabled, tax every promise in the
+ * process (the SDK's and the embedded server's included).
+ */
+export interface Scope {
+  readonly tenantId: string;
+  readonly deadline?: Deadline;
+}
 
 /**
- * Runs `work` within `ms` (or the deadline around it, if that ends first). The timer is cleared once `work`
- * settles: `AbortSignal.timeout` would keep a signal and a timer alive for the whole `ms` after every
+ * Runs `work` with a deadline `ms` from now, or with `outer` when that ends first. The timer is cleared once
+ * `work` settles: `AbortSignal.timeout` would keep a signal and a timer alive for the whole `ms` after every
  * request, which under load is thousands of each, and their collection, per second. The timer does not keep
  * the process alive.
  */
-export async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  const outer = current.getStore();
+export async function withDeadline<T>(ms: number, outer: Deadline | undefined, work: (deadline: Deadline) => Promise<T>): Promise<T> {
   const at = Date.now() + ms;
   // Inside a deadline that ends first (a `$batch` item), the outer one is the item's: nothing new to arm.
-  if (outer && outer.at <= at) return work();
+  if (outer && outer.at <= at) return work(outer);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
   timer.unref();
   try {
-    return await current.run({ at, signal: controller.signal }, work);
+    return await work({ at, signal: controller.signal });
   } finally {
     clearTimeout(timer);
   }
 }
-
-export const currentDeadline = (): Deadline | undefined => current.getStore();

@@ -1,12 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
 
 /**
  * What Cosmos last answered during one store call, seen below the SDK. The SDK does not always say it in
  * the error it throws: `Items.batch` rethrows any failure as a plain `Error("Batch request error: …")`
- * without the status or headers, and a failure whose body is not JSON surfaces as a SyntaxError. The
- * store runs each call inside `observe()`, and the Cosmos client's HTTP client records every answer (or
- * network failure) into the call that made it.
+ * without the status or headers, and a failure whose body is not JSON surfaces as a SyntaxError. Each
+ * store call is observed (`observeCall`): its requests carry a header naming it, through the SDK's
+ * documented `initialHeaders`, and the Cosmos client's HTTP client records every answer (or network
+ * failure) into the call it names, removing the header before the request leaves.
  */
 export interface Observation {
   /** The HTTP status of the last answer, if there was one. */
@@ -20,11 +20,28 @@ export interface Observation {
   sentWithoutAnswer?: boolean;
 }
 
-const calls = new AsyncLocalStorage<Observation>();
+/** Names the store call a request belongs to, between the store and its HTTP client; never sent. */
+const CALL_HEADER = 'x-appproxy-store-call';
 
-export function observe<T>(work: () => Promise<T>): { observation: Observation; result: Promise<T> } {
-  const observation: Observation = {};
-  return { observation, result: calls.run(observation, work) };
+/** The calls under way, by the value of their header. */
+const calls = new Map<string, Observation>();
+let sequence = 0;
+
+/** One store call being observed: the headers its requests carry, what they were answered, and its end. */
+export class ObservedCall {
+  readonly observation: Observation = {};
+  readonly headers: Record<string, string>;
+  private readonly key = String(++sequence);
+
+  constructor() {
+    this.headers = { [CALL_HEADER]: this.key };
+    calls.set(this.key, this.observation);
+  }
+
+  /** Once the call has settled: later answers to it (none should come) are not recorded. */
+  end(): void {
+    calls.delete(this.key);
+  }
 }
 
 /** The default HTTP client of the SDK, recording each answer into the store call that is waiting for it. */
@@ -33,7 +50,9 @@ export function observingHttpClient(inner: HttpClient = createDefaultHttpClient(
     async sendRequest(request) {
       // An attempt aborted before it is sent (the deadline fell during the SDK's wait) changes nothing: what
       // the call last heard (say, a 429) stays its answer.
-      const observation = request.abortSignal?.aborted ? undefined : calls.getStore();
+      const key = request.headers.get(CALL_HEADER);
+      if (key !== undefined) request.headers.delete(CALL_HEADER);
+      const observation = key === undefined || request.abortSignal?.aborted ? undefined : calls.get(key);
       try {
         const response = await inner.sendRequest(request);
         if (observation) {

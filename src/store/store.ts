@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BulkOperationType, PatchOperationType, type Container, type JSONObject, type OperationInput } from '@azure/cosmos';
-import { currentDeadline } from '../lib/deadline.js';
+import type { Scope } from '../lib/deadline.js';
 import { StoreError } from './errors.js';
-import { observe, type Observation } from './observe.js';
+import { ObservedCall, type Observation } from './observe.js';
 import type { Condition, EntityShape, Ordering, Page, PageRequest, Stored } from '../lib/query.js';
 import { compileCondition, orderByClause } from './sql.js';
 
@@ -102,66 +102,83 @@ export function storeFailure(error: unknown, observation: Observation = {}): Sto
   return new StoreError('unavailable', 'store: no answer', undefined, { ...options, uncertain, abandoned });
 }
 
+/** The options of one Cosmos operation: the request's deadline, and the headers that let it be observed. */
+interface CallOptions {
+  abortSignal?: AbortSignal;
+  initialHeaders: Record<string, string>;
+}
+
+/** A document written into a scope must belong to its tenant: a mix-up is a fault of ours, never sent. */
+function inScope<T extends Doc>(scope: Scope, doc: T): T {
+  if (doc.tenantId !== scope.tenantId) throw new Error('store: a document of another tenant was written into this scope');
+  return doc;
+}
+
 /**
  * Cosmos DB access for one container partitioned by `/tenantId`. Each method is one round trip (a query
- * page may cost the SDK's query-plan request too). Every query names the tenant in its SQL as well as in
- * the partition key option, so no code path can read across tenants. Failures leave as StoreErrors.
+ * page may cost the SDK's query-plan request too) within its scope: the tenant's partition and the
+ * request's deadline. Every query names the tenant in its SQL as well as in the partition key option, so
+ * no code path can read across tenants. Failures leave as StoreErrors.
  */
 export class Store {
   constructor(private readonly container: Container) {}
 
-  /** One Cosmos operation within the request's deadline (lib/deadline.ts), its failure translated. */
-  private async call<T>(operation: (options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
-    const deadline = currentDeadline();
-    if (deadline?.signal.aborted) throw new StoreError('unavailable', 'store: the request deadline has passed');
-    const { observation, result } = observe(() => operation({ abortSignal: deadline?.signal }));
+  /** One Cosmos operation within the scope's deadline (lib/deadline.ts), its failure translated. */
+  private async call<T>(scope: Scope, operation: (options: CallOptions) => Promise<T>): Promise<T> {
+    const signal = scope.deadline?.signal;
+    if (signal?.aborted) throw new StoreError('unavailable', 'store: the request deadline has passed');
+    const observed = new ObservedCall();
     try {
-      return await result;
+      return await operation({ abortSignal: signal, initialHeaders: observed.headers });
     } catch (error) {
-      throw storeFailure(error, observation);
+      throw storeFailure(error, observed.observation);
+    } finally {
+      observed.end();
     }
   }
 
-  async read<T extends Doc>(tenantId: string, id: string): Promise<Stored<T> | undefined> {
-    return this.call(async (options) => {
-      const { resource } = await this.container.item(id, tenantId).read<Stored<T>>(options);
+  async read<T extends Doc>(scope: Scope, id: string): Promise<Stored<T> | undefined> {
+    return this.call(scope, async (options) => {
+      const { resource } = await this.container.item(id, scope.tenantId).read<Stored<T>>(options);
       return resource ?? undefined;
     });
   }
 
-  async create<T extends Doc>(doc: T): Promise<Stored<T>> {
-    return this.write(doc.tenantId, [createOp(doc)], ([op]) =>
-      this.call(async (options) => (await this.container.items.create((op as CreateOp).doc, options)).resource as unknown),
+  async create<T extends Doc>(scope: Scope, doc: T): Promise<Stored<T>> {
+    return this.write(scope, [createOp(inScope(scope, doc))], ([op]) =>
+      this.call(scope, async (options) => (await this.container.items.create((op as CreateOp).doc, options)).resource as unknown),
     ) as Promise<Stored<T>>;
   }
 
-  async replace<T extends Doc>(doc: T, ifMatch: string): Promise<Stored<T>> {
-    return this.write(doc.tenantId, [replaceOp(doc, ifMatch)], ([op]) =>
-      this.call(async (options) => {
+  async replace<T extends Doc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
+    return this.write(scope, [replaceOp(inScope(scope, doc), ifMatch)], ([op]) =>
+      this.call(scope, async (options) => {
         const { resource } = await this.container
-          .item(doc.id, doc.tenantId)
+          .item(doc.id, scope.tenantId)
           .replace((op as ReplaceOp).doc, { ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
         return resource as unknown;
       }),
     ) as Promise<Stored<T>>;
   }
 
-  async delete(tenantId: string, id: string, ifMatch: string): Promise<void> {
-    await this.write(tenantId, [deleteOp(id, ifMatch)], () =>
-      this.call(async (options) => {
-        await this.container.item(id, tenantId).delete({ ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
+  async delete(scope: Scope, id: string, ifMatch: string): Promise<void> {
+    await this.write(scope, [deleteOp(id, ifMatch)], () =>
+      this.call(scope, async (options) => {
+        await this.container.item(id, scope.tenantId).delete({ ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
         return undefined;
       }),
     );
   }
 
-  /** All or nothing, in one tenant's partition; returns each operation's resulting document. */
-  async batch(tenantId: string, ops: BatchOp[]): Promise<unknown[]> {
-    return this.write(tenantId, ops, (stamped) => this.sendBatch(tenantId, stamped), true);
+  /** All or nothing, in the scope's partition; returns each operation's resulting document. */
+  async batch(scope: Scope, ops: BatchOp[]): Promise<unknown[]> {
+    for (const o of ops) if (o.op === 'create' || o.op === 'replace') inScope(scope, o.doc);
+    return this.write(scope, ops, (stamped) => this.sendBatch(scope, stamped), true);
   }
 
   /** `ops` as `write` stamped them: their documents are fresh copies, sent as they are. */
-  private async sendBatch(tenantId: string, ops: BatchOp[]): Promise<unknown[]> {
+  private async sendBatch(scope: Scope, ops: BatchOp[]): Promise<unknown[]> {
+    const { tenantId } = scope;
     const operations = ops.map((o): OperationInput => {
       switch (o.op) {
         case 'create':
@@ -189,7 +206,7 @@ export class Store {
           };
       }
     });
-    const response = await this.call((options) => this.container.items.batch(operations, tenantId, options));
+    const response = await this.call(scope, (options) => this.container.items.batch(operations, tenantId, options));
     // The failed operation keeps its own status; the others report 424.
     const failed = response.result?.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
     if (failed) throw storeFailure({ code: failed.statusCode });
@@ -202,9 +219,9 @@ export class Store {
    * reads its documents to learn what happened, and answers the truth: the written documents when it
    * committed, a resend (within the deadline) when it did not, `unavailable` only when it cannot tell.
    */
-  private async write<R>(tenantId: string, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<R>): Promise<R>;
-  private async write(tenantId: string, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown[]>, all: true): Promise<unknown[]>;
-  private async write(tenantId: string, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown>, all = false): Promise<unknown> {
+  private async write<R>(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<R>): Promise<R>;
+  private async write(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown[]>, all: true): Promise<unknown[]>;
+  private async write(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown>, all = false): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const writeId = randomUUID();
       const stamped = ops.map((o): BatchOp => (o.op === 'create' || o.op === 'replace' ? { ...o, doc: { ...o.doc, [WRITE_ID]: writeId } as Doc } : o));
@@ -212,11 +229,11 @@ export class Store {
         return await send(stamped);
       } catch (error) {
         if (!(error instanceof StoreError) || !error.uncertain) throw error;
-        const outcome = await this.outcome(tenantId, stamped, writeId);
+        const outcome = await this.outcome(scope.tenantId, stamped, writeId);
         // An abandoned request may still reach Cosmos after the reads: not seeing it yet proves nothing.
         if (outcome === 'unknown' || (outcome === 'notCommitted' && error.abandoned)) throw error;
         if (outcome !== 'notCommitted') return all ? outcome : outcome[0];
-        if (attempt >= MAX_WRITE_ATTEMPTS || currentDeadline()?.signal.aborted) {
+        if (attempt >= MAX_WRITE_ATTEMPTS || scope.deadline?.signal.aborted) {
           throw new StoreError('unavailable', 'store: not written', undefined, { cause: error });
         }
       }
@@ -236,8 +253,8 @@ export class Store {
     const readBack = async (id: string): Promise<{ doc?: Record<string, unknown> } | undefined> => {
       for (let attempt = 1; attempt <= SETTLE_READ_ATTEMPTS && !signal.aborted; attempt++) {
         try {
-          const { result } = observe(() => this.container.item(id, tenantId).read<Record<string, unknown>>({ abortSignal: signal }));
-          return { doc: (await result).resource ?? undefined };
+          const { resource } = await this.container.item(id, tenantId).read<Record<string, unknown>>({ abortSignal: signal });
+          return { doc: resource ?? undefined };
         } catch {
           await new Promise((r) => setTimeout(r, 50 * attempt));
         }
@@ -280,11 +297,11 @@ export class Store {
     };
   }
 
-  async page<T extends Doc>(tenantId: string, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
-    return this.call(async (options) => {
-      const iterator = this.container.items.query<Stored<T>>(this.sql(tenantId, spec, '*'), {
+  async page<T extends Doc>(scope: Scope, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
+    return this.call(scope, async (options) => {
+      const iterator = this.container.items.query<Stored<T>>(this.sql(scope.tenantId, spec, '*'), {
         ...options,
-        partitionKey: tenantId,
+        partitionKey: scope.tenantId,
         maxItemCount: page.pageSize,
         continuationToken: page.continuation,
       });
@@ -294,19 +311,19 @@ export class Store {
   }
 
   /** Every match, for small bounded sets (a group's edges); callers page anything unbounded. */
-  async all<T extends Doc>(tenantId: string, spec: QuerySpec): Promise<Stored<T>[]> {
-    return this.call(async (options) => {
+  async all<T extends Doc>(scope: Scope, spec: QuerySpec): Promise<Stored<T>[]> {
+    return this.call(scope, async (options) => {
       const { resources } = await this.container.items
-        .query<Stored<T>>(this.sql(tenantId, spec, '*'), { ...options, partitionKey: tenantId })
+        .query<Stored<T>>(this.sql(scope.tenantId, spec, '*'), { ...options, partitionKey: scope.tenantId })
         .fetchAll();
       return resources;
     });
   }
 
-  async count(tenantId: string, spec: QuerySpec): Promise<number> {
-    return this.call(async (options) => {
+  async count(scope: Scope, spec: QuerySpec): Promise<number> {
+    return this.call(scope, async (options) => {
       const { resources } = await this.container.items
-        .query<number>(this.sql(tenantId, spec, 'VALUE COUNT(1)'), { ...options, partitionKey: tenantId })
+        .query<number>(this.sql(scope.tenantId, spec, 'VALUE COUNT(1)'), { ...options, partitionKey: scope.tenantId })
         .fetchAll();
       return resources[0] ?? 0;
     });

@@ -45,7 +45,7 @@ async function counted<T>(run: () => Promise<T>): Promise<{ result: T; calls: st
 
 describe('round trips', () => {
   it('members of a page of groups: two queries, whether the page has 1 group or 12', async () => {
-    const tenant = randomUUID();
+    const tenant = { tenantId: randomUUID() };
     const groups: { id: string }[] = [];
     for (let i = 0; i < 12; i++) groups.push(await directory.createGroup(tenant, { name: `g${i}` }));
     for (let i = 0; i < 24; i++) {
@@ -64,21 +64,21 @@ describe('round trips', () => {
   });
 
   it('the group of a page of connectors: two queries', async () => {
-    const tenant = randomUUID();
+    const tenant = { tenantId: randomUUID() };
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push((await directory.createConnector(tenant, { machineName: `c${i}.contoso.com`, externalIp: '10.0.0.1' })).id);
     const { result, calls: made } = await counted(() => directory.groupsOfConnectors(tenant, ids));
     expect(made).toEqual(['all', 'all']);
-    expect(new Set([...result.values()].map((g) => g.id))).toEqual(new Set([defaultGroupId(tenant)]));
+    expect(new Set([...result.values()].map((g) => g.id))).toEqual(new Set([defaultGroupId(tenant.tenantId)]));
   });
 
   it('removing a member: one point read and one transactional batch, like any move', async () => {
-    const tenant = randomUUID();
+    const tenant = { tenantId: randomUUID() };
     const g = await directory.createGroup(tenant, { name: 'g' });
     const c = await directory.createConnector(tenant, { machineName: 'c.contoso.com', externalIp: '10.0.0.1' });
     await directory.moveConnector(tenant, c.id, g.id);
     const { calls: made } = await counted(() => directory.removeMember(tenant, g.id, c.id));
     expect(made).toEqual(['read', 'batch']);
-    expect((await directory.groupOfConnector(tenant, c.id)).id).toBe(defaultGroupId(tenant));
+    expect((await directory.groupOfConnector(tenant, c.id)).id).toBe(defaultGroupId(tenant.tenantId));
   });
 });

@@ -124,6 +124,19 @@ describe('Cosmos round trips per request', () => {
   });
 });
 
+describe('what reaches Cosmos', () => {
+  it("carries none of the service's own bookkeeping: the header that names a store call stays inside the process", async () => {
+    const tenant = randomUUID();
+    const from = t.cosmosLog().length;
+    const group = await t.createGroup(tenant);
+    await t.call('GET', `${PROFILE}/connectorGroups/${group.id}`, { tenant });
+    await t.call('GET', `${PROFILE}/connectorGroups?$filter=name eq 'x'`, { tenant });
+    const sent = t.cosmosLog().slice(from);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    for (const request of sent) expect(Object.keys(request.headers).filter((name) => name.startsWith('x-appproxy'))).toEqual([]);
+  });
+});
+
 describe('one group, many writers', () => {
   it('64 concurrent connector creates in one tenant all succeed, and the Default count is exact', async () => {
     const tenant = randomUUID();

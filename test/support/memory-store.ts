@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Scope } from '../../src/lib/deadline.js';
 import type { Condition, Page, PageRequest, Stored, Value } from '../../src/lib/query.js';
 import { StoreError } from '../../src/store/errors.js';
 import type { BatchOp, Doc, DocumentStore, QuerySpec } from '../../src/store/store.js';
@@ -21,25 +22,27 @@ export class MemoryStore implements DocumentStore {
     return [...this.docs.values()].filter((d) => d.tenantId === tenantId);
   }
 
-  async read<T extends Doc>(tenantId: string, id: string): Promise<Stored<T> | undefined> {
+  async read<T extends Doc>({ tenantId }: Scope, id: string): Promise<Stored<T> | undefined> {
     const doc = this.docs.get(this.key(tenantId, id));
     return doc && (structuredClone(doc) as Stored<T>);
   }
 
-  async create<T extends Doc>(doc: T): Promise<Stored<T>> {
-    return (await this.batch(doc.tenantId, [{ op: 'create', doc }]))[0] as Stored<T>;
+  async create<T extends Doc>(scope: Scope, doc: T): Promise<Stored<T>> {
+    return (await this.batch(scope, [{ op: 'create', doc }]))[0] as Stored<T>;
   }
 
-  async replace<T extends Doc>(doc: T, ifMatch: string): Promise<Stored<T>> {
-    return (await this.batch(doc.tenantId, [{ op: 'replace', doc, ifMatch }]))[0] as Stored<T>;
+  async replace<T extends Doc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
+    return (await this.batch(scope, [{ op: 'replace', doc, ifMatch }]))[0] as Stored<T>;
   }
 
-  async delete(tenantId: string, id: string, ifMatch: string): Promise<void> {
-    await this.batch(tenantId, [{ op: 'delete', id, ifMatch }]);
+  async delete(scope: Scope, id: string, ifMatch: string): Promise<void> {
+    await this.batch(scope, [{ op: 'delete', id, ifMatch }]);
   }
 
   /** All or nothing: the operations run on a copy, which replaces the documents only when every one succeeded. */
-  async batch(tenantId: string, ops: BatchOp[]): Promise<unknown[]> {
+  async batch({ tenantId }: Scope, ops: BatchOp[]): Promise<unknown[]> {
+    // As the Cosmos store: a document of another tenant is a fault of the caller's, never written.
+    if (ops.some((o) => (o.op === 'create' || o.op === 'replace') && o.doc.tenantId !== tenantId)) throw new Error('a document of another tenant');
     this.writes++;
     const next = new Map(this.docs);
     const results = ops.map((o) => {
@@ -90,18 +93,18 @@ export class MemoryStore implements DocumentStore {
     return found.map((d) => structuredClone(d));
   }
 
-  async page<T extends Doc>(tenantId: string, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
+  async page<T extends Doc>({ tenantId }: Scope, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
     const all = this.matching(tenantId, spec);
     const from = Number(page.continuation ?? 0);
     const to = from + page.pageSize;
     return { items: all.slice(from, to) as Stored<T>[], continuation: to < all.length ? String(to) : undefined };
   }
 
-  async all<T extends Doc>(tenantId: string, spec: QuerySpec): Promise<Stored<T>[]> {
+  async all<T extends Doc>({ tenantId }: Scope, spec: QuerySpec): Promise<Stored<T>[]> {
     return this.matching(tenantId, spec) as Stored<T>[];
   }
 
-  async count(tenantId: string, spec: QuerySpec): Promise<number> {
+  async count({ tenantId }: Scope, spec: QuerySpec): Promise<number> {
     return this.matching(tenantId, spec).length;
   }
 }

@@ -12,6 +12,8 @@ import type { Stored } from '../../src/lib/query.js';
 import { MemoryStore } from '../support/memory-store.js';
 
 const TENANT = randomUUID();
+/** The directory's calls in this tenant, with no deadline. */
+const SCOPE = { tenantId: TENANT };
 let store: MemoryStore;
 let directory: StoreDirectory;
 
@@ -21,13 +23,13 @@ beforeEach(() => {
 });
 
 const connectorInput = { machineName: 'host-1', externalIp: '10.0.0.1' };
-const newGroup = (name = 'G') => directory.createGroup(TENANT, { name });
-const newConnector = () => directory.createConnector(TENANT, connectorInput);
+const newGroup = (name = 'G') => directory.createGroup(SCOPE, { name });
+const newConnector = () => directory.createConnector(SCOPE, connectorInput);
 const counts = async (groupId: string) => {
-  const g = await directory.group(TENANT, groupId);
+  const g = await directory.group(SCOPE, groupId);
   return { members: g.memberCount, applications: g.applicationCount };
 };
-const edgeOf = async (connectorId: string) => (await store.read<{ id: string; tenantId: string; type: 'connectorMembership'; groupId: string }>(TENANT, membershipId(connectorId)))?.groupId;
+const edgeOf = async (connectorId: string) => (await store.read<{ id: string; tenantId: string; type: 'connectorMembership'; groupId: string }>(SCOPE, membershipId(connectorId)))?.groupId;
 
 /** The failure a call is refused with. */
 async function refusal(call: Promise<unknown>): Promise<DomainFailure> {
@@ -49,24 +51,24 @@ async function refusedWithoutWriting(call: () => Promise<unknown>): Promise<Doma
 
 describe('the Default group', () => {
   it("has an id derived from the tenant, and exists once anything is read", async () => {
-    expect(await directory.countGroups(TENANT)).toBe(1);
-    const dflt = await directory.group(TENANT, defaultGroupId(TENANT));
+    expect(await directory.countGroups(SCOPE)).toBe(1);
+    const dflt = await directory.group(SCOPE, defaultGroupId(TENANT));
     expect(dflt).toMatchObject({ name: 'Default', isDefault: true, memberCount: 0, applicationCount: 0 });
   });
 
   it('cannot be deleted', async () => {
-    await directory.countGroups(TENANT);
-    expect(await refusedWithoutWriting(() => directory.deleteGroup(TENANT, defaultGroupId(TENANT), undefined))).toEqual({ kind: 'refused', rule: 'deleteDefault' });
+    await directory.countGroups(SCOPE);
+    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, defaultGroupId(TENANT), undefined))).toEqual({ kind: 'refused', rule: 'deleteDefault' });
   });
 
   it('cannot be created again under its id', async () => {
     const id = defaultGroupId(TENANT);
-    expect(await refusal(directory.createGroup(TENANT, { name: 'x', id }))).toEqual({ kind: 'exists', id });
+    expect(await refusal(directory.createGroup(SCOPE, { name: 'x', id }))).toEqual({ kind: 'exists', id });
   });
 
   it('stays the default: isDefault false is refused on it', async () => {
-    await directory.countGroups(TENANT);
-    const failure = await refusedWithoutWriting(() => directory.updateGroup(TENANT, defaultGroupId(TENANT), { isDefault: false }, undefined));
+    await directory.countGroups(SCOPE);
+    const failure = await refusedWithoutWriting(() => directory.updateGroup(SCOPE, defaultGroupId(TENANT), { isDefault: false }, undefined));
     expect(failure).toEqual({ kind: 'refused', rule: 'defaultStaysDefault' });
   });
 });
@@ -74,54 +76,54 @@ describe('the Default group', () => {
 describe('groups', () => {
   it('another group cannot be made the default', async () => {
     const g = await newGroup();
-    expect(await refusedWithoutWriting(() => directory.updateGroup(TENANT, g.id, { isDefault: true }, undefined))).toEqual({ kind: 'refused', rule: 'onlyDefaultIsDefault' });
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { isDefault: true }, undefined))).toEqual({ kind: 'refused', rule: 'onlyDefaultIsDefault' });
   });
 
   it('an empty group changes its region', async () => {
     const g = await newGroup();
-    expect((await directory.updateGroup(TENANT, g.id, { region: 'eur' }, undefined)).region).toBe('eur');
+    expect((await directory.updateGroup(SCOPE, g.id, { region: 'eur' }, undefined)).region).toBe('eur');
   });
 
   it('a group with a connector keeps its region', async () => {
     const g = await newGroup();
-    await directory.moveConnector(TENANT, (await newConnector()).id, g.id);
-    expect(await refusedWithoutWriting(() => directory.updateGroup(TENANT, g.id, { region: 'eur' }, undefined))).toEqual({ kind: 'refused', rule: 'regionOfUsedGroup' });
+    await directory.moveConnector(SCOPE, (await newConnector()).id, g.id);
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { region: 'eur' }, undefined))).toEqual({ kind: 'refused', rule: 'regionOfUsedGroup' });
   });
 
   it('a group with an application keeps its region', async () => {
     const g = await newGroup();
-    await directory.assignApplication(TENANT, randomUUID(), g.id);
-    expect(await refusedWithoutWriting(() => directory.updateGroup(TENANT, g.id, { region: 'eur' }, undefined))).toEqual({ kind: 'refused', rule: 'regionOfUsedGroup' });
+    await directory.assignApplication(SCOPE, randomUUID(), g.id);
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { region: 'eur' }, undefined))).toEqual({ kind: 'refused', rule: 'regionOfUsedGroup' });
   });
 
   it('a group with a connector is not deleted', async () => {
     const g = await newGroup();
-    await directory.moveConnector(TENANT, (await newConnector()).id, g.id);
-    expect(await refusedWithoutWriting(() => directory.deleteGroup(TENANT, g.id, undefined))).toEqual({ kind: 'refused', rule: 'deleteUsedGroup' });
+    await directory.moveConnector(SCOPE, (await newConnector()).id, g.id);
+    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, g.id, undefined))).toEqual({ kind: 'refused', rule: 'deleteUsedGroup' });
   });
 
   it('a group with an application is not deleted', async () => {
     const g = await newGroup();
-    await directory.assignApplication(TENANT, randomUUID(), g.id);
-    expect(await refusedWithoutWriting(() => directory.deleteGroup(TENANT, g.id, undefined))).toEqual({ kind: 'refused', rule: 'deleteUsedGroup' });
+    await directory.assignApplication(SCOPE, randomUUID(), g.id);
+    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, g.id, undefined))).toEqual({ kind: 'refused', rule: 'deleteUsedGroup' });
   });
 
   it('an empty group is deleted', async () => {
     const g = await newGroup();
-    await directory.deleteGroup(TENANT, g.id, undefined);
-    expect(await refusal(directory.group(TENANT, g.id))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
+    await directory.deleteGroup(SCOPE, g.id, undefined);
+    expect(await refusal(directory.group(SCOPE, g.id))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
   });
 
   it("a caller's If-Match that no longer holds refuses the change", async () => {
     const g = await newGroup();
-    await directory.updateGroup(TENANT, g.id, { name: 'renamed' }, undefined);
+    await directory.updateGroup(SCOPE, g.id, { name: 'renamed' }, undefined);
     const stale = (etag: string) => etag === g._etag;
-    expect(await refusedWithoutWriting(() => directory.updateGroup(TENANT, g.id, { name: 'again' }, stale))).toEqual({ kind: 'preconditionFailed' });
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { name: 'again' }, stale))).toEqual({ kind: 'preconditionFailed' });
   });
 
   it('are seen only in their own tenant', async () => {
     const g = await newGroup();
-    expect(await refusal(directory.group(randomUUID(), g.id))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
+    expect(await refusal(directory.group({ tenantId: randomUUID() }, g.id))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
   });
 });
 
@@ -135,7 +137,7 @@ describe('membership', () => {
   it('adding a connector to a group moves it there, and both counts follow', async () => {
     const g = await newGroup();
     const c = await newConnector();
-    const target: Stored<GroupDoc> = await directory.moveConnector(TENANT, c.id, g.id);
+    const target: Stored<GroupDoc> = await directory.moveConnector(SCOPE, c.id, g.id);
     expect(target.id).toBe(g.id);
     expect(await edgeOf(c.id)).toBe(g.id);
     expect(await counts(g.id)).toEqual({ members: 1, applications: 0 });
@@ -144,30 +146,30 @@ describe('membership', () => {
 
   it('adding a connector to the group it is in is refused', async () => {
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(TENANT, c.id, defaultGroupId(TENANT)))).toEqual({ kind: 'refused', rule: 'alreadyMember' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, defaultGroupId(TENANT)))).toEqual({ kind: 'refused', rule: 'alreadyMember' });
   });
 
   it('adding a connector to a group that does not exist is a missing group, and nothing moves', async () => {
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(TENANT, c.id, randomUUID()))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, randomUUID()))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
   });
 
   it('adding a connector that does not exist is a missing connector', async () => {
     const g = await newGroup();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(TENANT, randomUUID(), g.id))).toEqual({ kind: 'notFound', entity: 'connector' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, randomUUID(), g.id))).toEqual({ kind: 'notFound', entity: 'connector' });
   });
 
   it('a move through a group the connector is not in is a missing connector', async () => {
     const [a, b] = [await newGroup('A'), await newGroup('B')];
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(TENANT, c.id, b.id, a.id))).toEqual({ kind: 'notFound', entity: 'connector' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, b.id, a.id))).toEqual({ kind: 'notFound', entity: 'connector' });
   });
 
   it('removing a connector from a group returns it to Default, and both counts follow', async () => {
     const g = await newGroup();
     const c = await newConnector();
-    await directory.moveConnector(TENANT, c.id, g.id);
-    await directory.removeMember(TENANT, g.id, c.id);
+    await directory.moveConnector(SCOPE, c.id, g.id);
+    await directory.removeMember(SCOPE, g.id, c.id);
     expect(await edgeOf(c.id)).toBe(defaultGroupId(TENANT));
     expect(await counts(g.id)).toEqual({ members: 0, applications: 0 });
     expect(await counts(defaultGroupId(TENANT))).toEqual({ members: 1, applications: 0 });
@@ -175,63 +177,63 @@ describe('membership', () => {
 
   it('removing a connector from Default is refused', async () => {
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.removeMember(TENANT, defaultGroupId(TENANT), c.id))).toEqual({ kind: 'refused', rule: 'connectorStaysInDefault' });
+    expect(await refusedWithoutWriting(() => directory.removeMember(SCOPE, defaultGroupId(TENANT), c.id))).toEqual({ kind: 'refused', rule: 'connectorStaysInDefault' });
   });
 
   it('removing a connector from a group it is not in is a missing connector', async () => {
     const g = await newGroup();
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.removeMember(TENANT, g.id, c.id))).toEqual({ kind: 'notFound', entity: 'connector' });
+    expect(await refusedWithoutWriting(() => directory.removeMember(SCOPE, g.id, c.id))).toEqual({ kind: 'notFound', entity: 'connector' });
   });
 
   it('removing from Default a connector that is elsewhere is a missing connector', async () => {
     const g = await newGroup();
     const c = await newConnector();
-    await directory.moveConnector(TENANT, c.id, g.id);
-    expect(await refusedWithoutWriting(() => directory.removeMember(TENANT, defaultGroupId(TENANT), c.id))).toEqual({ kind: 'notFound', entity: 'connector' });
+    await directory.moveConnector(SCOPE, c.id, g.id);
+    expect(await refusedWithoutWriting(() => directory.removeMember(SCOPE, defaultGroupId(TENANT), c.id))).toEqual({ kind: 'notFound', entity: 'connector' });
   });
 
   it('a deleted connector leaves its group: its edge is gone and the count follows', async () => {
     const g = await newGroup();
     const c = await newConnector();
-    await directory.moveConnector(TENANT, c.id, g.id);
-    await directory.deleteConnector(TENANT, c.id, undefined);
+    await directory.moveConnector(SCOPE, c.id, g.id);
+    await directory.deleteConnector(SCOPE, c.id, undefined);
     expect(await edgeOf(c.id)).toBeUndefined();
     expect(await counts(g.id)).toEqual({ members: 0, applications: 0 });
   });
 
   it("a group's member count is its edges: unfiltered (the counter) and filtered (a query) agree", async () => {
     const g = await newGroup();
-    for (let i = 0; i < 3; i++) await directory.moveConnector(TENANT, (await newConnector()).id, g.id);
-    expect(await directory.countMembers(TENANT, g.id)).toBe(3);
-    expect(await directory.countMembers(TENANT, g.id, { filter: { kind: 'eq', property: 'status', value: 'active' } })).toBe(3);
+    for (let i = 0; i < 3; i++) await directory.moveConnector(SCOPE, (await newConnector()).id, g.id);
+    expect(await directory.countMembers(SCOPE, g.id)).toBe(3);
+    expect(await directory.countMembers(SCOPE, g.id, { filter: { kind: 'eq', property: 'status', value: 'active' } })).toBe(3);
   });
 
   it('a connector is in exactly one group', async () => {
     const c = await newConnector();
-    expect(await directory.countMemberOf(TENANT, c.id)).toBe(1);
-    expect((await directory.groupOfConnector(TENANT, c.id)).id).toBe(defaultGroupId(TENANT));
+    expect(await directory.countMemberOf(SCOPE, c.id)).toBe(1);
+    expect((await directory.groupOfConnector(SCOPE, c.id)).id).toBe(defaultGroupId(TENANT));
   });
 });
 
 describe('assignment', () => {
   it('an application never assigned is in the Default group', async () => {
-    expect((await directory.groupOfApplication(TENANT, randomUUID())).id).toBe(defaultGroupId(TENANT));
+    expect((await directory.groupOfApplication(SCOPE, randomUUID())).id).toBe(defaultGroupId(TENANT));
   });
 
   it('assigning an application counts it in its group', async () => {
     const g = await newGroup();
     const app = randomUUID();
-    await directory.assignApplication(TENANT, app, g.id);
-    expect(await directory.groupIdOfApplication(TENANT, app)).toBe(g.id);
+    await directory.assignApplication(SCOPE, app, g.id);
+    expect(await directory.groupIdOfApplication(SCOPE, app)).toBe(g.id);
     expect(await counts(g.id)).toEqual({ members: 0, applications: 1 });
   });
 
   it('reassigning an application moves its count from the old group to the new', async () => {
     const [a, b] = [await newGroup('A'), await newGroup('B')];
     const app = randomUUID();
-    await directory.assignApplication(TENANT, app, a.id);
-    await directory.assignApplication(TENANT, app, b.id);
+    await directory.assignApplication(SCOPE, app, a.id);
+    await directory.assignApplication(SCOPE, app, b.id);
     expect(await counts(a.id)).toEqual({ members: 0, applications: 0 });
     expect(await counts(b.id)).toEqual({ members: 0, applications: 1 });
   });
@@ -239,35 +241,35 @@ describe('assignment', () => {
   it('assigning an application to Default removes its assignment', async () => {
     const g = await newGroup();
     const app = randomUUID();
-    await directory.assignApplication(TENANT, app, g.id);
-    await directory.assignApplication(TENANT, app, defaultGroupId(TENANT));
-    expect(await store.read(TENANT, assignmentId(app))).toBeUndefined();
+    await directory.assignApplication(SCOPE, app, g.id);
+    await directory.assignApplication(SCOPE, app, defaultGroupId(TENANT));
+    expect(await store.read(SCOPE, assignmentId(app))).toBeUndefined();
     expect(await counts(g.id)).toEqual({ members: 0, applications: 0 });
   });
 
   it('unassigning returns the application to Default, and its group no longer counts it', async () => {
     const g = await newGroup();
     const app = randomUUID();
-    await directory.assignApplication(TENANT, app, g.id);
-    await directory.unassignApplication(TENANT, app);
-    expect(await directory.groupIdOfApplication(TENANT, app)).toBe(defaultGroupId(TENANT));
+    await directory.assignApplication(SCOPE, app, g.id);
+    await directory.unassignApplication(SCOPE, app);
+    expect(await directory.groupIdOfApplication(SCOPE, app)).toBe(defaultGroupId(TENANT));
     expect(await counts(g.id)).toEqual({ members: 0, applications: 0 });
   });
 
   it('unassigning an application in Default is refused', async () => {
-    await directory.countGroups(TENANT);
-    expect(await refusedWithoutWriting(() => directory.unassignApplication(TENANT, randomUUID()))).toEqual({ kind: 'refused', rule: 'applicationStaysInDefault' });
+    await directory.countGroups(SCOPE);
+    expect(await refusedWithoutWriting(() => directory.unassignApplication(SCOPE, randomUUID()))).toEqual({ kind: 'refused', rule: 'applicationStaysInDefault' });
   });
 
   it('assigning to a group that does not exist is a missing group', async () => {
-    await directory.countGroups(TENANT);
-    expect(await refusedWithoutWriting(() => directory.assignApplication(TENANT, randomUUID(), randomUUID()))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
+    await directory.countGroups(SCOPE);
+    expect(await refusedWithoutWriting(() => directory.assignApplication(SCOPE, randomUUID(), randomUUID()))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
   });
 
   it('an application assigned elsewhere is not found in a group', async () => {
     const [a, b] = [await newGroup('A'), await newGroup('B')];
     const app = randomUUID();
-    await directory.assignApplication(TENANT, app, a.id);
-    expect(await refusal(directory.applicationOfGroup(TENANT, b.id, app))).toEqual({ kind: 'notFound', entity: 'application' });
+    await directory.assignApplication(SCOPE, app, a.id);
+    expect(await refusal(directory.applicationOfGroup(SCOPE, b.id, app))).toEqual({ kind: 'notFound', entity: 'application' });
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import functions from '@azure/functions';
 import { endpoints, modules, zzzFallback } from '../../src/functions/index.js';
-import { defineEndpoint, serve, toHttpHandler } from '../../src/graph/endpoint.js';
+import { defineEndpoint, serve, toHttpHandler, type Call } from '../../src/graph/endpoint.js';
+import { invoke } from '../../src/graph/invoke.js';
+import { RouteTable } from '../../src/graph/routing.js';
+import type { Deadline } from '../../src/lib/deadline.js';
 import { storeFailure } from '../../src/store/store.js';
 import type { Authenticator } from '../../src/identity/index.js';
 
@@ -37,6 +40,44 @@ describe('toHttpHandler failures', () => {
     expect(body.error.innerError['client-request-id']).toBe('abc-123');
     expect(response.headers.get('request-id')).toBe(body.error.innerError['request-id']);
     expect(JSON.stringify(logged)).toContain(body.error.innerError['request-id']);
+  });
+});
+
+describe('toHttpHandler scope', () => {
+  /** A one-function table whose handler reports the scope it was given. */
+  function recording(deadlineMs?: number) {
+    const seen: Call['scope'][] = [];
+    const handler = toHttpHandler(async (call) => (seen.push(call.scope), { status: 204 }), 'read', allowAll, { deadlineMs });
+    const table = new RouteTable([{ name: 'x', route: 'beta/x', methods: ['GET'], handler }], '');
+    const run = (deadline?: Deadline) => invoke(table.match('GET', '/beta/x')!, { method: 'GET', url: 'http://localhost/beta/x', headers: {} }, () => undefined, deadline);
+    return { seen, run };
+  }
+
+  it("gives the handler the caller's tenant and a deadline of the configured length, cleared once it has answered", async () => {
+    const { seen, run } = recording(5_000);
+    const before = Date.now();
+    await run();
+    expect(seen[0]!.tenantId).toBe('t');
+    expect(seen[0]!.deadline!.at).toBeGreaterThanOrEqual(before + 5_000);
+    expect(seen[0]!.deadline!.signal.aborted).toBe(false);
+  });
+
+  it('keeps the deadline it is invoked with (a $batch item keeps its batch\'s) when that ends first, and arms its own when it ends later', async () => {
+    const { seen, run } = recording(5_000);
+    const batch: Deadline = { at: Date.now() + 1_000, signal: new AbortController().signal };
+    await run(batch);
+    expect(seen[0]!.deadline).toBe(batch);
+    const later: Deadline = { at: Date.now() + 60_000, signal: new AbortController().signal };
+    await run(later);
+    expect(seen[1]!.deadline!.at).toBeLessThan(later.at);
+  });
+
+  it('without a configured deadline, runs with the one it is invoked with, or none', async () => {
+    const { seen, run } = recording();
+    const batch: Deadline = { at: Date.now() + 1_000, signal: new AbortController().signal };
+    await run(batch);
+    await run();
+    expect(seen.map((s) => s.deadline)).toEqual([batch, undefined]);
   });
 });
 

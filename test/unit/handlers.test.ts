@@ -49,7 +49,7 @@ describe('handlers over a fake directory', () => {
   it("seed 002 moves the connector out of the application's group, naming it as the expected source", async () => {
     const moves: unknown[][] = [];
     const directory: Partial<Directory> = {
-      groupIdOfApplication: async (tenant, app) => (tenant === TENANT && app === APP ? SOURCE : 'wrong'),
+      groupIdOfApplication: async (scope, app) => (scope.tenantId === TENANT && app === APP ? SOURCE : 'wrong'),
       moveConnector: async (...args) => {
         moves.push(args);
         return {} as Stored<GroupDoc>;
@@ -60,7 +60,7 @@ describe('handlers over a fake directory', () => {
       '@odata.id': `${PROFILE}/connectorGroups/${TARGET}`,
     });
     expect(reply.status).toBe(204);
-    expect(moves).toEqual([[TENANT, CONNECTOR, TARGET, SOURCE]]);
+    expect(moves).toEqual([[{ tenantId: TENANT }, CONNECTOR, TARGET, SOURCE]]);
   });
 
   it("answers the domain's not-found in Graph's words", async () => {
@@ -76,8 +76,8 @@ describe('handlers over a fake directory', () => {
   it('hands the parsed query to the directory and turns its continuation into a bound nextLink', async () => {
     const asked: unknown[] = [];
     const directory: Partial<Directory> = {
-      listConnectors: async (tenant, query, page): Promise<Page<Stored<ConnectorDoc>>> => {
-        asked.push({ tenant, query, page });
+      listConnectors: async (scope, query, page): Promise<Page<Stored<ConnectorDoc>>> => {
+        asked.push({ tenant: scope.tenantId, query, page });
         return page.continuation ? { items: [connector(TARGET)] } : { items: [connector(CONNECTOR)], continuation: 'cosmos-page-2' };
       },
     };

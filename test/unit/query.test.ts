@@ -620,7 +620,7 @@ describe('compiled filters against Cosmos documents (Azure semantics: undefined 
   // Through the store, so the SQL under test is the SQL the service sends.
   async function run(qs: string): Promise<number[]> {
     const q = parse(qs);
-    const found = await new Store(container).all<GroupDoc>(TENANT, {
+    const found = await new Store(container).all<GroupDoc>({ tenantId: TENANT }, {
       type: 'connectorGroup',
       shape: connectorGroup,
       filter: q.filter,

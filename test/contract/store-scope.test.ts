@@ -1,0 +1,65 @@
+/**
+ * The store's scope (lib/deadline.ts): every call stays in its tenant's partition and ends by its
+ * deadline, against the embedded Cosmos server (or a real account, as test/support/cosmos.ts says).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerIndexingPolicy, type GroupDoc } from '../../src/directory/documents.js';
+import { StoreError } from '../../src/store/errors.js';
+import { Store, createOp } from '../../src/store/store.js';
+import { connectTestCosmos, createTestContainer, type TestContainer, type TestCosmos } from '../support/cosmos.js';
+
+let cosmos: TestCosmos;
+let made: TestContainer;
+let store: Store;
+
+beforeAll(async () => {
+  cosmos = await connectTestCosmos();
+  made = await createTestContainer(cosmos.client, { prefix: 'scope', indexingPolicy: containerIndexingPolicy() });
+  store = new Store(made.container);
+});
+
+afterAll(async () => {
+  await made?.dispose();
+  await cosmos?.close();
+});
+
+const group = (tenantId: string): GroupDoc => ({
+  id: randomUUID(),
+  tenantId,
+  type: 'connectorGroup',
+  name: 'g',
+  connectorGroupType: 'applicationProxy',
+  isDefault: false,
+  region: null,
+  memberCount: 0,
+  applicationCount: 0,
+});
+
+describe('the store keeps to its scope', () => {
+  it("refuses to write a document of another tenant, by create or in a batch, and sends nothing", async () => {
+    const scope = { tenantId: randomUUID() };
+    const other = group(randomUUID());
+    await expect(store.create(scope, other)).rejects.toThrow(/another tenant/);
+    await expect(store.batch(scope, [createOp(group(scope.tenantId)), createOp(other)])).rejects.toThrow(/another tenant/);
+    expect(await store.read({ tenantId: other.tenantId }, other.id)).toBeUndefined();
+    expect(await store.count(scope, { type: 'connectorGroup' })).toBe(0);
+  });
+
+  it('reads only in its tenant: the same id in another scope is not found', async () => {
+    const scope = { tenantId: randomUUID() };
+    const doc = await store.create(scope, group(scope.tenantId));
+    expect((await store.read<GroupDoc>(scope, doc.id))?.name).toBe('g');
+    expect(await store.read({ tenantId: randomUUID() }, doc.id)).toBeUndefined();
+  });
+
+  it('makes no call once its deadline has passed: unavailable, and nothing written', async () => {
+    const controller = new AbortController();
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    const scope = { tenantId: randomUUID(), deadline: { at: Date.now() - 1, signal: controller.signal } };
+    const error = await store.create(scope, group(scope.tenantId)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).kind).toBe('unavailable');
+    expect(await store.count({ tenantId: scope.tenantId }, { type: 'connectorGroup' })).toBe(0);
+  });
+});
