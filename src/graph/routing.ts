@@ -19,6 +19,8 @@ type Segment = { literal: string } | { param: string } | { catchAll: string };
 interface CompiledRoute<F extends FunctionDef> {
   fn: F;
   segments: Segment[];
+  /** Ends with a catch-all: matches paths of any length from `segments.length - 1` on. */
+  open: boolean;
 }
 
 export interface RouteMatch<F extends FunctionDef = FunctionDef> {
@@ -64,18 +66,27 @@ export function pathSegments(pathname: string): string[] {
   return splitPath(decodePath(pathname)).segments;
 }
 
-/** A decoded path's segments, and for a catch-all the rest of the path from each one (trailing slashes kept). */
-function splitPath(decoded: string): { segments: string[]; rest: (i: number) => string } {
-  const text = decoded.replace(/^\//, '');
-  const trimmed = text.replace(/\/$/, '');
-  const segments = trimmed === '' ? [] : trimmed.split('/');
-  const starts: number[] = [];
-  segments.reduce((at, segment) => (starts.push(at), at + segment.length + 1), 0);
-  return { segments, rest: (i) => text.slice(starts[i]) };
+/** A decoded path split into its segments; `text` is the path without its leading slash. */
+interface SplitPath {
+  text: string;
+  segments: string[];
 }
 
-function matchSegments(segments: Segment[], decoded: string): Record<string, string> | undefined {
-  const { segments: path, rest } = splitPath(decoded);
+function splitPath(decoded: string): SplitPath {
+  const text = decoded.startsWith('/') ? decoded.slice(1) : decoded;
+  const trimmed = text.endsWith('/') ? text.slice(0, -1) : text;
+  return { text, segments: trimmed === '' ? [] : trimmed.split('/') };
+}
+
+/** The rest of the path from segment `i` on (trailing slashes kept), as a catch-all receives it. */
+function restOf(path: SplitPath, i: number): string {
+  let at = 0;
+  for (let k = 0; k < i; k++) at += path.segments[k]!.length + 1;
+  return path.text.slice(at);
+}
+
+function matchSegments(segments: Segment[], split: SplitPath): Record<string, string> | undefined {
+  const path = split.segments;
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
@@ -83,7 +94,7 @@ function matchSegments(segments: Segment[], decoded: string): Record<string, str
     if ('catchAll' in seg) {
       // An absent rest is no value at all (the host passes none); an empty segment never matches.
       if (value === '') return undefined;
-      if (value !== undefined) params[seg.catchAll] = rest(i);
+      if (value !== undefined) params[seg.catchAll] = restOf(split, i);
       return params;
     }
     if (value === undefined || value === '') return undefined;
@@ -99,29 +110,33 @@ function matchSegments(segments: Segment[], decoded: string): Record<string, str
 /** The functions as the host orders them; `F` may carry what the service keeps with each (its description). */
 export class RouteTable<F extends FunctionDef = FunctionDef> {
   private readonly routes: CompiledRoute<F>[];
+  private readonly prefix: string[];
 
   constructor(
     functions: F[],
     readonly routePrefix: string,
   ) {
     validateFunctions(functions);
-    this.routes = [...functions].sort(byFunctionName).map((fn) => ({ fn, segments: compile(fn.route) }));
+    this.routes = [...functions].sort(byFunctionName).map((fn) => {
+      const segments = compile(fn.route);
+      return { fn, segments, open: segments.length > 0 && 'catchAll' in segments.at(-1)! };
+    });
+    this.prefix = splitPath(decodePath(routePrefix)).segments.map((s) => s.toLowerCase());
   }
 
   get functions(): F[] {
     return this.routes.map((r) => r.fn);
   }
 
-  /** The path inside the route prefix (decoded, with its leading slash); undefined when the path is outside it. */
-  private relative(pathname: string): string | undefined {
-    const decoded = decodePath(pathname);
-    const prefix = splitPath(decodePath(this.routePrefix)).segments;
-    if (prefix.length === 0) return decoded;
-    const { segments, rest } = splitPath(decoded);
+  /** The path inside the route prefix, split (decoded); undefined when the path is outside it. */
+  private relative(pathname: string): SplitPath | undefined {
+    const path = splitPath(decodePath(pathname));
+    const { prefix } = this;
+    if (prefix.length === 0) return path;
     for (let i = 0; i < prefix.length; i++) {
-      if (segments[i]?.toLowerCase() !== prefix[i]!.toLowerCase()) return undefined;
+      if (path.segments[i]?.toLowerCase() !== prefix[i]) return undefined;
     }
-    return segments.length > prefix.length ? `/${rest(prefix.length)}` : '/';
+    return path.segments.length > prefix.length ? splitPath(`/${restOf(path, prefix.length)}`) : splitPath('');
   }
 
   /** The function the host would run for a raw (undecoded) path; with no method, the first whose template matches at all. */
@@ -129,7 +144,10 @@ export class RouteTable<F extends FunctionDef = FunctionDef> {
     const path = this.relative(pathname);
     if (path === undefined) return undefined;
     const verb = method?.toUpperCase();
-    for (const { fn, segments } of this.routes) {
+    const length = path.segments.length;
+    for (const { fn, segments, open } of this.routes) {
+      // A template of another length cannot match (a catch-all takes any rest, even none).
+      if (open ? length < segments.length - 1 : length !== segments.length) continue;
       if ((verb && !fn.methods.includes(verb as HttpMethod)) || !accept(fn)) continue;
       const params = matchSegments(segments, path);
       if (params) return { fn, params };
