@@ -265,7 +265,7 @@ function batchOrigin(run: BatchRun): string {
 }
 
 /** The absolute URL an item addresses: the batch's origin, the item's version (else the batch's). */
-function itemUrl(run: BatchRun, origin: string, item: BatchItem): URL {
+function itemUrl(run: BatchRun, origin: string, item: BatchItem): { href: string; pathname: string; search: string } {
   const notRelative = () => badRequest(`The request URL '${item.url.slice(0, 200)}' must be relative to the service root, such as '/beta/...' or '/me'.`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(item.url) || /^[/\\]{2}/.test(item.url)) throw notRelative();
   let url: URL;
@@ -277,17 +277,16 @@ function itemUrl(run: BatchRun, origin: string, item: BatchItem): URL {
   if (url.origin !== origin || url.username || url.password) throw notRelative();
   const segments = url.pathname.split('/').filter(Boolean);
   if (!/^(beta|v1\.0)$/i.test(segments[0] ?? '')) segments.unshift(run.ctx.version);
-  const prefix = run.routes.routePrefix.replace(/^\/+|\/+$/g, '');
-  url.pathname = `/${[prefix, ...segments].filter(Boolean).join('/')}`;
-  url.hash = '';
-  return url;
+  // The segments are the parsed URL's, already encoded: joined, they are what setting `pathname` would give.
+  const pathname = `/${[run.routes.routePrefix.replace(/^\/+|\/+$/g, ''), ...segments].filter(Boolean).join('/')}`;
+  return { href: `${origin}${pathname}${url.search}`, pathname, search: url.search };
 }
 
 async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<BatchItemResponse> {
   if (!METHODS.has(item.method)) {
     return itemError(run, item, badRequest(`The method '${item.method.slice(0, 20)}' is not supported in a batch request.`));
   }
-  let url: URL;
+  let url: ReturnType<typeof itemUrl>;
   try {
     url = itemUrl(run, origin, item);
   } catch (error) {
@@ -314,7 +313,7 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
   try {
     result = await invoke(
       match,
-      { method: item.method, url: url.toString(), headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
+      { method: item.method, url: url.href, query: url.search, headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
       (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),
       run.deadline,
     );

@@ -21,8 +21,18 @@ export function unauthorized(message: string, tokenPresented: boolean): GraphErr
   return new GraphError(401, message, { 'WWW-Authenticate': challenge });
 }
 
+/** The last header value that held a token, and the token: a client repeats one header (a `$batch` once per item). */
+let last: { authorization: string; token: string } | undefined;
+
 /** The token of an `Authorization: Bearer <token>` header value; 401 otherwise. */
 export function bearerToken(authorization: string | null | undefined): string {
+  if (last !== undefined && authorization === last.authorization) return last.token;
+  const token = parseBearer(authorization);
+  last = { authorization: authorization!, token };
+  return token;
+}
+
+function parseBearer(authorization: string | null | undefined): string {
   const value = (authorization ?? '').trim();
   if (value === '') throw unauthorized('Access token is empty.', false);
   const match = BEARER.exec(value);

@@ -56,12 +56,17 @@ function headersOf(raw: string[]): Record<string, string> {
 
 /** Why Kestrel answers a request itself, with an empty body, before routing it: its status; undefined when it routes it. */
 function kestrelRefusal(req: IncomingMessage): number | undefined {
-  const requestLine = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
-  if (Buffer.byteLength(requestLine, 'latin1') > REQUEST_LINE_LIMIT) return 414;
+  // In latin1 every character is one byte, so the lengths are counted without building the lines.
+  const requestLineBytes = (req.method ?? '').length + (req.url ?? '').length + req.httpVersion.length + ' '.length + ' HTTP/\r\n'.length;
+  if (requestLineBytes > REQUEST_LINE_LIMIT) return 414;
   let headerBytes = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headerBytes += Buffer.byteLength(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`, 'latin1');
-  if (headerBytes > HOST_HEADER_LIMIT || req.rawHeaders.length / 2 > HEADER_COUNT_LIMIT) return 431;
-  const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    headerBytes += raw[i]!.length + raw[i + 1]!.length + ': \r\n'.length;
+    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  }
+  if (headerBytes > HOST_HEADER_LIMIT || raw.length / 2 > HEADER_COUNT_LIMIT) return 431;
   if (hosts > 1 || (hosts === 0 && req.httpVersion !== '1.0') || (hosts === 1 && !isValidHostHeader(req.headers.host))) return 400;
   const coding = req.headers['transfer-encoding'];
   if (coding !== undefined && !/(^|,)\s*chunked\s*$/i.test(coding)) return 400;
