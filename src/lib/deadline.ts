@@ -21,21 +21,36 @@ export interface Scope {
 }
 
 /**
- * Runs `work` with a deadline `ms` from now, or with `outer` when that ends first. The timer is cleared once
- * `work` settles: `AbortSignal.timeout` would keep a signal and a timer alive for the whole `ms` after every
- * request, which under load is thousands of each, and their collection, per second. The timer does not keep
- * the process alive.
+ * Deadlines are rounded up to a tick, and every request whose deadline falls in the same tick shares one
+ * signal and one timer: a signal and a timer of its own for every request (`AbortSignal.timeout`, or a
+ * controller cleared when the work settles) would be thousands of each per second under load, and their
+ * collection. A deadline fires at most one tick late; the tick is a small share of any deadline.
  */
-export async function withDeadline<T>(ms: number, outer: Deadline | undefined, work: (deadline: Deadline) => Promise<T>): Promise<T> {
+const TICK_SHARE = 20;
+const MAX_TICK_MS = 100;
+const ticks = new Map<number, AbortSignal>();
+
+function signalAt(at: number, tickMs: number): { at: number; signal: AbortSignal } {
+  const end = Math.ceil(at / tickMs) * tickMs;
+  let signal = ticks.get(end);
+  if (signal === undefined) {
+    const controller = new AbortController();
+    signal = controller.signal;
+    ticks.set(end, signal);
+    const timer = setTimeout(() => {
+      ticks.delete(end);
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, end - Date.now());
+    // A deadline never keeps the process alive.
+    timer.unref();
+  }
+  return { at: end, signal };
+}
+
+/** Runs `work` with a deadline `ms` from now, or with `outer` when that ends first. */
+export function withDeadline<T>(ms: number, outer: Deadline | undefined, work: (deadline: Deadline) => Promise<T>): Promise<T> {
   const at = Date.now() + ms;
   // Inside a deadline that ends first (a `$batch` item), the outer one is the item's: nothing new to arm.
   if (outer && outer.at <= at) return work(outer);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
-  timer.unref();
-  try {
-    return await work({ at, signal: controller.signal });
-  } finally {
-    clearTimeout(timer);
-  }
+  return work(signalAt(at, Math.max(1, Math.min(MAX_TICK_MS, Math.floor(ms / TICK_SHARE)))));
 }
