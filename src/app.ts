@@ -45,13 +45,11 @@ export function buildFunctions(
 ): RouteTable<RegisteredFunction> {
   // The fallback and $batch consult the finished table, which exists once every function is built.
   const all: Services = { ...services, routes: () => table };
-  const register = (e: Endpoint<Services>, name: string, route: string): RegisteredFunction => ({
-    name,
-    route,
-    methods: e.methods,
-    doc: e.doc,
-    handler: toHttpHandler(serve(e, all), e.access, authenticator, edge),
-  });
+  const register = (e: Endpoint<Services>, name: string, route: string): RegisteredFunction => {
+    const handler = toHttpHandler(serve(e, all), e.access, authenticator, edge);
+    // The host calls `handler` with its HttpRequest; `$batch` calls the same function as `serve`.
+    return { name, route, methods: e.methods, doc: e.doc, handler, serve: handler };
+  };
   const functions = [
     ...declareFunctions(list).map((f) => register(f.endpoint, f.name, f.route)),
     register(zzzFallback, zzzFallback.name, zzzFallback.route),

@@ -1,7 +1,8 @@
 import type { Directory } from '../directory/directory.js';
 import { defineEndpoint } from '../graph/endpoint.js';
+import type { ServedFunction } from '../graph/invoke.js';
 import type { OperationDoc } from '../graph/openapi.js';
-import type { FunctionDef, RouteTable } from '../graph/routing.js';
+import type { RouteTable } from '../graph/routing.js';
 
 /** What endpoint handlers are built from; handler tests may hand in a fake directory. */
 export interface Services {
@@ -13,7 +14,7 @@ export interface Services {
 }
 
 /** A function as registered: the host's view of it, and its endpoint's description for `/openapi.json`. */
-export interface RegisteredFunction extends FunctionDef {
+export interface RegisteredFunction extends ServedFunction {
   doc: OperationDoc;
 }
 

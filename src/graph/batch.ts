@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, HttpResponseInit, InvocationContext, LogLevel } from '@azure/functions';
+import type { HttpResponseInit, InvocationContext, LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
-import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type InvokeResult } from './invoke.js';
+import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
 
 /**
@@ -240,10 +240,10 @@ async function toItemResponse(id: string, result: InvokeResult): Promise<BatchIt
 }
 
 interface BatchRun {
-  routes: RouteTable;
+  routes: RouteTable<ServedFunction>;
   ctx: RequestContext;
   /** The batch's own request: its Authorization goes to every item. */
-  outer: HttpRequest;
+  outer: FunctionRequest;
   log: InvocationContext;
   /** The batch's deadline, which its items keep. */
   deadline?: Deadline;
@@ -311,7 +311,7 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
 
   let result: InvokeResult;
   try {
-    result = await invoke(
+    result = await invokeItem(
       match,
       { method: item.method, url: url.href, query: url.search, headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
       (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),

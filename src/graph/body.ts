@@ -1,4 +1,4 @@
-import type { HttpRequest } from '@azure/functions';
+import type { FunctionRequest } from './invoke.js';
 import { z } from 'zod';
 import { GraphError, badRequest } from './errors.js';
 
@@ -30,7 +30,7 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 const tooLarge = () => new GraphError(413, `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
 
 /** Reads the raw body under the size limit, trusting neither Content-Length nor its absence. */
-export async function readBodyBytes(req: HttpRequest): Promise<Buffer> {
+export async function readBodyBytes(req: FunctionRequest): Promise<Buffer> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const bytes = Buffer.from(await req.arrayBuffer());
@@ -52,7 +52,7 @@ const lengthRequired = () =>
   new GraphError(411, "A request body must be sent with a Content-Length header; a body sent with 'Transfer-Encoding: chunked' does not reach the service.");
 
 /** Parses a JSON object body: 413 too large, 411 sent chunked, 415 not JSON content, 400 empty, too deep, broken or not an object. */
-export async function readJsonObject(req: HttpRequest): Promise<Record<string, unknown>> {
+export async function readJsonObject(req: FunctionRequest): Promise<Record<string, unknown>> {
   const bytes = await readBodyBytes(req);
   if (bytes.length === 0) {
     if (req.headers.has('transfer-encoding') && !req.headers.has('content-length')) throw lengthRequired();
@@ -100,6 +100,6 @@ export function validate<T extends z.ZodType>(value: unknown, schema: T, typeNam
   return result.data;
 }
 
-export async function parseBody<T extends z.ZodType>(req: HttpRequest, schema: T, typeName: string): Promise<z.output<T>> {
+export async function parseBody<T extends z.ZodType>(req: FunctionRequest, schema: T, typeName: string): Promise<z.output<T>> {
   return validate(await readJsonObject(req), schema, typeName);
 }

@@ -1,4 +1,5 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
+import type { FunctionRequest } from './invoke.js';
 import type { ListQuery } from '../directory/directory.js';
 import { MAX_ORDER_BY, type Condition, type EntityShape, type Page, type PageRequest } from '../lib/query.js';
 import { badRequest } from './errors.js';
@@ -46,7 +47,7 @@ const navigationShapes = (navigation: Record<string, { shape: EntityShape }> = {
 export const collectionPath = (url: string) => pathSegments(new URL(url).pathname).join('/').toLowerCase();
 
 /** The request's own query string without any skip token, to carry into the next link. */
-function nextLink(ctx: RequestContext, req: HttpRequest, token: string): string {
+function nextLink(ctx: RequestContext, req: FunctionRequest, token: string): string {
   const url = new URL(req.url);
   const kept = [...url.searchParams].filter(([k]) => !/^\$?skiptoken$/i.test(k));
   const search = new URLSearchParams([...kept, ['$skiptoken', token]]).toString().replace(/%24/g, '$').replace(/%2C/gi, ',');
@@ -99,7 +100,7 @@ export async function expandItems<T extends { id: string }>(
  * on the first page when asked, expanded navigation properties, or references for a `$ref` collection.
  */
 export async function collectionResponse<T extends { id: string }>(
-  req: HttpRequest,
+  req: FunctionRequest,
   ctx: RequestContext,
   tenantId: string,
   pagingKey: Uint8Array,
@@ -137,7 +138,7 @@ export async function collectionResponse<T extends { id: string }>(
 }
 
 /** A `$count` segment: the number as text/plain; `$filter` and `$search` narrow it, other options do not apply. */
-export async function countResponse(req: HttpRequest, ctx: RequestContext, source: Pick<CollectionSource<unknown>, 'shape' | 'count'>) {
+export async function countResponse(req: FunctionRequest, ctx: RequestContext, source: Pick<CollectionSource<unknown>, 'shape' | 'count'>) {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version });
   if (q.select || q.orderBy.length || q.skipToken !== undefined || q.count || q.skip || q.expand.length) {
     throw badRequest('Only $filter and $search can be combined with the $count segment.');
@@ -147,7 +148,7 @@ export async function countResponse(req: HttpRequest, ctx: RequestContext, sourc
 
 /** `$select` and `$expand` on a single entity; every other query option is refused. */
 export function entityQuery(
-  req: HttpRequest,
+  req: FunctionRequest,
   ctx: RequestContext,
   shape: EntityShape,
   navigation?: Record<string, { shape: EntityShape }>,

@@ -1,4 +1,4 @@
-import type { HttpHandler, HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpMethod, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
@@ -6,12 +6,12 @@ import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 import { PROFILE_ID, assertProfile, pathId } from './odata.js';
 import type { OperationDoc } from './openapi.js';
-import { carriedDeadline } from './invoke.js';
+import { carriedDeadline, type FunctionHandler, type FunctionRequest } from './invoke.js';
 import { requestLogLine } from './request-log.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
 export interface Call<P extends string = string> {
-  req: HttpRequest;
+  req: FunctionRequest;
   ctx: RequestContext;
   /** The route's parameters, each checked by its kind: ids are lower-case GUIDs. */
   params: Record<P, string>;
@@ -155,7 +155,7 @@ export function toHttpHandler(
   access: Access,
   authenticator: Authenticator,
   edge: EdgeOptions = {},
-): HttpHandler {
+): FunctionHandler {
   return async (req, invocation) => {
     const started = performance.now();
     const ctx = requestContext(req, edge.trust ?? NO_PROXY);
@@ -171,7 +171,7 @@ async function answer(
   access: Access,
   authenticator: Authenticator,
   edge: EdgeOptions,
-  req: HttpRequest,
+  req: FunctionRequest,
   invocation: InvocationContext,
   ctx: RequestContext,
 ): Promise<HttpResponseInit> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
+import type { FunctionRequest } from './invoke.js';
 import { GraphError } from './errors.js';
 
 export const JSON_CONTENT_TYPE =
@@ -59,7 +60,7 @@ function urlParts(href: string): UrlParts {
   return m ? { protocol: m[1]!.toLowerCase(), host: m[2]!, pathname: m[3] ?? '/' } : new URL(href);
 }
 
-function originOf(req: HttpRequest, url: UrlParts, trust: OriginTrust): string {
+function originOf(req: FunctionRequest, url: UrlParts, trust: OriginTrust): string {
   const first = (name: string) => req.headers.get(name)?.split(',')[0]?.trim().toLowerCase();
   const forwarded = first('x-forwarded-host');
   if (forwarded && trust.forwardedHosts.has(forwarded)) {
@@ -72,7 +73,7 @@ function originOf(req: HttpRequest, url: UrlParts, trust: OriginTrust): string {
 /** The preferences of a request without a Prefer header (nearly every one): shared, never changed. */
 const NO_PREFERENCES: ReadonlySet<string> = new Set();
 
-export function requestContext(req: HttpRequest, trust: OriginTrust = NO_PROXY): RequestContext {
+export function requestContext(req: FunctionRequest, trust: OriginTrust = NO_PROXY): RequestContext {
   const url = urlParts(req.url);
   const version: ApiVersion = /^\/v1\.0(\/|$)/i.test(url.pathname) ? 'v1.0' : 'beta';
   const origin = originOf(req, url, trust);

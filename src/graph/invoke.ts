@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { mergeQuery } from './aspnet.js';
-import type { RouteMatch } from './routing.js';
+import type { FunctionDef, RouteMatch } from './routing.js';
 
 // @azure/functions is CommonJS: Node's ESM loader sees only some of its names, so take the classes from it.
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
@@ -57,6 +57,27 @@ export interface InvokeRequest {
 
 export type LogSink = (level: LogLevel, ...args: unknown[]) => void;
 
+/**
+ * What the service's functions read of a request: a part of the Functions library's `HttpRequest`, which
+ * satisfies it, so a function works the same whether the host or `$batch` called it.
+ */
+export interface FunctionRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null; has(name: string): boolean };
+  readonly query: URLSearchParams;
+  readonly params: Record<string, string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** A function as the service writes it: it reads a `FunctionRequest`, so `$batch` can call it without an `HttpRequest`. */
+export type FunctionHandler = (request: FunctionRequest, context: InstanceType<typeof InvocationContext>) => Promise<HttpResponseInit>;
+
+/** A function of the table that `$batch` can call in-process (`invokeItem`). */
+export interface ServedFunction extends FunctionDef {
+  serve: FunctionHandler;
+}
+
 /** The deadline of the request a function is invoked for from inside the service (a `$batch` item: its batch's). */
 const carried = new WeakMap<InstanceType<typeof InvocationContext>, Deadline>();
 
@@ -66,13 +87,89 @@ export const carriedDeadline = (context: InstanceType<typeof InvocationContext>)
 /** The request could not be built: the platform's `Request` refuses malformed header names or values. */
 export class UnbuildableRequest extends Error {}
 
+/** RFC 9110 tokens: the header names the platform's `Request` accepts. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** HTTP whitespace at either end of a value, which the platform strips. */
+const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+/** What the platform refuses in a value: NUL, CR or LF, or a character that is not a byte. */
+const REFUSED_IN_VALUE = /[\0\n\r\u0100-\uffff]/;
+
+/** Headers taken as the platform's `Headers` takes them (names lower-cased, values trimmed), read-only. */
+class ItemHeaders {
+  private readonly values = new Map<string, string>();
+
+  constructor(headers: Record<string, string>) {
+    for (const [name, raw] of Object.entries(headers)) {
+      const value = raw.replace(EDGE_WHITESPACE, '');
+      if (!HEADER_NAME.test(name) || REFUSED_IN_VALUE.test(value)) throw new UnbuildableRequest('The request has an invalid header.');
+      const key = name.toLowerCase();
+      const before = this.values.get(key);
+      this.values.set(key, before === undefined ? value : `${before}, ${value}`);
+    }
+  }
+
+  get(name: string): string | null {
+    return this.values.get(name.toLowerCase()) ?? null;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name.toLowerCase());
+  }
+}
+
+/** A `$batch` item as its function reads it; the body can be read once, as the platform's. */
+class ItemRequest implements FunctionRequest {
+  readonly headers: ItemHeaders;
+  readonly query: URLSearchParams;
+  private body: Buffer | undefined;
+  private used = false;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    headers: Record<string, string>,
+    query: string,
+    readonly params: Record<string, string>,
+    body: Buffer | undefined,
+  ) {
+    this.headers = new ItemHeaders(headers);
+    this.query = new URLSearchParams(Object.fromEntries(mergeQuery(query)));
+    this.body = body;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    if (this.used) throw new TypeError('Body is unusable: Body has already been read');
+    this.used = true;
+    const body = this.body ?? Buffer.alloc(0);
+    this.body = undefined;
+    return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  }
+}
+
+/**
+ * Runs a function for a `$batch` item, in-process: the request as the function reads it (`FunctionRequest`,
+ * its headers checked as the platform's `Request` checks them: `UnbuildableRequest` otherwise), a fresh
+ * `InvocationContext` whose logs go to `log`, and the batch's deadline. The worker's `HttpRequest` is what the
+ * host hands a function; inside a batch nobody needs its web streams, which cost more than the item's work.
+ */
+export async function invokeItem(match: RouteMatch<ServedFunction>, request: InvokeRequest, log: LogSink, deadline?: Deadline): Promise<InvokeResult> {
+  const req = new ItemRequest(request.method, request.url, request.headers, request.query ?? new URL(request.url).search, match.params, request.body?.length ? request.body : undefined);
+  const context = new InvocationContext({
+    functionName: match.fn.name,
+    invocationId: randomUUID(),
+    logHandler: (level, ...args) => log(level, ...args),
+  });
+  if (deadline) carried.set(context, deadline);
+  return match.fn.serve(req, context);
+}
+
 /**
  * Runs the matched function the way the Functions host does: the request built as an `HttpRequest` with the
  * route's parameters, the query merged as the host merges it (aspnet.ts) and a fresh `InvocationContext` whose
- * logs go to `log`, carrying `deadline` when the caller is itself a request. The local host and `$batch` both
- * call functions through here; `asHttpResponse` normalizes what they return.
+ * logs go to `log`. The local host calls functions through here (`$batch` through `invokeItem`);
+ * `asHttpResponse` normalizes what they return.
  */
-export async function invoke(match: RouteMatch, request: InvokeRequest, log: LogSink, deadline?: Deadline): Promise<InvokeResult> {
+export async function invoke(match: RouteMatch, request: InvokeRequest, log: LogSink): Promise<InvokeResult> {
   let req: InstanceType<typeof HttpRequest>;
   try {
     req = new HttpRequest({
@@ -91,7 +188,6 @@ export async function invoke(match: RouteMatch, request: InvokeRequest, log: Log
     invocationId: randomUUID(),
     logHandler: (level, ...args) => log(level, ...args),
   });
-  if (deadline) carried.set(context, deadline);
   const result = (await match.fn.handler(req, context)) as HttpResponseInit | HttpResponse | undefined;
   return result ?? { status: 204 };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import functions from '@azure/functions';
 import { endpoints, modules, zzzFallback } from '../../src/functions/index.js';
 import { defineEndpoint, serve, toHttpHandler, type Call } from '../../src/graph/endpoint.js';
-import { invoke } from '../../src/graph/invoke.js';
+import { invokeItem } from '../../src/graph/invoke.js';
 import { RouteTable } from '../../src/graph/routing.js';
 import type { Deadline } from '../../src/lib/deadline.js';
 import { storeFailure } from '../../src/store/store.js';
@@ -48,8 +48,8 @@ describe('toHttpHandler scope', () => {
   function recording(deadlineMs?: number) {
     const seen: Call['scope'][] = [];
     const handler = toHttpHandler(async (call) => (seen.push(call.scope), { status: 204 }), 'read', allowAll, { deadlineMs });
-    const table = new RouteTable([{ name: 'x', route: 'beta/x', methods: ['GET'], handler }], '');
-    const run = (deadline?: Deadline) => invoke(table.match('GET', '/beta/x')!, { method: 'GET', url: 'http://localhost/beta/x', headers: {} }, () => undefined, deadline);
+    const table = new RouteTable([{ name: 'x', route: 'beta/x', methods: ['GET'], handler, serve: handler }], '');
+    const run = (deadline?: Deadline) => invokeItem(table.match('GET', '/beta/x')!, { method: 'GET', url: 'http://localhost/beta/x', headers: {} }, () => undefined, deadline);
     return { seen, run };
   }
 
@@ -62,7 +62,7 @@ describe('toHttpHandler scope', () => {
     expect(seen[0]!.deadline!.signal.aborted).toBe(false);
   });
 
-  it('keeps the deadline it is invoked with (a $batch item keeps its batch\'s) when that ends first, and arms its own when it ends later', async () => {
+  it('keeps the deadline a $batch item is invoked with when that ends first, and arms its own when it ends later', async () => {
     const { seen, run } = recording(5_000);
     const batch: Deadline = { at: Date.now() + 1_000, signal: new AbortController().signal };
     await run(batch);
