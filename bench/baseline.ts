@@ -4,6 +4,9 @@
  * request, in the same order, with the same If-Match conditions and the same retry on a lost race.
  * No validation, no Graph shaping beyond what a client needs. When the service's round trips change,
  * this file must change with them, or the ratios compare different work.
+ *
+ * The request logic is `answer`, over a transport-neutral request, so that the floor (`floor.ts`: the same
+ * logic served as one Functions function through the local host) makes exactly these calls too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -17,6 +20,23 @@ const MOVE = new RegExp(`^${P}/connectors/([^/?]+)/memberOf/\\$ref$`);
 const MEMBER_OF = new RegExp(`^${P}/connectors/([^/?]+)/memberOf$`);
 
 type Stored<T> = T & { _etag: string };
+
+/** A benchmark request as `answer` needs it, whatever server received it. */
+export interface BaselineRequest {
+  method: string;
+  /** The URL's path, still encoded. */
+  path: string;
+  tenant: string;
+  query: URLSearchParams;
+  /** The body, parsed as JSON; read only by the requests that have one. */
+  body: () => Promise<unknown>;
+}
+
+/** The status, and the JSON value to send (none: an empty body). */
+export interface BaselineAnswer {
+  status: number;
+  value?: unknown;
+}
 
 async function body(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -63,79 +83,90 @@ const increment = (id: string, by: number): OperationInput => ({
 const readGroup = async (container: Container, tenantId: string, id: string) =>
   (await container.item(id, tenantId).read<Stored<GroupDoc>>()).resource;
 
-export function startBaseline(container: Container): Promise<{ url: string; close(): Promise<void> }> {
-  // One batch: the connector, its edge, and Default's count.
-  const createConnector = async (tenantId: string, input: { machineName: string; externalIp: string }) => {
-    const id = randomUUID();
-    const [created] = await batch(container, tenantId, [
-      { operationType: 'Create', resourceBody: { id, tenantId, type: 'connector', ...input, status: 'active', version: '' } },
-      { operationType: 'Create', resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: defaultGroupId(tenantId) } },
-      increment(defaultGroupId(tenantId), 1),
+// One batch: the connector, its edge, and Default's count.
+async function createConnector(container: Container, tenantId: string, input: { machineName: string; externalIp: string }) {
+  const id = randomUUID();
+  const [created] = await batch(container, tenantId, [
+    { operationType: 'Create', resourceBody: { id, tenantId, type: 'connector', ...input, status: 'active', version: '' } },
+    { operationType: 'Create', resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: defaultGroupId(tenantId) } },
+    increment(defaultGroupId(tenantId), 1),
+  ]);
+  return created;
+}
+
+// Read the edge, then one batch: the edge under its If-Match, and both counts; the reply is the target group.
+const move = (container: Container, tenantId: string, connectorId: string, targetId: string) =>
+  retrying(async () => {
+    const edge = (await container.item(membershipId(connectorId), tenantId).read<Stored<MembershipDoc>>()).resource!;
+    if (edge.groupId === targetId) return undefined;
+    const results = await batch(container, tenantId, [
+      { operationType: 'Replace', id: edge.id, resourceBody: { ...strip(edge), groupId: targetId }, ifMatch: edge._etag },
+      increment(edge.groupId, -1),
+      increment(targetId, 1),
     ]);
-    return created;
-  };
+    return strip(results[2] as Stored<GroupDoc>);
+  });
 
-  // Read the edge, then one batch: the edge under its If-Match, and both counts; the reply is the target group.
-  const move = (tenantId: string, connectorId: string, targetId: string) =>
-    retrying(async () => {
-      const edge = (await container.item(membershipId(connectorId), tenantId).read<Stored<MembershipDoc>>()).resource!;
-      if (edge.groupId === targetId) return undefined;
-      const results = await batch(container, tenantId, [
-        { operationType: 'Replace', id: edge.id, resourceBody: { ...strip(edge), groupId: targetId }, ifMatch: edge._etag },
-        increment(edge.groupId, -1),
-        increment(targetId, 1),
-      ]);
-      return strip(results[2] as Stored<GroupDoc>);
-    });
+/** The benchmark's requests answered with the thinnest Cosmos calls; shared by the baseline and the floor. */
+export async function answer(container: Container, req: BaselineRequest): Promise<BaselineAnswer> {
+  const { method, path, tenant: tenantId } = req;
+  let match: RegExpExecArray | null;
+  if (method === 'GET' && (match = GROUP.exec(path))) {
+    const group = await readGroup(container, tenantId, decodeURIComponent(match[1]!));
+    return group ? { status: 200, value: strip(group) } : { status: 404 };
+  }
+  if (method === 'GET' && (match = MEMBER_OF.exec(path))) {
+    const { resource: edge } = await container.item(membershipId(decodeURIComponent(match[1]!)), tenantId).read<MembershipDoc>();
+    return edge ? { status: 200, value: { value: [{ id: edge.groupId }] } } : { status: 404 };
+  }
+  if (method === 'GET' && path === `${P}/connectors`) {
+    const page = await container.items
+      .query(
+        {
+          query: 'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = @type',
+          parameters: [
+            { name: '@tenantId', value: tenantId },
+            { name: '@type', value: 'connector' },
+          ],
+        },
+        { partitionKey: tenantId, maxItemCount: Number(req.query.get('$top') ?? 100) },
+      )
+      .fetchNext();
+    return { status: 200, value: { value: page.resources.map(strip), '@odata.nextLink': page.continuationToken ? 'next' : undefined } };
+  }
+  if (method === 'POST' && path === `${P}/connectors`) {
+    return { status: 201, value: await createConnector(container, tenantId, (await req.body()) as { machineName: string; externalIp: string }) };
+  }
+  if (method === 'POST' && (match = MOVE.exec(path))) {
+    const reference = (await req.body()) as { '@odata.id': string };
+    const targetId = reference['@odata.id'].split('/').pop()!;
+    const moved = await move(container, tenantId, decodeURIComponent(match[1]!), targetId);
+    return moved ? { status: 201, value: moved } : { status: 400 };
+  }
+  if (method === 'POST' && path === '/beta/$batch') {
+    const { requests } = (await req.body()) as { requests: { id: string; url: string }[] };
+    const responses = await Promise.all(
+      requests.map(async (item) => {
+        const group = await readGroup(container, tenantId, item.url.split('/').pop()!);
+        return { id: item.id, status: group ? 200 : 404, body: group ? strip(group) : undefined };
+      }),
+    );
+    return { status: 200, value: { responses } };
+  }
+  return { status: 404 };
+}
 
+export function startBaseline(container: Container): Promise<{ url: string; close(): Promise<void> }> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const tenantId = String(req.headers['x-tenant']);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    let match: RegExpExecArray | null;
-    if (req.method === 'GET' && (match = GROUP.exec(path))) {
-      const group = await readGroup(container, tenantId, decodeURIComponent(match[1]!));
-      return group ? send(res, 200, strip(group)) : send(res, 404);
-    }
-    if (req.method === 'GET' && (match = MEMBER_OF.exec(path))) {
-      const { resource: edge } = await container.item(membershipId(decodeURIComponent(match[1]!)), tenantId).read<MembershipDoc>();
-      return edge ? send(res, 200, { value: [{ id: edge.groupId }] }) : send(res, 404);
-    }
-    if (req.method === 'GET' && path === `${P}/connectors`) {
-      const page = await container.items
-        .query(
-          {
-            query: 'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = @type',
-            parameters: [
-              { name: '@tenantId', value: tenantId },
-              { name: '@type', value: 'connector' },
-            ],
-          },
-          { partitionKey: tenantId, maxItemCount: Number(url.searchParams.get('$top') ?? 100) },
-        )
-        .fetchNext();
-      return send(res, 200, { value: page.resources.map(strip), '@odata.nextLink': page.continuationToken ? 'next' : undefined });
-    }
-    if (req.method === 'POST' && path === `${P}/connectors`) {
-      return send(res, 201, await createConnector(tenantId, (await body(req)) as { machineName: string; externalIp: string }));
-    }
-    if (req.method === 'POST' && (match = MOVE.exec(path))) {
-      const reference = (await body(req)) as { '@odata.id': string };
-      const targetId = reference['@odata.id'].split('/').pop()!;
-      const moved = await move(tenantId, decodeURIComponent(match[1]!), targetId);
-      return moved ? send(res, 201, moved) : send(res, 400);
-    }
-    if (req.method === 'POST' && path === '/beta/$batch') {
-      const { requests } = (await body(req)) as { requests: { id: string; url: string }[] };
-      const responses = await Promise.all(
-        requests.map(async (item) => {
-          const group = await readGroup(container, tenantId, item.url.split('/').pop()!);
-          return { id: item.id, status: group ? 200 : 404, body: group ? strip(group) : undefined };
-        }),
-      );
-      return send(res, 200, { responses });
-    }
-    send(res, 404);
+    const { status, value } = await answer(container, {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      tenant: String(req.headers['x-tenant']),
+      query: url.searchParams,
+      body: () => body(req),
+    });
+    send(res, status, value);
   };
 
   const server = createServer((req, res) => {

@@ -1,10 +1,11 @@
 /**
  * One server under load, in its own process so its CPU time can be measured apart from the load
  * generator's: its own embedded Cosmos server, in this process as `npm start` runs it, seeded with the
- * fixture, then either the service (the local host over `compose()`) or the baseline. Started by
- * `load.ts` with `fork`; talks to it over IPC.
+ * fixture, then the service (the local host over `compose()`), the baseline (`baseline.ts`), or the floor
+ * (`floor.ts`: the baseline's logic as one function through the local host). Started by `load.ts` with
+ * `fork`; talks to it over IPC.
  *
- *   argv[2]: 'service' | 'baseline'    env BENCH_KEYS_DIR: the local signing keys (service only)
+ *   argv[2]: 'service' | 'baseline' | 'floor'    env BENCH_KEYS_DIR: the local signing keys (service only)
  *
  * On request it profiles itself with V8's sampling profiler (what `node --cpu-prof` runs), over one
  * benchmark row at a time, and writes the profile where it is told.
@@ -18,9 +19,10 @@ import { startLocalHost } from '../src/local/host.js';
 import { ensureContainer } from '../src/store/client.js';
 import { containerIndexingPolicy } from '../src/directory/documents.js';
 import { startBaseline } from './baseline.js';
+import { startFloor } from './floor.js';
 import { seedFixture, type Fixture } from './fixture.js';
 
-export type TargetName = 'service' | 'baseline';
+export type TargetName = 'service' | 'baseline' | 'floor';
 
 export type ToTarget =
   | { cmd: 'start'; fixture: Fixture }
@@ -39,8 +41,9 @@ async function start(target: TargetName, fixture: Fixture) {
   const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
   const container = await ensureContainer(client, settings, containerIndexingPolicy());
   await seedFixture(container, fixture);
-  if (target === 'baseline') {
-    const server = await startBaseline(container);
+  // The floor shares the baseline's client and calls; only how requests reach them differs.
+  if (target === 'baseline' || target === 'floor') {
+    const server = await (target === 'floor' ? startFloor : startBaseline)(container);
     return { url: server.url, stop: async () => (await server.close(), client.dispose(), await cosmos.close()) };
   }
   client.dispose();

@@ -1,19 +1,25 @@
 /**
  * Throughput, latency and CPU per request of the service against the thinnest honest baseline
- * (`baseline.ts`), measured side by side in this run. Each runs in its own child process with its own
- * embedded Cosmos server (in-process, as `npm start` runs it) over identical data (`fixture.ts`); this
- * process only generates load, with autocannon. For each round, each scenario and each number of
- * requests in flight, the baseline then the service get the same load for the same time; the figures
- * reported are medians over rounds, with the spread of the ratio across rounds.
+ * (`baseline.ts`) and against the floor (`floor.ts`), measured side by side in this run. The floor is the
+ * baseline's own code and Cosmos calls served as one Functions function through the local host, so it pays
+ * what the Functions worker and host pay in Azure too, for any service: the `HttpRequest` (an undici
+ * `Request` with a web stream for its body), the `InvocationContext`, the body read through
+ * `req.arrayBuffer()`. No service code can go under it; the service's cost above it ('own/base':
+ * (service − floor) / baseline CPU per request) is what its own code spends.
+ * Each runs in its own child process with its own embedded Cosmos server (in-process, as `npm start` runs
+ * it) over identical data (`fixture.ts`); this process only generates load, with autocannon. For each
+ * round, each scenario and each number of requests in flight, the baseline, the floor, then the service
+ * get the same load for the same time; the figures reported are medians over rounds (a ratio: the median
+ * of each round's), with the spread of the service/baseline ratio across rounds.
  *
  *   npm run bench                     (after the round-trip benchmark)
  *   node dist/bench/load.js
  *
  * Settings (environment): BENCH_ROUNDS (default 3), BENCH_SECONDS per measurement (default 3),
  * BENCH_SCENARIOS (comma list, default all), BENCH_CONCURRENCY (comma list, default 1,16),
- * BENCH_CPU_PROF (a folder: after the measured rounds, each row is run once more for the baseline and the
- * service under V8's CPU profiler, each profile written there and the service's summarized by module and
- * function, in ms per request, by `profile-top.ts`),
+ * BENCH_CPU_PROF (a folder: after the measured rounds, each row is run once more for the baseline, the
+ * floor and the service under V8's CPU profiler, each profile written there and the service's summarized
+ * by module and function, in ms per request, by `profile-top.ts`),
  * BENCH_REFERENCE (the dist folder of another build, e.g. one made from an earlier commit: its service
  * runs as a third target in the same rounds, for a before/after comparison on a noisy machine).
  * Results: a table, and JSON in bench/out/.
@@ -236,10 +242,11 @@ async function main() {
 
   const targets = [
     await startTarget('baseline', fixture, keysDir, fixture.moves.pool.length),
+    await startTarget('floor', fixture, keysDir, fixture.moves.pool.length),
     await startTarget('service', fixture, keysDir, fixture.moves.pool.length),
     ...(REFERENCE ? [await startTarget('reference', fixture, keysDir, fixture.moves.pool.length)] : []),
   ];
-  console.log(`Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline then service.`);
+  console.log(`Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline, floor, then service${REFERENCE ? ' and reference' : ''}.`);
   for (const target of targets) for (const scenario of chosen) await load(target, scenario, 4, 1); // warm-up
 
   const samples = new Map<string, Sample[]>();
@@ -260,27 +267,39 @@ async function main() {
     CONCURRENCY.map((connections) => {
       const of = (t: Role) => samples.get(`${scenario.name}|${connections}|${t}`);
       const base = of('baseline')!;
+      const floor = of('floor')!;
       const svc = of('service')!;
       const ref = of('reference');
       const ratios = svc.map((s, i) => s.rps / base[i]!.rps);
       const m = (list: Sample[], k: keyof Sample) => median(list.map((s) => s[k]));
+      // Each round's CPU figures against the same round's baseline, then the median over rounds.
+      const cpuOverBase = (each: (i: number) => number) => median(base.map((b, i) => each(i) / b.cpuMsPerRequest));
       return {
         ...(ref ? { refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)), refCpuMs: m(ref, 'cpuMsPerRequest') } : {}),
         scenario: scenario.name,
         inFlight: connections,
         baseRps: m(base, 'rps'),
+        floorRps: m(floor, 'rps'),
         svcRps: m(svc, 'rps'),
         ratio: median(ratios),
         ratioMin: Math.min(...ratios),
         ratioMax: Math.max(...ratios),
         baseP50: m(base, 'p50'),
+        floorP50: m(floor, 'p50'),
         svcP50: m(svc, 'p50'),
         baseP99: m(base, 'p99'),
+        floorP99: m(floor, 'p99'),
         svcP99: m(svc, 'p99'),
         baseCpuMs: m(base, 'cpuMsPerRequest'),
+        floorCpuMs: m(floor, 'cpuMsPerRequest'),
         svcCpuMs: m(svc, 'cpuMsPerRequest'),
-        failures: [...base, ...svc, ...(ref ?? [])].reduce((sum, s) => sum + s.failures, 0),
-        rounds: { baseline: base, service: svc, ...(ref ? { reference: ref } : {}) },
+        /** floor / baseline CPU per request: what the Functions worker and host add to the thinnest server. */
+        floorCpuRatio: cpuOverBase((i) => floor[i]!.cpuMsPerRequest),
+        svcCpuRatio: cpuOverBase((i) => svc[i]!.cpuMsPerRequest),
+        /** (service − floor) / baseline CPU per request: the service's own cost, in baselines. */
+        ownCpuShare: cpuOverBase((i) => svc[i]!.cpuMsPerRequest - floor[i]!.cpuMsPerRequest),
+        failures: [...base, ...floor, ...svc, ...(ref ?? [])].reduce((sum, s) => sum + s.failures, 0),
+        rounds: { baseline: base, floor, service: svc, ...(ref ? { reference: ref } : {}) },
       };
     }),
   );
@@ -289,13 +308,14 @@ async function main() {
     rows.map((r) => ({
       request: r.scenario,
       'in flight': r.inFlight,
-      'base req/s': f(r.baseRps),
-      'svc req/s': f(r.svcRps),
-      ratio: f(r.ratio, 2),
-      'ratio range': `${f(r.ratioMin, 2)}–${f(r.ratioMax, 2)}`,
-      'p50 ms base/svc': `${f(r.baseP50, 2)} / ${f(r.svcP50, 2)}`,
-      'p99 ms base/svc': `${f(r.baseP99, 1)} / ${f(r.svcP99, 1)}`,
-      'CPU ms/req base/svc': `${f(r.baseCpuMs, 2)} / ${f(r.svcCpuMs, 2)}`,
+      // p99 is left to the JSON: the table is wide enough with the floor.
+      'req/s base/floor/svc': `${f(r.baseRps)} / ${f(r.floorRps)} / ${f(r.svcRps)}`,
+      'req/s svc/base': `${f(r.ratio, 2)} (${f(r.ratioMin, 2)}–${f(r.ratioMax, 2)})`,
+      'p50 ms base/floor/svc': `${f(r.baseP50, 2)} / ${f(r.floorP50, 2)} / ${f(r.svcP50, 2)}`,
+      'CPU ms/req base/floor/svc': `${f(r.baseCpuMs, 2)} / ${f(r.floorCpuMs, 2)} / ${f(r.svcCpuMs, 2)}`,
+      'CPU floor/base': f(r.floorCpuRatio, 2),
+      'CPU svc/base': f(r.svcCpuRatio, 2),
+      'own/base (svc−floor)': f(r.ownCpuShare, 2),
       ...(r.refRatio === undefined ? {} : { 'reference ratio': f(r.refRatio, 2), 'reference CPU ms/req': f(r.refCpuMs!, 2) }),
       failures: r.failures,
     })),

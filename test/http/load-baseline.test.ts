@@ -1,6 +1,7 @@
 import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaseline } from '../../bench/baseline.js';
+import { startFloor } from '../../bench/floor.js';
 import { planFixture, seedFixture, type Fixture } from '../../bench/fixture.js';
 import { PROFILE, startTestApp, type TestApp } from '../support/app.js';
 import { startCountingProxy, type CountingProxy, type SeenRequest } from '../support/counting-proxy.js';
@@ -8,26 +9,43 @@ import { startCountingProxy, type CountingProxy, type SeenRequest } from '../sup
 /**
  * The load benchmark's ratios mean something only while its baseline (bench/baseline.ts) sends Cosmos the
  * same requests as the service for each of its scenarios: same number, same kinds, same batch operations,
- * same conditions. Both run here over one embedded server, each behind its own recording proxy.
+ * same conditions. The floor (bench/floor.ts) shares the baseline's code; here it proves its function route
+ * really reaches that code, with the same statuses and the same requests. All run over one embedded server,
+ * each behind its own recording proxy.
  */
 let t: TestApp;
 let proxy: CountingProxy;
+let floorProxy: CountingProxy;
 let client: CosmosClient;
+let floorClient: CosmosClient;
 let baseline: { url: string; close(): Promise<void> };
+let floor: { url: string; close(): Promise<void> };
 let fixture: Fixture;
+
+const containerVia = (endpoint: string) => {
+  const c = new CosmosClient({ endpoint, key: 'local', connectionPolicy: { enableEndpointDiscovery: false } });
+  return { client: c, container: c.database(t.container.database.id).container(t.container.id) };
+};
 
 beforeAll(async () => {
   t = await startTestApp({ countCosmosRequests: true });
   proxy = await startCountingProxy(t.cosmos.endpoint);
-  client = new CosmosClient({ endpoint: proxy.endpoint, key: 'local', connectionPolicy: { enableEndpointDiscovery: false } });
-  const container = client.database(t.container.database.id).container(t.container.id);
+  floorProxy = await startCountingProxy(t.cosmos.endpoint);
+  const viaProxy = containerVia(proxy.endpoint);
+  const viaFloorProxy = containerVia(floorProxy.endpoint);
+  client = viaProxy.client;
+  floorClient = viaFloorProxy.client;
   fixture = planFixture({ listSize: 5, movePool: 1, createTenants: 1 });
   await seedFixture(t.container, fixture);
-  baseline = await startBaseline(container);
+  baseline = await startBaseline(viaProxy.container);
+  floor = await startFloor(viaFloorProxy.container);
 });
 afterAll(async () => {
+  await floor?.close();
   await baseline?.close();
+  floorClient?.dispose();
   client?.dispose();
+  await floorProxy?.close();
   await proxy?.close();
   await t?.close();
 });
@@ -53,18 +71,18 @@ function describeRequest(r: SeenRequest): string {
   return `${r.method} ${path.replace(/\/docs\/.+$/, '/docs/{id}')} [${flags.join(', ')}] ${body}`.trim();
 }
 
-async function sent(log: () => readonly SeenRequest[], action: () => Promise<number>): Promise<string[]> {
+async function sent(log: () => readonly SeenRequest[], action: () => Promise<number>): Promise<{ status: number; requests: string[] }> {
   const before = log().length;
   const status = await action();
   expect(status).toBeLessThan(300);
-  return log().slice(before).map(describeRequest);
+  return { status, requests: log().slice(before).map(describeRequest) };
 }
 
-describe('the load baseline makes the same Cosmos requests as the service', () => {
+describe('the load baseline makes the same Cosmos requests as the service, and the floor the same as the baseline', () => {
   const service = (method: string, path: string, tenant: string, body?: unknown) => () =>
     t.call(method, path, { tenant, body }).then((r) => r.status);
-  const bare = (method: string, path: string, tenant: string, body?: unknown) => () =>
-    fetch(`${baseline.url}${path}`, {
+  const bare = (url: () => string) => (method: string, path: string, tenant: string, body?: unknown) => () =>
+    fetch(`${url()}${path}`, {
       method,
       headers: { 'x-tenant': tenant, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -78,8 +96,8 @@ describe('the load baseline makes the same Cosmos requests as the service', () =
       'move',
       (f, turn) => {
         const { connectorId, groups } = f.moves.pool[0]!;
-        // The service moves it to the second group, the baseline back to the first.
-        return ['POST', `${PROFILE}/connectors/${connectorId}/memberOf/$ref`, f.moves.tenant, { '@odata.id': `https://graph.microsoft.com${PROFILE}/connectorGroups/${groups[1 - turn]}` }];
+        // The service moves it to the second group, the baseline back to the first, the floor to the second again.
+        return ['POST', `${PROFILE}/connectors/${connectorId}/memberOf/$ref`, f.moves.tenant, { '@odata.id': `https://graph.microsoft.com${PROFILE}/connectorGroups/${groups[(turn + 1) % 2]}` }];
       },
     ],
     [
@@ -94,10 +112,13 @@ describe('the load baseline makes the same Cosmos requests as the service', () =
   ];
 
   it.each(scenarios)('%s', async (name, request) => {
-    const ofService = await sent(t.cosmosLog, service(...request(fixture, 0)));
-    const ofBaseline = await sent(proxy.seen, bare(...request(fixture, 1)));
+    const { requests: ofService } = await sent(t.cosmosLog, service(...request(fixture, 0)));
+    const ofBaseline = await sent(proxy.seen, bare(() => baseline.url)(...request(fixture, 1)));
+    const ofFloor = await sent(floorProxy.seen, bare(() => floor.url)(...request(fixture, 2)));
     expect(ofService.length, `${name}: ${ofService.join('\n')}`).toBeGreaterThan(0);
     // A batch's items run concurrently, so their requests may arrive in any order.
-    expect(ofBaseline.sort()).toEqual(ofService.sort());
+    expect(ofBaseline.requests.sort()).toEqual(ofService.sort());
+    expect(ofFloor.status).toBe(ofBaseline.status);
+    expect(ofFloor.requests.sort()).toEqual(ofBaseline.requests);
   });
 });
