@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * A request's deadline, which bounds every store call it makes (retries included). A nested deadline never
  * outlives the one around it (a `$batch` item keeps its batch's).
@@ -36,6 +38,9 @@ function signalAt(at: number, tickMs: number): { at: number; signal: AbortSignal
   if (signal === undefined) {
     const controller = new AbortController();
     signal = controller.signal;
+    // Every call in flight for these requests listens (the SDK adds a listener per attempt and removes it
+    // when the attempt ends): many at once is the design, not a leak.
+    setMaxListeners(0, signal);
     ticks.set(end, signal);
     const timer = setTimeout(() => {
       ticks.delete(end);
