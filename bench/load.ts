@@ -275,7 +275,9 @@ async function main() {
       // Each round's CPU figures against the same round's baseline, then the median over rounds.
       const cpuOverBase = (each: (i: number) => number) => median(base.map((b, i) => each(i) / b.cpuMsPerRequest));
       return {
-        ...(ref ? { refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)), refCpuMs: m(ref, 'cpuMsPerRequest') } : {}),
+        ...(ref
+          ? { refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)), refCpuMs: m(ref, 'cpuMsPerRequest'), refCpuRatio: cpuOverBase((i) => ref[i]!.cpuMsPerRequest) }
+          : {}),
         scenario: scenario.name,
         inFlight: connections,
         baseRps: m(base, 'rps'),
@@ -316,7 +318,7 @@ async function main() {
       'CPU floor/base': f(r.floorCpuRatio, 2),
       'CPU svc/base': f(r.svcCpuRatio, 2),
       'own/base (svc−floor)': f(r.ownCpuShare, 2),
-      ...(r.refRatio === undefined ? {} : { 'reference ratio': f(r.refRatio, 2), 'reference CPU ms/req': f(r.refCpuMs!, 2) }),
+      ...(r.refRatio === undefined ? {} : { 'ref req/s /base': f(r.refRatio, 2), 'ref CPU ms/req': f(r.refCpuMs!, 2), 'CPU ref/base': f(r.refCpuRatio!, 2) }),
       failures: r.failures,
     })),
   );

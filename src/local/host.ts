@@ -99,8 +99,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** A plain result (see `plainResponse`) written as it is, without building an `HttpResponse`. */
 function sendPlain(res: ServerResponse, plain: PlainResponse, head: boolean): void {
-  const headers = plain.body === undefined ? plain.headers : { ...plain.headers, 'content-length': String(Buffer.byteLength(plain.body)) };
-  res.writeHead(plain.status, headers);
+  // The headers are the plain response's own copy (plainResponse), so the length is added to them in place.
+  if (plain.body !== undefined) plain.headers['content-length'] = String(Buffer.byteLength(plain.body));
+  res.writeHead(plain.status, plain.headers);
   res.end(head ? undefined : plain.body);
 }
 
