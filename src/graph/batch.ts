@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpResponseInit, InvocationContext, LogLevel } from '@azure/functions';
+import type { HttpResponseInit, LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
-import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
+import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
 
 /**
@@ -179,7 +179,7 @@ function itemBodyBytes(body: unknown): Buffer | undefined {
   return Buffer.from(body, 'utf8');
 }
 
-const LOGGERS: Record<LogLevel, (log: InvocationContext, ...args: unknown[]) => void> = {
+const LOGGERS: Record<LogLevel, (log: FunctionContext, ...args: unknown[]) => void> = {
   trace: (log, ...args) => log.trace(...args),
   debug: (log, ...args) => log.debug(...args),
   information: (log, ...args) => log.info(...args),
@@ -244,7 +244,7 @@ interface BatchRun {
   ctx: RequestContext;
   /** The batch's own request: its Authorization goes to every item. */
   outer: FunctionRequest;
-  log: InvocationContext;
+  log: FunctionContext;
   /** The batch's deadline, which its items keep. */
   deadline?: Deadline;
 }

@@ -1,4 +1,4 @@
-import type { HttpMethod, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpMethod, HttpResponseInit } from '@azure/functions';
 import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
 import type { Access, Authenticator, Caller } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
@@ -6,7 +6,7 @@ import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 import { PROFILE_ID, assertProfile, pathId } from './odata.js';
 import type { OperationDoc } from './openapi.js';
-import { carriedDeadline, type FunctionHandler, type FunctionRequest } from './invoke.js';
+import { carriedDeadline, type FunctionContext, type FunctionHandler, type FunctionRequest } from './invoke.js';
 import { requestLogLine } from './request-log.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
@@ -21,7 +21,7 @@ export interface Call<P extends string = string> {
    * and write stays in, and the request's deadline.
    */
   scope: Scope;
-  log: InvocationContext;
+  log: FunctionContext;
 }
 
 /**
@@ -172,7 +172,7 @@ async function answer(
   authenticator: Authenticator,
   edge: EdgeOptions,
   req: FunctionRequest,
-  invocation: InvocationContext,
+  invocation: FunctionContext,
   ctx: RequestContext,
 ): Promise<HttpResponseInit> {
   try {

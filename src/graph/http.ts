@@ -87,10 +87,12 @@ export function requestContext(req: FunctionRequest, trust: OriginTrust = NO_PRO
           .filter(Boolean),
       )
     : NO_PREFERENCES;
+  const valid = given !== undefined && CLIENT_REQUEST_ID.test(given);
+  const item = valid ? req.headers.get(BATCH_ITEM_HEADER) : null;
   return {
     requestId: randomUUID(),
-    clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
-    ...(given && CLIENT_REQUEST_ID.test(given) ? { callerRequestId: [given, req.headers.get(BATCH_ITEM_HEADER)].filter((p) => p !== null).join('/') } : {}),
+    clientRequestId: valid ? given : randomUUID(),
+    ...(valid ? { callerRequestId: item === null ? given : `${given}/${item}` } : {}),
     origin,
     version,
     serviceRoot: `${origin}/${version}`,

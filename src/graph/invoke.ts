@@ -70,19 +70,47 @@ export interface FunctionRequest {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
+/** What the service's functions use of their `InvocationContext`: its logging, which the Functions library's satisfies. */
+export type FunctionContext = Pick<InstanceType<typeof InvocationContext>, 'trace' | 'debug' | 'info' | 'warn' | 'error'>;
+
 /** A function as the service writes it: it reads a `FunctionRequest`, so `$batch` can call it without an `HttpRequest`. */
-export type FunctionHandler = (request: FunctionRequest, context: InstanceType<typeof InvocationContext>) => Promise<HttpResponseInit>;
+export type FunctionHandler = (request: FunctionRequest, context: FunctionContext) => Promise<HttpResponseInit>;
 
 /** A function of the table that `$batch` can call in-process (`invokeItem`). */
 export interface ServedFunction extends FunctionDef {
   serve: FunctionHandler;
 }
 
-/** The deadline of the request a function is invoked for from inside the service (a `$batch` item: its batch's). */
-const carried = new WeakMap<InstanceType<typeof InvocationContext>, Deadline>();
+/** A `$batch` item's context: its logs go to the batch's sink, and it carries the batch's deadline. */
+class ItemContext implements FunctionContext {
+  constructor(
+    private readonly log: LogSink,
+    readonly deadline: Deadline | undefined,
+  ) {}
 
-/** What `invoke` was handed as the invocation's deadline, if anything (graph/endpoint.ts keeps to it). */
-export const carriedDeadline = (context: InstanceType<typeof InvocationContext>): Deadline | undefined => carried.get(context);
+  trace(...args: unknown[]): void {
+    this.log('trace', ...args);
+  }
+
+  debug(...args: unknown[]): void {
+    this.log('debug', ...args);
+  }
+
+  info(...args: unknown[]): void {
+    this.log('information', ...args);
+  }
+
+  warn(...args: unknown[]): void {
+    this.log('warning', ...args);
+  }
+
+  error(...args: unknown[]): void {
+    this.log('error', ...args);
+  }
+}
+
+/** The deadline a function was invoked with from inside the service (a `$batch` item: its batch's), if any (graph/endpoint.ts keeps to it). */
+export const carriedDeadline = (context: FunctionContext): Deadline | undefined => (context instanceof ItemContext ? context.deadline : undefined);
 
 /** The request could not be built: the platform's `Request` refuses malformed header names or values. */
 export class UnbuildableRequest extends Error {}
@@ -94,14 +122,27 @@ const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 /** What the platform refuses in a value: NUL, CR or LF, or a character that is not a byte. */
 const REFUSED_IN_VALUE = /[\0\n\r\u0100-\uffff]/;
 
+/** Values this long are remembered once checked: the batch's Authorization comes again with every item. */
+const REMEMBERED_LENGTH = 256;
+let remembered: { raw: string; value: string } | undefined;
+
+/** A header value as the platform takes it (trimmed), or undefined when the platform refuses it. */
+function headerValue(raw: string): string | undefined {
+  if (raw === remembered?.raw) return remembered.value;
+  const value = raw.replace(EDGE_WHITESPACE, '');
+  if (REFUSED_IN_VALUE.test(value)) return undefined;
+  if (raw.length >= REMEMBERED_LENGTH) remembered = { raw, value };
+  return value;
+}
+
 /** Headers taken as the platform's `Headers` takes them (names lower-cased, values trimmed), read-only. */
 class ItemHeaders {
   private readonly values = new Map<string, string>();
 
   constructor(headers: Record<string, string>) {
     for (const [name, raw] of Object.entries(headers)) {
-      const value = raw.replace(EDGE_WHITESPACE, '');
-      if (!HEADER_NAME.test(name) || REFUSED_IN_VALUE.test(value)) throw new UnbuildableRequest('The request has an invalid header.');
+      const value = headerValue(raw);
+      if (!HEADER_NAME.test(name) || value === undefined) throw new UnbuildableRequest('The request has an invalid header.');
       const key = name.toLowerCase();
       const before = this.values.get(key);
       this.values.set(key, before === undefined ? value : `${before}, ${value}`);
@@ -148,19 +189,14 @@ class ItemRequest implements FunctionRequest {
 
 /**
  * Runs a function for a `$batch` item, in-process: the request as the function reads it (`FunctionRequest`,
- * its headers checked as the platform's `Request` checks them: `UnbuildableRequest` otherwise), a fresh
- * `InvocationContext` whose logs go to `log`, and the batch's deadline. The worker's `HttpRequest` is what the
- * host hands a function; inside a batch nobody needs its web streams, which cost more than the item's work.
+ * its headers checked as the platform's `Request` checks them: `UnbuildableRequest` otherwise), and a context
+ * whose logs go to `log` and which carries the batch's deadline. The worker's `HttpRequest` and
+ * `InvocationContext` are what the host hands a function; inside a batch nobody needs their web streams and
+ * bindings, which cost more than the item's own work.
  */
 export async function invokeItem(match: RouteMatch<ServedFunction>, request: InvokeRequest, log: LogSink, deadline?: Deadline): Promise<InvokeResult> {
   const req = new ItemRequest(request.method, request.url, request.headers, request.query ?? new URL(request.url).search, match.params, request.body?.length ? request.body : undefined);
-  const context = new InvocationContext({
-    functionName: match.fn.name,
-    invocationId: randomUUID(),
-    logHandler: (level, ...args) => log(level, ...args),
-  });
-  if (deadline) carried.set(context, deadline);
-  return match.fn.serve(req, context);
+  return match.fn.serve(req, new ItemContext(log, deadline));
 }
 
 /**

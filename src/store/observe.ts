@@ -4,7 +4,7 @@ import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipel
  * What Cosmos last answered during one store call, seen below the SDK. The SDK does not always say it in
  * the error it throws: `Items.batch` rethrows any failure as a plain `Error("Batch request error: …")`
  * without the status or headers, and a failure whose body is not JSON surfaces as a SyntaxError. Each
- * store call is observed (`observeCall`): its requests carry a header naming it, through the SDK's
+ * store call is observed (`ObservedCall`): its requests carry a header naming it, through the SDK's
  * documented `initialHeaders`, and the Cosmos client's HTTP client records every answer (or network
  * failure) into the call it names, removing the header before the request leaves.
  */
