@@ -21,7 +21,7 @@
  * floor and the service under V8's CPU profiler, each profile written there and the service's summarized
  * by module and function, in ms per request, by `profile-top.ts`),
  * BENCH_REFERENCE (the dist folder of another build, e.g. one made from an earlier commit: its service
- * runs as a third target in the same rounds, for a before/after comparison on a noisy machine).
+ * runs as a fourth target in the same rounds, for a before/after comparison on a noisy machine).
  * Results: a table, and JSON in bench/out/.
  */
 import { fork, type ChildProcess } from 'node:child_process';

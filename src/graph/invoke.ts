@@ -115,6 +115,9 @@ export const carriedDeadline = (context: FunctionContext): Deadline | undefined 
 /** The request could not be built: the platform's `Request` refuses malformed header names or values. */
 export class UnbuildableRequest extends Error {}
 
+/** The query as the host hands it to a function: repeated names merged (aspnet.ts). */
+const hostQuery = (request: InvokeRequest): Record<string, string> => Object.fromEntries(mergeQuery(request.query ?? new URL(request.url).search));
+
 /** RFC 9110 tokens: the header names the platform's `Request` accepts. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** HTTP whitespace at either end of a value, which the platform strips. */
@@ -169,12 +172,12 @@ class ItemRequest implements FunctionRequest {
     readonly method: string,
     readonly url: string,
     headers: Record<string, string>,
-    query: string,
+    query: Record<string, string>,
     readonly params: Record<string, string>,
     body: Buffer | undefined,
   ) {
     this.headers = new ItemHeaders(headers);
-    this.query = new URLSearchParams(Object.fromEntries(mergeQuery(query)));
+    this.query = new URLSearchParams(query);
     this.body = body;
   }
 
@@ -195,7 +198,7 @@ class ItemRequest implements FunctionRequest {
  * bindings, which cost more than the item's own work.
  */
 export async function invokeItem(match: RouteMatch<ServedFunction>, request: InvokeRequest, log: LogSink, deadline?: Deadline): Promise<InvokeResult> {
-  const req = new ItemRequest(request.method, request.url, request.headers, request.query ?? new URL(request.url).search, match.params, request.body?.length ? request.body : undefined);
+  const req = new ItemRequest(request.method, request.url, request.headers, hostQuery(request), match.params, request.body?.length ? request.body : undefined);
   return match.fn.serve(req, new ItemContext(log, deadline));
 }
 
@@ -213,7 +216,7 @@ export async function invoke(match: RouteMatch, request: InvokeRequest, log: Log
       url: request.url,
       headers: request.headers,
       params: match.params,
-      query: Object.fromEntries(mergeQuery(request.query ?? new URL(request.url).search)),
+      query: hostQuery(request),
       body: request.body?.length ? { bytes: request.body } : undefined,
     });
   } catch (cause) {

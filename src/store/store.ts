@@ -111,11 +111,6 @@ interface CallOptions {
   initialHeaders: Record<string, string>;
 }
 
-/** A document written into a scope must belong to its tenant: a mix-up is a fault of ours, never sent. */
-function inScope<T extends Doc>(scope: Scope, doc: T): T {
-  if (doc.tenantId !== scope.tenantId) throw new Error('store: a document of another tenant was written into this scope');
-  return doc;
-}
 
 /**
  * Cosmos DB access for one container partitioned by `/tenantId`. Each method is one round trip (a query
@@ -148,13 +143,13 @@ export class Store {
   }
 
   async create<T extends Doc>(scope: Scope, doc: T): Promise<Stored<T>> {
-    return this.write(scope, [createOp(inScope(scope, doc))], ([op]) =>
+    return this.write(scope, [createOp(doc)], ([op]) =>
       this.call(scope, async (options) => (await this.container.items.create((op as CreateOp).doc, options)).resource as unknown),
     ) as Promise<Stored<T>>;
   }
 
   async replace<T extends Doc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
-    return this.write(scope, [replaceOp(inScope(scope, doc), ifMatch)], ([op]) =>
+    return this.write(scope, [replaceOp(doc, ifMatch)], ([op]) =>
       this.call(scope, async (options) => {
         const { resource } = await this.container
           .item(doc.id, scope.tenantId)
@@ -175,7 +170,6 @@ export class Store {
 
   /** All or nothing, in the scope's partition; returns each operation's resulting document. */
   async batch(scope: Scope, ops: BatchOp[]): Promise<unknown[]> {
-    for (const o of ops) if (o.op === 'create' || o.op === 'replace') inScope(scope, o.doc);
     return this.write(scope, ops, (stamped) => this.sendBatch(scope, stamped), true);
   }
 
@@ -225,6 +219,10 @@ export class Store {
   private async write<R>(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<R>): Promise<R>;
   private async write(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown[]>, all: true): Promise<unknown[]>;
   private async write(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown>, all = false): Promise<unknown> {
+    // A document written into a scope must belong to its tenant: a mix-up is a fault of ours, never sent.
+    if (ops.some((o) => (o.op === 'create' || o.op === 'replace') && o.doc.tenantId !== scope.tenantId)) {
+      throw new Error('store: a document of another tenant was written into this scope');
+    }
     for (let attempt = 1; ; attempt++) {
       const writeId = randomUUID();
       const stamped = ops.map((o): BatchOp => (o.op === 'create' || o.op === 'replace' ? { ...o, doc: { ...o.doc, [WRITE_ID]: writeId } as Doc } : o));
