@@ -9,13 +9,15 @@
  * Each runs in its own child process with its own embedded Cosmos server (in-process, as `npm start` runs
  * it) over identical data (`fixture.ts`); this process only generates load, with autocannon. For each
  * round, each scenario and each number of requests in flight, the baseline, the floor, then the service
- * get the same load for the same time; the figures reported are medians over rounds (a ratio: the median
- * of each round's), with the spread of the service/baseline ratio across rounds.
+ * get the same load for the same time, in the reverse order every other round (the machine's speed drifts
+ * over seconds, and a fixed order would hand the drift to one side); the figures reported are medians over
+ * rounds (a ratio: the median of each round's), with the spread of the service/baseline ratio across rounds.
  *
  *   npm run bench                     (after the round-trip benchmark)
  *   node dist/bench/load.js
  *
- * Settings (environment): BENCH_ROUNDS (default 3), BENCH_SECONDS per measurement (default 3),
+ * Settings (environment): BENCH_ROUNDS (default 15), BENCH_SECONDS per measurement (default 1: short slices,
+ * many rounds, so each round's targets run close together in time),
  * BENCH_SCENARIOS (comma list, default all), BENCH_CONCURRENCY (comma list, default 1,16),
  * BENCH_CPU_PROF (a folder: after the measured rounds, each row is run once more for the baseline, the
  * floor and the service under V8's CPU profiler, each profile written there and the service's summarized
@@ -40,8 +42,8 @@ const P = '/beta/onPremisesPublishingProfiles/applicationProxy';
 const SCOPE = 'Directory.ReadWrite.All';
 
 const setting = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
-const ROUNDS = Number(setting('BENCH_ROUNDS', '3'));
-const SECONDS = Number(setting('BENCH_SECONDS', '3'));
+const ROUNDS = Number(setting('BENCH_ROUNDS', '15'));
+const SECONDS = Number(setting('BENCH_SECONDS', '1'));
 const CONCURRENCY = setting('BENCH_CONCURRENCY', '1,16').split(',').map(Number);
 const CPU_PROF = process.env.BENCH_CPU_PROF?.trim();
 const REFERENCE = process.env.BENCH_REFERENCE?.trim();
@@ -246,14 +248,15 @@ async function main() {
     await startTarget('service', fixture, keysDir, fixture.moves.pool.length),
     ...(REFERENCE ? [await startTarget('reference', fixture, keysDir, fixture.moves.pool.length)] : []),
   ];
-  console.log(`Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline, floor, then service${REFERENCE ? ' and reference' : ''}.`);
-  for (const target of targets) for (const scenario of chosen) await load(target, scenario, 4, 1); // warm-up
+  console.log(`Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline, floor, service${REFERENCE ? ', reference' : ''}, reversed every other round.`);
+  // Warm-up at full load: the service has the most code for the JIT to settle, and a cold first round is its loss.
+  for (const target of targets) for (const scenario of chosen) await load(target, scenario, Math.max(...CONCURRENCY), 2);
 
   const samples = new Map<string, Sample[]>();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const scenario of chosen) {
       for (const connections of CONCURRENCY) {
-        for (const target of targets) {
+        for (const target of round % 2 ? targets : [...targets].reverse()) {
           const key = `${scenario.name}|${connections}|${target.name}`;
           const sample = await load(target, scenario, connections, SECONDS);
           samples.set(key, [...(samples.get(key) ?? []), sample]);
