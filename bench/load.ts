@@ -253,10 +253,12 @@ async function main() {
   for (const target of targets) for (const scenario of chosen) await load(target, scenario, Math.max(...CONCURRENCY), 2);
 
   const samples = new Map<string, Sample[]>();
+  const reversed = [...targets].reverse();
   for (let round = 1; round <= ROUNDS; round++) {
+    const order = round % 2 ? targets : reversed;
     for (const scenario of chosen) {
       for (const connections of CONCURRENCY) {
-        for (const target of round % 2 ? targets : [...targets].reverse()) {
+        for (const target of order) {
           const key = `${scenario.name}|${connections}|${target.name}`;
           const sample = await load(target, scenario, connections, SECONDS);
           samples.set(key, [...(samples.get(key) ?? []), sample]);
