@@ -133,6 +133,9 @@ const queries: [string, SqlQuerySpec][] = [
   ['TOP with ORDER BY', p('SELECT TOP 17 * FROM c WHERE c.tenantId = @t ORDER BY c.name', ['@t', 't3'])],
   // (IS_DEFINED: the published engine's continuation cannot page a multi-property ORDER BY past missing values)
   ['two-property ORDER BY', p('SELECT * FROM c WHERE c.tenantId = @t AND IS_DEFINED(c.name) ORDER BY c.type ASC, c.name DESC', ['@t', 't3'])],
+  // The composite index (type, name DESC) with its first path fixed by the WHERE: read as an index, both ways.
+  ['two-property ORDER BY, the first fixed', p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type ORDER BY c.type, c.name DESC', ['@t', 't3'], ['@type', 'connector'])],
+  ['the same, reversed', p('SELECT * FROM c WHERE c.type = @type AND c.tenantId = @t ORDER BY c.type DESC, c.name', ['@t', 't2'], ['@type', 'connectorGroup'])],
   ['VALUE COUNT', p('SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t AND c.type = @type', ['@t', 't1'], ['@type', 'connector'])],
   ['no match', p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type ORDER BY c.name', ['@t', 't1'], ['@type', 'nothing'])],
 ];

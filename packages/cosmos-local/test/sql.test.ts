@@ -27,7 +27,9 @@ describe('parser', () => {
     ['SELECT DISTINCT c.a FROM c', /DISTINCT is not supported/],
     ['SELECT * FROM c OFFSET 1 LIMIT 2', /OFFSET \.\.\. LIMIT is not supported/],
     ['SELECT * FROM c WHERE c.a LIKE "x%"', /LIKE is not supported/],
-    ['SELECT * FROM c WHERE EXISTS(SELECT VALUE t FROM t IN c.tags)', /EXISTS\(subquery\) is not supported/],
+    ['SELECT * FROM c WHERE ARRAY(SELECT VALUE t FROM t IN c.tags) = []', /ARRAY\(subquery\) is not supported/],
+    ['SELECT * FROM c WHERE EXISTS(SELECT * FROM t IN c.tags)', /EXISTS subquery other than SELECT VALUE/],
+    ['SELECT * FROM c WHERE EXISTS(SELECT VALUE t FROM t)', /EXISTS subquery other than SELECT VALUE/],
     ['SELECT c.a, COUNT(1) FROM c GROUP BY c.a', /GROUP BY is not supported/],
     ['SELECT * FROM c WHERE', /expected an expression/],
     ['SELECT * FROM c WHERE c.a = "open', /not closed/],
@@ -90,6 +92,24 @@ describe('semantics, through the SDK', () => {
     expect(await ids('SELECT c.id FROM c WHERE NOT IS_DEFINED(c.v)')).toEqual(['u']);
     expect(await ids('SELECT c.id FROM c WHERE IS_BOOL(c.v) AND c.v')).toEqual(['t']);
     expect(await ids('SELECT c.id FROM c WHERE ARRAY_CONTAINS(c.v, 1)')).toEqual(['arr']);
+  });
+
+  it('answers EXISTS over an array of the document: true when an item passes, false (not undefined) without an array', async () => {
+    expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.v WHERE x = 1)')).toEqual(['arr']);
+    expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.v WHERE x = @n)', ['@n', 2])).toEqual([]);
+    expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.v)')).toEqual(['arr']);
+    // Everything else has no array there: EXISTS is false, so NOT EXISTS keeps it.
+    expect((await ids('SELECT c.id FROM c WHERE NOT EXISTS(SELECT VALUE x FROM x IN c.v WHERE x = 1)')).length).toBe(9);
+    await container.items.create({ id: 'items', tenantId: t, k: 2, list: [{ id: 'a', name: 'West' }, { id: 'b', name: null }, 7] });
+    try {
+      expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.list WHERE STARTSWITH(x.name, "We"))')).toEqual(['items']);
+      expect(await ids('SELECT c.id FROM c WHERE c.k = 2 AND EXISTS(SELECT VALUE x FROM x IN c.list WHERE x.id = "b" AND IS_NULL(x.name))')).toEqual(['items']);
+      expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x.missing FROM x IN c.list)')).toEqual([]);
+      // The item's WHERE names the item only.
+      await expect(values('SELECT * FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.list WHERE x.id = c.id)')).rejects.toMatchObject({ code: 400 });
+    } finally {
+      await container.item('items', t).delete();
+    }
   });
 
   it('projects and aggregates', async () => {

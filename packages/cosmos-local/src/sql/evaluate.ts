@@ -249,6 +249,16 @@ export function compile(expr: Expr, alias: string): Compiled {
       const items = expr.items.map((i) => compile(i, alias));
       return (doc, p) => items.map((i) => i(doc, p)).filter((v): v is Json => v !== undefined);
     }
+    case 'exists': {
+      // A source that is not an array has no items: false, never undefined (as on Azure).
+      const source = compile(expr.source, alias);
+      const select = compile(expr.select, expr.alias);
+      const where = expr.where && compile(expr.where, expr.alias);
+      return (doc, p) => {
+        const items = source(doc, p);
+        return Array.isArray(items) && items.some((item) => (!where || where(item, p) === true) && select(item, p) !== undefined);
+      };
+    }
     case 'object': {
       const properties = expr.properties.map(({ key, value }) => ({ key, value: compile(value, alias) }));
       return (doc, p) => {

@@ -4,10 +4,12 @@
  *   SELECT [TOP n] { * | VALUE expr | expr [AS name], ... } FROM name [[AS] alias]
  *   [WHERE expr] [ORDER BY expr [ASC|DESC], ...]
  *
+ * and, as an expression, `EXISTS(SELECT VALUE expr FROM x IN expr [WHERE expr])` over an array of the
+ * document, whose inner expressions name only its item `x`.
  * with constants, parameters (@name), property paths (a.b, a["b"], a[0]), arrays and objects, the
  * operators NOT AND OR = != <> < <= > >= IN BETWEEN + - * / % ||, and function calls. Recursive descent:
  * linear in the query's length, so no nesting makes it slow; nesting deeper than MAX_DEPTH is refused.
- * JOIN, subqueries, DISTINCT, GROUP BY, OFFSET/LIMIT and LIKE are refused with a message that says so.
+ * JOIN, other subqueries, DISTINCT, GROUP BY, OFFSET/LIMIT and LIKE are refused with a message that says so.
  */
 import type { Value } from '../values.js';
 
@@ -22,6 +24,8 @@ export type Expr =
   | { kind: 'in'; operand: Expr; list: Expr[]; negated: boolean }
   | { kind: 'between'; operand: Expr; low: Expr; high: Expr; negated: boolean }
   | { kind: 'call'; name: string; args: Expr[] }
+  /** `EXISTS(SELECT VALUE select FROM alias IN source WHERE where)`: some item of `source` is selected. */
+  | { kind: 'exists'; alias: string; source: Expr; select: Expr; where?: Expr }
   | { kind: 'array'; items: Expr[] }
   | { kind: 'object'; properties: { key: string; value: Expr }[] };
 
@@ -386,6 +390,8 @@ class Parser {
           case 'UNDEFINED':
             return { kind: 'const', value: undefined };
           case 'EXISTS':
+            if (this.isPunct('(')) return this.exists();
+            break;
           case 'ARRAY':
             if (this.isPunct('(')) throw unsupported(`${token.upper}(subquery)`);
             break;
@@ -401,6 +407,22 @@ class Parser {
     }
     this.pos -= token.type === 'end' ? 0 : 1;
     return this.fail('an expression');
+  }
+
+  /** The subquery of EXISTS, after the word: one item alias over an array, `SELECT VALUE` only. */
+  private exists(): Expr {
+    this.expectPunct('(');
+    this.expectWord('SELECT');
+    if (!this.acceptWord('VALUE')) throw unsupported('An EXISTS subquery other than SELECT VALUE … FROM x IN …');
+    const select = this.expression();
+    this.expectWord('FROM');
+    const alias = this.identifier('an alias');
+    if (!this.acceptWord('IN')) throw unsupported('An EXISTS subquery other than SELECT VALUE … FROM x IN …');
+    const source = this.expression();
+    if (this.isWord('JOIN')) throw unsupported('JOIN');
+    const where = this.acceptWord('WHERE') ? this.expression() : undefined;
+    this.expectPunct(')');
+    return { kind: 'exists', alias, source, select, ...(where ? { where } : {}) };
   }
 
   private list(close: string): Expr[] {
