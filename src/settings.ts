@@ -32,6 +32,7 @@ const IDENTITY_SETTING_NAMES: Record<IdentitySetting, string> = {
   keysDir: 'LOCAL_KEYS_DIR',
   readRoles: 'AUTH_READ_ROLES',
   writeRoles: 'AUTH_WRITE_ROLES',
+  auditRoles: 'AUTH_AUDIT_ROLES',
 };
 
 /** A comma-separated list of role template ids or names; the identity module decides what each names. */
@@ -45,6 +46,7 @@ const schema = z
     AUTH_MODE: z.enum(['entra', 'local']).default('entra'),
     AUTH_READ_ROLES: roleList,
     AUTH_WRITE_ROLES: roleList,
+    AUTH_AUDIT_ROLES: roleList,
     COSMOS_CONNECTION_STRING: z.string().regex(/AccountEndpoint=https?:\/\/[^;]+;/i, 'must contain AccountEndpoint=<url>;').optional(),
     COSMOS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     COSMOS_DATABASE: z.string().min(1).default('appproxy'),
@@ -90,7 +92,11 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new Error(`Invalid settings:\n${lines.join('\n')}`);
   }
   const s = parsed.data;
-  const roles = { read: s.AUTH_READ_ROLES ?? DEFAULT_READ_ROLES, write: s.AUTH_WRITE_ROLES ?? DEFAULT_WRITE_ROLES };
+  const roles = {
+    read: s.AUTH_READ_ROLES ?? DEFAULT_READ_ROLES,
+    write: s.AUTH_WRITE_ROLES ?? DEFAULT_WRITE_ROLES,
+    ...(s.AUTH_AUDIT_ROLES ? { audit: s.AUTH_AUDIT_ROLES } : {}),
+  };
   let identity: IdentitySettings =
     s.AUTH_MODE === 'local'
       ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR, roles }

@@ -13,7 +13,8 @@ import {
   type QuerySpec,
 } from '../store/store.js';
 import { busy, exists, notFound, preconditionFailed, refused } from './errors.js';
-import { GROUP_TYPE, assignmentId, requestedId, connectorShape, defaultGroupId, groupShape, membershipId, type AssignmentDoc, type ConnectorDoc, type GroupDoc, type MembershipDoc } from './documents.js';
+import { AUDIT_TYPE, type AuditDoc } from './audit.js';
+import { GROUP_TYPE, assignmentId, auditOrder, auditShapes, requestedId, connectorShape, defaultGroupId, groupShape, membershipId, type AssignmentDoc, type ConnectorDoc, type GroupDoc, type MembershipDoc } from './documents.js';
 import { type CreateConnectorInput, type CreateGroupInput, type UpdateConnectorInput, type UpdateGroupInput } from './wire.js';
 
 
@@ -69,6 +70,12 @@ export interface Directory {
   countApplications(scope: Scope, groupId: string): Promise<number>;
   /** The application's assignment to this group; not found when it is assigned elsewhere or nowhere. */
   applicationOfGroup(scope: Scope, groupId: string, applicationId: string): Promise<Stored<AssignmentDoc>>;
+
+  /** A record of the tenant's audit log. */
+  auditRecord(scope: Scope, id: string): Promise<Stored<AuditDoc>>;
+  /** The tenant's audit log, newest first unless `query.orderBy` says oldest first (`activityDateTime` asc). */
+  listAuditRecords(scope: Scope, query: ListQuery, page: PageRequest): Promise<Page<Stored<AuditDoc>>>;
+  countAuditRecords(scope: Scope, query?: ListQuery): Promise<number>;
 }
 
 /** Attempts of one change when concurrent writers keep invalidating its reads. */
@@ -518,7 +525,27 @@ export class StoreDirectory implements Directory {
     if (!edge || edge.groupId !== groupId) throw notFound('application');
     return edge;
   }
+
+  // --- the audit log ---
+
+  async auditRecord(scope: Scope, id: string): Promise<Stored<AuditDoc>> {
+    const found = await this.store.read<AuditDoc>(scope, id);
+    if (!found || found.type !== AUDIT_TYPE) throw notFound('directoryAudit');
+    return found;
+  }
+
+  async listAuditRecords(scope: Scope, query: ListQuery, page: PageRequest): Promise<Page<Stored<AuditDoc>>> {
+    const newestFirst = query.orderBy?.[0]?.descending ?? true;
+    return this.store.page<AuditDoc>(scope, { type: AUDIT_TYPE, shape: AUDIT_FILTER_SHAPE, filter: query.filter, orderBy: auditOrder(newestFirst) }, page);
+  }
+
+  async countAuditRecords(scope: Scope, query: ListQuery = {}): Promise<number> {
+    return this.store.count(scope, { type: AUDIT_TYPE, shape: AUDIT_FILTER_SHAPE, filter: query.filter });
+  }
 }
+
+/** What the store needs of a record's shape, which versions share: which filtered properties may be null. */
+const AUDIT_FILTER_SHAPE = auditShapes.beta;
 
 function membership(tenantId: string, connectorId: string, groupId: string): MembershipDoc {
   return { id: membershipId(connectorId), tenantId, type: 'connectorMembership', connectorId, groupId };

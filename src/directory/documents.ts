@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { indexingPolicyFor } from '../store/indexing.js';
-import type { EntityShape } from '../lib/query.js';
+import type { EntityShape, FilterOperator, Ordering, PropertyShape } from '../lib/query.js';
 import type { Doc } from '../store/store.js';
 
 export const REGIONS = ['nam', 'eur', 'aus', 'asia', 'ind', 'unknownFutureValue'] as const;
@@ -108,6 +108,63 @@ export const connectorShape: EntityShape = {
   },
 };
 
-/** The container's indexing policy, from the properties a caller may order by. */
+/**
+ * The audit log's one order, newest first: the tenant's records (its WHERE fixes `tenantId` and `type`) by
+ * `activityDateTime`. The composite index on these paths serves it and, reversed, oldest first; with the
+ * leading two fixed, a page reads only the tenant's records, in order, never the rest of its partition.
+ */
+export function auditOrder(newestFirst: boolean): Ordering[] {
+  return [
+    { property: 'tenantId', descending: !newestFirst },
+    { property: 'type', descending: !newestFirst },
+    { property: 'activityDateTime', descending: newestFirst },
+  ];
+}
+
+/** The container's indexing policy, from the properties a caller may order by, and the audit log's order. */
 export const containerIndexingPolicy = () =>
-  indexingPolicyFor([groupShape, connectorShape].map((shape) => Object.keys(shape.properties)));
+  indexingPolicyFor(
+    [groupShape, connectorShape].map((shape) => Object.keys(shape.properties)),
+    [auditOrder(true).map((o) => ({ path: `/${o.property}`, order: o.descending ? 'descending' : 'ascending' }))],
+  );
+
+// --- the audit log's records (docs/API.md, "Audit log") ---
+
+const text = (operators: FilterOperator[], nullable = true): PropertyShape => ({ type: 'string', nullable, operators });
+const complex: PropertyShape = { type: 'complex', nullable: true };
+
+/**
+ * A `directoryAudit` as each version's metadata has it, with the `$filter` operators Graph documents for
+ * it (its directoryAudit resource and list pages), `and` as the only connective, and `activityDateTime`
+ * as the only order. Stored names are Graph's, so a path is where the record holds the value.
+ */
+function auditShapeOf(version: 'beta' | 'v1.0'): EntityShape {
+  const properties: Record<string, PropertyShape> = {
+    id: text(['eq'], false),
+    category: { type: 'string', operators: [] },
+    correlationId: text(['eq']),
+    result: { type: 'string', nullable: true, operators: [] },
+    resultReason: { type: 'string', nullable: true, operators: [] },
+    activityDisplayName: text(['eq', 'startswith'], false),
+    activityDateTime: { type: 'dateTime' },
+    loggedByService: text(['eq']),
+    operationType: { type: 'string', nullable: true, operators: [] },
+    initiatedBy: complex,
+    targetResources: {
+      type: 'collection',
+      nullable: true,
+      operators: ['any'],
+      items: { properties: { id: text(['eq']), displayName: text(['eq', 'startswith']) } },
+    },
+    additionalDetails: complex,
+    'initiatedBy/user/id': text(['eq']),
+    'initiatedBy/user/displayName': text(['eq', 'startswith']),
+    'initiatedBy/user/userPrincipalName': text(['eq', 'startswith']),
+    'initiatedBy/app/appId': text(['eq']),
+    'initiatedBy/app/displayName': text(['eq']),
+  };
+  if (version === 'beta') properties.userAgent = { type: 'string', nullable: true, operators: [] };
+  return { properties, orderable: ['activityDateTime'], conjunctionsOnly: true };
+}
+
+export const auditShapes: Readonly<Record<'beta' | 'v1.0', EntityShape>> = { beta: auditShapeOf('beta'), 'v1.0': auditShapeOf('v1.0') };

@@ -4,7 +4,7 @@
  */
 import { StoreError } from '../store/errors.js';
 
-export type Entity = 'connectorGroup' | 'connector' | 'application' | 'onPremisesPublishingProfile';
+export type Entity = 'connectorGroup' | 'connector' | 'application' | 'onPremisesPublishingProfile' | 'directoryAudit';
 
 /**
  * The rules of the directory a change can break (docs/API.md, "Membership and assignment" and

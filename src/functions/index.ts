@@ -1,5 +1,6 @@
 import type { Endpoint } from '../graph/endpoint.js';
 import * as assignment from './assignment.js';
+import * as auditLogs from './audit-logs.js';
 import * as connectors from './connectors.js';
 import * as groups from './groups.js';
 import * as membership from './membership.js';
@@ -14,7 +15,7 @@ import type { Services } from './services.js';
  * camelCase form of its name (test/unit/endpoint.test.ts holds this). The order here does nothing: the host
  * orders functions by name, and `assertPrecedence` (graph/routing.ts) checks that overlapping routes sort right.
  */
-export const modules = { groups, connectors, moveConnector, removeMember, membership, assignment, profiles, service };
+export const modules = { groups, connectors, moveConnector, removeMember, membership, assignment, profiles, service, auditLogs };
 
 /** Every endpoint; each is registered under `beta/` and `v1.0/` unless it says it is unversioned. */
 export const endpoints: Endpoint<Services>[] = Object.values(modules).flatMap((m) => Object.values(m) as Endpoint<Services>[]);

@@ -28,6 +28,8 @@ export interface CollectionSource<T> {
   navigation?: Record<string, Navigation<T>>;
   /** A `$ref` collection: each item is a reference to this URL, and `$select` and `$expand` do not apply. */
   reference?: (item: T) => string;
+  /** Options the resource's metadata does not allow here (a 400 naming the option when given). */
+  refused?: readonly ('$count' | '$skip' | '$search')[];
 }
 
 /** At most this many related entities are expanded per item; the rest are linked, as a nextLink with `$skip`. */
@@ -110,6 +112,9 @@ export async function collectionResponse<T extends { id: string }>(
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version, navigation: navigationShapes(source.navigation) });
   if (q.orderBy.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
   if (source.reference && (q.select || q.expand.length)) throw badRequest('$select and $expand do not apply to a collection of references ($ref).');
+  const given = { $count: q.count, $skip: q.skip > 0, $search: q.search !== undefined };
+  const refused = source.refused?.find((option) => given[option]);
+  if (refused) throw badRequest(`Query option '${refused}' is not supported on this resource.`);
   const binding = { tenantId, path: collectionPath(req.url), query: q.canonical };
   const query = listQuery(q);
   const firstPage = async (): Promise<Page<T>> => {

@@ -29,7 +29,7 @@ export interface Call<P extends string = string> {
  * as Graph answers); `profile` exists only as `applicationProxy`, in any case; `rest` is a catch-all's
  * unchecked remainder.
  */
-export type ParamKind = 'profile' | 'connector' | 'connectorGroup' | 'application' | 'rest';
+export type ParamKind = 'profile' | 'connector' | 'connectorGroup' | 'application' | 'directoryAudit' | 'rest';
 
 /** The parameter names of a route template: `a/{id}/b/{*path}` gives `'id' | 'path'`. */
 export type RouteParams<R extends string> = R extends `${string}{${infer P}}${infer Rest}`

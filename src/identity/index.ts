@@ -2,12 +2,13 @@
 export type { Access, Authenticator, Caller, IdentitySettings } from './types.js';
 export { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER } from './entra.js';
 export { createAuthenticator } from './authenticator.js';
-export { PERSONAL_ACCOUNT_TENANT, READ_SCOPES, WRITE_SCOPES } from './authorize.js';
+export { AUDIT_LOG_SCOPE, PERSONAL_ACCOUNT_TENANT, READ_SCOPES, WRITE_SCOPES } from './authorize.js';
 export { WWW_AUTHENTICATE_CHALLENGE } from './bearer.js';
 export { CLOCK_SKEW_SECONDS } from './verify.js';
 export {
   APPLICATION_ADMINISTRATOR,
   CLOUD_APPLICATION_ADMINISTRATOR,
+  DEFAULT_AUDIT_ROLES,
   DEFAULT_READ_ROLES,
   DEFAULT_WRITE_ROLES,
   GLOBAL_ADMINISTRATOR,
@@ -15,7 +16,11 @@ export {
   GLOBAL_SECURE_ACCESS_ADMINISTRATOR,
   HYBRID_IDENTITY_ADMINISTRATOR,
   NAMED_ROLES,
+  REPORTS_READER,
   roleTemplateId,
+  SECURITY_ADMINISTRATOR,
+  SECURITY_OPERATOR,
+  SECURITY_READER,
   USER_ROLE,
   type DirectoryRoleSettings,
 } from './roles.js';

@@ -22,6 +22,14 @@ export const GLOBAL_SECURE_ACCESS_ADMINISTRATOR = 'ac434307-12b9-4fa1-a708-88bf5
 export const CLOUD_APPLICATION_ADMINISTRATOR = '158c047a-c907-4556-b7ef-446551a6b5f7';
 /** Entra Connect, provisioning, federation: no connector or connector group permission. */
 export const HYBRID_IDENTITY_ADMINISTRATOR = '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2';
+/** Reads usage reports and the audit and sign-in logs; no connector or connector group permission. */
+export const REPORTS_READER = '4a5d8f65-41da-4de4-8968-e035b65339cf';
+/** Reads security information and reports, the audit log included; no connector or connector group permission. */
+export const SECURITY_READER = '5d6b6bb7-de71-4623-b4af-96380a352509';
+/** Security Reader's reads and security operations, the audit log included; no connector or connector group permission. */
+export const SECURITY_OPERATOR = '5f2222b1-57c3-48ba-8ad5-d4759f1fde6f';
+/** Manages security features and reads the audit log; no connector or connector group permission. */
+export const SECURITY_ADMINISTRATOR = '194ae4cb-b126-40b2-bd5b-6091b380977d';
 /** The role every member of a tenant holds (not shown in the portal); it carries no administration. */
 export const USER_ROLE = 'b79fbf4d-3ef9-4689-8143-76b194e85509';
 
@@ -33,6 +41,10 @@ export const NAMED_ROLES: readonly { readonly name: string; readonly id: string 
   { name: 'Global Secure Access Administrator', id: GLOBAL_SECURE_ACCESS_ADMINISTRATOR },
   { name: 'Cloud Application Administrator', id: CLOUD_APPLICATION_ADMINISTRATOR },
   { name: 'Hybrid Identity Administrator', id: HYBRID_IDENTITY_ADMINISTRATOR },
+  { name: 'Reports Reader', id: REPORTS_READER },
+  { name: 'Security Reader', id: SECURITY_READER },
+  { name: 'Security Operator', id: SECURITY_OPERATOR },
+  { name: 'Security Administrator', id: SECURITY_ADMINISTRATOR },
   { name: 'User', id: USER_ROLE },
 ]);
 
@@ -41,10 +53,27 @@ export const DEFAULT_WRITE_ROLES: readonly string[] = Object.freeze([APPLICATION
 /** Reads: every role that may write, and the two that may only read connector groups and connectors. */
 export const DEFAULT_READ_ROLES: readonly string[] = Object.freeze([...DEFAULT_WRITE_ROLES, GLOBAL_READER, GLOBAL_SECURE_ACCESS_ADMINISTRATOR]);
 
-/** Who may read and who may write: role template ids (or names of NAMED_ROLES). */
+/**
+ * The audit log: the roles whose permissions include `microsoft.directory/auditLogs/allProperties/read` in the
+ * built-in roles reference (Cloud Application Administrator holds it without any connector permission).
+ */
+export const DEFAULT_AUDIT_ROLES: readonly string[] = Object.freeze([
+  REPORTS_READER,
+  SECURITY_READER,
+  SECURITY_OPERATOR,
+  SECURITY_ADMINISTRATOR,
+  GLOBAL_READER,
+  APPLICATION_ADMINISTRATOR,
+  CLOUD_APPLICATION_ADMINISTRATOR,
+  GLOBAL_ADMINISTRATOR,
+]);
+
+/** Who may read, who may write and who may read the audit log: role template ids (or names of NAMED_ROLES). */
 export interface DirectoryRoleSettings {
   read: readonly string[];
   write: readonly string[];
+  /** DEFAULT_AUDIT_ROLES when not given. */
+  audit?: readonly string[];
 }
 
 const nameKey = (text: string) => text.toLowerCase().replace(/[^a-z]/g, '');

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
 import { DEFAULT_LOCAL_KEYS_DIR } from './local-keys.js';
-import { DEFAULT_READ_ROLES, DEFAULT_WRITE_ROLES, NAMED_ROLES, roleLabel, roleTemplateId, type DirectoryRoleSettings } from './roles.js';
+import { DEFAULT_AUDIT_ROLES, DEFAULT_READ_ROLES, DEFAULT_WRITE_ROLES, NAMED_ROLES, roleLabel, roleTemplateId, type DirectoryRoleSettings } from './roles.js';
 import type { IdentitySettings } from './types.js';
 
 export const LOCAL_KEYS_DIR_ENV = 'LOCAL_KEYS_DIR';
@@ -18,10 +18,10 @@ export function localKeysDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: s
 }
 
 /** The identity setting a refusal is about, so start-up can name it. */
-export type IdentitySetting = 'mode' | 'audience' | 'issuer' | 'jwksUri' | 'keysDir' | 'readRoles' | 'writeRoles';
+export type IdentitySetting = 'mode' | 'audience' | 'issuer' | 'jwksUri' | 'keysDir' | 'readRoles' | 'writeRoles' | 'auditRoles';
 
 /** Settings after validation: the role lists are always there, as lower-case template ids. */
-export type CheckedIdentitySettings = IdentitySettings & { roles: DirectoryRoleSettings };
+export type CheckedIdentitySettings = IdentitySettings & { roles: Required<DirectoryRoleSettings> };
 
 export class IdentitySettingsError extends Error {
   constructor(
@@ -102,8 +102,8 @@ export function validateIdentitySettings(settings: IdentitySettings): CheckedIde
 }
 
 /** Both lists non-empty, each entry a template id or a known name, and every role that may write may read. */
-function validateRoles(roles: DirectoryRoleSettings | undefined): DirectoryRoleSettings {
-  if (roles === undefined) return { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES };
+function validateRoles(roles: DirectoryRoleSettings | undefined): Required<DirectoryRoleSettings> {
+  if (roles === undefined) return { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES, audit: DEFAULT_AUDIT_ROLES };
   const list = (given: readonly unknown[], setting: IdentitySetting, access: string): readonly string[] => {
     if (!Array.isArray(given)) throw invalid(`the roles that may ${access} must be a list.`, setting);
     const ids: string[] = [];
@@ -124,6 +124,7 @@ function validateRoles(roles: DirectoryRoleSettings | undefined): DirectoryRoleS
   };
   const write = list(roles.write, 'writeRoles', 'write');
   const read = list(roles.read, 'readRoles', 'read');
+  const audit = roles.audit === undefined ? DEFAULT_AUDIT_ROLES : list(roles.audit, 'auditRoles', 'read the audit log');
   const cannotRead = write.filter((id) => !read.includes(id));
   if (cannotRead.length > 0) {
     throw invalid(
@@ -132,5 +133,5 @@ function validateRoles(roles: DirectoryRoleSettings | undefined): DirectoryRoleS
       'readRoles',
     );
   }
-  return { read, write };
+  return { read, write, audit };
 }

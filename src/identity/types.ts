@@ -2,9 +2,11 @@ import type { DirectoryRoleSettings } from './roles.js';
 
 /**
  * What a request does: reads accept `Directory.Read.All` too, writes need a read-write scope; and the
- * signed-in user needs a directory role of the read list, or of the write list (roles.ts).
+ * signed-in user needs a directory role of the read list, or of the write list (roles.ts). `auditRead`
+ * reads the audit log: `AuditLog.Read.All` and `Directory.Read.All`, delegated (with a role of the audit
+ * list) or as an application's own permissions; the only access an app-only token has.
  */
-export type Access = 'read' | 'write';
+export type Access = 'read' | 'write' | 'auditRead';
 
 /** The authenticated caller: a user of tenant `tenantId` with delegated `scopes`. */
 export interface Caller {

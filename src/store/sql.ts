@@ -34,10 +34,14 @@ const SQL_KEYWORDS = new Set([
   'select', 'set', 'then', 'top', 'true', 'udf', 'undefined', 'update', 'value', 'when', 'where', 'with',
 ]);
 
-/** `c.name` for a property name from a shape (never from a request). */
-export function propertyRef(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new Error(`store: property name ${JSON.stringify(name)} is not an identifier`);
-  return SQL_KEYWORDS.has(name.toLowerCase()) ? `c[${JSON.stringify(name)}]` : `c.${name}`;
+/** `c.name` (`c.a.b` for the path `a/b`) for a property name from a shape (never from a request). */
+export function propertyRef(name: string, alias = 'c'): string {
+  let ref = alias;
+  for (const segment of name.split('/')) {
+    if (!IDENTIFIER.test(segment)) throw new Error(`store: property name ${JSON.stringify(name)} is not an identifier`);
+    ref += SQL_KEYWORDS.has(segment.toLowerCase()) ? `[${JSON.stringify(segment)}]` : `.${segment}`;
+  }
+  return ref;
 }
 
 export function orderByClause(orderBy: readonly Ordering[] | undefined): string {
@@ -76,10 +80,19 @@ function print(f: Formula): { sql: string; depth: number } {
   return { sql: parts.map((p) => p.sql).join(f.kind === 'and' ? ' AND ' : ' OR '), depth: Math.max(...parts.map((p) => p.depth)) };
 }
 
-class Compiler {
-  readonly parameters: SqlFilter['parameters'] = [];
+/** The variable of an `any` subquery: one level only, so one name. */
+const ITEM_ALIAS = 't';
 
-  constructor(private readonly shape: EntityShape | undefined) {}
+class Compiler {
+  constructor(
+    private readonly shape: EntityShape | undefined,
+    readonly parameters: SqlFilter['parameters'] = [],
+    private readonly alias = 'c',
+  ) {}
+
+  private ref(name: string): string {
+    return propertyRef(name, this.alias);
+  }
 
   private param(value: Value): string {
     const name = `@f${this.parameters.length}`;
@@ -115,29 +128,42 @@ class Compiler {
       case 'not':
         return negate(this.compile(c.operand));
       case 'eq': {
-        const ref = propertyRef(c.property);
+        const ref = this.ref(c.property);
         const p = this.property(c.property);
         return c.value === null ? this.isNull(ref, p) : this.equals(ref, p, c.value);
       }
       case 'in':
         return this.inList(c.property, c.values);
       case 'startsWith': {
-        const ref = propertyRef(c.property);
+        const ref = this.ref(c.property);
         const param = this.param(c.prefix);
         return this.guarded(ref, this.property(c.property), atom(`STARTSWITH(${ref}, ${param})`, `NOT STARTSWITH(${ref}, ${param})`));
       }
       case 'contains': {
         // LOWER on both sides rather than CONTAINS' third argument, which the embedded server lacks.
-        const ref = propertyRef(c.property);
+        const ref = this.ref(c.property);
         const text = c.ignoreCase ? `LOWER(${ref})` : ref;
         const param = this.param(c.ignoreCase ? c.value.toLowerCase() : c.value);
         return this.guarded(ref, this.property(c.property), atom(`CONTAINS(${text}, ${param})`, `NOT CONTAINS(${text}, ${param})`));
+      }
+      case 'range': {
+        const ref = this.ref(c.property);
+        const param = this.param(c.value);
+        const [at, beyond] = c.op === 'ge' ? ['>=', '<'] : ['<=', '>'];
+        return this.guarded(ref, this.property(c.property), atom(`${ref} ${at} ${param}`, `${ref} ${beyond} ${param}`));
+      }
+      case 'any': {
+        // A missing or null collection yields no items: EXISTS is false, never undefined.
+        const items = new Compiler(this.property(c.property)?.items, this.parameters, ITEM_ALIAS);
+        const inner = print(items.compile(c.condition)).sql;
+        const exists = `EXISTS(SELECT VALUE ${ITEM_ALIAS} FROM ${ITEM_ALIAS} IN ${this.ref(c.property)} WHERE ${inner})`;
+        return atom(exists, `NOT ${exists}`);
       }
     }
   }
 
   private inList(property: string, values: (Value | null)[]): Formula {
-    const ref = propertyRef(property);
+    const ref = this.ref(property);
     const p = this.property(property);
     const parts: Formula[] = [];
     if (values.includes(null)) parts.push(this.isNull(ref, p));

@@ -7,7 +7,7 @@ import type { Condition, EntityShape, Ordering, Page, PageRequest, Stored } from
 import { compileCondition, orderByClause } from './sql.js';
 
 /** Every document lives in its tenant's partition and says what it is. */
-export type DocType = 'connectorGroup' | 'connector' | 'connectorMembership' | 'applicationAssignment';
+export type DocType = 'connectorGroup' | 'connector' | 'connectorMembership' | 'applicationAssignment' | 'directoryAudit';
 
 export interface Doc {
   id: string;

@@ -117,7 +117,8 @@ function put(docs: Map<string, Stored<Doc>>, key: string, doc: Doc): Stored<Doc>
 
 /** A condition over a document; a property never written reads as null, as the service's conditions treat it. */
 function holds(c: Condition, doc: Record<string, unknown>): boolean {
-  const value = (property: string) => (doc[property] ?? null) as Value | null;
+  const value = (property: string) =>
+    (property.split('/').reduce<unknown>((at, key) => (at as Record<string, unknown> | null | undefined)?.[key], doc) ?? null) as Value | null;
   switch (c.kind) {
     case 'and':
       return c.operands.every((o) => holds(o, doc));
@@ -135,6 +136,14 @@ function holds(c: Condition, doc: Record<string, unknown>): boolean {
       const v = value(c.property);
       if (typeof v !== 'string') return false;
       return c.ignoreCase ? v.toLowerCase().includes(c.value.toLowerCase()) : v.includes(c.value);
+    }
+    case 'range': {
+      const v = value(c.property);
+      return typeof v === 'string' && (c.op === 'ge' ? v >= c.value : v <= c.value);
+    }
+    case 'any': {
+      const items = value(c.property);
+      return Array.isArray(items) && items.some((item) => holds(c.condition, item as Record<string, unknown>));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connectorShape, containerIndexingPolicy, groupShape } from '../../src/directory/documents.js';
+import { auditOrder, auditShapes, connectorShape, containerIndexingPolicy, groupShape } from '../../src/directory/documents.js';
 import { MAX_COMPOSITE_INDEXES, MAX_COMPOSITE_PATHS } from '../../src/store/indexing.js';
 
 type Order = 'ascending' | 'descending';
@@ -59,6 +59,15 @@ describe('container indexing policy', () => {
       expect(missing).toEqual([]);
     });
   }
+
+  it("serves the audit log's order both ways, and that order is the only one its shapes allow", () => {
+    for (const newestFirst of [true, false]) {
+      const order = auditOrder(newestFirst).map((o): [string, Order] => [o.property, o.descending ? 'descending' : 'ascending']);
+      expect(order.map(([path]) => path)).toEqual(['tenantId', 'type', 'activityDateTime']);
+      expect(served(order)).toBe(true);
+    }
+    for (const shape of Object.values(auditShapes)) expect(shape.orderable).toEqual(['activityDateTime']);
+  });
 
   it('is the policy infra/ deploys (run `npm run infra:policy` after changing it)', () => {
     const deployed: unknown = JSON.parse(readFileSync('infra/indexing-policy.json', 'utf8'));

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compose } from '../../src/app.js';
 import {
+  DEFAULT_AUDIT_ROLES,
+  REPORTS_READER,
+  SECURITY_READER,
   APPLICATION_ADMINISTRATOR,
   DEFAULT_READ_ROLES,
   DEFAULT_WRITE_ROLES,
@@ -20,7 +23,7 @@ const entra = {
 describe('settings', () => {
   it('reads local defaults', () => {
     const s = loadSettings(local);
-    expect(s.identity).toEqual({ mode: 'local', keysDir: '.local/keys', roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES } });
+    expect(s.identity).toEqual({ mode: 'local', keysDir: '.local/keys', roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES, audit: DEFAULT_AUDIT_ROLES } });
     expect(s.cosmos).toEqual({ connectionString: local.COSMOS_CONNECTION_STRING, database: 'appproxy', container: 'directory' });
     expect(s.pagingKey.byteLength).toBe(32);
   });
@@ -32,7 +35,7 @@ describe('settings', () => {
       audience: 'api://appproxy',
       issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
       jwksUri: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
-      roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES },
+      roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES, audit: DEFAULT_AUDIT_ROLES },
     });
     expect(s.cosmos).toMatchObject({ endpoint: entra.COSMOS_ENDPOINT });
   });
@@ -71,11 +74,18 @@ describe('settings', () => {
       AUTH_WRITE_ROLES: ` ${GLOBAL_ADMINISTRATOR.toUpperCase()} ,`,
       AUTH_READ_ROLES: `global-administrator, Global Secure Access Administrator,${GLOBAL_READER},GlobalReader`,
     });
-    expect(s.identity.roles).toEqual({ read: [GLOBAL_ADMINISTRATOR, GLOBAL_SECURE_ACCESS_ADMINISTRATOR, GLOBAL_READER], write: [GLOBAL_ADMINISTRATOR] });
+    expect(s.identity.roles).toEqual({
+      read: [GLOBAL_ADMINISTRATOR, GLOBAL_SECURE_ACCESS_ADMINISTRATOR, GLOBAL_READER],
+      write: [GLOBAL_ADMINISTRATOR],
+      audit: DEFAULT_AUDIT_ROLES,
+    });
+    expect(loadSettings({ ...entra, AUTH_AUDIT_ROLES: `Reports Reader, ${SECURITY_READER.toUpperCase()}` }).identity.roles?.audit).toEqual([REPORTS_READER, SECURITY_READER]);
+    expect(() => loadSettings({ ...entra, AUTH_AUDIT_ROLES: 'Auditor' })).toThrow(/AUTH_AUDIT_ROLES/);
     // Empty values count as unset (local.settings.json carries them): the defaults.
     expect(loadSettings({ ...local, AUTH_WRITE_ROLES: '', AUTH_READ_ROLES: '' }).identity.roles).toEqual({
       read: [APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, GLOBAL_READER, GLOBAL_SECURE_ACCESS_ADMINISTRATOR],
       write: [APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR],
+      audit: DEFAULT_AUDIT_ROLES,
     });
   });
 

@@ -5,13 +5,16 @@ import { quote, readQuoted } from './common.js';
 
 /** A GUID literal in a filter, not followed by more of a name or number. */
 const GUID_LITERAL = new RegExp(`^${GUID_PATTERN}(?![A-Za-z0-9_.-])`, 'i');
+/** An `Edm.Date` (`2024-01-31`) or `Edm.DateTimeOffset` (`2024-01-31T09:30:00.123Z`, `…+02:00`) literal. */
+const DATE_LITERAL = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2}))?(?![A-Za-z0-9_.:-])/i;
 
 export type Token =
   | { kind: 'ident'; text: string; pos: number }
   | { kind: 'string'; value: string; text: string; pos: number }
   | { kind: 'guid'; text: string; pos: number }
   | { kind: 'number'; text: string; pos: number }
-  | { kind: '(' | ')' | ','; text: string; pos: number }
+  | { kind: 'dateTime'; text: string; pos: number }
+  | { kind: '(' | ')' | ',' | '/' | ':'; text: string; pos: number }
   | { kind: 'end'; text: string; pos: number };
 
 export const filterError = (message: string) => badRequest(`Invalid $filter: ${message}`);
@@ -26,7 +29,7 @@ export function lex(source: string): Token[] {
       i++;
       continue;
     }
-    if (ch === '(' || ch === ')' || ch === ',') {
+    if (ch === '(' || ch === ')' || ch === ',' || ch === '/' || ch === ':') {
       tokens.push({ kind: ch, text: ch, pos: i });
       i++;
       continue;
@@ -45,6 +48,12 @@ export function lex(source: string): Token[] {
       i += guid[0].length;
       continue;
     }
+    const date = DATE_LITERAL.exec(rest);
+    if (date) {
+      tokens.push({ kind: 'dateTime', text: date[0], pos: i });
+      i += date[0].length;
+      continue;
+    }
     const number = /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![A-Za-z0-9_.])/i.exec(rest);
     if (number) {
       tokens.push({ kind: 'number', text: number[0], pos: i });
@@ -56,11 +65,6 @@ export function lex(source: string): Token[] {
       tokens.push({ kind: 'ident', text: ident[0], pos: i });
       i += ident[0].length;
       continue;
-    }
-    if (ch === '/') {
-      const after = /^\/\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(rest)?.[1];
-      if (after && /^(any|all)$/i.test(after)) throw filterError(`the lambda operator ${quote(after)} is not supported.`);
-      throw filterError(`property paths (${quote(rest.slice(0, 20))}) are not supported; only the resource's own properties can be filtered.`);
     }
     if (ch === '@') throw filterError('parameter aliases are not supported.');
     if (ch === '$') throw filterError(`${quote(/^\$\w*/.exec(rest)?.[0] ?? '$')} is not supported.`);

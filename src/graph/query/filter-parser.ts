@@ -6,21 +6,25 @@ export type Literal =
   | { kind: 'string'; value: string; text: string }
   | { kind: 'guid'; text: string }
   | { kind: 'number'; text: string }
+  | { kind: 'dateTime'; text: string }
   | { kind: 'boolean'; value: boolean; text: string }
   | { kind: 'null'; text: string };
 
 export type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
   | { kind: 'not'; operand: Node }
-  | { kind: 'cmp'; op: 'eq' | 'ne'; left: Node; right: Node }
+  | { kind: 'cmp'; op: 'eq' | 'ne' | 'ge' | 'le'; left: Node; right: Node }
   | { kind: 'in'; left: Node; items: Literal[] }
   | { kind: 'startswith'; args: Node[] }
+  /** A property or a path (`initiatedBy/user/id`, `t/displayName`), its segments joined by `/`. */
   | { kind: 'property'; name: string }
+  /** `collection/any(variable: body)` (or `all`). */
+  | { kind: 'lambda'; operator: string; collection: string; variable: string; body: Node }
   | { kind: 'literal'; literal: Literal };
 
 export const showLiteral = (literal: Literal) => quote(literal.kind === 'string' ? literal.value : literal.text);
 
-const UNSUPPORTED_OPERATORS = new Set(['gt', 'ge', 'lt', 'le', 'has', 'add', 'sub', 'mul', 'div', 'divby', 'mod']);
+const UNSUPPORTED_OPERATORS = new Set(['gt', 'lt', 'has', 'add', 'sub', 'mul', 'div', 'divby', 'mod']);
 
 export class FilterParser {
   private i = 0;
@@ -50,14 +54,14 @@ export class FilterParser {
     return t.kind === 'ident' && t.text.toLowerCase() === word;
   }
 
-  private expect(kind: '(' | ')' | ',') {
+  private expect(kind: '(' | ')' | ',' | ':') {
     const t = this.next();
     if (t.kind !== kind) throw filterError(`expected '${kind}' at position ${t.pos + 1} but found ${quote(t.text)}.`);
   }
 
   private unexpected(t: Token) {
     if (t.kind === 'ident' && UNSUPPORTED_OPERATORS.has(t.text.toLowerCase())) {
-      return filterError(`the operator ${quote(t.text)} is not supported; use eq, ne, in, startswith, and, or, not.`);
+      return filterError(`the operator ${quote(t.text)} is not supported; use eq, ne, in, ge, le, startswith, any, and, or, not.`);
     }
     if (t.kind === 'end') return filterError('the expression ends too early.');
     return filterError(`unexpected ${quote(t.text)} at position ${t.pos + 1}.`);
@@ -101,7 +105,7 @@ export class FilterParser {
     const t = this.peek();
     if (t.kind !== 'ident') return left;
     const word = t.text.toLowerCase();
-    if (word === 'eq' || word === 'ne') {
+    if (word === 'eq' || word === 'ne' || word === 'ge' || word === 'le') {
       this.next();
       return { kind: 'cmp', op: word, left, right: this.primary() };
     }
@@ -142,7 +146,10 @@ export class FilterParser {
         return { kind: 'literal', literal: { kind: 'guid', text: t.text } };
       case 'number':
         return { kind: 'literal', literal: { kind: 'number', text: t.text } };
+      case 'dateTime':
+        return { kind: 'literal', literal: { kind: 'dateTime', text: t.text } };
       case 'ident': {
+        if (this.peek().kind === '/') return this.path(t.text);
         if (this.peek().kind === 'string') {
           throw filterError(`typed literals such as ${quote(`${t.text}'…'`)} are not supported; write the value as a quoted string.`);
         }
@@ -164,11 +171,35 @@ export class FilterParser {
         const word = t.text.toLowerCase();
         if (word === 'true' || word === 'false') return { kind: 'literal', literal: { kind: 'boolean', value: word === 'true', text: t.text } };
         if (word === 'null') return { kind: 'literal', literal: { kind: 'null', text: t.text } };
-        if (UNSUPPORTED_OPERATORS.has(word) || ['and', 'or', 'not', 'eq', 'ne', 'in'].includes(word)) throw this.unexpected(t);
+        if (UNSUPPORTED_OPERATORS.has(word) || ['and', 'or', 'not', 'eq', 'ne', 'ge', 'le', 'in'].includes(word)) throw this.unexpected(t);
         return { kind: 'property', name: t.text };
       }
       default:
         throw this.unexpected(t);
     }
+  }
+
+  /** `a/b/c` after its first segment; a last segment followed by `(` is a lambda operator over the path before it. */
+  private path(first: string): Node {
+    const segments = [first];
+    while (this.peek().kind === '/') {
+      this.next();
+      const t = this.next();
+      if (t.kind !== 'ident' || t.text.includes('.')) throw filterError(`expected a property name after '/' at position ${t.pos + 1} but found ${quote(t.text)}.`);
+      segments.push(t.text);
+    }
+    if (this.peek().kind !== '(') return { kind: 'property', name: segments.join('/') };
+    const operator = segments.pop()!;
+    this.next();
+    const variable = this.next();
+    if (variable.kind !== 'ident' || this.peek().kind !== ':') {
+      throw filterError(`the lambda ${quote(`${segments.join('/')}/${operator}`)} needs a variable and a condition, e.g. targetResources/any(t: t/id eq 'x').`);
+    }
+    this.next();
+    this.enter();
+    const body = this.or();
+    this.expect(')');
+    this.depth--;
+    return { kind: 'lambda', operator, collection: segments.join('/'), variable: variable.text, body };
   }
 }
