@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { FunctionRequest } from './invoke.js';
+import { type FunctionRequest, pathSegments } from '../host/index.js';
 import type { ListQuery } from '../directory/directory.js';
 import { MAX_ORDER_BY, type Condition, type EntityShape, type Page, type PageRequest } from '../lib/query.js';
 import { badRequest } from './errors.js';
@@ -7,7 +7,6 @@ import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
 import { makeSkipToken, readSkipToken } from './paging.js';
 import { MAX_PAGE_SIZE, parseCollectionQuery, type CollectionQuery, type Expansion } from './query.js';
-import { pathSegments } from './routing.js';
 
 /** A navigation property `$expand` may name: its target's shape, and what loads it for a page of items. */
 export interface Navigation<T> {
