@@ -1,5 +1,5 @@
 /** A record of the audit log as it is stored: Graph's beta `directoryAudit`, in its tenant's partition. */
-import type { Doc } from '../store/store.js';
+import type { Doc } from './documents.js';
 
 export const AUDIT_TYPE = 'directoryAudit';
 

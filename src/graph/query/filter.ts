@@ -1,9 +1,11 @@
-/** `$filter`: checking the parsed expression against the entity's properties, into a typed condition. */
+/** `$filter`: its entry point, and the check of the parsed expression against the entity's properties, into a typed condition. */
 import type { Condition, EntityShape, FilterOperator, Value } from '../../lib/query.js';
 import { isGuid } from '../../lib/guid.js';
-import { IDENTIFIER, MAX_FILTER_LENGTH, MAX_FILTER_PARAMETERS, lookup, quote, unknownProperty, type Property } from './common.js';
+import { IDENTIFIER, MAX_FILTER_PARAMETERS, lookup, quote, unknownProperty, type Property } from './common.js';
 import { filterError, lex } from './filter-lexer.js';
 import { FilterParser, showLiteral, type Literal, type Node } from './filter-parser.js';
+
+export const MAX_FILTER_LENGTH = 4096;
 
 /** The operators a property of each type takes where its resource names none. */
 const TYPE_OPERATORS: Record<Property['type'], readonly FilterOperator[]> = {
@@ -25,7 +27,7 @@ function instant(text: string, op: 'eq' | 'ge' | 'le'): string | undefined {
   if (!m) return undefined;
   const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((v) => Number(v ?? 0));
   const fraction = (m[7] ?? '').padEnd(7, '0');
-  const local = Date.UTC(year!, month! - 1, day!, hour, minute, second, Number(fraction.slice(0, 3)));
+  const local = Date.UTC(year!, month! - 1, day, hour, minute, second, Number(fraction.slice(0, 3)));
   const check = new Date(local);
   if (
     check.getUTCFullYear() !== year || check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day ||
@@ -214,6 +216,20 @@ class FilterChecker {
   }
 }
 
+/**
+ * `$filter` into a typed condition. The grammar (hand-written: `@odata/parser` 0.2.14 has no `in` operator):
+ *   or    := and ('or' and)*
+ *   and   := unary ('and' unary)*
+ *   unary := 'not' unary | cmp
+ *   cmp   := primary [ ('eq' | 'ne' | 'ge' | 'le') primary | 'in' '(' literal (',' literal)* ')' ]
+ *   primary := '(' or ')' | startswith '(' path ',' string ')' | path '/' 'any' '(' name ':' or ')' | path | literal
+ *   path  := name ('/' name)*
+ * Keywords and function names are case-insensitive; property names are exact. Literals: `'text'` (quote
+ * doubled inside), `true`, `false`, `null`, GUIDs (bare or quoted) for guid properties, and unquoted dates and
+ * times (`2024-01-31`, `2024-01-31T09:30:00Z`) for dateTime ones. Enum values are quoted strings and must be
+ * members of the property's enum. Each literal is checked against its property's type here, so the
+ * condition holds only values of the right type; the operators a property takes are its shape's.
+ */
 export function parseFilter(value: string, shape: EntityShape): Condition {
   if (value.trim() === '') throw filterError('the expression is empty.');
   if (value.length > MAX_FILTER_LENGTH) throw filterError(`the expression is longer than ${MAX_FILTER_LENGTH} characters.`);
