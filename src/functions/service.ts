@@ -1,7 +1,7 @@
 /** What the service says about itself and how it takes several requests at once (docs/API.md, "Protocol"). */
 import { batchResponseText, parseBatch, runBatch } from '../graph/batch.js';
 import { readJsonObject } from '../graph/body.js';
-import { csdlDocument } from '../graph/csdl.js';
+import { csdlDocument, serviceModel } from '../graph/csdl.js';
 import { serializedJson, standardHeaders } from '../graph/http.js';
 import { describeFunctions } from '../graph/openapi.js';
 import { endpoint } from './services.js';
@@ -15,11 +15,11 @@ export const metadataGet = endpoint({
   params: {},
   doc: { summary: 'The CSDL of this service', status: 200, response: { kind: 'document', mediaType: 'application/xml' } },
   handler: () => {
-    const document = csdlDocument();
+    const documents = { beta: csdlDocument(serviceModel('beta')), 'v1.0': csdlDocument(serviceModel('v1.0')) };
     return ({ ctx }) => ({
       status: 200,
       headers: { ...standardHeaders(ctx), 'Content-Type': 'application/xml;charset=utf-8' },
-      body: document,
+      body: documents[ctx.version],
     });
   },
 });

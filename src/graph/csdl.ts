@@ -14,6 +14,8 @@ export interface PropertyType {
   edm?: 'Edm.String' | 'Edm.Boolean' | 'Edm.DateTimeOffset' | 'Edm.TimeOfDay';
   enumType?: string;
   complexType?: string;
+  /** `Collection(...)` of the type. */
+  collection?: boolean;
   nullable: boolean;
 }
 
@@ -35,6 +37,8 @@ export interface EntityModel {
   baseType?: string;
   openType?: boolean;
   abstract?: boolean;
+  /** A singleton's type without a key (Graph's `auditLogRoot`). */
+  keyless?: boolean;
   properties: Property[];
   navigations: Navigation[];
 }
@@ -46,7 +50,18 @@ export interface EnumModel {
 
 export interface ComplexModel {
   name: string;
+  baseType?: string;
+  openType?: boolean;
   properties: Property[];
+}
+
+/** The capability annotations of an entity type that a client reads to know which options a collection takes. */
+export interface Capabilities {
+  target: string;
+  countable: boolean;
+  filterable: boolean;
+  skipSupported: boolean;
+  topSupported: boolean;
 }
 
 export interface ServiceModel {
@@ -54,6 +69,8 @@ export interface ServiceModel {
   complexTypes: ComplexModel[];
   entities: EntityModel[];
   entitySets: { name: string; entityType: string }[];
+  singletons: { name: string; type: string }[];
+  capabilities: Capabilities[];
 }
 
 type JsonSchema = {
@@ -104,20 +121,100 @@ export function propertiesOf(schemas: z.ZodType[], enums: Record<string, string>
   return { properties: [...properties.values()].sort((a, b) => a.name.localeCompare(b.name)), enums: [...enumModels.values()] };
 }
 
-let model: ServiceModel | undefined;
+const models = new Map<'beta' | 'v1.0', ServiceModel>();
 
-/** What the service serves, as Graph's beta metadata names it. */
-export function serviceModel(): ServiceModel {
-  if (model) return model;
+const byName = <T extends { name: string }>(items: T[]) => items.sort((a, b) => a.name.localeCompare(b.name));
+
+const text = (name: string, nullable = true): Property => ({ name, edm: 'Edm.String', nullable });
+
+/**
+ * The audit log's types as each version's metadata has them (Microsoft's published beta metadata, vendored in
+ * test/fixtures/graph-beta; v1.0 without `userAgent` and `linkableIdentifiers`). The initiator's user is
+ * the open `userIdentity`: beta answers add `homeTenantId` and `homeTenantName` to it, as Graph's beta does.
+ */
+function auditTypes(version: 'beta' | 'v1.0'): Pick<ServiceModel, 'enums' | 'complexTypes'> & { entities: EntityModel[] } {
+  const beta = version === 'beta';
+  return {
+    enums: [
+      { name: 'groupType', members: ['unifiedGroups', 'azureAD', 'unknownFutureValue'] },
+      { name: 'operationResult', members: ['success', 'failure', 'timeout', 'unknownFutureValue'] },
+    ],
+    complexTypes: [
+      { name: 'appIdentity', properties: ['appId', 'displayName', 'servicePrincipalId', 'servicePrincipalName'].map((n) => text(n)) },
+      {
+        name: 'auditActivityInitiator',
+        properties: [
+          { name: 'app', complexType: 'appIdentity', nullable: true },
+          ...(beta ? [{ name: 'linkableIdentifiers', complexType: 'linkableIdentifiers', nullable: true }] : []),
+          { name: 'user', complexType: 'userIdentity', nullable: true },
+        ],
+      },
+      { name: 'identity', openType: true, properties: [text('displayName'), text('id')] },
+      { name: 'keyValue', properties: [text('key'), text('value')] },
+      ...(beta
+        ? [
+            { name: 'linkableIdentifiers', properties: [text('deviceId'), text('sessionId'), { name: 'tokenDetails', complexType: 'tokenDetails', nullable: true }] },
+            { name: 'tokenDetails', properties: [{ name: 'issuedAtDateTime', edm: 'Edm.DateTimeOffset' as const, nullable: true }, text('uniqueTokenIdentifier')] },
+          ]
+        : []),
+      { name: 'modifiedProperty', properties: [text('displayName'), text('newValue'), text('oldValue')] },
+      {
+        name: 'targetResource',
+        properties: [
+          text('displayName'),
+          { name: 'groupType', enumType: 'groupType', nullable: true },
+          text('id'),
+          { name: 'modifiedProperties', complexType: 'modifiedProperty', collection: true, nullable: true },
+          text('type'),
+          text('userPrincipalName'),
+        ],
+      },
+      { name: 'userIdentity', baseType: 'identity', openType: true, properties: [text('ipAddress'), text('userPrincipalName')] },
+    ],
+    entities: [
+      {
+        name: 'auditLogRoot',
+        keyless: true,
+        properties: [],
+        navigations: [{ name: 'directoryAudits', target: 'directoryAudit', collection: true, containsTarget: true }],
+      },
+      {
+        name: 'directoryAudit',
+        baseType: 'entity',
+        properties: [
+          { name: 'activityDateTime', edm: 'Edm.DateTimeOffset', nullable: false },
+          text('activityDisplayName', false),
+          { name: 'additionalDetails', complexType: 'keyValue', collection: true, nullable: true },
+          text('category', false),
+          text('correlationId'),
+          { name: 'initiatedBy', complexType: 'auditActivityInitiator', nullable: false },
+          text('loggedByService'),
+          text('operationType'),
+          { name: 'result', enumType: 'operationResult', nullable: true },
+          text('resultReason'),
+          { name: 'targetResources', complexType: 'targetResource', collection: true, nullable: true },
+          ...(beta ? [text('userAgent')] : []),
+        ],
+        navigations: [],
+      },
+    ],
+  };
+}
+
+/** What the service serves under `version`, as Graph's metadata names it (beta's, with the audit log per version). */
+export function serviceModel(version: 'beta' | 'v1.0' = 'beta'): ServiceModel {
+  const known = models.get(version);
+  if (known) return known;
   const group = propertiesOf([createGroupSchema, updateGroupSchema], {
     connectorGroupType: 'connectorGroupType',
     region: 'connectorGroupRegion',
   });
   const connector = propertiesOf([createConnectorSchema, updateConnectorSchema], { status: 'connectorStatus' });
-  model = {
-    enums: [...group.enums, ...connector.enums].sort((a, b) => a.name.localeCompare(b.name)),
+  const audit = auditTypes(version);
+  const model: ServiceModel = {
+    enums: [...group.enums, ...connector.enums, ...audit.enums].sort((a, b) => a.name.localeCompare(b.name)),
     // The profile's hybridAgentUpdaterConfiguration (always null here), typed as Graph's metadata types it.
-    complexTypes: [
+    complexTypes: byName<ComplexModel>([
       {
         name: 'hybridAgentUpdaterConfiguration',
         properties: [
@@ -133,7 +230,8 @@ export function serviceModel(): ServiceModel {
           { name: 'updateWindowStartTime', edm: 'Edm.TimeOfDay', nullable: true },
         ],
       },
-    ],
+      ...audit.complexTypes,
+    ]),
     entities: [
       { name: 'entity', abstract: true, properties: [], navigations: [] },
       // Applications belong to Graph's application API; this service knows their id and their group only.
@@ -174,23 +272,32 @@ export function serviceModel(): ServiceModel {
           { name: 'connectors', target: 'connector', collection: true, containsTarget: true },
         ],
       },
+      ...audit.entities,
     ],
     entitySets: [
       { name: 'applications', entityType: 'application' },
       { name: 'onPremisesPublishingProfiles', entityType: 'onPremisesPublishingProfile' },
     ],
+    singletons: [{ name: 'auditLogs', type: 'auditLogRoot' }],
+    // Beta's metadata: not countable, no $skip; v1.0's: both (docs/API.md, "Audit log").
+    capabilities: [{ target: 'directoryAudit', countable: version !== 'beta', filterable: true, skipSupported: version !== 'beta', topSupported: true }],
   };
+  models.set(version, model);
   return model;
 }
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const typeName = (p: PropertyType) => (p.enumType ? `graph.${p.enumType}` : p.complexType ? `graph.${p.complexType}` : p.edm!);
+const typeName = (p: PropertyType) => {
+  const name = p.enumType ? `graph.${p.enumType}` : p.complexType ? `graph.${p.complexType}` : p.edm!;
+  return p.collection ? `Collection(${name})` : name;
+};
 
 const propertyElement = (p: Property) => `<Property Name="${p.name}" Type="${typeName(p)}"${p.nullable ? '' : ' Nullable="false"'} />`;
 
 /** The CSDL (OData 4.0 XML) document served at `/{version}/$metadata`. */
 export function csdlDocument(m: ServiceModel = serviceModel()): string {
+  const bool = (value: boolean) => (value ? 'true' : 'false');
   const lines: string[] = [];
   const out = (depth: number, text: string) => lines.push(`${'  '.repeat(depth)}${text}`);
   lines.push('<?xml version="1.0" encoding="utf-8"?>');
@@ -203,7 +310,8 @@ export function csdlDocument(m: ServiceModel = serviceModel()): string {
     out(3, '</EnumType>');
   }
   for (const c of m.complexTypes) {
-    out(3, `<ComplexType Name="${c.name}">`);
+    const attrs = [`Name="${c.name}"`, c.baseType ? `BaseType="graph.${c.baseType}"` : '', c.openType ? 'OpenType="true"' : ''].filter(Boolean);
+    out(3, `<ComplexType ${attrs.join(' ')}>`);
     for (const p of c.properties) out(4, propertyElement(p));
     out(3, '</ComplexType>');
   }
@@ -215,7 +323,7 @@ export function csdlDocument(m: ServiceModel = serviceModel()): string {
       e.openType ? 'OpenType="true"' : '',
     ].filter(Boolean);
     out(3, `<EntityType ${attrs.join(' ')}>`);
-    if (!e.baseType) {
+    if (!e.baseType && !e.keyless) {
       out(4, '<Key>');
       out(5, '<PropertyRef Name="id" />');
       out(4, '</Key>');
@@ -241,7 +349,24 @@ export function csdlDocument(m: ServiceModel = serviceModel()): string {
   }
   out(3, '<EntityContainer Name="GraphService">');
   for (const s of m.entitySets) out(4, `<EntitySet Name="${s.name}" EntityType="${NAMESPACE}.${s.entityType}" />`);
+  for (const s of m.singletons) out(4, `<Singleton Name="${s.name}" Type="${NAMESPACE}.${s.type}" />`);
   out(3, '</EntityContainer>');
+  for (const c of m.capabilities) {
+    out(3, `<Annotations Target="${NAMESPACE}.${c.target}">`);
+    for (const [term, property, value] of [
+      ['CountRestrictions', 'Countable', c.countable],
+      ['FilterRestrictions', 'Filterable', c.filterable],
+    ] as const) {
+      out(4, `<Annotation Term="Org.OData.Capabilities.V1.${term}">`);
+      out(5, '<Record>');
+      out(6, `<PropertyValue Property="${property}" Bool="${bool(value)}" />`);
+      out(5, '</Record>');
+      out(4, '</Annotation>');
+    }
+    out(4, `<Annotation Term="Org.OData.Capabilities.V1.SkipSupported" Bool="${bool(c.skipSupported)}" />`);
+    out(4, `<Annotation Term="Org.OData.Capabilities.V1.TopSupported" Bool="${bool(c.topSupported)}" />`);
+    out(3, '</Annotations>');
+  }
   out(2, '</Schema>');
   out(1, '</edmx:DataServices>');
   out(0, '</edmx:Edmx>');

@@ -46,20 +46,21 @@ const PRIMITIVE: Record<NonNullable<Property['edm']>, Schema> = {
 };
 
 function propertySchema(p: Property): Schema {
-  const base: Schema = p.enumType ? ref(p.enumType) : p.complexType ? ref(p.complexType) : PRIMITIVE[p.edm!];
+  const item: Schema = p.enumType ? ref(p.enumType) : p.complexType ? ref(p.complexType) : PRIMITIVE[p.edm!];
+  const base: Schema = p.collection ? { type: 'array', items: item } : item;
   return p.nullable ? { anyOf: [base, { type: 'null' }] } : base;
 }
 
 function entitySchema(e: EntityModel, model: ServiceModel): Schema {
   const chain: EntityModel[] = [];
   for (let t: EntityModel | undefined = e; t; t = model.entities.find((x) => x.name === t.baseType)) chain.unshift(t);
-  const properties: Record<string, Schema> = { id: { type: 'string' } };
+  const properties: Record<string, Schema> = e.keyless ? {} : { id: { type: 'string' } };
   for (const t of chain) for (const p of t.properties) properties[p.name] = propertySchema(p);
   return {
     title: e.name,
     type: 'object',
     properties: { '@odata.type': { type: 'string' }, ...properties },
-    required: ['id', ...chain.flatMap((t) => t.properties.filter((p) => !p.nullable).map((p) => p.name))],
+    required: [...(e.keyless ? [] : ['id']), ...chain.flatMap((t) => t.properties.filter((p) => !p.nullable).map((p) => p.name))],
     // Open types (application) carry properties this service does not describe.
     ...(e.openType ? {} : { additionalProperties: false }),
   };
@@ -172,11 +173,14 @@ export function openApiDocument(routes: DocumentedRoute[], model: ServiceModel =
   const schemas: Record<string, Schema> = {};
   for (const e of model.enums) schemas[`microsoft.graph.${e.name}`] = { title: e.name, type: 'string', enum: e.members };
   for (const c of model.complexTypes) {
+    const chain: typeof model.complexTypes = [];
+    for (let t: (typeof chain)[number] | undefined = c; t; t = model.complexTypes.find((x) => x.name === t.baseType)) chain.unshift(t);
     schemas[`microsoft.graph.${c.name}`] = {
       title: c.name,
       type: 'object',
-      properties: Object.fromEntries(c.properties.map((p) => [p.name, propertySchema(p)])),
-      additionalProperties: false,
+      properties: Object.fromEntries(chain.flatMap((t) => t.properties).map((p) => [p.name, propertySchema(p)])),
+      // An open type (userIdentity) carries properties its metadata does not declare.
+      ...(c.openType ? {} : { additionalProperties: false }),
     };
   }
   for (const e of model.entities) if (!e.abstract) schemas[`microsoft.graph.${e.name}`] = entitySchema(e, model);

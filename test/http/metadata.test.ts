@@ -62,22 +62,40 @@ afterAll(async () => {
 });
 
 describe('GET /{version}/$metadata', () => {
-  it('serves the same CSDL under both versions, as application/xml, with the protocol headers', async () => {
-    for (const version of ['beta', 'v1.0']) {
+  it("serves each version's CSDL, as application/xml, with the protocol headers", async () => {
+    for (const version of ['beta', 'v1.0'] as const) {
       const r = await t.call('GET', `/${version}/$metadata`);
       expect(r.status, r.text).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^application\/xml/);
       expect(r.headers.get('odata-version')).toBe('4.0');
       expect(r.headers.get('request-id')).toBeTruthy();
-      expect(r.text).toBe(csdlDocument());
+      expect(r.text).toBe(csdlDocument(serviceModel(version)));
     }
+  });
+
+  it("declares the audit log per version: beta's directoryAudit has userAgent and is neither countable nor skippable, v1.0's is both", async () => {
+    const beta = (await t.call('GET', '/beta/$metadata')).text;
+    const v1 = (await t.call('GET', '/v1.0/$metadata')).text;
+    for (const served of [beta, v1]) {
+      expect(served).toContain('<Singleton Name="auditLogs" Type="microsoft.graph.auditLogRoot" />');
+      expect(served).toContain('<NavigationProperty Name="directoryAudits" Type="Collection(graph.directoryAudit)" ContainsTarget="true" />');
+      expect(served).toContain('<Property Name="targetResources" Type="Collection(graph.targetResource)" />');
+      expect(served).toContain('<ComplexType Name="userIdentity" BaseType="graph.identity" OpenType="true">');
+    }
+    expect(beta).toContain('<Property Name="userAgent" Type="Edm.String" />');
+    expect(v1).not.toContain('userAgent');
+    const capabilities = (doc: string) => /<Annotations Target="microsoft.graph.directoryAudit">([\s\S]*?)<\/Annotations>/.exec(doc)![1]!;
+    expect(capabilities(beta)).toContain('<PropertyValue Property="Countable" Bool="false" />');
+    expect(capabilities(beta)).toContain('<Annotation Term="Org.OData.Capabilities.V1.SkipSupported" Bool="false" />');
+    expect(capabilities(v1)).toContain('<PropertyValue Property="Countable" Bool="true" />');
+    expect(capabilities(v1)).toContain('<Annotation Term="Org.OData.Capabilities.V1.SkipSupported" Bool="true" />');
   });
 
   it('matches the published beta metadata: names, types, nullability, enum members, navigation', async () => {
     const served = parseCsdl((await t.call('GET', '/beta/$metadata')).text);
     expect(differences(served, loadVendoredCsdl())).toEqual([]);
-    expect([...served.entities.keys()]).toEqual(expect.arrayContaining(['connector', 'connectorGroup', 'onPremisesPublishingProfile', 'application']));
-    expect([...served.enums.keys()].sort()).toEqual(['connectorGroupRegion', 'connectorGroupType', 'connectorStatus']);
+    expect([...served.entities.keys()]).toEqual(expect.arrayContaining(['connector', 'connectorGroup', 'onPremisesPublishingProfile', 'application', 'auditLogRoot', 'directoryAudit']));
+    expect([...served.enums.keys()].sort()).toEqual(['connectorGroupRegion', 'connectorGroupType', 'connectorStatus', 'groupType', 'operationResult']);
   });
 
   it("declares every property the profile answers with, hybridAgentUpdaterConfiguration as Graph's complex type", async () => {
