@@ -30,18 +30,24 @@ const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 export const BATCH_ITEM_HEADER = 'x-batch-item-id';
 
 /**
- * Whose word the service takes for the origin of the links it writes (`@odata.context`, `@odata.nextLink`,
- * `Location`). By default the Host header the request arrived with: the Functions front end in Azure routes
- * only the app's own host names, and the local host refuses malformed ones. `X-Forwarded-Host` (with
- * `X-Forwarded-Proto`) is taken only when it names one of `forwardedHosts`, the public names of trusted
- * proxies in front of the service (setting FORWARDED_HOSTS); any other value is ignored, so a caller cannot
- * point links elsewhere.
+ * Whose word the service takes for the origin of the links it writes (`@odata.context`, `@odata.id`,
+ * `@odata.nextLink`, `Location`; in `$batch` answers too). The request's Host header only when it names one of
+ * `trustedHosts` (a name without a port matches it on any port; `host:port` matches exactly); any other Host
+ * gets `canonicalHost` (else `localhost` on the request's port), never an error, so a forged Host cannot
+ * point an SDK, bearer token in hand, at another server. `X-Forwarded-Host` (with `X-Forwarded-Proto`) is
+ * taken only when it names one of `forwardedHosts`, the public names of trusted proxies in front of the
+ * service (setting FORWARDED_HOSTS); any other value is ignored. The settings fill these (src/settings.ts).
  */
 export interface OriginTrust {
   forwardedHosts: ReadonlySet<string>;
+  /** Lower-case host names, `host` or `host:port`. */
+  trustedHosts: ReadonlySet<string>;
+  canonicalHost?: string;
 }
 
-export const NO_PROXY: OriginTrust = { forwardedHosts: new Set() };
+/** Local runs: the loopback names only. */
+export const LOCAL_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+export const NO_PROXY: OriginTrust = { forwardedHosts: new Set(), trustedHosts: new Set(LOCAL_HOSTS) };
 
 /** What the context needs of the request's URL. */
 interface UrlParts {
@@ -67,7 +73,11 @@ function originOf(req: FunctionRequest, url: UrlParts, trust: OriginTrust): stri
     const proto = first('x-forwarded-proto');
     return `${proto === 'http' || proto === 'https' ? proto : url.protocol.replace(':', '')}://${forwarded}`;
   }
-  return `${url.protocol}//${req.headers.get('host') || url.host}`;
+  const host = (req.headers.get('host') || url.host).toLowerCase();
+  const port = /:(\d+)$/.exec(host);
+  const name = port ? host.slice(0, port.index) : host;
+  if (trust.trustedHosts.has(host) || trust.trustedHosts.has(name)) return `${url.protocol}//${host}`;
+  return `${url.protocol}//${trust.canonicalHost ?? `localhost${port?.[0] ?? ''}`}`;
 }
 
 /** The preferences of a request without a Prefer header (nearly every one): shared, never changed. */
