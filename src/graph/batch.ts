@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
+import { logText } from '../lib/log-text.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
 import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
@@ -314,7 +315,7 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
     result = await invokeItem(
       match,
       { method: item.method, url: url.href, query: url.search, headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
-      (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),
+      (level, ...args) => LOGGERS[level](run.log, `batch item ${logText(item.id)}:`, ...args),
       run.deadline,
     );
   } catch (error) {
@@ -322,7 +323,7 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
       return itemError(run, item, badRequest(`Request '${item.id.slice(0, 100)}' has an invalid header.`));
     }
     // Every function is wrapped by toHttpHandler and answers its own errors; this is a last resort.
-    run.log.error(`batch item ${item.id} failed`, error);
+    run.log.error(`batch item ${logText(item.id)} failed`, error);
     return itemError(run, item, new GraphError(500, 'An internal error occurred. Quote the request-id when reporting it.'));
   }
   return toItemResponse(item.id, result);
