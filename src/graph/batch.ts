@@ -3,7 +3,7 @@ import type { HttpResponseInit, LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { logText } from '../lib/log-text.js';
 import { GraphError, badRequest } from './errors.js';
-import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
+import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, validClientRequestId, type RequestContext } from './http.js';
 import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
 import { pathSegments, type RouteTable } from './routing.js';
 
@@ -252,7 +252,10 @@ interface BatchRun {
 
 /** A refusal the batch makes for one item, shaped exactly like a function's error response. */
 function itemError(run: BatchRun, item: BatchItem, error: GraphError): Promise<BatchItemResponse> {
-  const ctx: RequestContext = { ...run.ctx, requestId: randomUUID(), clientRequestId: item.headers['client-request-id'] ?? run.ctx.clientRequestId };
+  // As for an item that runs (requestContext): the caller's id when valid, the batch's when none, else a GUID.
+  const given = item.headers['client-request-id'];
+  const clientRequestId = given === undefined ? run.ctx.clientRequestId : (validClientRequestId(given) ?? randomUUID());
+  const ctx: RequestContext = { ...run.ctx, requestId: randomUUID(), clientRequestId };
   return toItemResponse(item.id, errorResponse(ctx, error));
 }
 

@@ -26,6 +26,12 @@ export interface RequestContext {
 
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A caller's client-request-id, trimmed, when it is one the service may echo; else undefined (it gets a GUID). */
+export function validClientRequestId(value: string | null | undefined): string | undefined {
+  const given = value?.trim();
+  return given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : undefined;
+}
+
 /** Set by `$batch` on each item: items share the batch's client-request-id, so their keys add the item's id. */
 export const BATCH_ITEM_HEADER = 'x-batch-item-id';
 
@@ -87,7 +93,7 @@ export function requestContext(req: FunctionRequest, trust: OriginTrust = NO_PRO
   const url = urlParts(req.url);
   const version: ApiVersion = /^\/v1\.0(\/|$)/i.test(url.pathname) ? 'v1.0' : 'beta';
   const origin = originOf(req, url, trust);
-  const given = req.headers.get('client-request-id')?.trim();
+  const given = validClientRequestId(req.headers.get('client-request-id'));
   const preferHeader = req.headers.get('prefer');
   const prefer = preferHeader
     ? new Set(
@@ -97,12 +103,11 @@ export function requestContext(req: FunctionRequest, trust: OriginTrust = NO_PRO
           .filter(Boolean),
       )
     : NO_PREFERENCES;
-  const valid = given !== undefined && CLIENT_REQUEST_ID.test(given);
-  const item = valid ? req.headers.get(BATCH_ITEM_HEADER) : null;
+  const item = given !== undefined ? req.headers.get(BATCH_ITEM_HEADER) : null;
   return {
     requestId: randomUUID(),
-    clientRequestId: valid ? given : randomUUID(),
-    ...(valid ? { callerRequestId: item === null ? given : `${given}/${item}` } : {}),
+    clientRequestId: given ?? randomUUID(),
+    ...(given !== undefined ? { callerRequestId: item === null ? given : `${given}/${item}` } : {}),
     origin,
     version,
     serviceRoot: `${origin}/${version}`,
@@ -171,10 +176,9 @@ export function errorResponse(ctx: RequestContext, error: GraphError): HttpRespo
  * method): the same envelope and headers, without a request context.
  */
 export function bareErrorResponse(error: GraphError, clientRequestId?: string): HttpResponseInit {
-  const given = clientRequestId?.trim();
   const ctx: RequestContext = {
     requestId: randomUUID(),
-    clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
+    clientRequestId: validClientRequestId(clientRequestId) ?? randomUUID(),
     origin: '',
     version: 'beta',
     serviceRoot: '',
