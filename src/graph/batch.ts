@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { logText } from '../lib/log-text.js';
+import { utf8Text } from './body.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, validClientRequestId, type RequestContext } from './http.js';
 import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
@@ -158,6 +159,7 @@ export function parseBatch(body: Record<string, unknown>): BatchItem[] {
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const OPENS_OBJECT = /^[ \t\r\n]*\{/;
 
 function parsesAsJson(text: string): boolean {
   try {
@@ -168,14 +170,18 @@ function parsesAsJson(text: string): boolean {
   }
 }
 
-/** The bytes an item's body stands for: JSON values serialized, base64 strings decoded (Kiota), else the text. */
+/**
+ * The bytes an item's body stands for: JSON values serialized, base64 strings decoded (Kiota), else the text.
+ * Base64 that decodes to an object's opening brace but not to UTF-8 is passed on as decoded, so the function
+ * refuses it as not UTF-8 rather than as the base64 text.
+ */
 function itemBodyBytes(body: unknown): Buffer | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body !== 'string') return Buffer.from(JSON.stringify(body), 'utf8');
   if (body.length > 0 && BASE64.test(body)) {
     const decoded = Buffer.from(body, 'base64');
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(decoded);
-    if (!text.includes('\uFFFD') && parsesAsJson(text)) return decoded;
+    const text = utf8Text(decoded);
+    if (text === undefined ? OPENS_OBJECT.test(decoded.toString('latin1')) : parsesAsJson(text)) return decoded;
   }
   return Buffer.from(body, 'utf8');
 }
