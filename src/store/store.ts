@@ -149,12 +149,12 @@ export class Store {
   }
 
   async replace<T extends Doc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
-    return this.write(scope, [replaceOp(doc, ifMatch)], ([op]) =>
+    return this.write<unknown>(scope, [replaceOp(doc, ifMatch)], ([op]) =>
       this.call(scope, async (options) => {
         const { resource } = await this.container
           .item(doc.id, scope.tenantId)
           .replace((op as ReplaceOp).doc, { ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
-        return resource as unknown;
+        return resource;
       }),
     ) as Promise<Stored<T>>;
   }
