@@ -12,7 +12,7 @@ import type { Services } from './services.js';
 /**
  * The endpoint modules, one per kind of operation; every export of each is an endpoint, exported under the
  * camelCase form of its name (test/unit/endpoint.test.ts holds this). The order here does nothing: the host
- * orders functions by name, and `assertPrecedence` (graph/routing.ts) checks that overlapping routes sort right.
+ * orders functions by name, and `assertPrecedence` (host/routing.ts) checks that overlapping routes sort right.
  */
 export const modules = { groups, connectors, moveConnector, removeMember, membership, assignment, profiles, service };
 

@@ -4,7 +4,7 @@ import { entityQuery } from '../graph/collection.js';
 import { badRequest } from '../graph/errors.js';
 import { json, text } from '../graph/http.js';
 import { contextUrl, entityBody, pick } from '../graph/odata.js';
-import { parseCollectionQuery } from '../graph/query.js';
+import { parseCollectionQuery } from '../graph/query/index.js';
 import { APPLICATION_PROXY_PROFILE } from './responses.js';
 import { endpoint } from './services.js';
 

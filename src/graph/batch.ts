@@ -3,8 +3,7 @@ import type { LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
-import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
-import { pathSegments, type RouteTable } from './routing.js';
+import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction, pathSegments, type RouteTable } from '../host/index.js';
 
 /**
  * JSON batching (`POST /{version}/$batch`), as Graph does it: up to 20 requests, each run through the same

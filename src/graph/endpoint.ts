@@ -6,8 +6,7 @@ import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 import { PROFILE_ID, assertProfile, pathId } from './odata.js';
 import type { OperationDoc } from './openapi.js';
-import { carriedDeadline, type FunctionContext, type FunctionHandler, type FunctionRequest } from './invoke.js';
-import { requestLogLine } from './request-log.js';
+import { carriedDeadline, type FunctionContext, type FunctionHandler, type FunctionRequest, requestLogLine } from '../host/index.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
 export interface Call<P extends string = string> {
@@ -44,7 +43,7 @@ export type RouteParams<R extends string> = R extends `${string}{${infer P}}${in
  *
  * The Functions host tries functions in name order (ignoring case) and a literal segment does not beat a
  * parameter, so where two routes overlap the one with the literal must have the name that sorts first;
- * `assertPrecedence` (graph/routing.ts) refuses a table where it does not.
+ * `assertPrecedence` (host/routing.ts) refuses a table where it does not.
  */
 export interface Endpoint<D, R extends string = string> {
   name: string;

@@ -34,6 +34,15 @@ describe('layers', () => {
     ['src/lib/x.ts', "import type { Stored } from '../store/store.js';"],
     ['src/lib/x.ts', "import type { ListQuery } from '../directory/directory.js';"],
     ['src/graph/x.ts', "import { compose } from '../app.js';"],
+    // The host's emulation knows nothing of Graph, and is reached only through its entry.
+    ['src/host/x.ts', "import { badRequest } from '../graph/errors.js';"],
+    ['src/host/x.ts', "import type { Caller } from '../identity/index.js';"],
+    ['src/graph/x.ts', "import { decodePath } from '../host/aspnet.js';"],
+    ['src/graph/query/x.ts', "import { pathSegments } from '../../host/routing.js';"],
+    ['src/functions/x.ts', "import type { ServedFunction } from '../host/invoke.js';"],
+    ['src/local/x.ts', "import { requestLogLine } from '../host/request-log.js';"],
+    ['src/app.ts', "import { RouteTable } from './host/routing.js';"],
+    ['src/directory/x.ts', "import type { FunctionRequest } from '../host/index.js';"],
   ])('refuses %s importing across the layers: %s', async (file, source) => {
     expect(await problems(file, source)).toHaveLength(1);
   });
@@ -45,6 +54,11 @@ describe('layers', () => {
     ['src/store/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
     ['src/local/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
     ['src/app.ts', "import { Store } from './store/store.js';"],
+    ['src/graph/x.ts', "import { pathSegments } from '../host/index.js';"],
+    ['src/local/x.ts', "import { requestLogLine } from '../host/index.js';"],
+    ['src/app.ts', "import { RouteTable } from './host/index.js';"],
+    ['src/host/x.ts', "import { decodePath } from './aspnet.js';"],
+    ['src/host/x.ts', "import type { Deadline } from '../lib/deadline.js';"],
     // The query vocabulary is every layer's.
     ['src/graph/x.ts', "import type { Condition } from '../lib/query.js';"],
     ['src/directory/x.ts', "import type { Condition } from '../lib/query.js';"],
