@@ -66,6 +66,20 @@ export default tseslint.config(
   },
   ...layerRules,
   {
+    // Rules that need the type checker, for the shipped code only (tests and scripts keep the faster
+    // untyped run): a promise nobody awaits or handles, a promise where a callback's return is ignored,
+    // `async` without `await`, and an assertion the types already make true.
+    files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      'require-await': 'off',
+      '@typescript-eslint/require-await': 'error',
+    },
+  },
+  {
     // CommonJS files (the stand-in Functions worker preloaded with --require).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __filename: 'readonly' } },

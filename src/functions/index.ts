@@ -17,6 +17,6 @@ import type { Services } from './services.js';
 export const modules = { groups, connectors, moveConnector, removeMember, membership, assignment, profiles, service };
 
 /** Every endpoint; each is registered under `beta/` and `v1.0/` unless it says it is unversioned. */
-export const endpoints: Endpoint<Services>[] = Object.values(modules).flatMap((m) => Object.values(m) as Endpoint<Services>[]);
+export const endpoints: Endpoint<Services>[] = Object.values(modules).flatMap<Endpoint<Services>>((m) => Object.values(m));
 
 export { zzzFallback } from './fallback.js';

@@ -105,13 +105,14 @@ export interface Declaration<D, R extends string, B extends BodySpec | undefined
   create?: Cr;
   /** Registered once at the root instead of under each version (`/openapi.json`). */
   unversioned?: true;
-  handler: (deps: D) => (call: HandlerCall<RouteParams<R>, B, Pre, Cr>) => Promise<HttpResponseInit>;
+  /** May answer synchronously (nothing to wait for); a throw is a refusal either way. */
+  handler: (deps: D) => (call: HandlerCall<RouteParams<R>, B, Pre, Cr>) => HttpResponseInit | Promise<HttpResponseInit>;
 }
 
 /** An endpoint as declared (`defineEndpoint`), its OpenAPI entry complete. */
 export interface Endpoint<D> extends Omit<Declaration<D, string, BodySpec | undefined, true | undefined, true | undefined>, 'doc' | 'handler'> {
   doc: OperationDoc;
-  handler: (deps: D) => (call: HandlerCall<string, BodySpec | undefined, true, true>) => Promise<HttpResponseInit>;
+  handler: (deps: D) => (call: HandlerCall<string, BodySpec | undefined, true, true>) => HttpResponseInit | Promise<HttpResponseInit>;
 }
 
 const routeParams = (route: string) => [...route.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
@@ -155,7 +156,7 @@ function checkParam(kind: ParamKind, value: string | undefined): string {
 async function readBody(body: BodySpec, req: FunctionRequest): Promise<unknown> {
   const json = await readJsonObject(req);
   if ('read' in body) return body.read(json);
-  const form = 'schema' in body ? body : body.oneOf.find((f) => !('when' in f) || Object.hasOwn(json, f.when as string))!;
+  const form = 'schema' in body ? body : body.oneOf.find((f) => !('when' in f) || Object.hasOwn(json, f.when))!;
   return validate(json, form.schema, `microsoft.graph.${form.type}`);
 }
 
@@ -170,7 +171,7 @@ export function serve<D>(endpoint: Endpoint<D>, deps: D): (call: Call) => Promis
   return async (call) => {
     const params: Record<string, string> = {};
     for (const [name, kind] of kinds) params[name] = checkParam(kind, call.params[name]);
-    return run({
+    return await run({
       ...call,
       params,
       body: body && (await readBody(body, call.req)),

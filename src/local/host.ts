@@ -200,8 +200,8 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
   // Node's parser takes the request line and headers up to both of Kestrel's limits; kestrelRefusal checks each.
   const limits = { maxHeaderSize: REQUEST_LINE_LIMIT + HOST_HEADER_LIMIT + 2, requireHostHeader: false };
   const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...limits }, handle)
-    : createHttpServer(limits, handle);
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...limits }, (req, res) => void handle(req, res))
+    : createHttpServer(limits, (req, res) => void handle(req, res));
   server.on('clientError', clientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,11 +3,18 @@ import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-/** The layering rule of eslint.config.js, shown to bite, and the SQL it keeps inside store/. */
-const eslint = new ESLint();
+/**
+ * The layering rule of eslint.config.js, shown to bite, and the SQL it keeps inside store/. The files linted
+ * here do not exist, so the type checker has no program for them: only the layering rule runs, without types.
+ */
+const eslint = new ESLint({
+  overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+});
 
 async function problems(file: string, source: string): Promise<string[]> {
   const [result] = await eslint.lintText(source, { filePath: file });
+  expect(result!.messages.filter((m) => m.fatal)).toEqual([]);
   return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
