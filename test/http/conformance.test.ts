@@ -2,13 +2,15 @@
  * Conformance to Microsoft's published beta metadata (issue 13, item 1): every operation that
  * test/support/metadata.ts derives from the vendored metadata is sent to the service, on beta and on v1.0, and
  * its reply is checked against what the metadata declares: the status, the properties and their JSON types,
- * enum members, `@odata.context` and the collection shape. The operations come only from the loader; this file
+ * enum members, `@odata.context` and the collection shape (and the audit log's records, at the end). The operations come only from the loader; this file
  * holds no list of paths, only how to fill a path's keys and what to send as a body for each entity type.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE, startTestApp, type Reply, type TestApp } from '../support/app.js';
+import { REPORTS_READER } from '../../src/identity/index.js';
 import { documentedOperations, loadVendoredCsdl, type CsdlEntityType, type DocumentedOperation } from '../support/metadata.js';
+import { tokenFor } from '../support/tokens.js';
 
 const csdl = loadVendoredCsdl();
 const operations = documentedOperations(csdl);
@@ -415,5 +417,101 @@ describe('the profile set, a list of one', () => {
     }
     const counted = await t.call('GET', "/beta/onPremisesPublishingProfiles/$count?$filter=id eq 'x'");
     expect(counted.status, counted.text).toBe(400);
+  });
+});
+
+/**
+ * The audit log's answers (the `auditLogs` singleton's `directoryAudits`, which the operations above do not
+ * derive, the loader reading entity sets only): every record of the list and the record by id, under both
+ * versions, against the published `directoryAudit` and its complex types, nested to the leaves. v1.0's
+ * metadata has no `userAgent`, so v1.0's records leave it out; complex properties an answer leaves out
+ * (`linkableIdentifiers`) may be absent, and open types (`userIdentity`) may carry more.
+ */
+describe.each(['beta', 'v1.0'])('the audit log on %s, against the published directoryAudit', (version) => {
+  let t: TestApp;
+  const tenant = randomUUID();
+  beforeAll(async () => {
+    t = await startTestApp();
+    const record = (i: number, user: boolean) => ({
+      id: randomUUID(),
+      tenantId: tenant,
+      type: 'directoryAudit',
+      ttl: 86_400,
+      category: 'ResourceManagement',
+      correlationId: randomUUID(),
+      result: 'success',
+      resultReason: '',
+      activityDisplayName: 'Update Connector Group',
+      activityDateTime: new Date(Date.UTC(2026, 10, 3, 12, i)).toISOString(),
+      loggedByService: 'Application Proxy',
+      operationType: 'Update',
+      initiatedBy: user
+        ? { user: { id: randomUUID(), displayName: 'Ada', userPrincipalName: 'ada@contoso.com', ipAddress: '10.0.0.1', homeTenantId: tenant, homeTenantName: null }, app: null }
+        : { user: null, app: { appId: randomUUID(), displayName: 'exporter', servicePrincipalId: null, servicePrincipalName: null } },
+      targetResources: [{ id: randomUUID(), displayName: 'g', type: 'ConnectorGroup', userPrincipalName: null, groupType: null, modifiedProperties: [{ displayName: 'Name', oldValue: '"f"', newValue: '"g"' }] }],
+      additionalDetails: [{ key: 'k', value: 'v' }],
+      userAgent: 'curl/8.5.0',
+    });
+    for (const doc of [record(1, true), record(2, false)]) await t.container.items.create(doc);
+  });
+  afterAll(async () => t?.close());
+
+  const token = () => tokenFor(tenant, 'AuditLog.Read.All Directory.Read.All', { directoryRoles: [REPORTS_READER] });
+
+  /** A value of `type` (`Edm.*`, an enum, a complex type, or a Collection of one), checked to the leaves. */
+  function expectValue(value: unknown, type: string, nullable: boolean, where: string): void {
+    if (value === null) return void expect(nullable, `${where} is null but not nullable`).toBe(true);
+    const collection = /^Collection\((.*)\)$/.exec(type)?.[1];
+    if (collection) {
+      expect(Array.isArray(value), `${where} is a collection`).toBe(true);
+      (value as unknown[]).forEach((item, i) => expectValue(item, collection, false, `${where}[${i}]`));
+      return;
+    }
+    const name = type.startsWith(`${csdl.namespace}.`) ? type.slice(csdl.namespace.length + 1) : undefined;
+    const complex = name ? csdl.complexTypes.get(name) : undefined;
+    if (type === 'Edm.String') expect(value, where).toBeTypeOf('string');
+    else if (type === 'Edm.DateTimeOffset') expect(value, where).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,7})?Z$/);
+    else if (name && csdl.enums.has(name)) expect(csdl.enums.get(name)!.members.map((m) => m.name), where).toContain(value);
+    else if (complex) {
+      expect(value, where).toBeTypeOf('object');
+      const body = value as Record<string, unknown>;
+      if (!complex.openType) expect(Object.keys(body).filter((k) => !complex.properties.some((p) => p.name === k)), `${where}: undeclared on ${name}`).toEqual([]);
+      for (const p of complex.properties) if (p.name in body) expectValue(body[p.name], p.type, p.nullable, `${where}.${p.name}`);
+    } else throw new Error(`${where}: type ${type} is not in the vendored metadata`);
+  }
+
+  function expectRecord(body: Record<string, unknown>, where: string) {
+    const declared = csdl.entities.get('directoryAudit')!.properties.filter((p) => version === 'beta' || p.name !== 'userAgent');
+    expect(Object.keys(body).filter((k) => !ANNOTATION.test(k) && !declared.some((p) => p.name === k)), `${where}: undeclared`).toEqual([]);
+    for (const p of declared) {
+      expect(body, `${where}: directoryAudit.${p.name} is missing`).toHaveProperty(p.name);
+      expectValue(body[p.name], p.type, p.nullable, `${where}.${p.name}`);
+    }
+  }
+
+  it('the list and each record by id have exactly the declared properties, of the declared types', async () => {
+    expect(csdl.singletons.get('auditLogs')).toBe('auditLogRoot');
+    expect(csdl.entities.get('auditLogRoot')!.navigations.find((n) => n.name === 'directoryAudits')).toMatchObject({ target: 'directoryAudit', containsTarget: true });
+    const list = await t.call('GET', `/${version}/auditLogs/directoryAudits`, { token: await token() });
+    expect(list.status, list.text).toBe(200);
+    expect(list.body['@odata.context']).toBe(`${t.url}/${version}/$metadata#auditLogs/directoryAudits`);
+    const items = expectCollection(list.body, 'list');
+    expect(items).toHaveLength(2);
+    items.forEach((item, i) => expectRecord(item, `list[${i}]`));
+    for (const item of items) {
+      const one = await t.call('GET', `/${version}/auditLogs/directoryAudits/${String(item.id)}`, { token: await token() });
+      expect(one.body['@odata.context']).toBe(`${t.url}/${version}/$metadata#auditLogs/directoryAudits/$entity`);
+      expectRecord(one.body, `record ${String(item.id)}`);
+    }
+  });
+
+  it("answers the collection's options as the published capabilities say: $top and $filter, not $count or $skip on beta", async () => {
+    const caps = csdl.capabilities.get('directoryAudit')!;
+    expect(caps).toMatchObject({ countable: false, skipSupported: false, topSupported: true, filterable: true });
+    const path = `/${version}/auditLogs/directoryAudits`;
+    expect((await t.call('GET', `${path}?$top=1&$filter=activityDateTime ge 2026-11-03`, { token: await token() })).body.value).toHaveLength(1);
+    for (const option of ['$count=true', '$skip=1']) {
+      expect((await t.call('GET', `${path}?${option}`, { token: await token() })).status, option).toBe(version === 'beta' ? 400 : 200);
+    }
   });
 });

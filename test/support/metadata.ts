@@ -60,6 +60,10 @@ export interface Csdl {
   entities: Map<string, CsdlEntityType>;
   /** Entity set name -> entity type simple name. */
   entitySets: Map<string, string>;
+  /** Complex type simple name -> its own and inherited properties, and whether it is open. */
+  complexTypes: Map<string, { name: string; openType: boolean; properties: CsdlProperty[] }>;
+  /** Singleton name -> its entity type's simple name. */
+  singletons: Map<string, string>;
   /** Entity type simple name -> its type-level capability annotations. */
   capabilities: Map<string, TypeCapabilities>;
 }
@@ -72,7 +76,7 @@ const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   isArray: (name) =>
-    ['EnumType', 'Member', 'EntityType', 'Property', 'NavigationProperty', 'Annotation', 'Annotations', 'EntitySet', 'PropertyValue', 'Schema'].includes(name),
+    ['EnumType', 'Member', 'EntityType', 'ComplexType', 'Singleton', 'Property', 'NavigationProperty', 'Annotation', 'Annotations', 'EntitySet', 'PropertyValue', 'Schema'].includes(name),
 });
 
 /** Parses a CSDL (edmx) document, the vendored one or the service's own `$metadata`. */
@@ -144,6 +148,22 @@ export function parseCsdl(xml: string): Csdl {
   const entitySets = new Map<string, string>();
   const container = schema.EntityContainer as Node | undefined;
   for (const s of list(container?.EntitySet)) entitySets.set(attr(s, 'Name')!, simple(attr(s, 'EntityType')!));
+  const singletons = new Map<string, string>();
+  for (const s of list(container?.Singleton)) singletons.set(attr(s, 'Name')!, simple(attr(s, 'Type')!));
+
+  const rawComplex = new Map(list(schema.ComplexType).map((c) => [attr(c, 'Name')!, c]));
+  const complexTypes: Csdl['complexTypes'] = new Map();
+  const buildComplex = (name: string): NonNullable<ReturnType<Csdl['complexTypes']['get']>> => {
+    const done = complexTypes.get(name);
+    if (done) return done;
+    const c = rawComplex.get(name)!;
+    const base = attr(c, 'BaseType') ? buildComplex(simple(attr(c, 'BaseType')!)) : undefined;
+    const own = list(c.Property).map((p): CsdlProperty => ({ name: attr(p, 'Name')!, type: qualify(attr(p, 'Type')!), nullable: attr(p, 'Nullable') !== 'false', readOnly: false }));
+    const built = { name, openType: attr(c, 'OpenType') === 'true', properties: [...(base?.properties ?? []), ...own] };
+    complexTypes.set(name, built);
+    return built;
+  };
+  for (const name of rawComplex.keys()) buildComplex(name);
 
   const capabilities = new Map<string, TypeCapabilities>();
   for (const a of list(schema.Annotations)) {
@@ -165,7 +185,7 @@ export function parseCsdl(xml: string): Csdl {
     capabilities.set(target, Object.fromEntries(Object.entries(caps).filter(([, v]) => v !== undefined)));
   }
 
-  return { namespace, enums, entities, entitySets, capabilities };
+  return { namespace, enums, entities, entitySets, complexTypes, singletons, capabilities };
 }
 
 let vendored: Csdl | undefined;
