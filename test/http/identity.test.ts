@@ -34,7 +34,9 @@ describe('every endpoint refuses what is not a valid delegated token with the ri
   let unauthenticated: AuthCase[];
   let forbiddenRead: AuthCase[];
   let forbiddenWrite: AuthCase[];
+  let forbiddenAudit: AuthCase[];
   beforeAll(async () => {
+    forbiddenAudit = await forbiddenCases(tenant, 'auditRead');
     unauthenticated = await unauthenticatedCases(tenant);
     forbiddenRead = await forbiddenCases(tenant, 'read');
     forbiddenWrite = await forbiddenCases(tenant, 'write');
@@ -55,7 +57,7 @@ describe('every endpoint refuses what is not a valid delegated token with the ri
       });
       expect(reply.headers.get('www-authenticate')).toMatch(/^Bearer /);
     }
-    for (const c of access === 'write' ? forbiddenWrite : forbiddenRead) {
+    for (const c of access === 'write' ? forbiddenWrite : access === 'auditRead' ? forbiddenAudit : forbiddenRead) {
       const reply = await t.call(method, path, { body, token: null, headers: { authorization: c.authorization! } });
       expect({ case: c.name, status: reply.status, code: reply.body?.error?.code }).toEqual({
         case: c.name,

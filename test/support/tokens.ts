@@ -10,6 +10,7 @@ import { exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey } from 
 import {
   CLOUD_APPLICATION_ADMINISTRATOR,
   GLOBAL_READER,
+  GLOBAL_SECURE_ACCESS_ADMINISTRATOR,
   HYBRID_IDENTITY_ADMINISTRATOR,
   loadLocalSigningKey,
   LOCAL_DEFAULT_TENANT,
@@ -130,6 +131,20 @@ export async function forbiddenCases(tenant: string, access: Access): Promise<Au
     { name: 'Cloud Application Administrator', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [CLOUD_APPLICATION_ADMINISTRATOR] })) },
     { name: 'Hybrid Identity Administrator', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [HYBRID_IDENTITY_ADMINISTRATOR] })) },
   ];
+  if (access === 'auditRead') {
+    // The audit log's own permissions, held by whom may not read it: only the kind of token or the role refuses.
+    const audit = 'AuditLog.Read.All Directory.Read.All';
+    return [
+      { name: 'app-only token without AuditLog.Read.All', authorization: bearer(await tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true })) },
+      { name: 'app-only token without Directory.Read.All', authorization: bearer(await tokenFor(tenant, 'AuditLog.Read.All', { appOnly: true })) },
+      { name: 'personal Microsoft account', authorization: bearer(await tokenFor(PERSONAL_ACCOUNT_TENANT, audit)) },
+      { name: 'without AuditLog.Read.All', authorization: bearer(await tokenFor(tenant)) },
+      { name: 'a user with no directory role', authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [] })) },
+      { name: 'a token without wids', authorization: bearer(await tokenFor(tenant, audit, { extraClaims: { wids: undefined } })) },
+      { name: 'Hybrid Identity Administrator', authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [HYBRID_IDENTITY_ADMINISTRATOR] })) },
+      { name: 'Global Secure Access Administrator', authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [GLOBAL_SECURE_ACCESS_ADMINISTRATOR] })) },
+    ];
+  }
   if (access === 'write') {
     cases.push({ name: 'read-only scope on a write', authorization: bearer(await tokenFor(tenant, 'Directory.Read.All')) });
     cases.push({ name: 'Global Reader on a write', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [GLOBAL_READER] })) });
