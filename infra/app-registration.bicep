@@ -9,7 +9,8 @@ param displayName string
 @description('Let the Azure CLI get tokens for the API without a consent prompt (az account get-access-token --resource ...).')
 param preAuthorizeAzureCli bool
 
-// The delegated scopes the service checks (src/identity/authorize.ts): reads accept all three, writes the last two.
+// The delegated scopes the service checks (src/identity/authorize.ts): reads accept the three Directory ones,
+// writes the last two; the audit log needs AuditLog.Read.All beside a Directory one.
 var scopes = [
   {
     value: 'Directory.Read.All'
@@ -25,6 +26,24 @@ var scopes = [
     value: 'Directory.AccessAsUser.All'
     title: 'Access connectors and connector groups as the signed-in user'
     description: 'Read and write the Application Proxy connectors and connector groups with the signed-in user\'s access.'
+  }
+  {
+    value: 'AuditLog.Read.All'
+    title: 'Read the audit log'
+    description: 'Read the audit log of Application Proxy changes in the signed-in user\'s tenant (with Directory.Read.All).'
+  }
+]
+// The application permissions (roles of an app-only token) the audit log takes, the only route that takes any.
+var appRoles = [
+  {
+    value: 'AuditLog.Read.All'
+    title: 'Read the audit log'
+    description: 'Read the audit log of Application Proxy changes in every tenant that grants it (with Directory.Read.All).'
+  }
+  {
+    value: 'Directory.Read.All'
+    title: 'Read the directory, for the audit log'
+    description: 'With AuditLog.Read.All: read the audit log without a signed-in user.'
   }
 ]
 // Stable ids: a scope keeps its id across deployments.
@@ -56,6 +75,16 @@ resource api 'Microsoft.Graph/applications@v1.0' = {
     ]
     preAuthorizedApplications: preAuthorizeAzureCli ? [{ appId: azureCliAppId, delegatedPermissionIds: scopeIds }] : []
   }
+  appRoles: [
+    for r in appRoles: {
+      id: guid(uniqueName, 'appRole', r.value)
+      value: r.value
+      allowedMemberTypes: ['Application']
+      isEnabled: true
+      displayName: r.title
+      description: r.description
+    }
+  ]
 }
 
 // The service principal makes the API usable (and consentable) in the home tenant.
