@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, READ_SCOPES, WRITE_SCOPES } from '../../src/identity/index.js';
+import { AUDIT_LOG_SCOPE, ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, READ_SCOPES, WRITE_SCOPES } from '../../src/identity/index.js';
 import { ARTIFACT_DIR } from '../../src/local/package.js';
 import { loadSettings } from '../../src/settings.js';
 
@@ -36,6 +36,7 @@ const NOT_IN_AZURE: Record<string, string> = {
   REQUEST_DEADLINE_MS: 'its default (20 s) is chosen for Azure',
   AUTH_READ_ROLES: "its default is Entra's built-in roles that may read connector groups; a tenant with other roles sets it",
   AUTH_WRITE_ROLES: "its default is Entra's built-in roles that may change connector groups; a tenant with other roles sets it",
+  AUTH_AUDIT_ROLES: "its default is Entra's built-in roles that may read audit logs; a tenant with other roles sets it",
 };
 
 describe('azure.yaml', () => {
@@ -98,9 +99,9 @@ describe('infra/', () => {
     expect(resources).toContain('autoscaleSettings: { maxThroughput: cosmosMaxThroughput }');
   });
 
-  it('registers the Entra app with exactly the delegated scopes the service checks; its client id is ENTRA_AUDIENCE', () => {
+  it('registers the Entra app with exactly the delegated scopes (and application roles) the service checks; its client id is ENTRA_AUDIENCE', () => {
     const exposed = [...registration.matchAll(/^ {4}value: '([^']+)'$/gm)].map((m) => m[1]!);
-    expect(exposed.sort()).toEqual([...new Set([...READ_SCOPES, ...WRITE_SCOPES])].sort());
+    expect([...new Set(exposed)].sort()).toEqual([...new Set([...READ_SCOPES, ...WRITE_SCOPES, AUDIT_LOG_SCOPE])].sort());
     expect(registration).toContain('requestedAccessTokenVersion: 2');
     expect(main).toContain('entraAudience: appRegistration.outputs.appId');
     expect(appSettings.get('ENTRA_AUDIENCE')).toBe('entraAudience');
