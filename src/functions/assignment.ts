@@ -22,7 +22,8 @@ export const applicationsConnectorGroupGet = endpoint({
   handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const navigation = groupNavigation(ctx, directory, scope);
     const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
-    return groupEntity(ctx, await directory.groupOfApplication(scope, params.applicationId), { select, expand, navigation });
+    const path = `applications('${params.applicationId}')/connectorGroup`;
+    return groupEntity(ctx, await directory.groupOfApplication(scope, params.applicationId), { select, expand, navigation, path });
   },
 });
 

@@ -21,7 +21,6 @@ export const ACCEPTED_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'R
 const GUID_IN_TEXT = new RegExp(GUID_PATTERN, 'i');
 /** The placeholder of a multi-tenant issuer template (matched case-insensitively). */
 const PLACEHOLDER = /\{tenantid\}/i;
-const JWKS_RETRY_AFTER_SECONDS = 10;
 
 export interface VerificationPolicy {
   audience: string;
@@ -59,7 +58,7 @@ function issuerMatches(configured: string, iss: string, tid: string): boolean {
 }
 
 function verificationError(error: unknown): IdentityError {
-  if (error instanceof KeySourceUnavailable) return keysUnavailable(JWKS_RETRY_AFTER_SECONDS);
+  if (error instanceof KeySourceUnavailable) return keysUnavailable(error.retryAfterSeconds);
   if (error instanceof errors.JWTExpired) return tokenRefused('expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return tokenRefused('notYetValid');
