@@ -144,10 +144,13 @@ public static class Samples
             await s.Call("GET", $"{A}?$orderby=activityDateTime asc&$top=3", 200);
             await s.Call("GET", $"{A}?$select=activityDateTime,initiatedBy&$top=3", 200);
             await s.Call("GET", $"{A}?$top=0", 400);
-            var record = audits?.Status == 200 && audits.Json.GetProperty("value").GetArrayLength() > 0
-                ? audits.Json.GetProperty("value")[0].GetProperty("id").GetString()! : "missing";
-            await s.Call("GET", $"{A}/{record}", 200);
-            await s.Call("GET", $"{A}/{record}?$select=activityDisplayName,targetResources", 200);
+            if (audits?.Status == 200 && audits.Json.GetProperty("value").GetArrayLength() > 0)
+            {
+                var record = audits.Json.GetProperty("value")[0].GetProperty("id").GetString()!;
+                await s.Call("GET", $"{A}/{record}", 200);
+                await s.Call("GET", $"{A}/{record}?$select=activityDisplayName,targetResources", 200);
+            }
+            else s.Report.Fail($"{s.Version} GET {A}/{{id}}", "the audit log lists no record of the writes above to read");
             await s.Call("GET", $"{A}/{Guid.NewGuid()}", 404);
         }
 
