@@ -115,6 +115,12 @@ public static class Samples
             ("8", "GET", $"/{s.Version}/{P}/connectorGroups?$top=0", null),
         ]);
 
+        // An item whose dependency failed: 424, with a Graph error body of its own.
+        await s.Batch("a 404 and the 424 of the item depending on it", 200, [
+            ("1", "GET", $"/{s.Version}/{P}/connectorGroups/{Guid.NewGuid()}", null),
+            ("2", "GET", $"/{s.Version}/{P}/connectorGroups/{g1}", null),
+        ], inOrder: true);
+
         // An expanded collection past its first 100: members@odata.nextLink, followed to the end. The connectors
         // join the Default group; they are made and deleted in ordered batches of 20 (201 and 204 items).
         var many = new List<string>();
