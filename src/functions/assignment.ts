@@ -4,7 +4,6 @@
  */
 import { groupShape } from '../directory/documents.js';
 import { referenceSchema } from '../directory/wire.js';
-import { parseBody } from '../graph/body.js';
 import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
 import { badRequest } from '../graph/errors.js';
 import { json, noContent } from '../graph/http.js';
@@ -48,9 +47,9 @@ export const applicationsConnectorGroupRefPut = endpoint({
   methods: ['PUT'],
   access: 'write',
   params: { applicationId: 'application' },
-  doc: { summary: 'Assign an application to a connectorGroup', status: 204, response: { kind: 'none' }, request: referenceSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const body = await parseBody(req, referenceSchema, 'microsoft.graph.connectorGroup');
+  doc: { summary: 'Assign an application to a connectorGroup', status: 204, response: { kind: 'none' } },
+  body: { schema: referenceSchema, type: 'connectorGroup' },
+  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
     await directory.assignApplication(scope, params.applicationId, parseReference(body['@odata.id'], 'connectorGroups'));
     return noContent(ctx);
   },
