@@ -86,7 +86,7 @@ export interface Directory {
 /** Attempts of one change when concurrent writers keep invalidating its reads. */
 const MAX_ATTEMPTS = 12;
 
-/** "Default" names the tenant's Default group only; no other group may take it (compared as Graph compares names). */
+/** The Default group's name when it is made; its id, not its name, makes it the default (docs/API.md, "Membership and assignment"). */
 const DEFAULT_NAME = 'Default';
 
 const isStoreError = (error: unknown, kind: StoreError['kind']) => error instanceof StoreError && error.kind === kind;
