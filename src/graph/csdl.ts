@@ -10,15 +10,12 @@ import { createConnectorSchema, createGroupSchema, updateConnectorSchema, update
 export const NAMESPACE = 'microsoft.graph';
 
 /** A property's type: an Edm primitive, or one of the enums below by name. */
-export interface PropertyType {
-  edm?: 'Edm.String' | 'Edm.Boolean';
-  enumType?: string;
-  nullable: boolean;
-}
+export type PropertyType = { nullable: boolean } & (
+  | { edm: 'Edm.String' | 'Edm.Boolean'; enumType?: undefined }
+  | { enumType: string; edm?: undefined }
+);
 
-export interface Property extends PropertyType {
-  name: string;
-}
+export type Property = PropertyType & { name: string };
 
 export interface Navigation {
   name: string;
@@ -159,7 +156,7 @@ export function serviceModel(): ServiceModel {
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const typeName = (p: PropertyType) => (p.enumType ? `graph.${p.enumType}` : p.edm!);
+const typeName = (p: PropertyType) => (p.enumType === undefined ? p.edm : `graph.${p.enumType}`);
 
 /** The CSDL (OData 4.0 XML) document served at `/{version}/$metadata`. */
 export function csdlDocument(m: ServiceModel = serviceModel()): string {
