@@ -453,7 +453,10 @@ export class StoreDirectory implements Directory {
     const groupOf = new Map(edges.map((e) => [e.connectorId, e.groupId]));
     const connectors = await this.store.all<ConnectorDoc>(scope, { type: 'connector', ids: [...groupOf.keys()] });
     // In the order the members collection lists them, so a nextLink with $skip continues where this stops.
-    for (const c of connectors) byGroup.get(groupOf.get(c.id)!)?.push(c);
+    for (const c of connectors) {
+      const groupId = groupOf.get(c.id);
+      if (groupId !== undefined) byGroup.get(groupId)?.push(c);
+    }
     return byGroup;
   }
 

@@ -79,7 +79,7 @@ export async function expandItems<T extends { id: string }>(
   expand: Expansion[],
   navigation: Record<string, Navigation<T>> = {},
 ): Promise<Map<string, Record<string, unknown>>> {
-  const byItem = items.map((item) => ({ item, props: {} as Record<string, unknown> }));
+  const byItem = items.map((item): { item: T; props: Record<string, unknown> } => ({ item, props: {} }));
   const out = new Map(byItem.map(({ item, props }) => [item.id, props]));
   if (!items.length) return out;
   const loaded = await Promise.all(
