@@ -68,7 +68,7 @@ export default tseslint.config(
   {
     // Rules that need the type checker, for the shipped code only (tests and scripts keep the faster
     // untyped run): a promise nobody awaits or handles, a promise where a callback's return is ignored,
-    // `async` without `await`, and an assertion the types already make true.
+    // `async` without `await`, an assertion the types already make true, and `!` where narrowing says why.
     files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -77,7 +77,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
       'require-await': 'off',
       '@typescript-eslint/require-await': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
     },
+  },
+  {
+    // Still to be narrowed (25 assertions, mostly index reads): files being rewritten when the rule came.
+    files: ['src/host/routing.ts', 'src/graph/batch.ts', 'src/graph/endpoint.ts', 'src/graph/body.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
     // CommonJS files (the stand-in Functions worker preloaded with --require).

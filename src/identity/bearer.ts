@@ -12,7 +12,7 @@ let last: { authorization: string; token: string } | undefined;
 export function bearerToken(authorization: string | null | undefined): string {
   if (last !== undefined && authorization === last.authorization) return last.token;
   const token = parseBearer(authorization);
-  last = { authorization: authorization!, token };
+  if (typeof authorization === 'string') last = { authorization, token };
   return token;
 }
 
