@@ -9,7 +9,7 @@
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Container } from '@azure/cosmos';
-import { RouteTable } from '../src/graph/routing.js';
+import { RouteTable } from '../src/host/index.js';
 import { startLocalHost } from '../src/local/host.js';
 import { answer } from './baseline.js';
 
@@ -22,7 +22,7 @@ export async function startFloor(container: Container): Promise<{ url: string; c
       query: req.query,
       body: async () => JSON.parse(Buffer.from(await req.arrayBuffer()).toString('utf8')) as unknown,
     });
-    // A string body: the host writes it as it is (graph/invoke.ts, plainResponse), as it does the service's.
+    // A string body: the host writes it as it is (host/invoke.ts, plainResponse), as it does the service's.
     return value === undefined ? { status } : { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
   };
   // The service's route prefix is "" too (host.json); its routes carry their version.

@@ -3,7 +3,7 @@ import { StoreDirectory } from './directory/directory.js';
 import { endpoints, zzzFallback } from './functions/index.js';
 import type { RegisteredFunction, Services } from './functions/services.js';
 import { serve, toHttpHandler, type EdgeOptions, type Endpoint } from './graph/endpoint.js';
-import { RouteTable, assertPrecedence } from './graph/routing.js';
+import { RouteTable, assertPrecedence } from './host/index.js';
 import { assertLocalModeAllowed, createAuthenticator, type Authenticator } from './identity/index.js';
 import { loadSettings, type Settings } from './settings.js';
 import { containerOf, createCosmosClient, type CosmosClient } from './store/client.js';

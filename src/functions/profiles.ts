@@ -4,7 +4,7 @@ import { entityQuery } from '../graph/collection.js';
 import { badRequest } from '../graph/errors.js';
 import { json, text } from '../graph/http.js';
 import { contextUrl, entityBody, pick } from '../graph/odata.js';
-import { parseCollectionQuery } from '../graph/query.js';
+import { parseCollectionQuery } from '../graph/query/index.js';
 import { APPLICATION_PROXY_PROFILE } from './responses.js';
 import { endpoint } from './services.js';
 
@@ -18,7 +18,7 @@ export const profilesList = endpoint({
   access: 'read',
   params: {},
   doc: { summary: 'The publishing profiles (the applicationProxy profile)', status: 200, response: { kind: 'collection', type: profile.type }, query: ['$select', '$top'] },
-  handler: () => async ({ req, ctx }) => {
+  handler: () => ({ req, ctx }) => {
     const q = parseCollectionQuery(req.query, profileShape, { version: ctx.version });
     if (q.filter || q.search || q.orderBy.length || q.skipToken !== undefined || q.skip || q.count || q.expand.length) {
       throw badRequest('Only $select and $top apply to the list of onPremisesPublishingProfiles.');
@@ -38,7 +38,7 @@ export const profilesCount = endpoint({
   access: 'read',
   params: {},
   doc: { summary: 'Count the publishing profiles (1)', status: 200, response: { kind: 'count' } },
-  handler: () => async ({ req, ctx }) => {
+  handler: () => ({ req, ctx }) => {
     if ([...req.query.keys()].length) throw badRequest('No query option applies to onPremisesPublishingProfiles/$count.');
     return text(ctx, 200, '1');
   },
@@ -52,7 +52,7 @@ export const profilesGet = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'The applicationProxy publishing profile', status: 200, response: profile, query: ['$select'] },
-  handler: () => async ({ req, ctx }) => {
+  handler: () => ({ req, ctx }) => {
     const { select } = entityQuery(req, ctx, profileShape);
     return json(ctx, 200, entityBody(ctx, 'onPremisesPublishingProfiles/$entity', APPLICATION_PROXY_PROFILE, select ? { select } : {}));
   },

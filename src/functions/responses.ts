@@ -7,7 +7,7 @@ import { connectorView, groupView } from '../directory/views.js';
 import { expandItems, type Navigation } from '../graph/collection.js';
 import { json, noContent, wantsMinimal, type RequestContext } from '../graph/http.js';
 import { entityBody, etagOf, evolvableEnum } from '../graph/odata.js';
-import type { Expansion } from '../graph/query.js';
+import type { Expansion } from '../graph/query/index.js';
 
 const PROFILE_URL = 'onPremisesPublishingProfiles/applicationProxy';
 export const PROFILE_FRAGMENT = "onPremisesPublishingProfiles('applicationProxy')";

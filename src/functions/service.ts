@@ -16,7 +16,7 @@ export const metadataGet = endpoint({
   doc: { summary: 'The CSDL of this service', status: 200, response: { kind: 'document', mediaType: 'application/xml' } },
   handler: () => {
     const document = csdlDocument();
-    return async ({ ctx }) => ({
+    return ({ ctx }) => ({
       status: 200,
       headers: { ...standardHeaders(ctx), 'Content-Type': 'application/xml;charset=utf-8' },
       body: document,
@@ -35,7 +35,7 @@ export const openapiGet = endpoint({
   doc: { summary: 'This OpenAPI document', status: 200, response: { kind: 'document', mediaType: 'application/json' } },
   handler: ({ routes }) => {
     let document: string | undefined;
-    return async ({ ctx }) => {
+    return ({ ctx }) => {
       // Built on first use: the table is complete only once every function is registered.
       document ??= JSON.stringify(describeFunctions(routes().functions));
       return { status: 200, headers: { ...standardHeaders(ctx), 'Content-Type': 'application/json;charset=utf-8' }, body: document };

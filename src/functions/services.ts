@@ -1,8 +1,7 @@
 import type { Directory } from '../directory/directory.js';
 import { defineEndpoint } from '../graph/endpoint.js';
-import type { ServedFunction } from '../graph/invoke.js';
+import type { ServedFunction, RouteTable } from '../host/index.js';
 import type { OperationDoc } from '../graph/openapi.js';
-import type { RouteTable } from '../graph/routing.js';
 
 /** What endpoint handlers are built from; handler tests may hand in a fake directory. */
 export interface Services {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpResponseInit, LogLevel } from '@azure/functions';
+import type { LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
-import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction } from './invoke.js';
-import { pathSegments, type RouteTable } from './routing.js';
+import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction, pathSegments, type RouteTable } from '../host/index.js';
 
 /**
  * JSON batching (`POST /{version}/$batch`), as Graph does it: up to 20 requests, each run through the same
@@ -222,7 +221,7 @@ async function toItemResponse(id: string, result: InvokeResult): Promise<BatchIt
   const type = headers['Content-Type'] ?? '';
   const mime = type.split(';')[0]!.trim().toLowerCase();
   const isJson = mime === 'application/json' || mime.endsWith('+json');
-  if (isJson && plain && isSerializedJson(result as HttpResponseInit)) {
+  if (isJson && plain && isSerializedJson(result)) {
     item.body = new SerializedBody(text);
     return item;
   }

@@ -1,4 +1,4 @@
-import type { FunctionRequest } from './invoke.js';
+import type { FunctionRequest } from '../host/index.js';
 import { z } from 'zod';
 import { GraphError, badRequest } from './errors.js';
 

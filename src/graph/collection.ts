@@ -1,13 +1,12 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { FunctionRequest } from './invoke.js';
+import { type FunctionRequest, pathSegments } from '../host/index.js';
 import type { ListQuery } from '../directory/directory.js';
-import { MAX_ORDER_BY, type Condition, type EntityShape, type Page, type PageRequest } from '../lib/query.js';
+import type { Condition, EntityShape, Page, PageRequest } from '../lib/query.js';
 import { badRequest } from './errors.js';
 import { json, text, type RequestContext } from './http.js';
 import { contextUrl, pick } from './odata.js';
 import { makeSkipToken, readSkipToken } from './paging.js';
-import { MAX_PAGE_SIZE, parseCollectionQuery, type CollectionQuery, type Expansion } from './query.js';
-import { pathSegments } from './routing.js';
+import { MAX_PAGE_SIZE, parseCollectionQuery, type CollectionQuery, type Expansion } from './query/index.js';
 
 /** A navigation property `$expand` may name: its target's shape, and what loads it for a page of items. */
 export interface Navigation<T> {
@@ -108,7 +107,6 @@ export async function collectionResponse<T extends { id: string }>(
   present: (item: T) => object = (item) => item,
 ): Promise<HttpResponseInit> {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version, navigation: navigationShapes(source.navigation) });
-  if (q.orderBy.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
   if (source.reference && (q.select || q.expand.length)) throw badRequest('$select and $expand do not apply to a collection of references ($ref).');
   const binding = { tenantId, path: collectionPath(req.url), query: q.canonical };
   const query = listQuery(q);

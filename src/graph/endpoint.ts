@@ -7,8 +7,7 @@ import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 import { PROFILE_ID, assertProfile, pathId } from './odata.js';
 import type { OperationDoc } from './openapi.js';
-import { carriedDeadline, type FunctionContext, type FunctionHandler, type FunctionRequest } from './invoke.js';
-import { requestLogLine } from './request-log.js';
+import { carriedDeadline, type FunctionContext, type FunctionHandler, type FunctionRequest, requestLogLine } from '../host/index.js';
 
 /** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
 export interface Call<P extends string = string> {
@@ -45,7 +44,7 @@ export type RouteParams<R extends string> = R extends `${string}{${infer P}}${in
  *
  * The Functions host tries functions in name order (ignoring case) and a literal segment does not beat a
  * parameter, so where two routes overlap the one with the literal must have the name that sorts first;
- * `assertPrecedence` (graph/routing.ts) refuses a table where it does not.
+ * `assertPrecedence` (host/routing.ts) refuses a table where it does not.
  */
 export interface Endpoint<D, R extends string = string> {
   name: string;
@@ -56,7 +55,8 @@ export interface Endpoint<D, R extends string = string> {
   doc: OperationDoc;
   /** Registered once at the root instead of under each version (`/openapi.json`). */
   unversioned?: true;
-  handler: (deps: D) => (call: Call<RouteParams<R>>) => Promise<HttpResponseInit>;
+  /** May answer synchronously (nothing to wait for); a throw is a refusal either way. */
+  handler: (deps: D) => (call: Call<RouteParams<R>>) => HttpResponseInit | Promise<HttpResponseInit>;
 }
 
 const routeParams = (route: string) => [...route.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
@@ -69,7 +69,7 @@ export function defineEndpoint<D>() {
     if (declared.join() !== inRoute.join()) {
       throw new Error(`Endpoint '${endpoint.name}': parameters [${declared}] do not match the route's [${inRoute}].`);
     }
-    return endpoint as unknown as Endpoint<D>;
+    return endpoint;
   };
 }
 
@@ -89,10 +89,10 @@ function checkParam(kind: ParamKind, value: string | undefined): string {
 export function serve<D>(endpoint: Endpoint<D>, deps: D): (call: Call) => Promise<HttpResponseInit> {
   const run = endpoint.handler(deps);
   const kinds = routeParams(endpoint.route).map((name) => [name, (endpoint.params as Record<string, ParamKind>)[name]!] as const);
-  return (call) => {
+  return async (call) => {
     const params: Record<string, string> = {};
     for (const [name, kind] of kinds) params[name] = checkParam(kind, call.params[name]);
-    return run({ ...call, params });
+    return await run({ ...call, params });
   };
 }
 

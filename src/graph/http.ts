@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
-import type { FunctionRequest } from './invoke.js';
+import type { FunctionRequest } from '../host/index.js';
 import { GraphError } from './errors.js';
 
 export const JSON_CONTENT_TYPE =

@@ -1,7 +1,7 @@
 import { isGuid } from '../lib/guid.js';
 import { badRequest, notFound } from './errors.js';
 import { INCLUDE_UNKNOWN_ENUM_MEMBERS, type RequestContext } from './http.js';
-import type { Expansion } from './query.js';
+import type { Expansion } from './query/index.js';
 
 /** The one publishing profile's id, as Graph spells it. */
 export const PROFILE_ID = 'applicationProxy';

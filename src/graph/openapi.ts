@@ -45,7 +45,7 @@ function propertySchema(p: Property): Schema {
 
 function entitySchema(e: EntityModel, model: ServiceModel): Schema {
   const chain: EntityModel[] = [];
-  for (let t: EntityModel | undefined = e; t; t = model.entities.find((x) => x.name === t!.baseType)) chain.unshift(t);
+  for (let t: EntityModel | undefined = e; t; t = model.entities.find((x) => x.name === t.baseType)) chain.unshift(t);
   const properties: Record<string, Schema> = { id: { type: 'string' } };
   for (const t of chain) for (const p of t.properties) properties[p.name] = propertySchema(p);
   return {

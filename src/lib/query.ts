@@ -37,9 +37,6 @@ export interface Ordering {
   descending: boolean;
 }
 
-/** Ordering by two properties is what composite indexes can serve; more is refused. */
-export const MAX_ORDER_BY = 2;
-
 export interface PageRequest {
   pageSize: number;
   continuation?: string;

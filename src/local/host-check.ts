@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { declareFunctions, readRoutePrefix } from '../app.js';
 import { endpoints, zzzFallback } from '../functions/index.js';
-import { byFunctionName } from '../graph/routing.js';
+import { byFunctionName } from '../host/index.js';
 
 /** The committed output of tools/host-check: what the Functions host's router does with each sample. */
 export const HOST_ROUTING_GOLDEN = 'test/fixtures/host-routing.golden.json';

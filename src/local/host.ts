@@ -2,12 +2,9 @@ import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, t
 import { createServer as createHttpsServer } from 'node:https';
 import { isIPv6, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { decodePath, pathToUri } from '../graph/aspnet.js';
+import { decodePath, pathToUri, asHttpResponse, invoke, plainResponse, UnbuildableRequest, type HttpResponse, type InvokeResult, type PlainResponse, requestLogLine, type RouteTable } from '../host/index.js';
 import { badRequest } from '../graph/errors.js';
 import { bareErrorResponse } from '../graph/http.js';
-import { asHttpResponse, invoke, plainResponse, UnbuildableRequest, type HttpResponse, type InvokeResult, type PlainResponse } from '../graph/invoke.js';
-import { requestLogLine } from '../graph/request-log.js';
-import type { RouteTable } from '../graph/routing.js';
 
 /** The host raises Kestrel's body limit to 100 MB; a larger Content-Length fails the request (500) before any function runs. */
 const HOST_BODY_LIMIT = 100 * 1024 * 1024;
@@ -120,7 +117,7 @@ async function send(res: ServerResponse, response: HttpResponse, head: boolean):
  * Serves a route table over HTTP the way the Azure Functions host does (docs/ARCHITECTURE.md, "One route
  * table, two hosts"), as tools/host-check measured it: Kestrel's limits and its reading of the target (the
  * path decoded, dot segments removed; aspnet.ts), the route prefix from host.json, the first function in name
- * order whose template and method match, run through `invoke` (graph/invoke.ts) with the URL, merged query,
+ * order whose template and method match, run through `invoke` (host/invoke.ts) with the URL, merged query,
  * headers and body the worker would receive: a body only when Content-Length announces one. What Kestrel or
  * the router answer by themselves (a malformed request, a limit, no function for the path and method) is a
  * bare status with no body, as there.
@@ -208,8 +205,8 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
   // Node's parser takes the request line and headers up to both of Kestrel's limits; kestrelRefusal checks each.
   const limits = { maxHeaderSize: REQUEST_LINE_LIMIT + HOST_HEADER_LIMIT + 2, requireHostHeader: false };
   const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...limits }, handle)
-    : createHttpServer(limits, handle);
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...limits }, (req, res) => void handle(req, res))
+    : createHttpServer(limits, (req, res) => void handle(req, res));
   server.on('clientError', clientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

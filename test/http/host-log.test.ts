@@ -3,7 +3,7 @@
  * function answered still gets its one request log line. Without a `log` option nothing but errors is printed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RouteTable } from '../../src/graph/routing.js';
+import { RouteTable } from '../../src/host/index.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 
 const table = new RouteTable(

@@ -1,6 +1,6 @@
 import functions, { type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteTable } from '../../src/graph/routing.js';
+import { RouteTable } from '../../src/host/index.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 
 const { HttpResponse } = functions;

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { HttpHandler, HttpMethod } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, readRoutePrefix } from '../../src/app.js';
-import { RouteTable } from '../../src/graph/routing.js';
+import { RouteTable } from '../../src/host/index.js';
 import { HOST_ROUTING_GOLDEN, hostFunctions, runHostCheck } from '../../src/local/host-check.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { rawRequest } from '../support/raw-http.js';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpMethod } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteTable, assertPrecedence, validateFunctions, type FunctionDef } from '../../src/graph/routing.js';
+import { RouteTable, assertPrecedence, validateFunctions, type FunctionDef } from '../../src/host/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const P = 'onPremisesPublishingProfiles/applicationProxy';

@@ -58,8 +58,8 @@ it('prints a token on a current build without compiling, and nothing else on std
 it('compiles again when a source is newer than its output', async () => {
   // The source newer than its output, both in the past: the rebuilt output is then newer than the source
   // however fast the compiler is (a source dated in the future would stay "newer" after a quick build).
-  const source = path.join(copy, 'src/graph/request-log.ts');
-  const output = path.join(copy, 'dist/src/graph/request-log.js');
+  const source = path.join(copy, 'src/host/request-log.ts');
+  const output = path.join(copy, 'dist/src/host/request-log.js');
   const [older, old] = [new Date(Date.now() - 60_000), new Date(Date.now() - 30_000)];
   utimesSync(output, older, older);
   utimesSync(source, old, old);
@@ -70,7 +70,7 @@ it('compiles again when a source is newer than its output', async () => {
 }, 180_000);
 
 it('never runs a build that failed: it says so and tries again on the next call', async () => {
-  const file = path.join(copy, 'src/graph/request-log.ts');
+  const file = path.join(copy, 'src/host/request-log.ts');
   writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const broken: number = 'text';\n`);
   for (let i = 0; i < 2; i++) {
     const { code, stdout, stderr } = await run('dist/src/local/token.js', '--keys-dir', TEST_KEYS_DIR);

@@ -1,11 +1,10 @@
 /**
- * A `$batch` item reaches its function as a `FunctionRequest` the batch builds (graph/invoke.ts, `invokeItem`),
+ * A `$batch` item reaches its function as a `FunctionRequest` the batch builds (host/invoke.ts, `invokeItem`),
  * not the platform's `Request`: its headers must be accepted, refused and read exactly as `Request` does.
  * Each case is checked against the platform's own `Request`.
  */
 import { describe, expect, it } from 'vitest';
-import { invokeItem, UnbuildableRequest, type FunctionHandler } from '../../src/graph/invoke.js';
-import { RouteTable } from '../../src/graph/routing.js';
+import { invokeItem, UnbuildableRequest, type FunctionHandler, RouteTable } from '../../src/host/index.js';
 
 const URL_ = 'http://localhost/beta/x?$top=2&$top=3&a=';
 

@@ -3,11 +3,18 @@ import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-/** The layering rule of eslint.config.js, shown to bite, and the SQL it keeps inside store/. */
-const eslint = new ESLint();
+/**
+ * The layering rule of eslint.config.js, shown to bite, and the SQL it keeps inside store/. The files linted
+ * here do not exist, so the type checker has no program for them: only the layering rule runs, without types.
+ */
+const eslint = new ESLint({
+  overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+});
 
 async function problems(file: string, source: string): Promise<string[]> {
   const [result] = await eslint.lintText(source, { filePath: file });
+  expect(result!.messages.filter((m) => m.fatal)).toEqual([]);
   return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
@@ -27,6 +34,15 @@ describe('layers', () => {
     ['src/lib/x.ts', "import type { Stored } from '../store/store.js';"],
     ['src/lib/x.ts', "import type { ListQuery } from '../directory/directory.js';"],
     ['src/graph/x.ts', "import { compose } from '../app.js';"],
+    // The host's emulation knows nothing of Graph, and is reached only through its entry.
+    ['src/host/x.ts', "import { badRequest } from '../graph/errors.js';"],
+    ['src/host/x.ts', "import type { Caller } from '../identity/index.js';"],
+    ['src/graph/x.ts', "import { decodePath } from '../host/aspnet.js';"],
+    ['src/graph/query/x.ts', "import { pathSegments } from '../../host/routing.js';"],
+    ['src/functions/x.ts', "import type { ServedFunction } from '../host/invoke.js';"],
+    ['src/local/x.ts', "import { requestLogLine } from '../host/request-log.js';"],
+    ['src/app.ts', "import { RouteTable } from './host/routing.js';"],
+    ['src/directory/x.ts', "import type { FunctionRequest } from '../host/index.js';"],
   ])('refuses %s importing across the layers: %s', async (file, source) => {
     expect(await problems(file, source)).toHaveLength(1);
   });
@@ -38,6 +54,11 @@ describe('layers', () => {
     ['src/store/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
     ['src/local/x.ts', "import { CosmosClient } from '@azure/cosmos';"],
     ['src/app.ts', "import { Store } from './store/store.js';"],
+    ['src/graph/x.ts', "import { pathSegments } from '../host/index.js';"],
+    ['src/local/x.ts', "import { requestLogLine } from '../host/index.js';"],
+    ['src/app.ts', "import { RouteTable } from './host/index.js';"],
+    ['src/host/x.ts', "import { decodePath } from './aspnet.js';"],
+    ['src/host/x.ts', "import type { Deadline } from '../lib/deadline.js';"],
     // The query vocabulary is every layer's.
     ['src/graph/x.ts', "import type { Condition } from '../lib/query.js';"],
     ['src/directory/x.ts', "import type { Condition } from '../lib/query.js';"],

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/graph/errors.js';
 import { makeSkipToken, readSkipToken } from '../../src/graph/paging.js';
-import { parseCollectionQuery } from '../../src/graph/query.js';
+import { parseCollectionQuery } from '../../src/graph/query/index.js';
 import type { EntityShape } from '../../src/lib/query.js';
 
 const KEY = randomBytes(32);

@@ -4,7 +4,7 @@ import { startEmbeddedCosmos, type EmbeddedCosmos } from '@appproxy/cosmos-local
 import { toGraphError } from '../../src/graph/endpoint.js';
 import { GraphError } from '../../src/graph/errors.js';
 import { connectorShape, groupShape } from '../../src/directory/documents.js';
-import { parseCollectionQuery } from '../../src/graph/query.js';
+import { parseCollectionQuery } from '../../src/graph/query/index.js';
 import type { EntityShape } from '../../src/lib/query.js';
 import { compileCondition, orderByClause, propertyRef } from '../../src/store/sql.js';
 import { Store } from '../../src/store/store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestLogLine } from '../../src/graph/request-log.js';
+import { requestLogLine } from '../../src/host/index.js';
 
 const entry = { method: 'GET', path: '/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups', status: 200, ms: 12.4, requestId: '0f8fad5b-d9cb-469f-a165-70867728950e' };
 

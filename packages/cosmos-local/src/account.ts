@@ -450,7 +450,7 @@ export class Account {
         const container = this.containersByRid.get(change.p ?? '');
         if (!container) return;
         container.ridCounter = Math.max(container.ridCounter, change.n);
-        container.put(change.r, resource as StoredDocument | null, false);
+        container.put(change.r, resource, false);
         break;
       }
     }

@@ -288,14 +288,14 @@ export class Journal {
     if (this.closed) throw new Error('the journal is closed');
     this.rotateRequested = true;
     this.flushing ??= this.flush();
-    while (this.flushing) await this.flushing;
+    while (this.flushing !== undefined) await this.flushing;
     await this.snapshotting;
   }
 
   /** Waits for pending appends and any snapshot in progress, then closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.flushing) await this.flushing;
+    while (this.flushing !== undefined) await this.flushing;
     this.closed = true;
     await this.snapshotting;
     await this.handle.close();

@@ -316,7 +316,7 @@ export function route(account: Account, method: string, segments: string[], head
     // One range, never split: an incremental read (what the SDK's cache refresh sends) has nothing new.
     if (header(headers, 'a-im') && header(headers, 'if-none-match')) return { status: 304, headers: { etag: '"1"' } };
     const rid = container.resource._rid;
-    const range = { id: '0', _rid: rid, _self: `${container.resource._self}pkranges/0/`, _etag: '"1"', _ts: container.resource._ts as number, minInclusive: '', maxExclusive: 'FF', ridPrefix: 0, throughputFraction: 1, status: 'online', parents: [] };
+    const range = { id: '0', _rid: rid, _self: `${container.resource._self}pkranges/0/`, _etag: '"1"', _ts: container.resource._ts, minInclusive: '', maxExclusive: 'FF', ridPrefix: 0, throughputFraction: 1, status: 'online', parents: [] };
     return feed(rid, 'PartitionKeyRanges', [range], { etag: '"1"' });
   }
   if (docs !== 'docs') throw unsupported(`The resource /${segments.join('/')}`);

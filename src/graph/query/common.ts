@@ -1,9 +1,8 @@
-/** What every query option's parser shares: names, limits, quoting request text, reading quoted strings. */
+/** What the query options' parsers share: names, the bound on a condition's values, quoting request text, reading quoted strings. */
 import type { EntityShape, PropertyShape } from '../../lib/query.js';
 import { badRequest } from '../errors.js';
 
-export const MAX_FILTER_LENGTH = 4096;
-export const MAX_FILTER_DEPTH = 32;
+/** The most values one condition holds (`$filter`'s literals; `$search` a quarter as many clauses). */
 export const MAX_FILTER_PARAMETERS = 200;
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Quotes request text in an error message, shortened. */

@@ -1,7 +1,7 @@
 /** `$expand`: `nav`, `nav($select=a,b)`, several separated by commas, `*` for every expandable one. */
 import type { EntityShape } from '../../lib/query.js';
 import { badRequest } from '../errors.js';
-import type { Expansion } from '../query.js';
+import type { Expansion } from './types.js';
 import { quote } from './common.js';
 import { parseSelect } from './select.js';
 

@@ -1,4 +1,4 @@
-/** `$filter`: the lexer (the grammar is in query.ts). */
+/** `$filter`: the lexer (the grammar is at `parseFilter`, filter.ts). */
 import { GUID_PATTERN } from '../../lib/guid.js';
 import { badRequest } from '../errors.js';
 import { quote, readQuoted } from './common.js';

@@ -1,6 +1,8 @@
-/** `$filter`: the parser, from tokens to a syntax tree (the grammar is in query.ts). */
-import { MAX_FILTER_DEPTH, quote } from './common.js';
+/** `$filter`: the parser, from tokens to a syntax tree (the grammar is at `parseFilter`, filter.ts). */
+import { quote } from './common.js';
 import { filterError, type Token } from './filter-lexer.js';
+
+export const MAX_FILTER_DEPTH = 32;
 
 export type Literal =
   | { kind: 'string'; value: string; text: string }

@@ -23,6 +23,14 @@ const ONE_VALUE: readonly Supported[] = ['top', 'skip', 'count', 'skiptoken'];
 /** OData system query options a bare beta parameter is taken for (and refused, when unsupported). */
 const KNOWN_UNSUPPORTED = ['format', 'apply', 'levels', 'compute', 'index', 'schemaversion', 'deltatoken'];
 
+/**
+ * The system query options among a request's parameters, by name:
+ * - Case-insensitive (`$Filter` = `$filter`), as OData 4.01 asks.
+ * - beta: the `$` is optional. A bare name that is an OData system query option is that option (`top=5`
+ *   is `$top=5`, `expand=x` is a 400 for `$expand`). Other bare names are custom query options and ignored.
+ * - v1.0: only `$`-names are options. A bare name (`filter=...`) is a custom query option and is ignored.
+ * - An option given twice (`$top` and `top`, or `$top` twice): 400.
+ */
 export function collectOptions(query: URLSearchParams, version: 'beta' | 'v1.0'): Map<Supported, string> {
   const options = new Map<Supported, string>();
   for (const [rawKey, value] of query) {

@@ -1,7 +1,7 @@
 /** `$select` and `$orderby`: comma-separated lists of the entity's own properties. */
 import type { EntityShape } from '../../lib/query.js';
 import { badRequest } from '../errors.js';
-import type { CollectionQuery } from '../query.js';
+import type { CollectionQuery } from './types.js';
 import { IDENTIFIER, lookup, quote, unknownProperty } from './common.js';
 
 function splitList(value: string, option: string): string[] {
@@ -21,6 +21,9 @@ export function parseSelect(value: string, shape: EntityShape): string[] {
   return out;
 }
 
+/** Ordering by two properties is what composite indexes can serve; more is refused. */
+export const MAX_ORDER_BY = 2;
+
 export function parseOrderBy(value: string, shape: EntityShape): CollectionQuery['orderBy'] {
   const out: CollectionQuery['orderBy'] = [];
   for (const item of splitList(value, '$orderby')) {
@@ -34,5 +37,6 @@ export function parseOrderBy(value: string, shape: EntityShape): CollectionQuery
     if (out.some((o) => o.property === name)) throw badRequest(`Property ${quote(name)} appears more than once in $orderby.`);
     out.push({ property: name, descending: direction === 'desc' });
   }
+  if (out.length > MAX_ORDER_BY) throw badRequest(`$orderby supports at most ${MAX_ORDER_BY} properties.`);
   return out;
 }

@@ -180,7 +180,7 @@ function aggregate({ name, argument }: Aggregate, docs: readonly JsonObject[], p
     case 'SUM':
     case 'AVG': {
       if (!values.every((v) => typeof v === 'number')) return undefined;
-      const sum = (values as number[]).reduce((a, b) => a + b, 0);
+      const sum = values.reduce((a, b) => a + b, 0);
       return name === 'SUM' ? sum : values.length ? sum / values.length : undefined;
     }
     default: {

@@ -181,12 +181,12 @@ class ItemRequest implements FunctionRequest {
     this.body = body;
   }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    if (this.used) throw new TypeError('Body is unusable: Body has already been read');
+  arrayBuffer(): Promise<ArrayBuffer> {
+    if (this.used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     this.used = true;
     const body = this.body ?? Buffer.alloc(0);
     this.body = undefined;
-    return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+    return Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
   }
 }
 

@@ -1,9 +1,11 @@
-/** `$filter`: checking the parsed expression against the entity's properties, into a typed condition. */
+/** `$filter`: its entry point, and the check of the parsed expression against the entity's properties, into a typed condition. */
 import type { Condition, EntityShape, Value } from '../../lib/query.js';
 import { isGuid } from '../../lib/guid.js';
-import { IDENTIFIER, MAX_FILTER_LENGTH, MAX_FILTER_PARAMETERS, lookup, quote, unknownProperty, type Property } from './common.js';
+import { IDENTIFIER, MAX_FILTER_PARAMETERS, lookup, quote, unknownProperty, type Property } from './common.js';
 import { filterError, lex } from './filter-lexer.js';
 import { FilterParser, showLiteral, type Literal, type Node } from './filter-parser.js';
+
+export const MAX_FILTER_LENGTH = 4096;
 
 class FilterChecker {
   private values = 0;
@@ -106,6 +108,18 @@ class FilterChecker {
   }
 }
 
+/**
+ * `$filter` into a typed condition. The grammar (hand-written: `@odata/parser` 0.2.14 has no `in` operator):
+ *   or    := and ('or' and)*
+ *   and   := unary ('and' unary)*
+ *   unary := 'not' unary | cmp
+ *   cmp   := primary [ ('eq' | 'ne') primary | 'in' '(' literal (',' literal)* ')' ]
+ *   primary := '(' or ')' | startswith '(' property ',' string ')' | property | literal
+ * Keywords and function names are case-insensitive; property names are exact. Literals: `'text'` (quote
+ * doubled inside), `true`, `false`, `null`, and GUIDs (bare or quoted) for guid properties. Enum values are
+ * quoted strings and must be members of the property's enum. Each literal is checked against its
+ * property's type here, so the condition holds only values of the right type.
+ */
 export function parseFilter(value: string, shape: EntityShape): Condition {
   if (value.trim() === '') throw filterError('the expression is empty.');
   if (value.length > MAX_FILTER_LENGTH) throw filterError(`the expression is longer than ${MAX_FILTER_LENGTH} characters.`);
