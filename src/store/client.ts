@@ -71,6 +71,8 @@ export async function ensureContainer(client: CosmosClient, settings: CosmosSett
     id: settings.container,
     partitionKey: { paths: ['/tenantId'] },
     indexingPolicy,
+    // Time to live on, without a default: only documents with a `ttl` of their own (audit records) expire.
+    defaultTtl: -1,
   });
   return container;
 }
