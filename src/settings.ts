@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import {
   DEFAULT_LOCAL_KEYS_DIR,
@@ -12,6 +13,7 @@ import {
   type IdentitySettings,
 } from './identity/index.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './directory/audit.js';
+import { LOCAL_HOSTS } from './graph/http.js';
 import type { CosmosSettings } from './store/client.js';
 
 export interface Settings {
@@ -20,6 +22,13 @@ export interface Settings {
   pagingKey: Uint8Array;
   /** Public host names of trusted proxies whose X-Forwarded-Host is taken for links (graph/http.ts). */
   forwardedHosts: string[];
+  /**
+   * Host names whose Host header links may use (graph/http.ts): in Azure the app's own (WEBSITE_HOSTNAME, set
+   * by the platform) and TRUSTED_HOSTS; elsewhere the loopback names, the machine's name and TRUSTED_HOSTS.
+   */
+  trustedHosts: string[];
+  /** The host links use when the Host header is not trusted: WEBSITE_HOSTNAME in Azure. */
+  canonicalHost?: string;
   /** How long one request may spend on the store, retries included, before it answers 503. */
   requestDeadlineMs: number;
   /** Days an audit record is kept before Cosmos DB's time to live removes it. */
@@ -43,6 +52,12 @@ const roleList = z
   .transform((v) => v.split(',').map((role) => role.trim()).filter(Boolean))
   .optional();
 
+const hostList = z
+  .string()
+  .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z0-9_.-]+(:\d{1,5})?$/, 'must be host names (host or host:port), comma-separated')))
+  .default([]);
+
 const schema = z
   .object({
     AUTH_MODE: z.enum(['entra', 'local']).default('entra'),
@@ -62,11 +77,13 @@ const schema = z
       // An app setting whose Key Vault reference did not resolve arrives as its own text: never a key.
       .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference; check the app identity can read the vault')
       .optional(),
-    FORWARDED_HOSTS: z
+    FORWARDED_HOSTS: hostList,
+    TRUSTED_HOSTS: hostList,
+    WEBSITE_HOSTNAME: z
       .string()
-      .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^[a-z0-9_.-]+(:\d{1,5})?$/, 'must be host names (host or host:port), comma-separated')))
-      .default([]),
+      .regex(/^[a-z0-9_.-]+$/i)
+      .transform((v) => v.toLowerCase())
+      .optional(),
     // Default 20 s: far below the 230 s an HTTP-triggered function may take in Azure, and below the
     // 100 s most HTTP clients (the Graph SDKs' included) wait, so the caller hears 503 rather than a timeout.
     REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(200_000).default(20_000),
@@ -117,6 +134,8 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     // Local runs may sign skiptokens with a per-process key: they need not outlive the process.
     pagingKey: s.PAGING_KEY ? Buffer.from(s.PAGING_KEY, 'utf8') : randomBytes(32),
     forwardedHosts: s.FORWARDED_HOSTS,
+    trustedHosts: [...(s.WEBSITE_HOSTNAME ? [s.WEBSITE_HOSTNAME] : [...LOCAL_HOSTS, hostname().toLowerCase()]), ...s.TRUSTED_HOSTS],
+    ...(s.WEBSITE_HOSTNAME ? { canonicalHost: s.WEBSITE_HOSTNAME } : {}),
     requestDeadlineMs: s.REQUEST_DEADLINE_MS,
     auditRetentionDays: s.AUDIT_RETENTION_DAYS,
   };

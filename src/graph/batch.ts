@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
+import { logText } from '../lib/log-text.js';
+import { utf8Text } from './body.js';
 import { GraphError, badRequest } from './errors.js';
-import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, type RequestContext } from './http.js';
+import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, validClientRequestId, type RequestContext } from './http.js';
 import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction, pathSegments, type RouteTable } from '../host/index.js';
 
 /**
@@ -156,6 +158,7 @@ export function parseBatch(body: Record<string, unknown>): BatchItem[] {
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const OPENS_OBJECT = /^[ \t\r\n]*\{/;
 
 function parsesAsJson(text: string): boolean {
   try {
@@ -166,14 +169,18 @@ function parsesAsJson(text: string): boolean {
   }
 }
 
-/** The bytes an item's body stands for: JSON values serialized, base64 strings decoded (Kiota), else the text. */
+/**
+ * The bytes an item's body stands for: JSON values serialized, base64 strings decoded (Kiota), else the text.
+ * Base64 that decodes to an object's opening brace but not to UTF-8 is passed on as decoded, so the function
+ * refuses it as not UTF-8 rather than as the base64 text.
+ */
 function itemBodyBytes(body: unknown): Buffer | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body !== 'string') return Buffer.from(JSON.stringify(body), 'utf8');
   if (body.length > 0 && BASE64.test(body)) {
     const decoded = Buffer.from(body, 'base64');
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(decoded);
-    if (!text.includes('\uFFFD') && parsesAsJson(text)) return decoded;
+    const text = utf8Text(decoded);
+    if (text === undefined ? OPENS_OBJECT.test(decoded.toString('latin1')) : parsesAsJson(text)) return decoded;
   }
   return Buffer.from(body, 'utf8');
 }
@@ -250,7 +257,10 @@ interface BatchRun {
 
 /** A refusal the batch makes for one item, shaped exactly like a function's error response. */
 function itemError(run: BatchRun, item: BatchItem, error: GraphError): Promise<BatchItemResponse> {
-  const ctx: RequestContext = { ...run.ctx, requestId: randomUUID(), clientRequestId: item.headers['client-request-id'] ?? run.ctx.clientRequestId };
+  // As for an item that runs (requestContext): the caller's id when valid, the batch's when none, else a GUID.
+  const given = item.headers['client-request-id'];
+  const clientRequestId = given === undefined ? run.ctx.clientRequestId : (validClientRequestId(given) ?? randomUUID());
+  const ctx: RequestContext = { ...run.ctx, requestId: randomUUID(), clientRequestId };
   return toItemResponse(item.id, errorResponse(ctx, error));
 }
 
@@ -318,7 +328,7 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
     result = await invokeItem(
       match,
       { method: item.method, url: url.href, query: url.search, headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
-      (level, ...args) => LOGGERS[level](run.log, `batch item ${item.id}:`, ...args),
+      (level, ...args) => LOGGERS[level](run.log, `batch item ${logText(item.id)}:`, ...args),
       run.deadline,
     );
   } catch (error) {
@@ -326,7 +336,7 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
       return itemError(run, item, badRequest(`Request '${item.id.slice(0, 100)}' has an invalid header.`));
     }
     // Every function is wrapped by toHttpHandler and answers its own errors; this is a last resort.
-    run.log.error(`batch item ${item.id} failed`, error);
+    run.log.error(`batch item ${logText(item.id)} failed`, error);
     return itemError(run, item, new GraphError(500, 'An internal error occurred. Quote the request-id when reporting it.'));
   }
   return toItemResponse(item.id, result);

@@ -51,7 +51,21 @@ function isJsonContentType(value: string | null): boolean {
 const lengthRequired = () =>
   new GraphError(411, "A request body must be sent with a Content-Length header; a body sent with 'Transfer-Encoding: chunked' does not reach the service.");
 
-/** Parses a JSON object body: 413 too large, 411 sent chunked, 415 not JSON content, 400 empty, too deep, broken or not an object. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `bytes` as text when they are valid UTF-8 (RFC 8259 requires it of JSON); undefined otherwise. */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses a JSON object body: 413 too large, 411 sent chunked, 415 not JSON content, 400 empty, not UTF-8
+ * (never stored as U+FFFD), too deep, broken or not an object.
+ */
 export async function readJsonObject(req: FunctionRequest): Promise<Record<string, unknown>> {
   const bytes = await readBodyBytes(req);
   if (bytes.length === 0) {
@@ -61,7 +75,8 @@ export async function readJsonObject(req: FunctionRequest): Promise<Record<strin
   if (!isJsonContentType(req.headers.get('content-type'))) {
     throw new GraphError(415, "The request body must be JSON, sent with 'Content-Type: application/json'.");
   }
-  const text = bytes.toString('utf8');
+  const text = utf8Text(bytes);
+  if (text === undefined) throw badRequest('The request body is not valid UTF-8.');
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
     throw badRequest(`The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`);
   }

@@ -26,22 +26,34 @@ export interface RequestContext {
 
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A caller's client-request-id, trimmed, when it is one the service may echo; else undefined (it gets a GUID). */
+export function validClientRequestId(value: string | null | undefined): string | undefined {
+  const given = value?.trim();
+  return given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : undefined;
+}
+
 /** Set by `$batch` on each item: items share the batch's client-request-id, so their keys add the item's id. */
 export const BATCH_ITEM_HEADER = 'x-batch-item-id';
 
 /**
- * Whose word the service takes for the origin of the links it writes (`@odata.context`, `@odata.nextLink`,
- * `Location`). By default the Host header the request arrived with: the Functions front end in Azure routes
- * only the app's own host names, and the local host refuses malformed ones. `X-Forwarded-Host` (with
- * `X-Forwarded-Proto`) is taken only when it names one of `forwardedHosts`, the public names of trusted
- * proxies in front of the service (setting FORWARDED_HOSTS); any other value is ignored, so a caller cannot
- * point links elsewhere.
+ * Whose word the service takes for the origin of the links it writes (`@odata.context`, `@odata.id`,
+ * `@odata.nextLink`, `Location`; in `$batch` answers too). The request's Host header only when it names one of
+ * `trustedHosts` (a name without a port matches it on any port; `host:port` matches exactly); any other Host
+ * gets `canonicalHost` (else `localhost` on the request's port), never an error, so a forged Host cannot
+ * point an SDK, bearer token in hand, at another server. `X-Forwarded-Host` (with `X-Forwarded-Proto`) is
+ * taken only when it names one of `forwardedHosts`, the public names of trusted proxies in front of the
+ * service (setting FORWARDED_HOSTS); any other value is ignored. The settings fill these (src/settings.ts).
  */
 export interface OriginTrust {
   forwardedHosts: ReadonlySet<string>;
+  /** Lower-case host names, `host` or `host:port`. */
+  trustedHosts: ReadonlySet<string>;
+  canonicalHost?: string;
 }
 
-export const NO_PROXY: OriginTrust = { forwardedHosts: new Set() };
+/** Local runs: the loopback names only. */
+export const LOCAL_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+export const NO_PROXY: OriginTrust = { forwardedHosts: new Set(), trustedHosts: new Set(LOCAL_HOSTS) };
 
 /** What the context needs of the request's URL. */
 interface UrlParts {
@@ -67,7 +79,11 @@ function originOf(req: FunctionRequest, url: UrlParts, trust: OriginTrust): stri
     const proto = first('x-forwarded-proto');
     return `${proto === 'http' || proto === 'https' ? proto : url.protocol.replace(':', '')}://${forwarded}`;
   }
-  return `${url.protocol}//${req.headers.get('host') || url.host}`;
+  const host = (req.headers.get('host') || url.host).toLowerCase();
+  const port = /:(\d+)$/.exec(host);
+  const name = port ? host.slice(0, port.index) : host;
+  if (trust.trustedHosts.has(host) || trust.trustedHosts.has(name)) return `${url.protocol}//${host}`;
+  return `${url.protocol}//${trust.canonicalHost ?? `localhost${port?.[0] ?? ''}`}`;
 }
 
 /** The preferences of a request without a Prefer header (nearly every one): shared, never changed. */
@@ -77,7 +93,7 @@ export function requestContext(req: FunctionRequest, trust: OriginTrust = NO_PRO
   const url = urlParts(req.url);
   const version: ApiVersion = /^\/v1\.0(\/|$)/i.test(url.pathname) ? 'v1.0' : 'beta';
   const origin = originOf(req, url, trust);
-  const given = req.headers.get('client-request-id')?.trim();
+  const given = validClientRequestId(req.headers.get('client-request-id'));
   const preferHeader = req.headers.get('prefer');
   const prefer = preferHeader
     ? new Set(
@@ -87,12 +103,11 @@ export function requestContext(req: FunctionRequest, trust: OriginTrust = NO_PRO
           .filter(Boolean),
       )
     : NO_PREFERENCES;
-  const valid = given !== undefined && CLIENT_REQUEST_ID.test(given);
-  const item = valid ? req.headers.get(BATCH_ITEM_HEADER) : null;
+  const item = given !== undefined ? req.headers.get(BATCH_ITEM_HEADER) : null;
   return {
     requestId: randomUUID(),
-    clientRequestId: valid ? given : randomUUID(),
-    ...(valid ? { callerRequestId: item === null ? given : `${given}/${item}` } : {}),
+    clientRequestId: given ?? randomUUID(),
+    ...(given !== undefined ? { callerRequestId: item === null ? given : `${given}/${item}` } : {}),
     origin,
     version,
     serviceRoot: `${origin}/${version}`,
@@ -161,10 +176,9 @@ export function errorResponse(ctx: RequestContext, error: GraphError): HttpRespo
  * method): the same envelope and headers, without a request context.
  */
 export function bareErrorResponse(error: GraphError, clientRequestId?: string): HttpResponseInit {
-  const given = clientRequestId?.trim();
   const ctx: RequestContext = {
     requestId: randomUUID(),
-    clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID(),
+    clientRequestId: validClientRequestId(clientRequestId) ?? randomUUID(),
     origin: '',
     version: 'beta',
     serviceRoot: '',

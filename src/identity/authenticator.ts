@@ -44,7 +44,7 @@ export function createAuthenticator(settings: IdentitySettings, options: Authent
     keys = localKeySource(checked.keysDir, keysChanged);
     policy = { audience: LOCAL_AUDIENCE, issuer: LOCAL_ISSUER_TEMPLATE, getKey: keys.getKey, clockSkewSeconds, now };
   } else {
-    keys = remoteKeySource(new URL(checked.jwksUri), options, keysChanged);
+    keys = remoteKeySource(new URL(checked.jwksUri), { ...options, now }, keysChanged);
     policy = { audience: checked.audience, issuer: checked.issuer, getKey: keys.getKey, clockSkewSeconds, now };
   }
   return {

@@ -23,7 +23,6 @@ export const ACCEPTED_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'R
 const GUID_IN_TEXT = new RegExp(GUID_PATTERN, 'i');
 /** The placeholder of a multi-tenant issuer template (matched case-insensitively). */
 const PLACEHOLDER = /\{tenantid\}/i;
-const JWKS_RETRY_AFTER_SECONDS = 10;
 
 export interface VerificationPolicy {
   audience: string;
@@ -65,7 +64,7 @@ function issuerMatches(configured: string, iss: string, tid: string): boolean {
 function verificationError(error: unknown): GraphError {
   if (error instanceof KeySourceUnavailable) {
     return new GraphError(503, 'The token signing keys of the identity provider could not be retrieved. Retry the request.', {
-      'Retry-After': String(JWKS_RETRY_AFTER_SECONDS),
+      'Retry-After': String(error.retryAfterSeconds),
     });
   }
   if (error instanceof errors.JWTExpired) return unauthorized('Lifetime validation failed, the token is expired.', true);

@@ -32,6 +32,8 @@ const NOT_IN_AZURE: Record<string, string> = {
   LOCAL_COSMOS_DIR: 'the embedded Cosmos server, npm start only',
   LOCAL_COSMOS_IN_MEMORY: 'the embedded Cosmos server, npm start only',
   FORWARDED_HOSTS: "only behind a reverse proxy of one's own; in Azure links name the platform's host",
+  TRUSTED_HOSTS: "only for a custom domain; the app's own host name is the platform's WEBSITE_HOSTNAME",
+  WEBSITE_HOSTNAME: 'set by the platform itself',
   REQUEST_DEADLINE_MS: 'its default (20 s) is chosen for Azure',
   AUTH_READ_ROLES: "its default is Entra's built-in roles that may read connector groups; a tenant with other roles sets it",
   AUTH_WRITE_ROLES: "its default is Entra's built-in roles that may change connector groups; a tenant with other roles sets it",
@@ -134,7 +136,7 @@ describe('infra/', () => {
   it('sets every setting the service reads, except the local-only ones, and the service starts with them', () => {
     const readme = read('README.md');
     const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!);
-    const schema = [...read('src/settings.ts').matchAll(/^ {4}([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!);
+    const schema = [...read('src/settings.ts').matchAll(/^ {4}([A-Z][A-Z0-9_]+): (?:z\b|hostList)/gm)].map((m) => m[1]!);
     expect(schema.length).toBeGreaterThan(5);
     for (const name of schema) expect(documented).toContain(name);
     const missing = documented.filter((name) => !appSettings.has(name) && !(name in NOT_IN_AZURE));

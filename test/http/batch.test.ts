@@ -135,6 +135,36 @@ describe('$batch: the responses', () => {
     expect(item!.body.value).toEqual([expect.objectContaining({ name: 'Default', isDefault: true })]);
   });
 
+  it('never echoes a client-request-id it refused: an item refused by the batch gets a GUID, as one that runs does', async () => {
+    const tenant = randomUUID();
+    const bad = '<script>alert(1)</script>\u0007 x';
+    const reply = await batch(
+      [
+        { id: 'refused-bad', method: 'GET', url: 'https://evil.example/beta/me', headers: { 'client-request-id': bad } },
+        { id: 'ran-bad', method: 'GET', url: `${P}/connectorGroups`, headers: { 'client-request-id': bad } },
+        { id: 'refused-good', method: 'GET', url: 'https://evil.example/beta/me', headers: { 'client-request-id': ' item-7 ' } },
+        { id: 'refused-none', method: 'GET', url: 'https://evil.example/beta/me' },
+        { id: 'unknown-bad', method: 'GET', url: '/nothing/here', headers: { 'client-request-id': 'a'.repeat(129) } },
+      ],
+      { tenant, headers: { 'client-request-id': 'my-batch-43' } },
+    );
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.text).not.toContain('script');
+    expect(reply.text).not.toContain('a'.repeat(129));
+    const byId = Object.fromEntries((reply.body.responses as Item[]).map((item) => [item.id, item]));
+    const ids = (id: string) => [byId[id]!.headers['client-request-id'], byId[id]!.body.error?.innerError?.['client-request-id']];
+    for (const id of ['refused-bad', 'unknown-bad']) {
+      expect(byId[id]!.status).toBeGreaterThanOrEqual(400);
+      const [header, inner] = ids(id);
+      expect(header).toMatch(GUID);
+      expect(inner).toBe(header);
+    }
+    expect(byId['ran-bad']!.status).toBe(200);
+    expect(byId['ran-bad']!.headers['client-request-id']).toMatch(GUID);
+    expect(ids('refused-good')).toEqual(['item-7', 'item-7']);
+    expect(ids('refused-none')).toEqual(['my-batch-43', 'my-batch-43']);
+  });
+
   it('gives an item without a version the batch version, and keeps an explicit one', async () => {
     const tenant = randomUUID();
     const r = await items(

@@ -3,9 +3,11 @@
  * does: a bare status without a Graph body for malformed targets and Host headers (400), `//` paths (404,
  * never routed), a request line over 8 KB (414), headers over 32 KB (431), methods no function lists (404).
  * test/http/host-routing.test.ts holds it to the host's measured answers. And whose host the links name: the
- * Host header, or X-Forwarded-Host only when FORWARDED_HOSTS names it.
+ * Host header when it is a trusted name (else the canonical host), or X-Forwarded-Host only when
+ * FORWARDED_HOSTS names it.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_HEADER_LIMIT, REQUEST_LINE_LIMIT, isValidHostHeader } from '../../src/local/host.js';
 import { PROFILE, startTestApp, type TestApp } from '../support/app.js';
@@ -131,6 +133,67 @@ describe('the host the links name', () => {
       expect(list.body['@odata.nextLink']).toMatch(/^https:\/\/api\.contoso\.com\/beta\//);
     } finally {
       await proxied.close();
+    }
+  });
+});
+
+describe('links name the Host header only when it is trusted', () => {
+  /** Every absolute link one round of calls gets back, each sent with `host` as its Host header. */
+  async function linksFor(app: TestApp, host: string): Promise<string[]> {
+    const headers = { Host: host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const post = (path: string, body: unknown) => rawRequest(app.port, request('POST', path, headers, JSON.stringify(body)));
+    const get = (path: string) => rawRequest(app.port, request('GET', path, headers));
+    const created = await post(GROUPS, { name: `g-${randomUUID().slice(0, 8)}` });
+    await app.createGroup(tenant);
+    expect(created.status, created.body).toBe(201);
+    const application = randomUUID();
+    await app.assignApplication(tenant, application, created.json.id);
+    const list = await get(`${GROUPS}?$top=1`);
+    const reference = await get(`/beta/applications/${application}/connectorGroup/$ref`);
+    const batch = await post('/v1.0/$batch', {
+      requests: [
+        { id: '1', method: 'GET', url: `${GROUPS.slice(5)}?$top=1` },
+        { id: '2', method: 'POST', url: GROUPS.slice(5), headers: { 'content-type': 'application/json' }, body: { name: `b-${randomUUID().slice(0, 8)}` } },
+      ],
+    });
+    const [item1, item2] = [1, 2].map((n) => batch.json.responses.find((r: { id: string }) => r.id === String(n)));
+    return [
+      created.headers.location!,
+      created.json['@odata.context'],
+      list.json['@odata.context'],
+      list.json['@odata.nextLink'],
+      reference.json['@odata.context'],
+      reference.json['@odata.id'],
+      item1.body['@odata.context'],
+      item1.body['@odata.nextLink'],
+      item2.headers.Location ?? item2.headers.location,
+      item2.body['@odata.context'],
+    ];
+  }
+  const expectAllAt = (links: string[], origin: string) => {
+    expect(links).toHaveLength(10);
+    for (const link of links) expect(typeof link === 'string' && link.startsWith(`${origin}/`), `${link} at ${origin}`).toBe(true);
+  };
+
+  it("locally: the loopback names and the machine's name are kept; any other Host gets localhost, on the request's port", async () => {
+    for (const host of [`localhost:${t.port}`, `127.0.0.1:${t.port}`, `[::1]:${t.port}`, `${hostname().toLowerCase()}:${t.port}`]) {
+      expectAllAt(await linksFor(t, host), `http://${host}`);
+    }
+    expectAllAt(await linksFor(t, `evil.example:${t.port}`), `http://localhost:${t.port}`);
+    expectAllAt(await linksFor(t, 'evil.example'), 'http://localhost');
+  });
+
+  it("in Azure: the app's own name (WEBSITE_HOSTNAME) and TRUSTED_HOSTS are kept; any other Host, localhost included, gets WEBSITE_HOSTNAME", async () => {
+    const azure = await startTestApp({ env: { WEBSITE_HOSTNAME: 'AppProxy-x1.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com, gw.contoso.com:8443' } });
+    try {
+      expectAllAt(await linksFor(azure, 'appproxy-x1.azurewebsites.net'), 'http://appproxy-x1.azurewebsites.net');
+      expectAllAt(await linksFor(azure, 'Graph.Contoso.com'), 'http://graph.contoso.com');
+      expectAllAt(await linksFor(azure, 'gw.contoso.com:8443'), 'http://gw.contoso.com:8443');
+      for (const host of ['evil.example:7411', `localhost:${azure.port}`, 'gw.contoso.com:9443', 'appproxy-x1.azurewebsites.net.evil.example']) {
+        expectAllAt(await linksFor(azure, host), 'http://appproxy-x1.azurewebsites.net');
+      }
+    } finally {
+      await azure.close();
     }
   });
 });

@@ -205,6 +205,46 @@ describe('request bodies', () => {
     }
   });
 
+  it('a body that is not valid UTF-8: 400 naming it, and nothing written (direct, in $batch, in a base64 item body)', async () => {
+    const own = randomUUID();
+    const json = { 'content-type': 'application/json' };
+    const group = (await t.call('POST', GROUPS, { tenant: own, body: { name: 'Before' } })).body;
+    const names = async () => (await t.call('GET', GROUPS, { tenant: own })).body.value.map((g: { name: string }) => g.name).sort();
+    const before = await names();
+    // a lone byte past ASCII, a truncated sequence, an overlong '/', an encoded surrogate, a byte past U+10FFFF
+    const broken = [[0xff], [0xe2, 0x82], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]].map((bad) =>
+      Buffer.concat([Buffer.from('{"name":"x'), Buffer.from(bad), Buffer.from('y"}')]),
+    );
+    const UTF8 = /^The request body is not valid UTF-8\.$/;
+    for (const raw of broken) {
+      for (const [method, path] of [['POST', GROUPS], ['PATCH', `${GROUPS}/${group.id}`], ['POST', `${P}/connectors`]] as const) {
+        const r = await t.call(method, path, { tenant: own, raw, headers: json });
+        expectGraphError(r, 400, 'Request_BadRequest');
+        expect(r.body.error.message).toMatch(UTF8);
+      }
+      // the $batch envelope itself
+      const envelope = Buffer.concat([Buffer.from(`{"requests":[{"id":"1","method":"POST","url":"${GROUPS.slice(5)}","body":`), raw, Buffer.from('}]}')]);
+      const whole = await t.call('POST', '/beta/$batch', { tenant: own, raw: envelope, headers: json });
+      expectGraphError(whole, 400, 'Request_BadRequest');
+      expect(whole.body.error.message).toMatch(UTF8);
+      // an item body sent as base64 (as Kiota does)
+      const item = await t.call('POST', '/beta/$batch', {
+        tenant: own,
+        body: { requests: [{ id: '1', method: 'POST', url: GROUPS.slice(5), headers: json, body: raw.toString('base64') }] },
+      });
+      expect(item.status, item.text).toBe(200);
+      expect(item.body.responses[0]).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest', message: expect.stringMatching(UTF8) } } });
+    }
+    expect(await names()).toEqual(before);
+    // U+FFFD itself, sent as valid UTF-8, is a character like any other, directly and as base64
+    const replacement = { name: 'Replacement \uFFFD char' };
+    expect((await t.call('POST', GROUPS, { tenant: own, body: replacement })).status).toBe(201);
+    const b64 = Buffer.from(JSON.stringify({ name: 'b64 \uFFFD' })).toString('base64');
+    const viaBatch = await t.call('POST', '/beta/$batch', { tenant: own, body: { requests: [{ id: '1', method: 'POST', url: GROUPS.slice(5), headers: json, body: b64 }] } });
+    expect(viaBatch.body.responses[0].status, viaBatch.text).toBe(201);
+    expect(await names()).toEqual([...before, 'Replacement \uFFFD char', 'b64 \uFFFD'].sort());
+  });
+
   it('prototype keys are just unknown properties', async () => {
     const json = { 'content-type': 'application/json' };
     for (const raw of ['{"name":"x","__proto__":{"isDefault":true}}', '{"name":"x","constructor":{"prototype":{}}}']) {

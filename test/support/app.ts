@@ -3,7 +3,7 @@ import type { Container } from '@azure/cosmos';
 import { expect } from 'vitest';
 import { compose, type App } from '../../src/app.js';
 import { containerIndexingPolicy } from '../../src/directory/documents.js';
-import { startLocalHost, type LocalHost } from '../../src/local/host.js';
+import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../src/local/host.js';
 import { connectTestCosmos, createTestContainer, type TestCosmos } from './cosmos.js';
 import { startCountingProxy, type SeenRequest } from './counting-proxy.js';
 import { fetchTrusting, localCertificate } from './https.js';
@@ -63,6 +63,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Puts something between the service and the embedded Cosmos server (a fault proxy): given its endpoint, the one to use. */
   through?: (endpoint: string) => Promise<string>;
+  /** Receives what the host logs (src/local/host.ts); by default only errors are printed. */
+  log?: LocalHostOptions['log'];
 }
 
 /**
@@ -85,7 +87,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   const app = compose(env);
   const tls = options.https ? await localCertificate() : undefined;
-  const host: LocalHost = await startLocalHost(app.routes, tls ? { tls: { cert: tls.cert, key: tls.key } } : {});
+  const host: LocalHost = await startLocalHost(app.routes, { ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), ...(options.log ? { log: options.log } : {}) });
   const send = tls ? await fetchTrusting(tls.cert) : fetch;
   const tokens = new Map<string, string>();
   const token = async (tenant: string, scope: string) => {

@@ -573,7 +573,7 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
     const token = `Bearer ${await sign(keyA, t)}`;
     const notFound = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: jwksUri.replace('/keys', '/nothing') });
     const error = await refusal(notFound.authenticate(token, 'read'));
-    expect([error.status, error.code, error.headers['Retry-After']]).toEqual([503, 'serviceUnavailable', '10']);
+    expect([error.status, error.code, error.headers['Retry-After']]).toEqual([503, 'serviceUnavailable', '1']);
 
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -583,6 +583,121 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
     expect((await refusal(unreachable.authenticate(token, 'read'))).status).toBe(503);
     // a request without a token is still a 401, whatever the JWKS
     await expect401(unreachable.authenticate(undefined, 'read'), /empty/, false);
+  });
+});
+
+describe('Entra ID mode: JWKS fetches while the identity provider fails (one in flight, a cool-down after every attempt)', () => {
+  const audience = 'api://contoso-appproxy';
+  let key: { privateKey: CryptoKey; jwk: JWK };
+  let server: Server;
+  let base: string;
+  let mode: 'ok' | 'fail' | 'hang' = 'ok';
+  let fetches = 0;
+  const hanging: import('node:http').ServerResponse[] = [];
+
+  beforeAll(async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    key = { privateKey, jwk: { ...(await exportJWK(publicKey)), kid: 'key-live', use: 'sig' } };
+    server = createServer((_req, res) => {
+      fetches++;
+      if (mode === 'hang') hanging.push(res);
+      else if (mode === 'fail') res.writeHead(503, { 'retry-after': '1' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const res of hanging) res.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const sign = (kid: string, t: string) =>
+    new SignJWT(localTokenClaims({ tenant: t, audience })).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(key.privateKey);
+  /** An authenticator over the test's endpoint, on a clock the test moves. */
+  const entraAt = (clock: { now: number }, options: { jwksTimeoutMs?: number } = {}) =>
+    createAuthenticator(
+      { mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: `${base}/${randomUUID()}/keys` },
+      { now: () => clock.now, ...options },
+    );
+  const statuses = async (auth: Authenticator, tokens: string[]) =>
+    Promise.all(
+      tokens.map(async (token) => {
+        const error = await refusal(auth.authenticate(`Bearer ${token}`, 'read'));
+        return `${error.status} ${error.headers['Retry-After'] ?? ''}`.trim();
+      }),
+    );
+
+  it('a failing endpoint (503): twenty requests with unknown kids cost one fetch, then one per back-off step', async () => {
+    mode = 'fail';
+    fetches = 0;
+    const clock = { now: Date.now() };
+    const auth = entraAt(clock);
+    const t = randomUUID();
+    const forged = await Promise.all(Array.from({ length: 20 }, (_, i) => sign(`forged-${i}`, t)));
+    // ten at once, then ten one after another: one fetch, every answer Graph's 503 with Retry-After
+    expect(await statuses(auth, forged.slice(0, 10))).toEqual(Array(10).fill('503 1'));
+    for (const token of forged.slice(10)) expect(await statuses(auth, [token])).toEqual(['503 1']);
+    expect(fetches).toBe(1);
+    // after the back-off (1 s, then 2 s, 4 s, ... up to the 30 s cool-down) one more fetch, not one per request
+    clock.now += 1_000;
+    expect(await statuses(auth, forged.slice(0, 5))).toEqual(Array(5).fill('503 2'));
+    expect(fetches).toBe(2);
+    clock.now += 1_999;
+    expect(await statuses(auth, forged.slice(0, 5))).toEqual(Array(5).fill('503 1'));
+    expect(fetches).toBe(2);
+    clock.now += 1;
+    expect(await statuses(auth, forged.slice(0, 5))).toEqual(Array(5).fill('503 4'));
+    expect(fetches).toBe(3);
+
+    // the provider recovers: the next attempt after the back-off fetches the keys, and a real token passes
+    mode = 'ok';
+    clock.now += 4_000;
+    expect((await auth.authenticate(`Bearer ${await sign('key-live', t)}`, 'read')).tenantId).toBe(t);
+    expect(fetches).toBe(4);
+  });
+
+  it('a hanging endpoint: one fetch in flight for all requests, and a cool-down after its time-out', async () => {
+    mode = 'hang';
+    fetches = 0;
+    const clock = { now: Date.now() };
+    const auth = entraAt(clock, { jwksTimeoutMs: 300 });
+    const t = randomUUID();
+    const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => sign(`kid-${i}`, t)));
+    expect(await statuses(auth, tokens)).toEqual(Array(10).fill('503 1'));
+    expect(fetches).toBe(1);
+    expect(await statuses(auth, tokens)).toEqual(Array(10).fill('503 1'));
+    expect(fetches).toBe(1);
+  });
+
+  it('with keys at hand: an unknown kid refetches at most once per cool-down, and is a 401 from the keys at hand', async () => {
+    mode = 'ok';
+    fetches = 0;
+    const clock = { now: Date.now() };
+    const auth = entraAt(clock);
+    const t = randomUUID();
+    const good = `Bearer ${await sign('key-live', t)}`;
+    expect((await auth.authenticate(good, 'read')).tenantId).toBe(t);
+    expect(fetches).toBe(1);
+    mode = 'fail';
+    const forged = await Promise.all(Array.from({ length: 10 }, (_, i) => sign(`rotated-${i}`, t)));
+    // within the cool-down of the successful fetch: 401s, no fetch
+    expect(await statuses(auth, forged)).toEqual(Array(10).fill('401'));
+    expect(fetches).toBe(1);
+    // after it, one fetch (it fails): still 401s from the keys at hand, the real token still passes, then quiet again
+    clock.now += 30_000;
+    expect(await statuses(auth, forged)).toEqual(Array(10).fill('401'));
+    expect(fetches).toBe(2);
+    expect(await statuses(auth, forged)).toEqual(Array(10).fill('401'));
+    expect((await auth.authenticate(`Bearer ${await sign('key-live', randomUUID())}`, 'read')).scopes).toBeDefined();
+    expect(fetches).toBe(2);
+    // the set past its age is refetched, but while that fails the keys at hand still verify
+    clock.now += 600_000;
+    expect((await auth.authenticate(good, 'read')).tenantId).toBe(t);
+    expect(fetches).toBe(3);
+    expect((await auth.authenticate(good, 'read')).tenantId).toBe(t);
+    expect(fetches).toBe(3);
   });
 });
 

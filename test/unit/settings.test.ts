@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { compose } from '../../src/app.js';
 import {
@@ -63,6 +64,16 @@ describe('settings', () => {
     expect(loadSettings(local)).toMatchObject({ forwardedHosts: [], requestDeadlineMs: 20_000 });
     const s = loadSettings({ ...local, FORWARDED_HOSTS: ' API.contoso.com , gw.contoso.com:8443,', REQUEST_DEADLINE_MS: '5000' });
     expect(s).toMatchObject({ forwardedHosts: ['api.contoso.com', 'gw.contoso.com:8443'], requestDeadlineMs: 5000 });
+  });
+
+  it("trusts, for links, the local names locally and the app's own name in Azure, plus TRUSTED_HOSTS", () => {
+    expect(loadSettings({ ...local, TRUSTED_HOSTS: ' Dev.Contoso.com:7071,' })).toMatchObject({
+      trustedHosts: ['localhost', '127.0.0.1', '[::1]', hostname().toLowerCase(), 'dev.contoso.com:7071'],
+    });
+    expect(loadSettings(local).canonicalHost).toBeUndefined();
+    const azure = loadSettings({ ...local, WEBSITE_HOSTNAME: 'AppProxy.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com' });
+    expect(azure).toMatchObject({ trustedHosts: ['appproxy.azurewebsites.net', 'graph.contoso.com'], canonicalHost: 'appproxy.azurewebsites.net' });
+    expect(() => loadSettings({ ...local, TRUSTED_HOSTS: 'https://graph.contoso.com' })).toThrow(/TRUSTED_HOSTS[.0]*: must be host names/);
   });
 
   it('reads the role lists: template ids or role names, comma-separated, resolved to lower-case ids', () => {
