@@ -12,6 +12,7 @@ import {
   type IdentitySetting,
   type IdentitySettings,
 } from './identity/index.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './directory/audit.js';
 import { LOCAL_HOSTS } from './graph/http.js';
 import type { CosmosSettings } from './store/client.js';
 
@@ -30,6 +31,8 @@ export interface Settings {
   canonicalHost?: string;
   /** How long one request may spend on the store, retries included, before it answers 503. */
   requestDeadlineMs: number;
+  /** Days an audit record is kept before Cosmos DB's time to live removes it. */
+  auditRetentionDays: number;
 }
 
 /** The setting behind each identity setting; the identity module owns their rules. */
@@ -86,6 +89,8 @@ const schema = z
     // Default 20 s: far below the 230 s an HTTP-triggered function may take in Azure, and below the
     // 100 s most HTTP clients (the Graph SDKs' included) wait, so the caller hears 503 rather than a timeout.
     REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(200_000).default(20_000),
+    // Entra keeps audit logs 30 days on P1 and P2; Cosmos takes a time to live up to 2^31 - 1 seconds.
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(MAX_AUDIT_RETENTION_DAYS).default(DEFAULT_AUDIT_RETENTION_DAYS),
   })
   .superRefine((env, ctx) => {
     if (!env.COSMOS_CONNECTION_STRING && !env.COSMOS_ENDPOINT) {
@@ -101,6 +106,12 @@ const schema = z
  * Reads every setting once. A missing or malformed one stops start-up with its name in the message.
  * Empty values count as unset, as `local.settings.json` often carries them.
  */
+/** A setting the schema's superRefine requires in this case: set, though its type cannot say so. */
+function refined(value: string | undefined, name: string): string {
+  if (value === undefined) throw new Error(`Invalid settings:\n  ${name}: required`);
+  return value;
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(given);
@@ -117,7 +128,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   let identity: IdentitySettings =
     s.AUTH_MODE === 'local'
       ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR, roles }
-      : { mode: 'entra', audience: s.ENTRA_AUDIENCE!, issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI, roles };
+      : { mode: 'entra', audience: refined(s.ENTRA_AUDIENCE, 'ENTRA_AUDIENCE'), issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI, roles };
   try {
     // Kept with role names resolved to template ids, so the settings say exactly which roles.
     identity = { ...identity, roles: validateIdentitySettings(identity).roles };
@@ -130,7 +141,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   return {
     cosmos: s.COSMOS_CONNECTION_STRING
       ? { connectionString: s.COSMOS_CONNECTION_STRING, ...names }
-      : { endpoint: s.COSMOS_ENDPOINT!, ...names },
+      : { endpoint: refined(s.COSMOS_ENDPOINT, 'COSMOS_ENDPOINT'), ...names },
     identity,
     // Local runs may sign skiptokens with a per-process key: they need not outlive the process.
     pagingKey: s.PAGING_KEY ? Buffer.from(s.PAGING_KEY, 'utf8') : randomBytes(32),
@@ -138,5 +149,6 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     trustedHosts: [...(s.WEBSITE_HOSTNAME ? [s.WEBSITE_HOSTNAME] : [...LOCAL_HOSTS, hostname().toLowerCase()]), ...s.TRUSTED_HOSTS],
     ...(s.WEBSITE_HOSTNAME ? { canonicalHost: s.WEBSITE_HOSTNAME } : {}),
     requestDeadlineMs: s.REQUEST_DEADLINE_MS,
+    auditRetentionDays: s.AUDIT_RETENTION_DAYS,
   };
 }

@@ -10,18 +10,17 @@ import { createConnectorSchema, createGroupSchema, updateConnectorSchema, update
 export const NAMESPACE = 'microsoft.graph';
 
 /** A property's type: an Edm primitive, or one of the enums or complex types below by name. */
-export interface PropertyType {
-  edm?: 'Edm.String' | 'Edm.Boolean' | 'Edm.DateTimeOffset' | 'Edm.TimeOfDay';
-  enumType?: string;
-  complexType?: string;
+export type PropertyType = {
+  nullable: boolean;
   /** `Collection(...)` of the type. */
   collection?: boolean;
-  nullable: boolean;
-}
+} & (
+  | { edm: 'Edm.String' | 'Edm.Boolean' | 'Edm.DateTimeOffset' | 'Edm.TimeOfDay'; enumType?: undefined; complexType?: undefined }
+  | { enumType: string; edm?: undefined; complexType?: undefined }
+  | { complexType: string; edm?: undefined; enumType?: undefined }
+);
 
-export interface Property extends PropertyType {
-  name: string;
-}
+export type Property = PropertyType & { name: string };
 
 export interface Navigation {
   name: string;
@@ -129,13 +128,14 @@ const text = (name: string, nullable = true): Property => ({ name, edm: 'Edm.Str
 
 /**
  * The audit log's types as each version's metadata has them (Microsoft's published beta metadata, vendored in
- * test/fixtures/graph-beta; v1.0 without `userAgent` and `linkableIdentifiers`). The initiator's user is
- * the open `userIdentity`: beta answers add `homeTenantId` and `homeTenantName` to it, as Graph's beta does.
+ * test/fixtures/graph-beta; v1.0 without `userAgent`, `performedBy` and `linkableIdentifiers`, and with the
+ * initiator's user a `userIdentity` rather than beta's `auditUserIdentity`).
  */
 function auditTypes(version: 'beta' | 'v1.0'): Pick<ServiceModel, 'enums' | 'complexTypes'> & { entities: EntityModel[] } {
   const beta = version === 'beta';
   return {
     enums: [
+      ...(beta ? [{ name: 'auditIdentityType', members: ['agent', 'servicePrincipal', 'unknownFutureValue'] }] : []),
       { name: 'groupType', members: ['unifiedGroups', 'azureAD', 'unknownFutureValue'] },
       { name: 'operationResult', members: ['success', 'failure', 'timeout', 'unknownFutureValue'] },
     ],
@@ -146,9 +146,18 @@ function auditTypes(version: 'beta' | 'v1.0'): Pick<ServiceModel, 'enums' | 'com
         properties: [
           { name: 'app', complexType: 'appIdentity', nullable: true },
           ...(beta ? [{ name: 'linkableIdentifiers', complexType: 'linkableIdentifiers', nullable: true }] : []),
-          { name: 'user', complexType: 'userIdentity', nullable: true },
+          { name: 'user', complexType: beta ? 'auditUserIdentity' : 'userIdentity', nullable: true },
         ],
       },
+      ...(beta
+        ? [
+            {
+              name: 'auditActivityPerformer',
+              properties: [text('appId', false), text('blueprintId'), { name: 'identityType', enumType: 'auditIdentityType', nullable: false }],
+            },
+            { name: 'auditUserIdentity', baseType: 'userIdentity', openType: true, properties: [text('homeTenantId'), text('homeTenantName')] },
+          ]
+        : []),
       { name: 'identity', openType: true, properties: [text('displayName'), text('id')] },
       { name: 'keyValue', properties: [text('key'), text('value')] },
       ...(beta
@@ -190,6 +199,7 @@ function auditTypes(version: 'beta' | 'v1.0'): Pick<ServiceModel, 'enums' | 'com
           { name: 'initiatedBy', complexType: 'auditActivityInitiator', nullable: false },
           text('loggedByService'),
           text('operationType'),
+          ...(beta ? [{ name: 'performedBy', complexType: 'auditActivityPerformer', nullable: true }] : []),
           { name: 'result', enumType: 'operationResult', nullable: true },
           text('resultReason'),
           { name: 'targetResources', complexType: 'targetResource', collection: true, nullable: true },
@@ -289,7 +299,7 @@ export function serviceModel(version: 'beta' | 'v1.0' = 'beta'): ServiceModel {
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const typeName = (p: PropertyType) => {
-  const name = p.enumType ? `graph.${p.enumType}` : p.complexType ? `graph.${p.complexType}` : p.edm!;
+  const name = p.enumType !== undefined ? `graph.${p.enumType}` : p.complexType !== undefined ? `graph.${p.complexType}` : p.edm;
   return p.collection ? `Collection(${name})` : name;
 };
 

@@ -2,10 +2,11 @@
  * What a verified token may do: delegated tokens (`scp` present; `roles` without `scp`, or `idtyp: app`,
  * is app-only), app-only ones for the audit log alone, no personal Microsoft accounts, the scopes (or
  * application permissions) the access needs, and, as Graph intersects a delegated permission with the
- * signed-in user's rights, a directory role (`wids`) that may do it. A refusal is a 403 Authorization_RequestDenied.
+ * signed-in user's rights, a directory role (`wids`) that may do it. A refusal is a denial (errors.ts), which
+ * Graph answers with 403 Authorization_RequestDenied.
  */
 import type { JWTPayload } from 'jose';
-import { GraphError } from '../graph/errors.js';
+import { denied, scopeMissing } from './errors.js';
 import { DEFAULT_AUDIT_ROLES, directoryRolesOf, type DirectoryRoleSettings } from './roles.js';
 import type { Access, Caller } from './types.js';
 
@@ -19,56 +20,59 @@ export const READ_SCOPES: readonly string[] = Object.freeze(['Directory.Read.All
 export const AUDIT_LOG_SCOPE = 'AuditLog.Read.All';
 /** The application permissions that read the directory (Directory.AccessAsUser.All is delegated only). */
 const APP_DIRECTORY_ROLES: readonly string[] = ['Directory.Read.All', 'Directory.ReadWrite.All'];
-
-/** Graph's words when the caller may not do this. */
-export const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
-
-const forbidden = (message: string) => new GraphError(403, message);
+/** What a refusal names as the audit log's permissions. */
+const AUDIT_PERMISSIONS = [AUDIT_LOG_SCOPE, 'Directory.Read.All'];
 
 /**
  * Delegated, not a personal account, holding a scope that allows `access`, and signed in with a role of
- * `permitted` for `access`. Throws GraphError 403.
+ * `permitted` for `access`. Throws an IdentityError.
  */
 export function authorize(claims: JWTPayload, access: Access, permitted: DirectoryRoleSettings): Caller {
   const tid = String(claims.tid).toLowerCase();
   const { scp, roles, idtyp, oid } = claims;
-  if (tid === PERSONAL_ACCOUNT_TENANT) {
-    throw forbidden('Personal Microsoft accounts are not supported. Sign in with a work or school account.');
-  }
-  if (access === 'auditRead' && (typeof scp !== 'string' || idtyp === 'app') && roles !== undefined) {
-    return applicationAuditReader(tid, roles);
-  }
-  if (typeof scp !== 'string' || idtyp === 'app') {
-    throw forbidden(
-      roles !== undefined || idtyp === 'app'
-        ? 'Application permissions are not supported. Use a delegated (user) token.'
-        : 'The token carries no delegated permissions (scp).',
-    );
-  }
+  if (tid === PERSONAL_ACCOUNT_TENANT) throw denied('personalAccount');
+  const appOnly = typeof scp !== 'string' || idtyp === 'app';
+  if (access === 'auditRead' && appOnly && roles !== undefined) return applicationAuditReader(claims, tid, roles);
+  if (typeof scp !== 'string' || appOnly) throw denied(roles !== undefined || idtyp === 'app' ? 'appOnly' : 'noDelegatedPermissions');
   if (access !== 'read' && access !== 'write' && access !== 'auditRead') throw new TypeError(`Unknown access ${String(access)}`);
   const scopes = Object.freeze(scp.split(' ').filter((s) => s !== ''));
   const needed = access === 'write' ? WRITE_SCOPES : READ_SCOPES;
   if (access === 'auditRead' && !(scopes.includes(AUDIT_LOG_SCOPE) && scopes.some((s) => needed.includes(s)))) {
-    throw forbidden(`${INSUFFICIENT_PRIVILEGES} This operation needs the delegated permissions ${AUDIT_LOG_SCOPE} and Directory.Read.All.`);
+    throw scopeMissing(AUDIT_PERMISSIONS, { every: true });
   }
-  if (!scopes.some((s) => needed.includes(s))) {
-    throw forbidden(`${INSUFFICIENT_PRIVILEGES} This operation needs one of the delegated permissions ${needed.join(', ')}.`);
-  }
+  if (!scopes.some((s) => needed.includes(s))) throw scopeMissing(needed);
   const held = directoryRolesOf(claims.wids);
   // No `wids` is no role: an app registration that does not emit roles must not open everything.
-  if (held === undefined) throw forbidden(`${INSUFFICIENT_PRIVILEGES} The token carries no directory roles (wids).`);
+  if (held === undefined) throw denied('noDirectoryRoles');
   const allowed = access === 'write' ? permitted.write : access === 'auditRead' ? (permitted.audit ?? DEFAULT_AUDIT_ROLES) : permitted.read;
-  if (!held.some((id) => allowed.includes(id))) throw forbidden(INSUFFICIENT_PRIVILEGES);
-  const caller: Caller = { tenantId: tid, scopes };
+  if (!held.some((id) => allowed.includes(id))) throw denied('roleNotPermitted');
+  const caller: Caller = { tenantId: tid, scopes, ...who(claims, tid) };
   if (typeof oid === 'string' && oid !== '') caller.objectId = oid;
   return caller;
 }
 
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** A guest's `idp` names its home tenant's issuer (`https://sts.windows.net/{tenant}/`). */
+const HOME_ISSUER = /^https:\/\/sts\.windows\.net\/([0-9a-f-]{36})\/?$/i;
+
+/** Who the token names, for the audit record of what the caller changes (docs/API.md, "Audit log"). */
+function who(claims: JWTPayload, tid: string): Partial<Caller> {
+  const idp = text(claims.idp);
+  return {
+    userPrincipalName: text(claims.upn) ?? text(claims.preferred_username),
+    displayName: text(claims.name),
+    homeTenantId: idp === undefined ? tid : HOME_ISSUER.exec(idp)?.[1]?.toLowerCase(),
+    appId: text(claims.azp) ?? text(claims.appid),
+    appDisplayName: text(claims.app_displayname),
+  };
+}
+
 /** An application's own token on the audit log: its application permissions (`roles`) must hold both. */
-function applicationAuditReader(tenantId: string, roles: unknown): Caller {
+function applicationAuditReader(claims: JWTPayload, tenantId: string, roles: unknown): Caller {
   const held = Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
   if (!held.includes(AUDIT_LOG_SCOPE) || !held.some((r) => APP_DIRECTORY_ROLES.includes(r))) {
-    throw forbidden(`${INSUFFICIENT_PRIVILEGES} This operation needs the application permissions ${AUDIT_LOG_SCOPE} and Directory.Read.All.`);
+    throw scopeMissing(AUDIT_PERMISSIONS, { every: true, application: true });
   }
-  return { tenantId, scopes: [] };
+  return { tenantId, scopes: [], appId: text(claims.azp) ?? text(claims.appid) };
 }

@@ -16,13 +16,23 @@ export interface Caller {
   objectId?: string;
   /** The delegated scopes of the token (`scp`). */
   scopes: readonly string[];
+  /** The token's `upn`, else its `preferred_username`. */
+  userPrincipalName?: string;
+  /** The token's `name`. */
+  displayName?: string;
+  /** The signed-in user's home tenant: the tenant in the token's `idp` for a guest, else `tenantId`. */
+  homeTenantId?: string;
+  /** The calling application: the token's `azp` (v2.0) or `appid` (v1.0). */
+  appId?: string;
+  /** The calling application's name, where the token has it (`app_displayname`). */
+  appDisplayName?: string;
 }
 
 export interface Authenticator {
   /**
-   * Checks the `Authorization` header value for `access`. Throws GraphError: 401 (with WWW-Authenticate)
-   * for a missing or invalid token, 403 for a valid token that may not do this, 503 (with Retry-After)
-   * when the issuer's signing keys cannot be fetched.
+   * Checks the `Authorization` header value for `access`. Throws an IdentityError (errors.ts): the token's
+   * problem when it is missing or invalid, a denial when a valid token may not do this, `keysUnavailable`
+   * when the issuer's signing keys cannot be fetched (graph/endpoint.ts words each: 401, 403, 503).
    */
   authenticate(authorization: string | null | undefined, access: Access): Promise<Caller>;
 }

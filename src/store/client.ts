@@ -12,9 +12,9 @@ export type CosmosSettings =
 const isLoopback = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
 
 function endpointOf(connectionString: string): string {
-  const match = /AccountEndpoint=([^;]+)/i.exec(connectionString);
-  if (!match) throw new Error('COSMOS_CONNECTION_STRING has no AccountEndpoint.');
-  return match[1]!;
+  const endpoint = /AccountEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+  if (!endpoint) throw new Error('COSMOS_CONNECTION_STRING has no AccountEndpoint.');
+  return endpoint;
 }
 
 /**
@@ -67,10 +67,14 @@ export const containerOf = (client: CosmosClient, settings: CosmosSettings): Con
 /** Local runs only: in Azure the database and container are provisioned, and data-plane RBAC cannot create them. */
 export async function ensureContainer(client: CosmosClient, settings: CosmosSettings, indexingPolicy: IndexingPolicy): Promise<Container> {
   const { database } = await client.databases.createIfNotExists({ id: settings.database });
-  const { container } = await database.containers.createIfNotExists({
+  const { container, resource } = await database.containers.createIfNotExists({
     id: settings.container,
     partitionKey: { paths: ['/tenantId'] },
     indexingPolicy,
+    // Time to live on, without a default: only documents with a `ttl` of their own (audit records) expire.
+    defaultTtl: -1,
   });
+  // A container made before records expired (local data of an earlier version) gets it turned on.
+  if (resource && resource.defaultTtl === undefined) await container.replace({ ...resource, defaultTtl: -1 });
   return container;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_LOG_SCOPE, ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, READ_SCOPES, WRITE_SCOPES } from '../../src/identity/index.js';
 import { ARTIFACT_DIR } from '../../src/local/package.js';
 import { loadSettings } from '../../src/settings.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from '../../src/directory/audit.js';
 
 // No Azure account or Bicep CLI is reachable here, so these tests read what the template consumes and
 // states; what Azure does with it was checked by reading the official samples and docs only.
@@ -68,12 +69,22 @@ describe('infra/', () => {
     expect(resources).toContain("partitionKey: { paths: ['/tenantId'], kind: 'Hash', version: 2 }");
   });
 
+  it('provisions the container with time to live on and no default, and passes the audit retention to the app', () => {
+    expect(resources).toMatch(/^ {10}defaultTtl: -1$/m);
+    expect(bicep).toContain(`param auditRetentionDays int = ${DEFAULT_AUDIT_RETENTION_DAYS}`);
+    expect(bicep).toContain(`@maxValue(${MAX_AUDIT_RETENTION_DAYS})`);
+    expect(resources).toContain("{ name: 'AUDIT_RETENTION_DAYS', value: string(auditRetentionDays) }");
+  });
+
   it('runs a Flex Consumption (FC1) Linux Function App on Node 22 with a user-assigned identity, HTTPS only, TLS 1.2', () => {
     expect(resources).toContain("sku: { name: 'FC1', tier: 'FlexConsumption' }");
     expect(resources).toContain("kind: 'functionapp,linux'");
-    const major = /^>=(\d+)$/.exec((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node)?.[1];
+    // The Node Azure runs is the one CI's second run uses, and `engines` (the oldest Node CI runs) admits it.
+    const major = /^~(\d+)\./.exec((JSON.parse(read('.ci/node22/package.json')) as { dependencies: { node: string } }).dependencies.node)?.[1];
     expect(resources).toContain(`runtime: { name: 'node', version: '${major}' }`);
     expect(major).toBe('22');
+    const oldest = /^>=(\d+)(?:\.\d+)*$/.exec((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node)?.[1];
+    expect(Number(oldest)).toBeLessThanOrEqual(Number(major));
     expect(resources).toContain("type: 'UserAssigned'");
     expect(resources).toContain('httpsOnly: true');
     expect(resources).toContain("minTlsVersion: '1.2'");
@@ -117,7 +128,7 @@ describe('infra/', () => {
   });
 
   it('refuses to start on a Key Vault reference the platform could not resolve, and says why', () => {
-    // What the app sees on a first deployment whose Key Vault role has not propagated yet (README).
+    // What the app sees on a first deployment whose Key Vault role has not propagated yet (docs/DEPLOY.md).
     const unresolved = { AUTH_MODE: 'entra', COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', ENTRA_AUDIENCE: 'x' };
     const reference = '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/paging-key/)';
     expect(() => loadSettings({ ...unresolved, PAGING_KEY: reference })).toThrow(
@@ -143,7 +154,7 @@ describe('infra/', () => {
     const publicCloud = (value: string) => value.replaceAll('${environment().authentication.loginEndpoint}', PUBLIC_CLOUD_LOGIN);
     const literal = (value: string) => (/^'[^'$]*'$/.test(publicCloud(value)) ? publicCloud(value).slice(1, -1) : vars.get(value));
     const env = Object.fromEntries([...appSettings].map(([name, value]) => [name, literal(value) ?? `resolved-${name}`]));
-    Object.assign(env, { COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', PAGING_KEY: 'g'.repeat(48) });
+    Object.assign(env, { COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', PAGING_KEY: 'g'.repeat(48), AUDIT_RETENTION_DAYS: '30' });
     const settings = loadSettings(env);
     expect(settings.identity).toMatchObject({ mode: 'entra', audience: 'resolved-ENTRA_AUDIENCE', issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: ENTRA_JWKS_URI });
     expect(settings.cosmos).toEqual({ endpoint: env.COSMOS_ENDPOINT, database: 'appproxy', container: 'directory' });

@@ -98,14 +98,16 @@ const log: Seed[] = [
   { id: randomUUID(), activityDateTime: at(4), activityDisplayName: 'Update application', correlationId: randomUUID(), user: null, app: exporter, targets: [east] },
   { id: randomUUID(), activityDateTime: at(5), activityDisplayName: 'Delete Connector Group', correlationId: randomUUID(), user: bob, targets: [wellington] },
 ];
+/** A group in the log's partition, which the list must not show. */
+const GROUP_DOC = { id: randomUUID(), tenantId: F, type: 'connectorGroup', name: 'not a record', connectorGroupType: 'applicationProxy', isDefault: false, region: null, memberCount: 0, applicationCount: 0 };
 /** Newest first, as the list answers. */
 const newestFirst = (seeds: Seed[]) => [...seeds].sort((a, b) => b.activityDateTime.localeCompare(a.activityDateTime)).map((s) => s.id);
 
 describe('the list and the record', () => {
   beforeAll(async () => {
     await seed(t.container, F, log);
-    // The tenant's other documents share its partition: the list shows records only.
-    await t.createGroup(F, { name: 'not a record' });
+    // The tenant's other documents share its partition (stored directly: a create through the API would add its own record).
+    await t.container.items.create(GROUP_DOC);
   });
 
   it('lists the tenant\'s records newest first, in beta\'s shape with userAgent and the auditUserIdentity', async () => {
@@ -148,8 +150,7 @@ describe('the list and the record', () => {
         targetResources: expect.any(Array),
       });
     }
-    const group = await t.createGroup(F);
-    for (const id of [randomUUID(), 'not-a-guid', group.id]) expectError(await get(`/beta/${LIST}/${id}`, F), 404, 'Request_ResourceNotFound');
+    for (const id of [randomUUID(), 'not-a-guid', GROUP_DOC.id]) expectError(await get(`/beta/${LIST}/${id}`, F), 404, 'Request_ResourceNotFound');
     expectError(await get(`/beta/${LIST}/${record.id}?$top=1`, F), 400, 'Request_BadRequest', '$top');
   });
 

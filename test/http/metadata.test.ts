@@ -82,6 +82,8 @@ describe('GET /{version}/$metadata', () => {
       expect(served).toContain('<Property Name="targetResources" Type="Collection(graph.targetResource)" />');
       expect(served).toContain('<ComplexType Name="userIdentity" BaseType="graph.identity" OpenType="true">');
     }
+    expect(beta).toContain('<Property Name="user" Type="graph.auditUserIdentity" />');
+    expect(v1).toContain('<Property Name="user" Type="graph.userIdentity" />');
     expect(beta).toContain('<Property Name="userAgent" Type="Edm.String" />');
     expect(v1).not.toContain('userAgent');
     const capabilities = (doc: string) => /<Annotations Target="microsoft.graph.directoryAudit">([\s\S]*?)<\/Annotations>/.exec(doc)![1]!;
@@ -95,7 +97,7 @@ describe('GET /{version}/$metadata', () => {
     const served = parseCsdl((await t.call('GET', '/beta/$metadata')).text);
     expect(differences(served, loadVendoredCsdl())).toEqual([]);
     expect([...served.entities.keys()]).toEqual(expect.arrayContaining(['connector', 'connectorGroup', 'onPremisesPublishingProfile', 'application', 'auditLogRoot', 'directoryAudit']));
-    expect([...served.enums.keys()].sort()).toEqual(['connectorGroupRegion', 'connectorGroupType', 'connectorStatus', 'groupType', 'operationResult']);
+    expect([...served.enums.keys()].sort()).toEqual(['auditIdentityType', 'connectorGroupRegion', 'connectorGroupType', 'connectorStatus', 'groupType', 'operationResult']);
   });
 
   it("declares every property the profile answers with, hybridAgentUpdaterConfiguration as Graph's complex type", async () => {

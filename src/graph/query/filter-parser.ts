@@ -42,7 +42,10 @@ export class FilterParser {
   }
 
   private peek(): Token {
-    return this.tokens[this.i] ?? this.tokens[this.tokens.length - 1]!;
+    // Past the end, the lexer's closing 'end' token again.
+    const token = this.tokens[this.i] ?? this.tokens.at(-1);
+    if (!token) throw new Error('filter: lex() returned no end token');
+    return token;
   }
 
   private next(): Token {
@@ -191,7 +194,7 @@ export class FilterParser {
       segments.push(t.text);
     }
     if (this.peek().kind !== '(') return { kind: 'property', name: segments.join('/') };
-    const operator = segments.pop()!;
+    const operator = segments.pop() ?? '';
     this.next();
     const variable = this.next();
     if (variable.kind !== 'ident' || this.peek().kind !== ':') {

@@ -25,12 +25,12 @@ const TYPE_OPERATORS: Record<Property['type'], readonly FilterOperator[]> = {
 function instant(text: string, op: 'eq' | 'ge' | 'le'): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?(Z|([+-])(\d{2}):(\d{2})))?$/i.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((v) => Number(v ?? 0));
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
   const fraction = (m[7] ?? '').padEnd(7, '0');
-  const local = Date.UTC(year!, month! - 1, day, hour, minute, second, Number(fraction.slice(0, 3)));
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction.slice(0, 3)));
   const check = new Date(local);
   if (
-    check.getUTCFullYear() !== year || check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day ||
+    check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day ||
     check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second
   ) {
     return undefined;
