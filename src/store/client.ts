@@ -64,13 +64,26 @@ export function createCosmosClient(settings: CosmosSettings): CosmosClient {
 export const containerOf = (client: CosmosClient, settings: CosmosSettings): Container =>
   client.database(settings.database).container(settings.container);
 
-/** Local runs only: in Azure the database and container are provisioned, and data-plane RBAC cannot create them. */
+/**
+ * Local runs only: in Azure the database and container are provisioned, and data-plane RBAC cannot create them.
+ * `createIfNotExists` reads, then creates: another instance creating the same one in between makes the create
+ * a 409, which means it exists, so the read is made again.
+ */
 export async function ensureContainer(client: CosmosClient, settings: CosmosSettings, indexingPolicy: IndexingPolicy): Promise<Container> {
-  const { database } = await client.databases.createIfNotExists({ id: settings.database });
-  const { container } = await database.containers.createIfNotExists({
-    id: settings.container,
-    partitionKey: { paths: ['/tenantId'] },
-    indexingPolicy,
-  });
+  const { database } = await existing(() => client.databases.createIfNotExists({ id: settings.database }));
+  const { container } = await existing(() =>
+    database.containers.createIfNotExists({ id: settings.container, partitionKey: { paths: ['/tenantId'] }, indexingPolicy }),
+  );
   return container;
+}
+
+async function existing<T>(createIfNotExists: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createIfNotExists();
+    } catch (error) {
+      // A second 409 would mean it was deleted again in between: give up then rather than loop.
+      if ((error as { code?: unknown }).code !== 409 || attempt === 3) throw error;
+    }
+  }
 }
