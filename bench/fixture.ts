@@ -9,8 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Container, OperationInput } from '@azure/cosmos';
-import type { Doc } from '../src/store/store.js';
-import { GROUP_TYPE, defaultGroupId, membershipId, type ConnectorDoc, type GroupDoc, type MembershipDoc } from '../src/directory/documents.js';
+import { GROUP_TYPE, type Doc, defaultGroupId, membershipId, type ConnectorDoc, type GroupDoc, type MembershipDoc } from '../src/directory/documents.js';
 
 export interface Fixture {
   main: { tenant: string; groupId: string; listSize: number };

@@ -13,7 +13,19 @@ import {
   type QuerySpec,
 } from '../store/store.js';
 import { busy, exists, notFound, preconditionFailed, refused } from './errors.js';
-import { GROUP_TYPE, assignmentId, requestedId, connectorShape, defaultGroupId, groupShape, membershipId, type AssignmentDoc, type ConnectorDoc, type GroupDoc, type MembershipDoc } from './documents.js';
+import {
+  GROUP_TYPE,
+  assignmentId,
+  requestedId,
+  connectorShape,
+  defaultGroupId,
+  groupShape,
+  membershipId,
+  type AssignmentDoc,
+  type ConnectorDoc,
+  type GroupDoc,
+  type MembershipDoc,
+} from './documents.js';
 import { type CreateConnectorInput, type CreateGroupInput, type UpdateConnectorInput, type UpdateGroupInput } from './wire.js';
 
 
@@ -79,6 +91,14 @@ const DEFAULT_NAME = 'Default';
 
 const isStoreError = (error: unknown, kind: StoreError['kind']) => error instanceof StoreError && error.kind === kind;
 
+/** A change that met another writer's: its reads are stale, so it reads again and decides again (`retrying`). */
+class Contended extends Error {
+  constructor() {
+    super('directory: contended');
+    this.name = 'Contended';
+  }
+}
+
 /**
  * A create that met an existing id: with an id derived from the request (`requestedId`), the object an
  * earlier attempt of this same request made (`replay` reads it); otherwise a clash with another object.
@@ -129,7 +149,7 @@ export class StoreDirectory implements Directory {
         return await change();
       } catch (error) {
         // 'missing': a document read a moment ago is gone; the next attempt's reads say what that means.
-        if (!isStoreError(error, 'changed') && !isStoreError(error, 'missing')) throw error;
+        if (!(error instanceof Contended) && !isStoreError(error, 'changed') && !isStoreError(error, 'missing')) throw error;
         if (attempt >= MAX_ATTEMPTS) throw busy(1);
         // Jittered backoff so racing writers stop colliding in lock-step.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
@@ -265,17 +285,18 @@ export class StoreDirectory implements Directory {
     const defaultId = defaultGroupId(scope.tenantId);
     return this.retrying(async () => {
       try {
-        const [created] = await creating(
+        return await creating(
           id,
-          () =>
-            this.store.batch(scope, [
+          async () => {
+            const [created] = await this.store.batch(scope, [
               createOp(connector),
               createOp(membership(scope.tenantId, id, defaultId)),
-              incrementOp('connectorGroup', defaultId, { memberCount: 1 }),
-            ]),
-          derived ? async () => [await this.connector(scope, id)] : undefined,
+              incrementOp<GroupDoc>('connectorGroup', defaultId, { memberCount: 1 }),
+            ]);
+            return created;
+          },
+          derived ? () => this.connector(scope, id) : undefined,
         );
-        return created as Stored<ConnectorDoc>;
       } catch (error) {
         // The tenant's first connector: make its Default group, then try again.
         if (isStoreError(error, 'missing')) await this.defaultGroup(scope);
@@ -311,7 +332,7 @@ export class StoreDirectory implements Directory {
         this.store.batch(scope, [
           deleteOp(id, current?._etag),
           deleteOp(edge.id, edge._etag),
-          incrementOp('connectorGroup', edge.groupId, { memberCount: -1 }),
+          incrementOp<GroupDoc>('connectorGroup', edge.groupId, { memberCount: -1 }),
         ]),
       );
     });
@@ -345,14 +366,14 @@ export class StoreDirectory implements Directory {
       if (edge.groupId === targetGroupId) throw refused('alreadyMember');
       // The counters change by increments, so the groups need not be read: the batch fails when the target
       // is gone or no group, and then a read of the target says which.
-      const results = await this.targeting(scope, targetGroupId, () =>
+      const [, , target] = await this.targeting(scope, targetGroupId, () =>
         this.store.batch(scope, [
           replaceOp({ ...withoutSystem(edge), groupId: targetGroupId }, edge._etag),
-          incrementOp('connectorGroup', edge.groupId, { memberCount: -1 }),
-          incrementOp('connectorGroup', targetGroupId, { memberCount: 1 }),
+          incrementOp<GroupDoc>('connectorGroup', edge.groupId, { memberCount: -1 }),
+          incrementOp<GroupDoc>('connectorGroup', targetGroupId, { memberCount: 1 }),
         ]),
       );
-      return results[2] as Stored<GroupDoc>;
+      return target;
     });
   }
 
@@ -475,17 +496,17 @@ export class StoreDirectory implements Directory {
       const toDefault = groupId === defaultId;
       const ops: BatchOp[] = [];
       if (edge) {
-        ops.push(incrementOp('connectorGroup', edge.groupId, { applicationCount: -1 }));
+        ops.push(incrementOp<GroupDoc>('connectorGroup', edge.groupId, { applicationCount: -1 }));
         ops.push(toDefault ? deleteOp(edge.id, edge._etag) : replaceOp({ ...withoutSystem(edge), groupId }, edge._etag));
       } else {
         ops.push(createOp(assignment(scope.tenantId, applicationId, groupId)));
       }
-      if (!toDefault) ops.push(incrementOp('connectorGroup', groupId, { applicationCount: 1 }));
+      if (!toDefault) ops.push(incrementOp<GroupDoc>('connectorGroup', groupId, { applicationCount: 1 }));
       try {
         await this.targeting(scope, groupId, () => this.store.batch(scope, ops));
       } catch (error) {
         // Another request created the assignment first: re-read and decide again.
-        if (isStoreError(error, 'exists')) throw new StoreError('changed');
+        if (isStoreError(error, 'exists')) throw new Contended();
         throw error;
       }
     });
@@ -496,7 +517,7 @@ export class StoreDirectory implements Directory {
     await this.retrying(async () => {
       const edge = await this.store.read<AssignmentDoc>(scope, assignmentId(applicationId));
       if (!edge) throw refused('applicationStaysInDefault');
-      await this.store.batch(scope, [deleteOp(edge.id, edge._etag), incrementOp('connectorGroup', edge.groupId, { applicationCount: -1 })]);
+      await this.store.batch(scope, [deleteOp(edge.id, edge._etag), incrementOp<GroupDoc>('connectorGroup', edge.groupId, { applicationCount: -1 })]);
     });
   }
 

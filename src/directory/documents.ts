@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import { indexingPolicyFor } from '../store/indexing.js';
 import type { EntityShape } from '../lib/query.js';
-import type { Doc } from '../store/store.js';
+import type { StoreDoc } from '../store/store.js';
+
+/** Every document lives in its tenant's partition and says which of the directory's types it is. */
+export type DocType = 'connectorGroup' | 'connector' | 'connectorMembership' | 'applicationAssignment';
+
+export interface Doc extends StoreDoc {
+  type: DocType;
+}
 
 export const REGIONS = ['nam', 'eur', 'aus', 'asia', 'ind', 'unknownFutureValue'] as const;
 export const CONNECTOR_STATUSES = ['active', 'inactive'] as const;

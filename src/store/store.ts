@@ -6,25 +6,34 @@ import { ObservedCall, type Observation } from './observe.js';
 import type { Condition, EntityShape, Ordering, Page, PageRequest, Stored } from '../lib/query.js';
 import { compileCondition, orderByClause } from './sql.js';
 
-/** Every document lives in its tenant's partition and says what it is. */
-export type DocType = 'connectorGroup' | 'connector' | 'connectorMembership' | 'applicationAssignment';
-
-export interface Doc {
+/** Every document lives in its tenant's partition and says what it is (the domain names its types). */
+export interface StoreDoc {
   id: string;
   tenantId: string;
-  type: DocType;
+  type: string;
+  /** Stamped by the store on every document a write creates or replaces, so a write whose answer was lost can be recognised. */
+  writeId?: string;
 }
 
-type CreateOp = { op: 'create'; doc: Doc };
-type ReplaceOp = { op: 'replace'; doc: Doc; ifMatch: string };
-export type BatchOp =
-  | CreateOp
-  | ReplaceOp
-  | { op: 'delete'; id: string; ifMatch?: string }
-  | { op: 'increment'; type: DocType; id: string; by: Record<string, number> };
+/** What an operation of a batch results in, carried by its builder so a batch's results need no casts. */
+declare const RESULT: unique symbol;
+interface Resulting<R> {
+  readonly [RESULT]?: R;
+}
 
-/** Stamped on every document a write creates or replaces, so a write whose answer was lost can be recognised. */
-const WRITE_ID = 'writeId';
+type CreateOp = { op: 'create'; doc: StoreDoc };
+type ReplaceOp = { op: 'replace'; doc: StoreDoc; ifMatch: string };
+type DeleteOp = { op: 'delete'; id: string; ifMatch?: string };
+type IncrementOp = { op: 'increment'; type: string; id: string; by: Record<string, number> };
+/** An operation as the store (or a stand-in for it) carries it out. */
+export type AnyOp = CreateOp | ReplaceOp | DeleteOp | IncrementOp;
+
+/** One operation of a transactional batch, resulting in `R` (the written document, or nothing for a delete). */
+export type BatchOp<R = unknown> = AnyOp & Resulting<R>;
+
+/** The results of a batch's operations, in their order and of their types. */
+export type BatchResults<Ops extends readonly BatchOp[]> = { -readonly [K in keyof Ops]: Ops[K] extends BatchOp<infer R> ? R : never };
+
 /** Sends of one write whose answer was lost and which turned out not to have committed. */
 const MAX_WRITE_ATTEMPTS = 3;
 /** Time the reads that settle a lost answer may take, beyond the request's deadline. */
@@ -32,18 +41,25 @@ const SETTLE_BUDGET_MS = 3_000;
 /** Reads of one document while settling, when Cosmos fails them too. */
 const SETTLE_READ_ATTEMPTS = 4;
 
-export const createOp = <T extends Doc>(doc: T): BatchOp => ({ op: 'create', doc });
-export const replaceOp = <T extends Doc>(doc: T, ifMatch: string): BatchOp => ({ op: 'replace', doc, ifMatch });
+export const createOp = <T extends StoreDoc>(doc: T): BatchOp<Stored<T>> => ({ op: 'create', doc });
+export const replaceOp = <T extends StoreDoc>(doc: T, ifMatch: string): BatchOp<Stored<T>> => ({ op: 'replace', doc, ifMatch });
 /** Without `ifMatch`, the delete is unconditional (it still fails the batch when the document is missing). */
-export const deleteOp = (id: string, ifMatch?: string): BatchOp => ({ op: 'delete', id, ifMatch });
+export const deleteOp = (id: string, ifMatch?: string): BatchOp<undefined> => ({ op: 'delete', id, ifMatch });
+
+/** Document types go into a patch condition's text, so they are plain names. */
+const TYPE_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
 /**
  * Adds to numeric properties of a document of `type` without reading it first, so concurrent batches never
  * conflict on it; the batch fails as a whole when the document is missing (404) or of another type (412).
  */
-export const incrementOp = (type: DocType, id: string, by: Record<string, number>): BatchOp => ({ op: 'increment', type, id, by });
+export const incrementOp = <T extends StoreDoc>(type: T['type'], id: string, by: Partial<Record<keyof T, number>>): BatchOp<Stored<T>> => {
+  if (!TYPE_NAME.test(type)) throw new Error(`store: '${type}' is not a document type`);
+  return { op: 'increment', type, id, by: by as Record<string, number> };
+};
 
 export interface QuerySpec {
-  type: DocType;
+  type: string;
   /** Only these ids (a group's members, read through their edges). */
   ids?: readonly string[];
   filter?: Condition;
@@ -135,46 +151,45 @@ export class Store {
     }
   }
 
-  async read<T extends Doc>(scope: Scope, id: string): Promise<Stored<T> | undefined> {
+  async read<T extends StoreDoc>(scope: Scope, id: string): Promise<Stored<T> | undefined> {
     return this.call(scope, async (options) => {
       const { resource } = await this.container.item(id, scope.tenantId).read<Stored<T>>(options);
       return resource ?? undefined;
     });
   }
 
-  async create<T extends Doc>(scope: Scope, doc: T): Promise<Stored<T>> {
-    return this.write(scope, [createOp(doc)], ([op]) =>
-      this.call(scope, async (options) => (await this.container.items.create((op as CreateOp).doc, options)).resource as unknown),
-    ) as Promise<Stored<T>>;
+  /** A single document on its own (one round trip, as a batch of one would be). */
+  async create<T extends StoreDoc>(scope: Scope, doc: T): Promise<Stored<T>> {
+    const [created] = await this.write(scope, [createOp(doc)], async ([op]) => [
+      await this.call(scope, async (options) => (await this.container.items.create((op as CreateOp).doc, options)).resource),
+    ]);
+    return created;
   }
 
-  async replace<T extends Doc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
-    return this.write<unknown>(scope, [replaceOp(doc, ifMatch)], ([op]) =>
-      this.call(scope, async (options) => {
-        const { resource } = await this.container
-          .item(doc.id, scope.tenantId)
-          .replace((op as ReplaceOp).doc, { ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
-        return resource;
+  async replace<T extends StoreDoc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
+    const [replaced] = await this.write(scope, [replaceOp(doc, ifMatch)], async ([op]) => [
+      await this.call(scope, async (options) => {
+        const condition = { ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } };
+        return (await this.container.item(doc.id, scope.tenantId).replace((op as ReplaceOp).doc, condition)).resource;
       }),
-    ) as Promise<Stored<T>>;
+    ]);
+    return replaced;
   }
 
   async delete(scope: Scope, id: string, ifMatch: string): Promise<void> {
-    await this.write(scope, [deleteOp(id, ifMatch)], () =>
-      this.call(scope, async (options) => {
-        await this.container.item(id, scope.tenantId).delete({ ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } });
-        return undefined;
-      }),
-    );
+    await this.write(scope, [deleteOp(id, ifMatch)], async () => {
+      await this.call(scope, (options) => this.container.item(id, scope.tenantId).delete({ ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } }));
+      return [undefined];
+    });
   }
 
-  /** All or nothing, in the scope's partition; returns each operation's resulting document. */
-  async batch(scope: Scope, ops: BatchOp[]): Promise<unknown[]> {
-    return this.write(scope, ops, (stamped) => this.sendBatch(scope, stamped), true);
+  /** All or nothing, in the scope's partition; returns each operation's result, typed by its builder. */
+  async batch<const Ops extends readonly BatchOp[]>(scope: Scope, ops: Ops): Promise<BatchResults<Ops>> {
+    return this.write(scope, ops, (stamped) => this.sendBatch(scope, stamped));
   }
 
   /** `ops` as `write` stamped them: their documents are fresh copies, sent as they are. */
-  private async sendBatch(scope: Scope, ops: BatchOp[]): Promise<unknown[]> {
+  private async sendBatch(scope: Scope, ops: readonly AnyOp[]): Promise<unknown[]> {
     const { tenantId } = scope;
     const operations = ops.map((o): OperationInput => {
       switch (o.op) {
@@ -196,7 +211,7 @@ export class Store {
             partitionKey: tenantId,
             id: o.id,
             resourceBody: {
-              // The type is one of ours (DocType), never request text.
+              // The type is a plain name (incrementOp checks it), never request text.
               condition: `from c where c.type = '${o.type}'`,
               operations: Object.entries(o.by).map(([property, value]) => ({ op: PatchOperationType.incr, path: `/${property}`, value })),
             },
@@ -212,28 +227,33 @@ export class Store {
   }
 
   /**
-   * Sends a write whose documents carry a fresh write id. When its answer is lost (StoreError.uncertain),
-   * reads its documents to learn what happened, and answers the truth: the written documents when it
-   * committed, a resend (within the deadline) when it did not, `unavailable` only when it cannot tell.
+   * Sends a write whose documents carry a fresh write id, answering each operation's result. When its answer
+   * is lost (StoreError.uncertain), reads its documents to learn what happened, and answers the truth: the
+   * written documents when it committed, a resend (within the deadline) when it did not, `unavailable` only
+   * when it cannot tell.
    */
-  private async write<R>(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<R>): Promise<R>;
-  private async write(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown[]>, all: true): Promise<unknown[]>;
-  private async write(scope: Scope, ops: BatchOp[], send: (stamped: BatchOp[]) => Promise<unknown>, all = false): Promise<unknown> {
+  private async write<const Ops extends readonly BatchOp[]>(
+    scope: Scope,
+    ops: Ops,
+    send: (stamped: readonly AnyOp[]) => Promise<unknown[]>,
+  ): Promise<BatchResults<Ops>> {
     // A document written into a scope must belong to its tenant: a mix-up is a fault of ours, never sent.
     if (ops.some((o) => (o.op === 'create' || o.op === 'replace') && o.doc.tenantId !== scope.tenantId)) {
       throw new Error('store: a document of another tenant was written into this scope');
     }
+    // The one place results meet their operations' types: each builder says what its operation returns.
+    const typed = (results: unknown[]) => results as BatchResults<Ops>;
     for (let attempt = 1; ; attempt++) {
       const writeId = randomUUID();
-      const stamped = ops.map((o): BatchOp => (o.op === 'create' || o.op === 'replace' ? { ...o, doc: { ...o.doc, [WRITE_ID]: writeId } as Doc } : o));
+      const stamped = ops.map((o): AnyOp => (o.op === 'create' || o.op === 'replace' ? { ...o, doc: { ...o.doc, writeId } } : o));
       try {
-        return await send(stamped);
+        return typed(await send(stamped));
       } catch (error) {
         if (!(error instanceof StoreError) || !error.uncertain) throw error;
         const outcome = await this.outcome(scope.tenantId, stamped, writeId);
         // An abandoned request may still reach Cosmos after the reads: not seeing it yet proves nothing.
         if (outcome === 'unknown' || (outcome === 'notCommitted' && error.abandoned)) throw error;
-        if (outcome !== 'notCommitted') return all ? outcome : outcome[0];
+        if (outcome !== 'notCommitted') return typed(outcome);
         if (attempt >= MAX_WRITE_ATTEMPTS || scope.deadline?.signal.aborted) {
           throw new StoreError('unavailable', 'store: not written', undefined, { cause: error });
         }
@@ -248,7 +268,7 @@ export class Store {
    * document it conditioned on still has that etag or one it created is absent; otherwise unknown (an
    * increment alone is no evidence: it names no version). The reads get their own short budget, since the request's may be spent.
    */
-  private async outcome(tenantId: string, ops: BatchOp[], writeId: string): Promise<unknown[] | 'notCommitted' | 'unknown'> {
+  private async outcome(tenantId: string, ops: readonly AnyOp[], writeId: string): Promise<unknown[] | 'notCommitted' | 'unknown'> {
     const signal = AbortSignal.timeout(SETTLE_BUDGET_MS);
     // Each document read until it answers (or the budget ends); one that cannot be read gives no evidence.
     const readBack = async (id: string): Promise<{ doc?: Record<string, unknown> } | undefined> => {
@@ -264,11 +284,11 @@ export class Store {
     };
     const seen = await Promise.all(ops.map((o) => readBack(o.op === 'delete' || o.op === 'increment' ? o.id : o.doc.id)));
     const written = ops.map((o, i) => (o.op === 'delete' ? undefined : seen[i]?.doc));
-    if (ops.some((o, i) => (o.op === 'create' || o.op === 'replace') && seen[i]?.doc?.[WRITE_ID] === writeId)) return written;
+    if (ops.some((o, i) => (o.op === 'create' || o.op === 'replace') && seen[i]?.doc?.writeId === writeId)) return written;
     // Every document it deletes is gone: its change holds, whoever's batch made it (the caller asked for that state).
     const deletes = ops.flatMap((o, i) => (o.op === 'delete' ? [seen[i]] : []));
     if (deletes.length > 0 && deletes.every((read) => read !== undefined && read.doc === undefined)) return written;
-    const unchanged = (o: BatchOp, read: { doc?: Record<string, unknown> } | undefined) => {
+    const unchanged = (o: AnyOp, read: { doc?: Record<string, unknown> } | undefined) => {
       if (read === undefined || o.op === 'increment') return false;
       if (o.op === 'create') return read.doc === undefined;
       return o.ifMatch !== undefined && read.doc !== undefined && read.doc._etag === o.ifMatch;
@@ -298,7 +318,7 @@ export class Store {
     };
   }
 
-  async page<T extends Doc>(scope: Scope, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
+  async page<T extends StoreDoc>(scope: Scope, spec: QuerySpec, page: PageRequest): Promise<Page<Stored<T>>> {
     return this.call(scope, async (options) => {
       const iterator = this.container.items.query<Stored<T>>(this.sql(scope.tenantId, spec, '*'), {
         ...options,
@@ -312,7 +332,7 @@ export class Store {
   }
 
   /** Every match, for small bounded sets (a group's edges); callers page anything unbounded. */
-  async all<T extends Doc>(scope: Scope, spec: QuerySpec): Promise<Stored<T>[]> {
+  async all<T extends StoreDoc>(scope: Scope, spec: QuerySpec): Promise<Stored<T>[]> {
     return this.call(scope, async (options) => {
       const { resources } = await this.container.items
         .query<Stored<T>>(this.sql(scope.tenantId, spec, '*'), { ...options, partitionKey: scope.tenantId })

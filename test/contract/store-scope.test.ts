@@ -3,10 +3,11 @@
  * deadline, against the embedded Cosmos server (or a real account, as test/support/cosmos.ts says).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { containerIndexingPolicy, type GroupDoc } from '../../src/directory/documents.js';
 import { StoreError } from '../../src/store/errors.js';
-import { Store, createOp } from '../../src/store/store.js';
+import type { Stored } from '../../src/lib/query.js';
+import { Store, createOp, deleteOp, incrementOp } from '../../src/store/store.js';
 import { connectTestCosmos, createTestContainer, type TestContainer, type TestCosmos } from '../support/cosmos.js';
 
 let cosmos: TestCosmos;
@@ -61,5 +62,16 @@ describe('the store keeps to its scope', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).kind).toBe('unavailable');
     expect(await store.count({ tenantId: scope.tenantId }, { type: 'connectorGroup' })).toBe(0);
+  });
+
+  it("answers a batch's results in its operations' order, each typed by its builder", async () => {
+    const scope = { tenantId: randomUUID() };
+    const [a, b] = [group(scope.tenantId), group(scope.tenantId)];
+    await store.create(scope, b);
+    const results = await store.batch(scope, [createOp(a), incrementOp<GroupDoc>('connectorGroup', a.id, { memberCount: 2 }), deleteOp(b.id)]);
+    expectTypeOf(results).toEqualTypeOf<[Stored<GroupDoc>, Stored<GroupDoc>, undefined]>();
+    const [created, incremented, deleted] = results;
+    expect([created.id, created.memberCount, incremented.memberCount, deleted]).toEqual([a.id, 0, 2, undefined]);
+    expect(await store.read(scope, b.id)).toBeUndefined();
   });
 });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Scope } from '../../src/lib/deadline.js';
 import type { Condition, Page, PageRequest, Stored, Value } from '../../src/lib/query.js';
 import { StoreError } from '../../src/store/errors.js';
-import type { BatchOp, Doc, DocumentStore, QuerySpec } from '../../src/store/store.js';
+import { createOp, deleteOp, replaceOp } from '../../src/store/store.js';
+import type { AnyOp, BatchOp, BatchResults, DocumentStore, QuerySpec, StoreDoc as Doc } from '../../src/store/store.js';
 
 /**
  * The store interface over a Map, for the domain's unit tests: the same outcomes as the Cosmos store for
@@ -28,24 +29,26 @@ export class MemoryStore implements DocumentStore {
   }
 
   async create<T extends Doc>(scope: Scope, doc: T): Promise<Stored<T>> {
-    return (await this.batch(scope, [{ op: 'create', doc }]))[0] as Stored<T>;
+    const [created] = await this.batch(scope, [createOp(doc)]);
+    return created;
   }
 
   async replace<T extends Doc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
-    return (await this.batch(scope, [{ op: 'replace', doc, ifMatch }]))[0] as Stored<T>;
+    const [replaced] = await this.batch(scope, [replaceOp(doc, ifMatch)]);
+    return replaced;
   }
 
   async delete(scope: Scope, id: string, ifMatch: string): Promise<void> {
-    await this.batch(scope, [{ op: 'delete', id, ifMatch }]);
+    await this.batch(scope, [deleteOp(id, ifMatch)]);
   }
 
   /** All or nothing: the operations run on a copy, which replaces the documents only when every one succeeded. */
-  async batch({ tenantId }: Scope, ops: BatchOp[]): Promise<unknown[]> {
+  async batch<const Ops extends readonly BatchOp[]>({ tenantId }: Scope, ops: Ops): Promise<BatchResults<Ops>> {
     // As the Cosmos store: a document of another tenant is a fault of the caller's, never written.
     if (ops.some((o) => (o.op === 'create' || o.op === 'replace') && o.doc.tenantId !== tenantId)) throw new Error('a document of another tenant');
     this.writes++;
     const next = new Map(this.docs);
-    const results = ops.map((o) => {
+    const results = ops.map((o: AnyOp) => {
       switch (o.op) {
         case 'create': {
           const key = this.key(tenantId, o.doc.id);
@@ -79,7 +82,7 @@ export class MemoryStore implements DocumentStore {
       }
     });
     this.docs = next;
-    return results.map((r) => r && structuredClone(r));
+    return results.map((r) => r && structuredClone(r)) as BatchResults<Ops>;
   }
 
   private matching(tenantId: string, spec: QuerySpec): Stored<Doc>[] {
