@@ -6,8 +6,8 @@
  * The JWKS is fetched as Microsoft.IdentityModel's ConfigurationManager fetches its metadata: one fetch in
  * flight at a time, none sooner than a cool-down after the last one, failed ones included (while no keys are at
  * hand, a shorter wait doubling up to the cool-down), and the keys at hand used while a refetch is under way or
- * after it failed. So
- * tokens with made-up `kid`s cost no fetch each, and an outage of the identity provider costs few.
+ * after it failed. So tokens with made-up `kid`s cost no fetch each, and an outage of the identity provider
+ * costs few.
  */
 import { createLocalJWKSet, errors, type JWK, type JWTVerifyGetKey } from 'jose';
 import { loadLocalSigningKey } from './local-keys.js';
