@@ -34,6 +34,9 @@ const MAX_EXPANDED = 100;
 
 const REFERENCES_FRAGMENT = 'Collection($ref)';
 
+/** What a collection's answer reads of its request: the URL and the query. */
+type QueryRequest = Pick<FunctionRequest, 'url' | 'query'>;
+
 const conjunction = (a?: Condition, b?: Condition): Condition | undefined => (a && b ? { kind: 'and', operands: [a, b] } : (a ?? b));
 
 /** `$search` narrows like `$filter`: both must hold. */
@@ -46,7 +49,7 @@ const navigationShapes = (navigation: Record<string, { shape: EntityShape }> = {
 export const collectionPath = (url: string) => pathSegments(new URL(url).pathname).join('/').toLowerCase();
 
 /** The request's own query string without any skip token, to carry into the next link. */
-function nextLink(ctx: RequestContext, req: FunctionRequest, token: string): string {
+function nextLink(ctx: RequestContext, req: QueryRequest, token: string): string {
   const url = new URL(req.url);
   const kept = [...url.searchParams].filter(([k]) => !/^\$?skiptoken$/i.test(k));
   const search = new URLSearchParams([...kept, ['$skiptoken', token]]).toString().replace(/%24/g, '$').replace(/%2C/gi, ',');
@@ -99,7 +102,7 @@ export async function expandItems<T extends { id: string }>(
  * on the first page when asked, expanded navigation properties, or references for a `$ref` collection.
  */
 export async function collectionResponse<T extends { id: string }>(
-  req: FunctionRequest,
+  req: QueryRequest,
   ctx: RequestContext,
   tenantId: string,
   pagingKey: Uint8Array,
@@ -136,7 +139,7 @@ export async function collectionResponse<T extends { id: string }>(
 }
 
 /** A `$count` segment: the number as text/plain; `$filter` and `$search` narrow it, other options do not apply. */
-export async function countResponse(req: FunctionRequest, ctx: RequestContext, source: Pick<CollectionSource<unknown>, 'shape' | 'count'>) {
+export async function countResponse(req: QueryRequest, ctx: RequestContext, source: Pick<CollectionSource<unknown>, 'shape' | 'count'>) {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version });
   if (q.select || q.orderBy.length || q.skipToken !== undefined || q.count || q.skip || q.expand.length) {
     throw badRequest('Only $filter and $search can be combined with the $count segment.');
@@ -146,7 +149,7 @@ export async function countResponse(req: FunctionRequest, ctx: RequestContext, s
 
 /** `$select` and `$expand` on a single entity; every other query option is refused. */
 export function entityQuery(
-  req: FunctionRequest,
+  req: QueryRequest,
   ctx: RequestContext,
   shape: EntityShape,
   navigation?: Record<string, { shape: EntityShape }>,

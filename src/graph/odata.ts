@@ -78,8 +78,11 @@ const inner = (tag: string) => tag.trim().replace(/^W\//, '').replace(/^"|"$/g, 
 
 export const etagOf = (cosmosEtag: string) => `W/"${inner(cosmosEtag)}"`;
 
+/** A test of a stored (Cosmos) etag against what the caller's `If-Match` names. */
+export type EtagTest = (cosmosEtag: string) => boolean;
+
 /** The If-Match header as a test of a stored etag; undefined when the request has none. */
-export function ifMatch(header: string | null): ((cosmosEtag: string) => boolean) | undefined {
+export function ifMatch(header: string | null): EtagTest | undefined {
   if (!header) return undefined;
   const tags = header.split(',').map((t) => t.trim()).filter(Boolean);
   if (tags.includes('*')) return () => true;
