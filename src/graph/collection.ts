@@ -79,20 +79,27 @@ export async function expandItems<T extends { id: string }>(
   expand: Expansion[],
   navigation: Record<string, Navigation<T>> = {},
 ): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>(items.map((item) => [item.id, {}]));
+  const byItem = items.map((item): { item: T; props: Record<string, unknown> } => ({ item, props: {} }));
+  const out = new Map(byItem.map(({ item, props }) => [item.id, props]));
   if (!items.length) return out;
-  const loaded = await Promise.all(expand.map((e) => navigation[e.property]!.load(items)));
-  expand.forEach((e, i) => {
-    for (const item of items) {
-      const related = loaded[i]!.get(item.id) ?? [];
-      const props = out.get(item.id)!;
+  const loaded = await Promise.all(
+    expand.map(async (e) => {
+      // parseExpand admits only the properties of this navigation table.
+      const nav = navigation[e.property];
+      if (!nav) throw new Error(`expandItems: no navigation property '${e.property}'`);
+      return { e, nav, related: await nav.load(items) };
+    }),
+  );
+  for (const { e, nav, related: byId } of loaded) {
+    for (const { item, props } of byItem) {
+      const related = byId.get(item.id) ?? [];
       props[e.property] = related.slice(0, MAX_EXPANDED).map((r) => pick(r, e.select));
       if (related.length > MAX_EXPANDED) {
         const select = e.select ? `&$select=${e.select.join(',')}` : '';
-        props[`${e.property}@odata.nextLink`] = `${navigation[e.property]!.url(item)}?$skip=${MAX_EXPANDED}${select}`;
+        props[`${e.property}@odata.nextLink`] = `${nav.url(item)}?$skip=${MAX_EXPANDED}${select}`;
       }
     }
-  });
+  }
   return out;
 }
 

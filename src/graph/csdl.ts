@@ -10,16 +10,13 @@ import { createConnectorSchema, createGroupSchema, updateConnectorSchema, update
 export const NAMESPACE = 'microsoft.graph';
 
 /** A property's type: an Edm primitive, or one of the enums or complex types below by name. */
-export interface PropertyType {
-  edm?: 'Edm.String' | 'Edm.Boolean' | 'Edm.DateTimeOffset' | 'Edm.TimeOfDay';
-  enumType?: string;
-  complexType?: string;
-  nullable: boolean;
-}
+export type PropertyType = { nullable: boolean } & (
+  | { edm: 'Edm.String' | 'Edm.Boolean' | 'Edm.DateTimeOffset' | 'Edm.TimeOfDay'; enumType?: undefined; complexType?: undefined }
+  | { enumType: string; edm?: undefined; complexType?: undefined }
+  | { complexType: string; edm?: undefined; enumType?: undefined }
+);
 
-export interface Property extends PropertyType {
-  name: string;
-}
+export type Property = PropertyType & { name: string };
 
 export interface Navigation {
   name: string;
@@ -185,7 +182,8 @@ export function serviceModel(): ServiceModel {
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const typeName = (p: PropertyType) => (p.enumType ? `graph.${p.enumType}` : p.complexType ? `graph.${p.complexType}` : p.edm!);
+const typeName = (p: PropertyType) =>
+  p.enumType !== undefined ? `graph.${p.enumType}` : p.complexType !== undefined ? `graph.${p.complexType}` : p.edm;
 
 const propertyElement = (p: Property) => `<Property Name="${p.name}" Type="${typeName(p)}"${p.nullable ? '' : ' Nullable="false"'} />`;
 

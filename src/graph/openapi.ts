@@ -46,7 +46,7 @@ const PRIMITIVE: Record<NonNullable<Property['edm']>, Schema> = {
 };
 
 function propertySchema(p: Property): Schema {
-  const base: Schema = p.enumType ? ref(p.enumType) : p.complexType ? ref(p.complexType) : PRIMITIVE[p.edm!];
+  const base: Schema = p.enumType !== undefined ? ref(p.enumType) : p.complexType !== undefined ? ref(p.complexType) : PRIMITIVE[p.edm];
   return p.nullable ? { anyOf: [base, { type: 'null' }] } : base;
 }
 

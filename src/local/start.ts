@@ -11,8 +11,8 @@ import { errorCode, LocalSettingsError, readLocalSettings, reason } from './loca
 
 /**
  * `npm start`: the service on a developer's machine with nothing but Node. Settings come from the
- * environment, then local.settings.json (local-settings.ts, as `func start` reads them), then the embedded defaults. The
- * embedded Cosmos server keeps its data on disk (LOCAL_COSMOS_DIR) unless asked to keep it in memory, as
+ * environment, then local.settings.json (local-settings.ts, as `func start` reads them), then the embedded
+ * defaults. The embedded Cosmos server keeps its data on disk (LOCAL_COSMOS_DIR) unless asked to keep it in memory, as
  * the Cosmos DB emulator and Azurite do. Every start-up failure ends with one message saying what to do.
  */
 const USAGE = `Usage: npm start [-- --in-memory]
@@ -34,7 +34,6 @@ const PAGING_KEY_FILE = '.local/paging-key';
 /** A failure the user can fix; its message says how. */
 class StartupError extends Error {}
 
-
 function parseArgs(argv: readonly string[]): { inMemory: boolean; help: boolean } {
   const known = new Set(['--in-memory', '--help']);
   const unknown = argv.find((arg) => !known.has(arg));
@@ -42,9 +41,9 @@ function parseArgs(argv: readonly string[]): { inMemory: boolean; help: boolean 
   return { inMemory: argv.includes('--in-memory'), help: argv.includes('--help') };
 }
 
-function portSetting(env: NodeJS.ProcessEnv, name: string, fallback?: number): number | undefined {
+function portSetting(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const text = env[name]?.trim();
-  if (!text) return fallback;
+  if (!text) return undefined;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(port >= 1 && port <= 65535)) throw new StartupError(`${name} must be a port number from 1 to 65535, not ${JSON.stringify(text)}.`);
   return port;
@@ -134,7 +133,7 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
       throw error instanceof LocalSettingsError ? new StartupError(error.message) : error;
     })),
   };
-  const port = portSetting(env, 'PORT', 7071)!;
+  const port = portSetting(env, 'PORT') ?? 7071;
   const httpsPort = portSetting(env, 'HTTPS_PORT');
   const listenHost = env.HOST?.trim() || '127.0.0.1';
   const inMemory = args.inMemory || flagSetting(env, 'LOCAL_COSMOS_IN_MEMORY');
