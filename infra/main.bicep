@@ -55,6 +55,11 @@ param cosmosCapacityMode string = 'Serverless'
 @minValue(1000)
 param cosmosMaxThroughput int = 1000
 
+@description('Days an audit record is kept before Cosmos DB expires it (AUDIT_RETENTION_DAYS; 30 is Entra P1/P2 retention).')
+@minValue(1)
+@maxValue(24855)
+param auditRetentionDays int = 30
+
 @description('Let the Azure CLI get tokens for the API without a consent prompt.')
 param preAuthorizeAzureCli bool = true
 
@@ -93,6 +98,7 @@ module resources 'resources.bicep' = {
     resourceToken: resourceToken
     cosmosCapacityMode: cosmosCapacityMode
     cosmosMaxThroughput: cosmosMaxThroughput
+    auditRetentionDays: auditRetentionDays
     entraAudience: appRegistration.outputs.appId
     pagingKey: pagingKey
   }

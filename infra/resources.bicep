@@ -7,6 +7,7 @@ param tags object
 param resourceToken string
 param cosmosCapacityMode string
 param cosmosMaxThroughput int
+param auditRetentionDays int
 @description('The expected aud of access tokens: the app registration\'s client id (v2.0 tokens carry it).')
 param entraAudience string
 @secure()
@@ -101,6 +102,8 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
           partitionKey: { paths: ['/tenantId'], kind: 'Hash', version: 2 }
           // Generated from the code (npm run infra:policy); a test keeps the two equal.
           indexingPolicy: loadJsonContent('indexing-policy.json')
+          // Time to live on, without a default: only audit records expire, by their own ttl.
+          defaultTtl: -1
         }
         options: serverless ? {} : { autoscaleSettings: { maxThroughput: cosmosMaxThroughput } }
       }
@@ -223,6 +226,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ENTRA_ISSUER', value: '${environment().authentication.loginEndpoint}{tenantid}/v2.0' }
         { name: 'ENTRA_JWKS_URI', value: '${environment().authentication.loginEndpoint}common/discovery/v2.0/keys' }
         { name: 'PAGING_KEY', value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/paging-key/)' }
+        { name: 'AUDIT_RETENTION_DAYS', value: string(auditRetentionDays) }
       ]
     }
   }

@@ -70,7 +70,7 @@ export function compose(env: NodeJS.ProcessEnv): App {
   const settings = loadSettings(env);
   if (settings.identity.mode === 'local') assertLocalModeAllowed(env);
   const cosmos = createCosmosClient(settings.cosmos);
-  const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)));
+  const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)), { auditRetentionDays: settings.auditRetentionDays });
   const trust = {
     forwardedHosts: new Set(settings.forwardedHosts),
     trustedHosts: new Set(settings.trustedHosts),

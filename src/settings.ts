@@ -13,6 +13,7 @@ import {
   type IdentitySetting,
   type IdentitySettings,
 } from './identity/index.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './directory/audit.js';
 import { LOCAL_HOSTS } from './graph/http.js';
 import type { CosmosSettings } from './store/client.js';
 
@@ -31,6 +32,8 @@ export interface Settings {
   canonicalHost?: string;
   /** How long one request may spend on the store, retries included, before it answers 503. */
   requestDeadlineMs: number;
+  /** Days an audit record is kept before Cosmos DB's time to live removes it. */
+  auditRetentionDays: number;
 }
 
 /** The setting behind each identity setting; the identity module owns their rules. */
@@ -86,6 +89,8 @@ const schema = z
     // Default 20 s: far below the 230 s an HTTP-triggered function may take in Azure, and below the
     // 100 s most HTTP clients (the Graph SDKs' included) wait, so the caller hears 503 rather than a timeout.
     REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(200_000).default(20_000),
+    // Entra keeps audit logs 30 days on P1 and P2; Cosmos takes a time to live up to 2^31 - 1 seconds.
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(MAX_AUDIT_RETENTION_DAYS).default(DEFAULT_AUDIT_RETENTION_DAYS),
   })
   .superRefine((env, ctx) => {
     if (!env.COSMOS_CONNECTION_STRING && !env.COSMOS_ENDPOINT) {
@@ -144,5 +149,6 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     ],
     ...(s.WEBSITE_HOSTNAME ? { canonicalHost: s.WEBSITE_HOSTNAME } : {}),
     requestDeadlineMs: s.REQUEST_DEADLINE_MS,
+    auditRetentionDays: s.AUDIT_RETENTION_DAYS,
   };
 }

@@ -12,6 +12,7 @@ import {
   type DocumentStore,
   type QuerySpec,
 } from '../store/store.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, auditRecord, change, modified, target, type Activity, type AuditTarget, type KeyValue } from './audit.js';
 import { busy, exists, notFound, preconditionFailed, refused } from './errors.js';
 import {
   GROUP_TYPE,
@@ -132,16 +133,38 @@ async function conditional<T>(precondition: Precondition, write: () => Promise<T
   }
 }
 
+export interface DirectoryOptions {
+  /** How long audit records are kept (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays?: number;
+}
+
+/** The properties an audit record names when they change, by their names there. */
+const GROUP_PROPERTIES = { name: 'Name', region: 'Region' } as const;
+const CONNECTOR_PROPERTIES = { machineName: 'MachineName', externalIp: 'ExternalIp', status: 'Status', version: 'Version' } as const;
+
 /**
- * The directory over the store. Every change that touches several documents is one transactional batch
- * whose If-Match conditions cover every document it read; when a concurrent writer wins, the change
- * re-reads and tries again, a bounded number of times.
+ * The directory over the store. Every change is one transactional batch whose If-Match conditions cover
+ * every document it read, and which writes the change's audit record (audit.ts) with it; when a concurrent
+ * writer wins, the change re-reads and tries again, a bounded number of times.
  */
 export class StoreDirectory implements Directory {
   /** Tenants whose Default group is known to exist; it can never be deleted, so this never goes stale. */
   private readonly defaults = new Set<string>();
 
-  constructor(private readonly store: DocumentStore) {}
+  /** The records' time to live, in seconds. */
+  private readonly auditTtl: number;
+
+  constructor(
+    private readonly store: DocumentStore,
+    options: DirectoryOptions = {},
+  ) {
+    this.auditTtl = (options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS) * 86_400;
+  }
+
+  /** The record of a change, as the last operation of the change's batch: both are written or neither. */
+  private record(scope: Scope, activity: Activity, targets: AuditTarget[], details?: KeyValue[]) {
+    return createOp(auditRecord(scope, this.auditTtl, activity, targets, details));
+  }
 
   private async retrying<T>(change: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -201,18 +224,24 @@ export class StoreDirectory implements Directory {
   async createGroup(scope: Scope, input: CreateGroupInput, clientRequestId?: string): Promise<Stored<GroupDoc>> {
     const { id, derived } = newId(scope.tenantId, 'connectorGroup', input, clientRequestId);
     if (id === defaultGroupId(scope.tenantId)) throw exists(id);
-    return creating(id, () =>
-      this.store.create<GroupDoc>(scope, {
-        id,
-        tenantId: scope.tenantId,
-        type: 'connectorGroup',
-        name: input.name,
-        connectorGroupType: GROUP_TYPE,
-        isDefault: false,
-        region: input.region ?? null,
-        memberCount: 0,
-        applicationCount: 0,
-      }),
+    const group: GroupDoc = {
+      id,
+      tenantId: scope.tenantId,
+      type: 'connectorGroup',
+      name: input.name,
+      connectorGroupType: GROUP_TYPE,
+      isDefault: false,
+      region: input.region ?? null,
+      memberCount: 0,
+      applicationCount: 0,
+    };
+    return creating(
+      id,
+      async () => {
+        const record = this.record(scope, 'addGroup', [target('ConnectorGroup', id, group.name, modified(GROUP_PROPERTIES, undefined, group))]);
+        const [created] = await this.store.batch(scope, [createOp(group), record]);
+        return created;
+      },
       derived ? () => this.group(scope, id) : undefined,
     );
   }
@@ -230,9 +259,10 @@ export class StoreDirectory implements Directory {
       if (region !== current.region && (current.memberCount > 0 || current.applicationCount > 0)) {
         throw refused('regionOfUsedGroup');
       }
-      return conditional(precondition, () =>
-        this.store.replace<GroupDoc>(scope, { ...withoutSystem(current), name: input.name ?? current.name, region }, current._etag),
-      );
+      const next = { ...withoutSystem(current), name: input.name ?? current.name, region };
+      const record = this.record(scope, 'updateGroup', [target('ConnectorGroup', id, next.name, modified(GROUP_PROPERTIES, current, next))]);
+      const [updated] = await conditional(precondition, () => this.store.batch(scope, [replaceOp(next, current._etag), record]));
+      return updated;
     });
   }
 
@@ -248,7 +278,8 @@ export class StoreDirectory implements Directory {
         throw refused('deleteUsedGroup');
       }
       // If-Match on the group: a member or application arriving meanwhile changes its counts and etag.
-      await conditional(precondition, () => this.store.delete(scope, id, current._etag));
+      const record = this.record(scope, 'deleteGroup', [target('ConnectorGroup', id, current.name)]);
+      await conditional(precondition, () => this.store.batch(scope, [deleteOp(id, current._etag), record]));
     });
   }
 
@@ -288,10 +319,15 @@ export class StoreDirectory implements Directory {
         return await creating(
           id,
           async () => {
+            const record = this.record(scope, 'registerConnector', [
+              target('Connector', id, connector.machineName, modified(CONNECTOR_PROPERTIES, undefined, connector)),
+              target('ConnectorGroup', defaultId, DEFAULT_NAME, [change('ConnectorId', undefined, id)]),
+            ]);
             const [created] = await this.store.batch(scope, [
               createOp(connector),
               createOp(membership(scope.tenantId, id, defaultId)),
               incrementOp<GroupDoc>('connectorGroup', defaultId, { memberCount: 1 }),
+              record,
             ]);
             return created;
           },
@@ -310,9 +346,10 @@ export class StoreDirectory implements Directory {
       const current = await this.connector(scope, id);
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
       const { '@odata.type': _type, ...changes } = input;
-      return conditional(precondition, () =>
-        this.store.replace<ConnectorDoc>(scope, { ...withoutSystem(current), ...changes }, current._etag),
-      );
+      const next = { ...withoutSystem(current), ...changes };
+      const record = this.record(scope, 'updateConnector', [target('Connector', id, next.machineName, modified(CONNECTOR_PROPERTIES, current, next))]);
+      const [updated] = await conditional(precondition, () => this.store.batch(scope, [replaceOp(next, current._etag), record]));
+      return updated;
     });
   }
 
@@ -328,11 +365,16 @@ export class StoreDirectory implements Directory {
       ]);
       if (!edge) throw notFound('connector');
       if (current && precondition && !precondition(current._etag)) throw preconditionFailed();
+      const record = this.record(scope, 'deleteConnector', [
+        target('Connector', id, current?.machineName ?? null, [change('ConnectorGroupId', edge.groupId, undefined)]),
+        target('ConnectorGroup', edge.groupId, null, [change('ConnectorId', id, undefined)]),
+      ]);
       await conditional(precondition, () =>
         this.store.batch(scope, [
           deleteOp(id, current?._etag),
           deleteOp(edge.id, edge._etag),
           incrementOp<GroupDoc>('connectorGroup', edge.groupId, { memberCount: -1 }),
+          record,
         ]),
       );
     });
@@ -360,20 +402,41 @@ export class StoreDirectory implements Directory {
    * the connector is now (the move through an application's group): elsewhere, the connector is not found.
    */
   async moveConnector(scope: Scope, connectorId: string, targetGroupId: string, expectedGroupId?: string): Promise<Stored<GroupDoc>> {
+    return this.move(scope, connectorId, targetGroupId, expectedGroupId, 'addToGroup');
+  }
+
+  /** A move, recorded as an addition to the target or as a removal from the group it leaves (for Default). */
+  private async move(
+    scope: Scope,
+    connectorId: string,
+    targetGroupId: string,
+    expectedGroupId: string | undefined,
+    activity: 'addToGroup' | 'removeFromGroup',
+  ): Promise<Stored<GroupDoc>> {
     return this.retrying(async () => {
       const edge = await this.store.read<MembershipDoc>(scope, membershipId(connectorId));
       if (!edge || (expectedGroupId !== undefined && edge.groupId !== expectedGroupId)) throw notFound('connector');
       if (edge.groupId === targetGroupId) throw refused('alreadyMember');
+      // The group named first is the one acted on: the one joined, or the one left.
+      const group =
+        activity === 'removeFromGroup'
+          ? target('ConnectorGroup', edge.groupId, null, [change('ConnectorId', connectorId, undefined)])
+          : target('ConnectorGroup', targetGroupId, null, [change('ConnectorId', undefined, connectorId)]);
+      const record = this.record(scope, activity, [
+        group,
+        target('Connector', connectorId, null, [change('ConnectorGroupId', edge.groupId, targetGroupId)]),
+      ]);
       // The counters change by increments, so the groups need not be read: the batch fails when the target
       // is gone or no group, and then a read of the target says which.
-      const [, , target] = await this.targeting(scope, targetGroupId, () =>
+      const [, , moved] = await this.targeting(scope, targetGroupId, () =>
         this.store.batch(scope, [
           replaceOp({ ...withoutSystem(edge), groupId: targetGroupId }, edge._etag),
           incrementOp<GroupDoc>('connectorGroup', edge.groupId, { memberCount: -1 }),
           incrementOp<GroupDoc>('connectorGroup', targetGroupId, { memberCount: 1 }),
+          record,
         ]),
       );
-      return target;
+      return moved;
     });
   }
 
@@ -414,7 +477,7 @@ export class StoreDirectory implements Directory {
     const defaultId = defaultGroupId(scope.tenantId);
     if (groupId !== defaultId) {
       // A move to Default, on condition that the connector is in this group now: one batch, as every move.
-      await this.moveConnector(scope, connectorId, defaultId, groupId);
+      await this.move(scope, connectorId, defaultId, groupId, 'removeFromGroup');
       return;
     }
     const edge = await this.store.read<MembershipDoc>(scope, membershipId(connectorId));
@@ -505,6 +568,7 @@ export class StoreDirectory implements Directory {
         ops.push(createOp(assignment(scope.tenantId, applicationId, groupId)));
       }
       if (!toDefault) ops.push(incrementOp<GroupDoc>('connectorGroup', groupId, { applicationCount: 1 }));
+      ops.push(this.record(scope, 'assignApplication', applicationTargets(applicationId, edge?.groupId ?? defaultId, groupId)));
       try {
         await this.targeting(scope, groupId, () => this.store.batch(scope, ops));
       } catch (error) {
@@ -520,7 +584,12 @@ export class StoreDirectory implements Directory {
     await this.retrying(async () => {
       const edge = await this.store.read<AssignmentDoc>(scope, assignmentId(applicationId));
       if (!edge) throw refused('applicationStaysInDefault');
-      await this.store.batch(scope, [deleteOp(edge.id, edge._etag), incrementOp<GroupDoc>('connectorGroup', edge.groupId, { applicationCount: -1 })]);
+      const defaultId = defaultGroupId(scope.tenantId);
+      await this.store.batch(scope, [
+        deleteOp(edge.id, edge._etag),
+        incrementOp<GroupDoc>('connectorGroup', edge.groupId, { applicationCount: -1 }),
+        this.record(scope, 'unassignApplication', applicationTargets(applicationId, edge.groupId, defaultId)),
+      ]);
     });
   }
 
@@ -550,4 +619,12 @@ function membership(tenantId: string, connectorId: string, groupId: string): Mem
 
 function assignment(tenantId: string, applicationId: string, groupId: string): AssignmentDoc {
   return { id: assignmentId(applicationId), tenantId, type: 'applicationAssignment', applicationId, groupId };
+}
+
+/** An application moved from one group to another: the application, and the group it now uses. */
+function applicationTargets(applicationId: string, fromGroupId: string, toGroupId: string): AuditTarget[] {
+  return [
+    target('Application', applicationId, null, [change('ConnectorGroupId', fromGroupId, toGroupId)]),
+    target('ConnectorGroup', toGroupId, null, [change('ApplicationId', undefined, applicationId)]),
+  ];
 }

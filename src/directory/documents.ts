@@ -9,7 +9,7 @@ import type { EntityShape } from '../lib/query.js';
 import type { StoreDoc } from '../store/store.js';
 
 /** Every document lives in its tenant's partition and says which of the directory's types it is. */
-export type DocType = 'connectorGroup' | 'connector' | 'connectorMembership' | 'applicationAssignment';
+export type DocType = 'connectorGroup' | 'connector' | 'connectorMembership' | 'applicationAssignment' | 'directoryAudit';
 
 export interface Doc extends StoreDoc {
   type: DocType;

@@ -314,6 +314,11 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
   const authorization = run.outer.headers.get('authorization');
   if (authorization !== null) headers.authorization = authorization;
   headers['client-request-id'] ??= run.ctx.clientRequestId;
+  // Each item comes from where the batch came from (the audit record of its change says so).
+  const forwardedFor = run.outer.headers.get('x-forwarded-for');
+  if (forwardedFor !== null) headers['x-forwarded-for'] = forwardedFor;
+  const userAgent = run.outer.headers.get('user-agent');
+  if (userAgent !== null) headers['user-agent'] ??= userAgent;
   headers[BATCH_ITEM_HEADER] = item.id;
   const body = itemBodyBytes(item.body);
   if (body && headers['content-type'] === undefined) headers['content-type'] = 'application/json';

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
 import { ACCEPTED_ALGORITHMS, IdentityError, type Access, type Authenticator, type Caller, type Denial, type IdentityFailure, type TokenProblem } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
+import type { Actor } from '../lib/actor.js';
 import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
 import { readJsonObject, validate } from './body.js';
@@ -326,7 +327,10 @@ async function answer(
   try {
     const caller = await authenticator.authenticate(req.headers.get('authorization'), access);
     const outer = carriedDeadline(invocation);
-    const call = (deadline = outer) => run({ req, ctx, params: req.params, caller, scope: { tenantId: caller.tenantId, deadline }, log: invocation });
+    // Only a change is recorded, so only a change needs to know who asked.
+    const actor = access === 'write' ? actorOf(caller, req, ctx) : undefined;
+    const call = (deadline = outer) =>
+      run({ req, ctx, params: req.params, caller, scope: { tenantId: caller.tenantId, deadline, ...(actor ? { actor } : {}) }, log: invocation });
     return await (edge.deadlineMs === undefined ? call() : withDeadline(edge.deadlineMs, outer, call));
   } catch (error) {
     const refusal = toGraphError(error);
@@ -334,4 +338,37 @@ async function answer(
     invocation.error(`request ${ctx.requestId} failed`, error);
     return errorResponse(ctx, new GraphError(500, 'An internal error occurred. Quote the request-id when reporting it.'));
   }
+}
+
+/**
+ * The caller's address as the Functions host hands it on: Azure's front end appends the address it was
+ * called from to `X-Forwarded-For` (as the local host does), so the last entry is the one no caller wrote;
+ * its port, when given, is dropped.
+ */
+export function callerAddress(forwardedFor: string | null): string | null {
+  const last = forwardedFor?.split(',').at(-1)?.trim();
+  if (!last) return null;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last);
+  if (bracketed) return bracketed[1]!;
+  // One colon is an IPv4 address with its port; more are an IPv6 address without one.
+  return last.split(':').length === 2 ? last.split(':')[0]! : last;
+}
+
+/** Who asked and from where, for the audit record of a change: from the token and the request. */
+function actorOf(caller: Caller, req: FunctionRequest, ctx: RequestContext): Actor {
+  const delegated = caller.objectId !== undefined;
+  return {
+    user: delegated
+      ? {
+          id: caller.objectId ?? null,
+          displayName: caller.displayName ?? null,
+          userPrincipalName: caller.userPrincipalName ?? null,
+          ipAddress: callerAddress(req.headers.get('x-forwarded-for')),
+          homeTenantId: caller.homeTenantId ?? null,
+        }
+      : null,
+    app: caller.appId !== undefined ? { appId: caller.appId, displayName: caller.appDisplayName ?? null } : null,
+    correlationId: ctx.callerRequestId !== undefined ? ctx.clientRequestId : ctx.requestId,
+    userAgent: req.headers.get('user-agent'),
+  };
 }

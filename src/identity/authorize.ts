@@ -33,7 +33,24 @@ export function authorize(claims: JWTPayload, access: Access, permitted: Directo
   if (held === undefined) throw denied('noDirectoryRoles');
   const allowed = access === 'write' ? permitted.write : permitted.read;
   if (!held.some((id) => allowed.includes(id))) throw denied('roleNotPermitted');
-  const caller: Caller = { tenantId: tid, scopes };
+  const caller: Caller = { tenantId: tid, scopes, ...who(claims, tid) };
   if (typeof oid === 'string' && oid !== '') caller.objectId = oid;
   return caller;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** A guest's `idp` names its home tenant's issuer (`https://sts.windows.net/{tenant}/`). */
+const HOME_ISSUER = /^https:\/\/sts\.windows\.net\/([0-9a-f-]{36})\/?$/i;
+
+/** Who the token names, for the audit record of what the caller changes (docs/API.md, "Audit log"). */
+function who(claims: JWTPayload, tid: string): Partial<Caller> {
+  const idp = text(claims.idp);
+  return {
+    userPrincipalName: text(claims.upn) ?? text(claims.preferred_username),
+    displayName: text(claims.name),
+    homeTenantId: idp === undefined ? tid : HOME_ISSUER.exec(idp)?.[1]?.toLowerCase(),
+    appId: text(claims.azp) ?? text(claims.appid),
+    appDisplayName: text(claims.app_displayname),
+  };
 }

@@ -14,6 +14,16 @@ export interface Caller {
   objectId?: string;
   /** The delegated scopes of the token (`scp`). */
   scopes: readonly string[];
+  /** The token's `upn`, else its `preferred_username`. */
+  userPrincipalName?: string;
+  /** The token's `name`. */
+  displayName?: string;
+  /** The signed-in user's home tenant: the tenant in the token's `idp` for a guest, else `tenantId`. */
+  homeTenantId?: string;
+  /** The calling application: the token's `azp` (v2.0) or `appid` (v1.0). */
+  appId?: string;
+  /** The calling application's name, where the token has it (`app_displayname`). */
+  appDisplayName?: string;
 }
 
 export interface Authenticator {

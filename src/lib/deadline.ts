@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Actor } from './actor.js';
 
 /**
  * A request's deadline, which bounds every store call it makes (retries included). A nested deadline never
@@ -12,14 +13,16 @@ export interface Deadline {
 }
 
 /**
- * What every directory and store call is given first: the tenant whose partition it stays in, and the
- * deadline of the request it serves (none: unbounded, as in the domain's own tests). It is passed along
+ * What every directory and store call is given first: the tenant whose partition it stays in, the
+ * deadline of the request it serves (none: unbounded, as in the domain's own tests), and who asked (what
+ * the audit record of a change names; none for reads). It is passed along
  * rather than kept in an `AsyncLocalStorage`, whose promise hooks, once enabled, tax every promise in the
  * process (the SDK's and the embedded server's included).
  */
 export interface Scope {
   readonly tenantId: string;
   readonly deadline?: Deadline;
+  readonly actor?: Actor;
 }
 
 /**

@@ -71,9 +71,17 @@ export const containerOf = (client: CosmosClient, settings: CosmosSettings): Con
  */
 export async function ensureContainer(client: CosmosClient, settings: CosmosSettings, indexingPolicy: IndexingPolicy): Promise<Container> {
   const { database } = await existing(() => client.databases.createIfNotExists({ id: settings.database }));
-  const { container } = await existing(() =>
-    database.containers.createIfNotExists({ id: settings.container, partitionKey: { paths: ['/tenantId'] }, indexingPolicy }),
+  const { container, resource } = await existing(() =>
+    database.containers.createIfNotExists({
+      id: settings.container,
+      partitionKey: { paths: ['/tenantId'] },
+      indexingPolicy,
+      // Time to live on, without a default: only documents with a `ttl` of their own (audit records) expire.
+      defaultTtl: -1,
+    }),
   );
+  // A container made before records expired (local data of an earlier version) gets it turned on.
+  if (resource && resource.defaultTtl === undefined) await container.replace({ ...resource, defaultTtl: -1 });
   return container;
 }
 

@@ -158,29 +158,12 @@ export class Store {
     });
   }
 
-  /** A single document on its own (one round trip, as a batch of one would be). */
+  /** A single document on its own (the Default group, which no audit record accompanies). */
   async create<T extends StoreDoc>(scope: Scope, doc: T): Promise<Stored<T>> {
     const [created] = await this.write(scope, [createOp(doc)], async ([op]) => [
       await this.call(scope, async (options) => (await this.container.items.create((op as CreateOp).doc, options)).resource),
     ]);
     return created;
-  }
-
-  async replace<T extends StoreDoc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
-    const [replaced] = await this.write(scope, [replaceOp(doc, ifMatch)], async ([op]) => [
-      await this.call(scope, async (options) => {
-        const condition = { ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } };
-        return (await this.container.item(doc.id, scope.tenantId).replace((op as ReplaceOp).doc, condition)).resource;
-      }),
-    ]);
-    return replaced;
-  }
-
-  async delete(scope: Scope, id: string, ifMatch: string): Promise<void> {
-    await this.write(scope, [deleteOp(id, ifMatch)], async () => {
-      await this.call(scope, (options) => this.container.item(id, scope.tenantId).delete({ ...options, accessCondition: { type: 'IfMatch', condition: ifMatch } }));
-      return [undefined];
-    });
   }
 
   /** All or nothing, in the scope's partition; returns each operation's result, typed by its builder. */
@@ -352,4 +335,4 @@ export class Store {
 }
 
 /** What the directory needs of a store: `Store` over Cosmos DB; the domain's unit tests use an in-memory one. */
-export type DocumentStore = Pick<Store, 'read' | 'create' | 'replace' | 'delete' | 'batch' | 'page' | 'all' | 'count'>;
+export type DocumentStore = Pick<Store, 'read' | 'create' | 'batch' | 'page' | 'all' | 'count'>;

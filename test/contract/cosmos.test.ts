@@ -465,3 +465,28 @@ describe('query subset', () => {
     await expect(orderBy('c.group ASC, c.name ASC')).rejects.toMatchObject({ code: 400 });
   });
 });
+
+describe('time to live (the container as provisioned: on, without a default)', () => {
+  it('expires a document with a ttl of its own, for reads and queries alike, and keeps every document without one', async () => {
+    const tenantId = randomUUID();
+    const expiring = { id: randomUUID(), tenantId, kind: 'record', ttl: 1 };
+    const kept = { id: randomUUID(), tenantId, kind: 'record' };
+    await container.items.create(expiring);
+    await container.items.create(kept);
+    const inQuery = async () =>
+      (
+        await container.items
+          .query<Doc>({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] }, { partitionKey: tenantId })
+          .fetchAll()
+      ).resources.map((d) => d.id);
+    // Azure expires an item once its ttl has passed since its last write (`_ts`, whole seconds); polled, not timed.
+    let read = await container.item(expiring.id, tenantId).read();
+    for (let i = 0; i < 40 && read.statusCode !== 404; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      read = await container.item(expiring.id, tenantId).read();
+    }
+    expect(read.statusCode).toBe(404);
+    expect(await inQuery()).toEqual([kept.id]);
+    expect((await container.item(kept.id, tenantId).read()).statusCode).toBe(200);
+  });
+});

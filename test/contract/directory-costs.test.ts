@@ -21,7 +21,6 @@ class CountingStore extends Store {
   override count: Store['count'] = (...args) => (calls.push('count'), super.count(...args));
   override batch: Store['batch'] = (...args) => (calls.push('batch'), super.batch(...args));
   override create: Store['create'] = (...args) => (calls.push('create'), super.create(...args));
-  override replace: Store['replace'] = (...args) => (calls.push('replace'), super.replace(...args));
 }
 
 let directory: StoreDirectory;

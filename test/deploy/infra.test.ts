@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, READ_SCOPES, WRITE_SCOPES } from '../../src/identity/index.js';
 import { ARTIFACT_DIR } from '../../src/local/package.js';
 import { loadSettings } from '../../src/settings.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from '../../src/directory/audit.js';
 
 // No Azure account or Bicep CLI is reachable here, so these tests read what the template consumes and
 // states; what Azure does with it was checked by reading the official samples and docs only.
@@ -65,6 +66,13 @@ describe('infra/', () => {
     expect(resources).toContain("indexingPolicy: loadJsonContent('indexing-policy.json')");
     expect(existsSync('infra/indexing-policy.json')).toBe(true);
     expect(resources).toContain("partitionKey: { paths: ['/tenantId'], kind: 'Hash', version: 2 }");
+  });
+
+  it('provisions the container with time to live on and no default, and passes the audit retention to the app', () => {
+    expect(resources).toMatch(/^ {10}defaultTtl: -1$/m);
+    expect(bicep).toContain(`param auditRetentionDays int = ${DEFAULT_AUDIT_RETENTION_DAYS}`);
+    expect(bicep).toContain(`@maxValue(${MAX_AUDIT_RETENTION_DAYS})`);
+    expect(resources).toContain("{ name: 'AUDIT_RETENTION_DAYS', value: string(auditRetentionDays) }");
   });
 
   it('runs a Flex Consumption (FC1) Linux Function App on Node 22 with a user-assigned identity, HTTPS only, TLS 1.2', () => {
@@ -145,7 +153,7 @@ describe('infra/', () => {
     const publicCloud = (value: string) => value.replaceAll('${environment().authentication.loginEndpoint}', PUBLIC_CLOUD_LOGIN);
     const literal = (value: string) => (/^'[^'$]*'$/.test(publicCloud(value)) ? publicCloud(value).slice(1, -1) : vars.get(value));
     const env = Object.fromEntries([...appSettings].map(([name, value]) => [name, literal(value) ?? `resolved-${name}`]));
-    Object.assign(env, { COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', PAGING_KEY: 'g'.repeat(48) });
+    Object.assign(env, { COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', PAGING_KEY: 'g'.repeat(48), AUDIT_RETENTION_DAYS: '30' });
     const settings = loadSettings(env);
     expect(settings.identity).toMatchObject({ mode: 'entra', audience: 'resolved-ENTRA_AUDIENCE', issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: ENTRA_JWKS_URI });
     expect(settings.cosmos).toEqual({ endpoint: env.COSMOS_ENDPOINT, database: 'appproxy', container: 'directory' });

@@ -179,8 +179,12 @@ describe('DELETE connectors/{id}', () => {
     expect(members.body.value.map((c: Connector) => c.id)).toEqual([c2!.id]);
     expect(await readDoc(t.container, tenant, c1!.id)).toBeUndefined();
     expect(await readDoc(t.container, tenant, `${c1!.id}.memberOf`)).toBeUndefined();
+    // Only the audit records still name it: of its registration, its move and its deletion.
     const docs = await tenantDocs(t.container, tenant);
-    expect(JSON.stringify(docs)).not.toContain(c1!.id);
+    expect(JSON.stringify(docs.filter((d) => d.type !== 'directoryAudit'))).not.toContain(c1!.id);
+    const named = docs.filter((d) => d.type === 'directoryAudit' && JSON.stringify(d).includes(c1!.id)).map((d) => d.activityDisplayName);
+    expect(named).toEqual(expect.arrayContaining(['Register connector', 'Add a Connector to Connector Group', 'Delete connector']));
+    expect(named).toHaveLength(3);
 
     expectError(await t.call('GET', `${CONNECTORS}/${c1!.id}`, { tenant }), 404, 'Request_ResourceNotFound');
     expectError(await t.call('DELETE', `${CONNECTORS}/${c1!.id}`, { tenant }), 404, 'Request_ResourceNotFound');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultGroupId } from '../../src/directory/documents.js';
-import { PROFILE, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
+import { PROFILE, expectRecorded, readDoc, startTestApp, tenantDocs, type TestApp } from '../support/app.js';
 
 /**
  * Cosmos round trips per request, counted from what the SDK sends (a counting proxy sits between the
@@ -50,6 +50,34 @@ describe('Cosmos round trips per request', () => {
     );
     expect(reply.status).toBe(201);
     expect(requests).toBe(1);
+  });
+
+  it('a group and a connector changed on their own: each write is one batch with its audit record, in as many round trips as before the records', async () => {
+    const records = async () => (await tenantDocs(t.container, tenant)).filter((d) => d.type === 'directoryAudit').length;
+    const steps: [string, number][] = [];
+    const made = await counted(() => t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name: 'rt' } }));
+    expect(made.reply.status).toBe(201);
+    steps.push(['create a group', made.requests]);
+    const group = made.reply.body.id as string;
+    const connector = (await t.createConnector(tenant)).id as string;
+    for (const [what, method, path, body] of [
+      ['update a group', 'PATCH', `${PROFILE}/connectorGroups/${group}`, { name: 'rt2' }],
+      ['update a connector', 'PATCH', `${PROFILE}/connectors/${connector}`, { version: '2.0' }],
+      ['delete a group', 'DELETE', `${PROFILE}/connectorGroups/${group}`, undefined],
+    ] as const) {
+      const before = await records();
+      const { requests, reply } = await counted(() => t.call(method, path, { tenant, body }));
+      expect(reply.status, reply.text).toBeLessThan(300);
+      expect(await records(), what).toBe(before + 1);
+      steps.push([what, requests]);
+    }
+    // One write (create), or a read and a write (the others): the counts the service had before it recorded anything.
+    expect(steps).toEqual([
+      ['create a group', 1],
+      ['update a group', 2],
+      ['update a connector', 2],
+      ['delete a group', 2],
+    ]);
   });
 
   it('move a connector (seed 003): 2, and the reply is the target group', async () => {
@@ -118,7 +146,10 @@ describe('Cosmos round trips per request', () => {
     const other = await t.createConnector(tenant);
     const notAGroup = await t.call('POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, { tenant, body: ref('connectorGroups', other.id) });
     expect(notAGroup.status).toBe(404);
-    const after = (await tenantDocs(t.container, tenant)).filter((d) => d.id !== other.id && d.id !== `${other.id}.memberOf`);
+    // All but the second connector, its edge and its record: the refused moves wrote nothing, records included.
+    const after = (await tenantDocs(t.container, tenant)).filter(
+      (d) => d.id !== other.id && d.id !== `${other.id}.memberOf` && !(d.type === 'directoryAudit' && JSON.stringify(d.targetResources).includes(other.id)),
+    );
     const defaults = (docs: Record<string, unknown>[]) => docs.map((d) => (d.id === defaultGroupId(tenant) ? { ...d, memberCount: 0 } : d));
     expect(defaults(after)).toEqual(defaults(before));
   });
@@ -150,6 +181,7 @@ describe('one group, many writers', () => {
     expect(defaultGroup?.memberCount).toBe(64);
     const edges = (await tenantDocs(t.container, tenant)).filter((d) => d.type === 'connectorMembership');
     expect(edges).toHaveLength(64);
+    expect((await expectRecorded(t.container, tenant)).filter((r) => r.activityDisplayName === 'Register connector')).toHaveLength(64);
   });
 
   it('a $batch of 20 connector creates all succeed', async () => {

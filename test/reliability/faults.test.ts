@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultGroupId, membershipId } from '../../src/directory/documents.js';
-import { PROFILE, readDoc, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
+import { PROFILE, expectRecorded, readDoc, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
 import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
 
 const DEADLINE_MS = 2000;
@@ -101,6 +101,7 @@ describe('writes whose answer is lost', () => {
     expect(proxy.counts.resetBefore).toBe(1);
     expect((await connectors(tenant)).map((c) => c.id)).toEqual([r.body.id]);
     expect(await readDoc(t.container, tenant, defaultGroupId(tenant))).toMatchObject({ memberCount: 1 });
+    expect((await expectRecorded(t.container, tenant)).map((record) => record.activityDisplayName)).toEqual(['Register connector']);
   });
 
   it('a reset after the batch committed: found committed, answered 201 with the connector, not sent twice', async () => {
@@ -113,6 +114,8 @@ describe('writes whose answer is lost', () => {
     expect((await connectors(tenant)).map((c) => c.id)).toEqual([r.body.id]);
     expect(await readDoc(t.container, tenant, membershipId(r.body.id))).toMatchObject({ groupId: defaultGroupId(tenant) });
     expect(await readDoc(t.container, tenant, defaultGroupId(tenant))).toMatchObject({ memberCount: 1 });
+    // Settled from the record's write id as much as the connector's: one record, not two.
+    expect((await expectRecorded(t.container, tenant)).map((record) => record.activityDisplayName)).toEqual(['Register connector']);
   });
 
   it('a reset after a single create, replace or delete committed: each answered as done', async () => {
@@ -129,6 +132,8 @@ describe('writes whose answer is lost', () => {
     expect(gone.status, gone.text).toBe(204);
     expect(proxy.counts.resetAfter).toBe(3);
     expect((await tenantDocs(t.container, tenant)).filter((d) => d.type === 'connectorGroup' && !d.isDefault)).toEqual([]);
+    const records = await expectRecorded(t.container, tenant);
+    expect(records.map((record) => record.activityDisplayName).sort()).toEqual(['Add connector Group', 'Delete Connector Group', 'Update Connector Group']);
   });
 
   it('a move whose answer is lost after it committed is a success, and the connector is where it was sent', async () => {
@@ -145,6 +150,8 @@ describe('writes whose answer is lost', () => {
     expect(await readDoc(t.container, tenant, membershipId(c.id))).toMatchObject({ groupId: g.id });
     expect(await readDoc(t.container, tenant, g.id)).toMatchObject({ memberCount: 1 });
     expect(await readDoc(t.container, tenant, defaultGroupId(tenant))).toMatchObject({ memberCount: 0 });
+    const moves = (await expectRecorded(t.container, tenant)).filter((record) => record.activityDisplayName === 'Add a Connector to Connector Group');
+    expect(moves).toHaveLength(1);
   });
 
   it('when the outcome cannot be read back (Cosmos down after the write), 503: the only answer it cannot make true', async () => {

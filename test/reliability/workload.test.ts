@@ -3,12 +3,13 @@
  * x-ms-retry-after-ms, 503, 410, resets before and after the upstream write, delays). Every answer must be
  * a Graph success or refusal, never a 500, and 429/503 carry Retry-After; afterwards, read straight from
  * Cosmos, every invariant holds: each connector in exactly one group, counts equal to edges, no document
- * outside its tenant, and no write reported as failed that committed.
+ * outside its tenant, no write reported as failed that committed, and every stored change with exactly
+ * one audit record and every record with its change (their write ids).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { membershipId } from '../../src/directory/documents.js';
-import { PROFILE, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
+import { PROFILE, expectRecorded, startTestApp, tenantDocs, type Reply, type TestApp } from '../support/app.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { SCALE, SEED, seeded } from '../support/scale.js';
 
@@ -123,5 +124,13 @@ it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed 
     // No committed write was reported as failed.
     for (const f of failedCreates.filter((f) => f.tenant === tenant)) expect(byId.has(f.id), `create ${f.id} failed yet stored`).toBe(false);
     for (const f of failedDeletes.filter((f) => f.tenant === tenant)) expect(byId.has(f.id), `delete ${f.id} answered ${f.status} yet gone`).toBe(true);
+    // One record per change that was answered as made, none for one answered as failed.
+    const records = await expectRecorded(t.container, tenant);
+    const targetsOf = (...activities: string[]) =>
+      records.filter((r) => activities.includes(r.activityDisplayName)).map((r) => r.targetResources[0].id as string).sort();
+    const s = state[i]!;
+    expect(targetsOf('Register connector', 'Add connector Group')).toEqual([...s.connectors, ...s.groups].sort());
+    const failed = new Set(failedDeletes.filter((f) => f.tenant === tenant).map((f) => f.id));
+    expect(targetsOf('Delete connector')).toEqual([...s.deleted].filter((id) => !failed.has(id)).sort());
   }
 });

@@ -181,6 +181,27 @@ export async function expectConsistent(container: Container, tenant: string): Pr
   return docs;
 }
 
+/**
+ * Every stored change has exactly one audit record and every record its change, told by write ids (the
+ * store stamps one per write on every document it creates or replaces, the record included): no two
+ * records share a write id, and every document but the Default group (the service's own act, unrecorded)
+ * carries the write id of a record that names it. Returns the records.
+ */
+export async function expectRecorded(container: Container, tenant: string): Promise<Record<string, any>[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const docs = await tenantDocs(container, tenant);
+  const records = docs.filter((d) => d.type === 'directoryAudit') as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const byWrite = new Map(records.map((r) => [r.writeId as string, r]));
+  expect(byWrite.size, 'records with one write id').toBe(records.length);
+  for (const doc of docs) {
+    if (doc.type === 'directoryAudit' || (doc.type === 'connectorGroup' && doc.isDefault === true)) continue;
+    const record = byWrite.get(doc.writeId as string);
+    expect(record, `the record of the write that left ${doc.type} ${doc.id}`).toBeDefined();
+    const named = (record!.targetResources as { id: string }[]).map((r) => r.id);
+    expect(named, `${record!.activityDisplayName} names ${doc.id}`).toContain((doc.connectorId ?? doc.applicationId ?? doc.id) as string);
+  }
+  return records;
+}
+
 /** A Graph error reply: its status, its code and, when given, a word of its message. */
 export function expectError(r: Reply, status: number, code: string, mention?: string) {
   expect(r.status, r.text).toBe(status);

@@ -117,6 +117,8 @@ export async function createTestContainer(client: CosmosClient, options: TestCon
   const { container } = await database.containers.create({
     id: `${prefix}-${suffix}`,
     partitionKey: { paths: [options.partitionKeyPath ?? '/tenantId'] },
+    // As the service's container is provisioned (store/client.ts, infra/): time to live on, no default.
+    defaultTtl: -1,
     ...(options.indexingPolicy ? { indexingPolicy: options.indexingPolicy } : {}),
     ...(options.uniqueKeyPolicy ? { uniqueKeyPolicy: options.uniqueKeyPolicy } : {}),
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Scope } from '../../src/lib/deadline.js';
 import type { Condition, Page, PageRequest, Stored, Value } from '../../src/lib/query.js';
 import { StoreError } from '../../src/store/errors.js';
-import { createOp, deleteOp, replaceOp } from '../../src/store/store.js';
+import { createOp } from '../../src/store/store.js';
 import type { AnyOp, BatchOp, BatchResults, DocumentStore, QuerySpec, StoreDoc as Doc } from '../../src/store/store.js';
 
 /**
@@ -31,15 +31,6 @@ export class MemoryStore implements DocumentStore {
   async create<T extends Doc>(scope: Scope, doc: T): Promise<Stored<T>> {
     const [created] = await this.batch(scope, [createOp(doc)]);
     return created;
-  }
-
-  async replace<T extends Doc>(scope: Scope, doc: T, ifMatch: string): Promise<Stored<T>> {
-    const [replaced] = await this.batch(scope, [replaceOp(doc, ifMatch)]);
-    return replaced;
-  }
-
-  async delete(scope: Scope, id: string, ifMatch: string): Promise<void> {
-    await this.batch(scope, [deleteOp(id, ifMatch)]);
   }
 
   /** All or nothing: the operations run on a copy, which replaces the documents only when every one succeeded. */

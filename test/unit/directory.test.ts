@@ -273,3 +273,66 @@ describe('assignment', () => {
     expect(await refusal(directory.applicationOfGroup(SCOPE, b.id, app))).toEqual({ kind: 'notFound', entity: 'application' });
   });
 });
+
+describe('audit records (docs/API.md, "Audit log")', () => {
+  const actor = {
+    user: { id: randomUUID(), displayName: 'Ada', userPrincipalName: 'ada@contoso.com', ipAddress: '203.0.113.7', homeTenantId: TENANT },
+    app: { appId: randomUUID(), displayName: 'Portal' },
+    correlationId: 'corr-1',
+    userAgent: 'unit/1',
+  };
+  const AS_ADA = { tenantId: TENANT, actor };
+  const records = () => store.documents(TENANT).filter((d) => d.type === 'directoryAudit') as unknown as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it('are written in the batch of the change they record, naming the caller, with the retention as ttl', async () => {
+    directory = new StoreDirectory(store, { auditRetentionDays: 7 });
+    const writes = store.writes;
+    const group = await directory.createGroup(AS_ADA, { name: 'G', region: 'eur' });
+    expect(store.writes - writes).toBe(1);
+    const [record] = records();
+    expect(record).toMatchObject({
+      activityDisplayName: 'Add connector Group',
+      ttl: 7 * 86_400,
+      correlationId: 'corr-1',
+      userAgent: 'unit/1',
+      initiatedBy: { user: { ...actor.user, homeTenantName: null }, app: null },
+      targetResources: [{ id: group.id, displayName: 'G', type: 'ConnectorGroup' }],
+    });
+    expect(record!.writeId).toBe((await store.read(SCOPE, group.id))?.writeId);
+  });
+
+  it("name the application only when no user signed in", async () => {
+    await directory.createGroup({ tenantId: TENANT, actor: { ...actor, user: null } }, { name: 'G' });
+    expect(records()[0]!.initiatedBy).toEqual({ user: null, app: { appId: actor.app.appId, displayName: 'Portal', servicePrincipalId: null, servicePrincipalName: null } });
+  });
+
+  it('are not written for a refusal, for a change that changes nothing, or for the Default group made on first need', async () => {
+    const connector = await directory.createConnector(AS_ADA, connectorInput);
+    expect(records().map((r) => r.activityDisplayName)).toEqual(['Register connector']);
+    await refusal(directory.deleteGroup(AS_ADA, defaultGroupId(TENANT), undefined));
+    await refusal(directory.moveConnector(AS_ADA, connector.id, defaultGroupId(TENANT)));
+    await refusal(directory.updateGroup(AS_ADA, defaultGroupId(TENANT), { isDefault: false }, undefined));
+    await refusal(directory.unassignApplication(AS_ADA, randomUUID()));
+    await directory.assignApplication(AS_ADA, randomUUID(), defaultGroupId(TENANT));
+    expect(records()).toHaveLength(1);
+  });
+
+  it('are written once for a create retried with its client-request-id', async () => {
+    const first = await directory.createConnector(AS_ADA, connectorInput, 'retry-1');
+    const again = await directory.createConnector(AS_ADA, connectorInput, 'retry-1');
+    expect(again.id).toBe(first.id);
+    expect(records()).toHaveLength(1);
+  });
+
+  it('give a move the group joined and the one left, as old and new values', async () => {
+    const group = await newGroup();
+    const connector = await directory.createConnector(AS_ADA, connectorInput);
+    await directory.moveConnector(AS_ADA, connector.id, group.id);
+    await directory.removeMember(AS_ADA, group.id, connector.id);
+    const [, , added, removed] = records();
+    expect([added!.activityDisplayName, removed!.activityDisplayName]).toEqual(['Add a Connector to Connector Group', 'Remove a Connector from Connector Group']);
+    const groupIds = (r: Record<string, any>) => r.targetResources[1].modifiedProperties[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(groupIds(added!)).toEqual({ displayName: 'ConnectorGroupId', oldValue: JSON.stringify(defaultGroupId(TENANT)), newValue: JSON.stringify(group.id) });
+    expect(groupIds(removed!)).toEqual({ displayName: 'ConnectorGroupId', oldValue: JSON.stringify(group.id), newValue: JSON.stringify(defaultGroupId(TENANT)) });
+  });
+});

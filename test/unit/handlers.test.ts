@@ -60,7 +60,7 @@ describe('handlers over a fake directory', () => {
       '@odata.id': `${PROFILE}/connectorGroups/${TARGET}`,
     });
     expect(reply.status).toBe(204);
-    expect(moves).toEqual([[{ tenantId: TENANT }, CONNECTOR, TARGET, SOURCE]]);
+    expect(moves).toEqual([[{ tenantId: TENANT, actor: expect.objectContaining({ correlationId: expect.any(String) }) }, CONNECTOR, TARGET, SOURCE]]);
   });
 
   it("answers the domain's not-found in Graph's words", async () => {

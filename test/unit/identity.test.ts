@@ -96,7 +96,13 @@ beforeAll(() => {
 describe('local mode: valid tokens', () => {
   it('accepts a write token and returns the tenant, the user and the scopes', async () => {
     const caller = await as(tokenFor(tenant, 'Directory.ReadWrite.All User.Read'), 'write');
-    expect(caller).toEqual({ tenantId: tenant, objectId: expect.any(String), scopes: ['Directory.ReadWrite.All', 'User.Read'] });
+    expect(caller).toEqual({
+      tenantId: tenant,
+      objectId: expect.any(String),
+      scopes: ['Directory.ReadWrite.All', 'User.Read'],
+      displayName: 'Local Developer',
+      homeTenantId: tenant,
+    });
     expect(Object.isFrozen(caller.scopes)).toBe(true);
   });
 

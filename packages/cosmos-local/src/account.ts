@@ -6,6 +6,11 @@
  * records it as a `Change` (the whole new state of one resource, or null when deleted) for persistence.
  * A transaction (an atomic batch) also keeps what each change replaced, so a rollback restores it and
  * takes its changes back out before anyone saw them.
+ *
+ * Time to live as Azure applies it: a container's `defaultTtl` absent is off (items' `ttl` ignored), -1 on
+ * without a default, n seconds the default; an item's `ttl` (-1: never) overrides it while it is on. An item
+ * expires `ttl` seconds after its last write (`_ts`): at once invisible to reads, queries and feeds, and
+ * absent for writes (its id can be created again); it is deleted later (`purgeExpired`).
  */
 import { randomUUID } from 'node:crypto';
 import { DocumentStore, partitionKeyString, type EngineMode, type PartitionKeyValues, type QueryPage, type QueryRequest, type StoredDocument } from './documents.js';
@@ -41,6 +46,24 @@ export const MAX_COMPOSITE_PATHS = 8;
 /** Azure's largest document: 2 MB of JSON. */
 export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 const MAX_ID_LENGTH = 255;
+/** Azure's largest time to live, in seconds (a signed 32-bit integer). */
+export const MAX_TTL_SECONDS = 2_147_483_647;
+
+/** A container's `defaultTtl`: absent, -1, or a positive number of seconds. */
+function checkDefaultTtl(ttl: Json | undefined): void {
+  if (ttl === undefined || ttl === null) return;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl === 0 || ttl < -1 || ttl > MAX_TTL_SECONDS) {
+    throw badRequest("The value of 'defaultTtl' must be -1 or a positive integer of seconds.");
+  }
+}
+
+/** An item's `ttl`: absent, -1, or a positive number of seconds. */
+function checkItemTtl(ttl: Json | undefined): void {
+  if (ttl === undefined || ttl === null) return;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl === 0 || ttl < -1 || ttl > MAX_TTL_SECONDS) {
+    throw badRequest("The value of 'ttl' must be -1 or a positive integer of seconds.");
+  }
+}
 
 export interface WriteOptions {
   /** If-Match: the etag the document must still have. */
@@ -110,6 +133,23 @@ export class Container {
     this.documents = new DocumentStore(paths.map(toPath), mode);
     const keys = ((resource.uniqueKeyPolicy as { uniqueKeys?: { paths: string[] }[] } | undefined)?.uniqueKeys ?? []);
     this.uniqueKeys = keys.map((k) => k.paths.map(toPath));
+    this.documents.live = (doc) => !this.expired(doc, Date.now() / 1000);
+  }
+
+  /** Whether `doc` has outlived its time to live at `nowSeconds` (the resource is read each time: a replace may turn TTL on or off). */
+  expired(doc: StoredDocument, nowSeconds: number): boolean {
+    const containerTtl = this.resource.defaultTtl;
+    if (typeof containerTtl !== 'number') return false;
+    const ttl = typeof doc.ttl === 'number' ? doc.ttl : containerTtl;
+    return ttl > 0 && nowSeconds >= doc._ts + ttl;
+  }
+
+  /** Deletes the documents that have expired; returns how many. */
+  purgeExpired(nowSeconds = Date.now() / 1000): number {
+    if (typeof this.resource.defaultTtl !== 'number') return 0;
+    const gone = [...this.documents.documents()].filter((doc) => this.expired(doc, nowSeconds));
+    for (const doc of gone) this.put(doc._rid, null);
+    return gone.length;
   }
 
   get compositeIndexes(): CompositeIndexPath[][] {
@@ -155,6 +195,7 @@ export class Container {
 
   private stamp(body: JsonObject, rid: string): StoredDocument {
     const id = checkId(body.id);
+    checkItemTtl(body.ttl);
     const doc: StoredDocument = { ...body, id, _rid: rid, _self: `${this.resource._self}docs/${rid}/`, _etag: newEtag(), _attachments: 'attachments/', _ts: now() };
     if (Buffer.byteLength(JSON.stringify(doc)) > MAX_DOCUMENT_BYTES) throw new CosmosError(413, 'RequestEntityTooLarge', 'Request size is too large.');
     return doc;
@@ -170,6 +211,9 @@ export class Container {
     this.checkPartition(body, partitionKey);
     const id = checkId(body.id);
     if (this.documents.get(this.partitionOf(body), id)) throw conflict();
+    // An expired document of that id is gone for writers: deleted now, so its id is free.
+    const expired = this.documents.stored(this.partitionOf(body), id);
+    if (expired) this.put(expired._rid, null);
     this.ridCounter += 1;
     const doc = this.stamp(body, rid(this.resource._rid, this.ridCounter, 8, 0));
     this.checkUnique(doc, doc._rid);
@@ -248,10 +292,23 @@ interface Undo {
   restore: () => void;
 }
 
+/** How often expired documents are deleted at most, as Azure does in the background with spare throughput. */
+export const PURGE_INTERVAL_MS = 5_000;
+
 export class Account {
   readonly databases = new Map<string, Database>();
   private readonly byRid = new Map<string, Database>();
   private readonly containersByRid = new Map<string, Container>();
+  private lastPurge = 0;
+
+  /** Deletes every container's expired documents, unless it did so less than `intervalMs` ago; returns how many. */
+  purgeExpired(nowMs = Date.now(), intervalMs = PURGE_INTERVAL_MS): number {
+    if (nowMs - this.lastPurge < intervalMs) return 0;
+    this.lastPurge = nowMs;
+    let purged = 0;
+    for (const container of this.containersByRid.values()) purged += container.purgeExpired(nowMs / 1000);
+    return purged;
+  }
   private ridCounter = 0;
   private pending: Change[] = [];
   private undo: Undo[] | undefined;
@@ -368,6 +425,7 @@ export class Account {
     const id = checkId(body.id);
     if (database.containers.has(id)) throw conflict();
     validateIndexingPolicy(body.indexingPolicy);
+    checkDefaultTtl(body.defaultTtl);
     const partitionKey = isObject(body.partitionKey) ? body.partitionKey : { paths: ['/_partitionKey'], kind: 'Hash', systemKey: true };
     const paths = partitionKey.paths;
     if (!Array.isArray(paths) || paths.length === 0 || paths.length > 3 || !paths.every((p) => typeof p === 'string' && /^\/[^/]+(\/[^/]+)*$/.test(p))) {
@@ -406,6 +464,7 @@ export class Account {
     if (options.ifMatch !== undefined && options.ifMatch !== old._etag) throw preconditionFailed();
     if (body.id !== id) throw badRequest('The id in the body must be the id of the container replaced.');
     validateIndexingPolicy(body.indexingPolicy);
+    checkDefaultTtl(body.defaultTtl);
     const paths = (key: Json | undefined) => JSON.stringify(isObject(key) ? key.paths : undefined);
     if (body.partitionKey !== undefined && paths(body.partitionKey) !== paths(old.partitionKey)) throw badRequest('The partition key of a container cannot be changed.');
     if (body.uniqueKeyPolicy !== undefined && JSON.stringify(body.uniqueKeyPolicy) !== JSON.stringify(old.uniqueKeyPolicy ?? { uniqueKeys: [] })) {

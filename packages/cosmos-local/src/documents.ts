@@ -121,6 +121,11 @@ export type EngineMode = 'indexed' | 'scan';
 export class DocumentStore {
   private readonly partitions = new Map<string, Partition>();
   private readonly byRid = new Map<string, StoredDocument>();
+  /**
+   * Whether a document is still there for readers: an expired one (time to live, account.ts) is invisible to
+   * reads, queries and feeds at once, though it stays stored until it is purged.
+   */
+  live: (doc: StoredDocument) => boolean = () => true;
 
   /** `paths`: the container's partition key paths as property paths (`/tenantId` is ["tenantId"]). */
   constructor(
@@ -137,6 +142,12 @@ export class DocumentStore {
   }
 
   get(partitionKey: string, id: string): StoredDocument | undefined {
+    const doc = this.partitions.get(partitionKey)?.byId.get(id);
+    return doc && this.live(doc) ? doc : undefined;
+  }
+
+  /** The stored document, expired or not. */
+  stored(partitionKey: string, id: string): StoredDocument | undefined {
     return this.partitions.get(partitionKey)?.byId.get(id);
   }
 
@@ -153,13 +164,15 @@ export class DocumentStore {
     const old = this.byRid.get(doc._rid);
     if (old) this.remove(old);
     const key = partitionKeyString(this.partitionKeyOf(doc));
+    // One with the same id and another rid (an expired one, created anew) goes first: removing a
+    // partition's last document drops the partition.
+    const same = this.partitions.get(key)?.byId.get(doc.id);
+    if (same) this.remove(same);
     let partition = this.partitions.get(key);
     if (!partition) {
       partition = new Partition();
       this.partitions.set(key, partition);
     }
-    const same = partition.byId.get(doc.id);
-    if (same) this.remove(same);
     partition.byId.set(doc.id, doc);
     for (const index of partition.indexes.values()) index.add(doc);
     this.byRid.set(doc._rid, doc);
@@ -230,14 +243,14 @@ export class DocumentStore {
     const matches: Entry[] = [];
     for (; i < entries.length && matches.length <= limits.page; i += 1) {
       const entry = entries[i] as Entry;
-      if (!prepared.where || prepared.where(entry.doc, request.parameters) === true) matches.push(entry);
+      if (this.live(entry.doc) && (!prepared.where || prepared.where(entry.doc, request.parameters) === true)) matches.push(entry);
     }
     return page(prepared, request, matches, limits, start);
   }
 
   private scan(prepared: PreparedQuery, request: QueryRequest, docs: Iterable<StoredDocument>, start: Position | undefined): QueryPage {
     const matched: StoredDocument[] = [];
-    for (const doc of docs) if (!prepared.where || prepared.where(doc, request.parameters) === true) matched.push(doc);
+    for (const doc of docs) if (this.live(doc) && (!prepared.where || prepared.where(doc, request.parameters) === true)) matched.push(doc);
     if (prepared.aggregates) return { results: aggregateResults(prepared, matched, request.parameters) };
     const { orderBy } = prepared;
     const entries = matched.map((doc) => ({ keys: sortKeys(doc, orderBy), doc }));

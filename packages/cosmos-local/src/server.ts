@@ -407,6 +407,8 @@ export function requestHandler(account: Account, persistence: Persistence | unde
         }
         const path = (req.url ?? '/').split('?', 1)[0] as string;
         const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+        // Outside any transaction, and made durable with this request's own changes.
+        account.purgeExpired();
         reply = route(account, req.method ?? 'GET', segments, req.headers, body);
       } catch (err) {
         if (err instanceof CosmosError) {
