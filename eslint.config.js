@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers of src/ (docs/ARCHITECTURE.md, "Layers and what each may import"): a request flows functions -> graph/identity -> directory -> store.
+ * The layers of src/ (docs/ARCHITECTURE.md, "Layers and what each may import"): a request flows functions -> graph -> identity/directory -> store.
  * Each folder lists what it must not import; `lib/` (plain helpers) may be imported by all and imports none. `host/` (the Functions
  * host's emulation) sits under graph/ and is imported only through its entry, src/host/index.ts.
  * Only store/ (and local/, tests, benchmarks) may import the Cosmos SDK.
@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = {
   store: ['graph', 'host', 'identity', 'directory', 'functions', 'local'],
   directory: ['graph', 'host', 'identity', 'functions', 'local'],
-  identity: ['directory', 'host', 'store', 'functions', 'local'],
+  identity: ['graph', 'directory', 'host', 'store', 'functions', 'local'],
   graph: ['store', 'functions', 'local'],
   host: ['graph', 'identity', 'directory', 'store', 'functions', 'local'],
   functions: ['store', 'local'],

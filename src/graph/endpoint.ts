@@ -1,7 +1,7 @@
 import type { HttpMethod, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
 import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
-import type { Access, Authenticator, Caller } from '../identity/index.js';
+import { ACCEPTED_ALGORITHMS, IdentityError, type Access, type Authenticator, type Caller, type Denial, type IdentityFailure, type TokenProblem } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
 import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
@@ -216,9 +216,71 @@ function fromDomain(failure: DomainFailure): GraphError {
   }
 }
 
+/** The challenge of every 401, as Graph sends it; `error="invalid_token"` is added when a token was presented. */
+export const WWW_AUTHENTICATE_CHALLENGE =
+  'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"';
+
+/** A 401 with the challenge; `tokenPresented` adds `error="invalid_token"` and the message as its description. */
+function unauthorized(message: string, tokenPresented: boolean): GraphError {
+  const description = message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, ' ');
+  const challenge = tokenPresented
+    ? `${WWW_AUTHENTICATE_CHALLENGE}, error="invalid_token", error_description="${description}"`
+    : WWW_AUTHENTICATE_CHALLENGE;
+  return new GraphError(401, message, { 'WWW-Authenticate': challenge });
+}
+
+const INVALID = 'Access token validation failure.';
+
+/** Each problem of a token in Graph's words (401 InvalidAuthenticationToken), and whether a token was presented. */
+const TOKEN_PROBLEMS: Record<TokenProblem, [message: string, presented: boolean]> = {
+  empty: ['Access token is empty.', false],
+  notBearer: ['Access token is empty. The Authorization header must use the Bearer scheme.', false],
+  malformed: [`${INVALID} The token is malformed.`, true],
+  tooLarge: [`${INVALID} The token is too large.`, true],
+  tenantInvalid: [`${INVALID} The tid claim is missing or is not a GUID.`, true],
+  issuerInvalid: [`${INVALID} Invalid issuer.`, true],
+  expired: ['Lifetime validation failed, the token is expired.', true],
+  notYetValid: ['Lifetime validation failed, the token is not yet valid.', true],
+  audienceInvalid: [`${INVALID} Invalid audience.`, true],
+  algorithmNotAccepted: [`${INVALID} The signing algorithm is not accepted (only ${ACCEPTED_ALGORITHMS.join(', ')}).`, true],
+  signingKeyUnknown: [`${INVALID} The signing key is unknown.`, true],
+  signatureInvalid: [`${INVALID} Invalid signature.`, true],
+};
+
+/** Graph's words when the caller may not do this. */
+const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
+
+/** Each denial of identity in Graph's words (403 Authorization_RequestDenied). */
+const DENIALS: Record<Denial, string> = {
+  personalAccount: 'Personal Microsoft accounts are not supported. Sign in with a work or school account.',
+  appOnly: 'Application permissions are not supported. Use a delegated (user) token.',
+  noDelegatedPermissions: 'The token carries no delegated permissions (scp).',
+  noDirectoryRoles: `${INSUFFICIENT_PRIVILEGES} The token carries no directory roles (wids).`,
+  roleNotPermitted: INSUFFICIENT_PRIVILEGES,
+};
+
+/** An identity refusal in Graph's words. */
+function fromIdentity(failure: IdentityFailure): GraphError {
+  switch (failure.kind) {
+    case 'token':
+      return unauthorized(...TOKEN_PROBLEMS[failure.problem]);
+    case 'claim':
+      return unauthorized(`${INVALID} ${failure.missing ? `The ${failure.claim} claim is missing.` : `Invalid ${failure.claim} claim.`}`, true);
+    case 'denied':
+      return new GraphError(403, DENIALS[failure.denial]);
+    case 'scope':
+      return new GraphError(403, `${INSUFFICIENT_PRIVILEGES} This operation needs one of the delegated permissions ${failure.needed.join(', ')}.`);
+    case 'keysUnavailable':
+      return new GraphError(503, 'The token signing keys of the identity provider could not be retrieved. Retry the request.', {
+        'Retry-After': String(failure.retryAfterSeconds),
+      });
+  }
+}
+
 /** Any failure as the caller sees it; undefined for a fault of ours (a 500). */
 export function toGraphError(error: unknown): GraphError | undefined {
   if (error instanceof GraphError) return error;
+  if (error instanceof IdentityError) return fromIdentity(error.failure);
   const failure = domainFailure(error);
   return failure ? fromDomain(failure.failure) : undefined;
 }
