@@ -27,7 +27,7 @@ var driven = new List<(string Method, string Path)>();
 await OpenApiCheck.ReadServed(http, baseUrl, token, report, driven);
 foreach (var version in new[] { "beta", "v1.0" })
 {
-    var session = new Session(http, baseUrl, version, token, readToken, graph, report, driven);
+    var session = new Session(http, baseUrl, version, token, readToken, graph, report, driven, routes);
     if (!await session.LoadServiceModel()) continue;
     await Samples.Drive(session);
 }

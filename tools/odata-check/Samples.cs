@@ -104,13 +104,61 @@ public static class Samples
         await s.Call("POST", $"{P}/connectorGroups", 415, new Send { Body = "name", Headers = { ["Content-Type"] = "text/plain" } });
 
         // JSON $batch: each item read by a reader of its own.
-        await s.Batch("reads, a create, a count, a $ref list and a 404", 200,
+        await s.Batch("reads, a create, an update, a count, a $ref list, a 404 and a 400", 200, [
             ("1", "GET", $"/{s.Version}/{P}/connectorGroups/{g1}", null),
             ("2", "GET", $"/{s.Version}/{P}/connectors?$top=2", null),
             ("3", "POST", $"/{s.Version}/{P}/connectorGroups", JsonSerializer.Serialize(new { name = $"{tag}-batch" })),
             ("4", "GET", $"/{s.Version}/{P}/connectorGroups/{g1}/members/$count", null),
             ("5", "GET", $"/{s.Version}/{P}/connectorGroups/{g1}/members/$ref", null),
-            ("6", "GET", $"/{s.Version}/{P}/connectors/{Guid.NewGuid()}", null));
+            ("6", "GET", $"/{s.Version}/{P}/connectors/{Guid.NewGuid()}", null),
+            ("7", "PATCH", $"/{s.Version}/{P}/connectors/{c1}", JsonSerializer.Serialize(new { version = "1.5.3437.1" })),
+            ("8", "GET", $"/{s.Version}/{P}/connectorGroups?$top=0", null),
+        ]);
+
+        // An item whose dependency failed: 424, with a Graph error body of its own.
+        await s.Batch("a 404 and the 424 of the item depending on it", 200, [
+            ("1", "GET", $"/{s.Version}/{P}/connectorGroups/{Guid.NewGuid()}", null),
+            ("2", "GET", $"/{s.Version}/{P}/connectorGroups/{g1}", null),
+        ], inOrder: true);
+
+        // An expanded collection past its first 100: members@odata.nextLink, followed to the end. The connectors
+        // join the Default group; they are made and deleted in ordered batches of 20 (201 and 204 items).
+        var many = new List<string>();
+        for (var b = 0; b < 6; b++)
+        {
+            var items = Enumerable.Range(0, 20).Select(i => ($"{i}", "POST", $"/{s.Version}/{P}/connectors",
+                (string?)JsonSerializer.Serialize(new { machineName = $"{tag}-m{b * 20 + i}.example.com", externalIp = "203.0.113.9" }))).ToArray();
+            var made = await s.Batch($"create 20 connectors ({b + 1}/6)", 200, items, inOrder: true);
+            if (made?.Status == 200)
+                many.AddRange(made.Json.GetProperty("responses").EnumerateArray().Where(r => r.GetProperty("status").GetInt32() == 201)
+                    .Select(r => r.GetProperty("body").GetProperty("id").GetString()!));
+        }
+        var defaults = await s.Call("GET", $"{P}/connectorGroups?$filter=isDefault&$expand=members($select=id)", 200);
+        var defaultGroup = defaults?.Status == 200 ? defaults.Json.GetProperty("value")[0].GetProperty("id").GetString()! : "missing";
+        await s.Call("GET", $"{P}/connectorGroups/{defaultGroup}?$expand=members", 200);
+        await s.Call("GET", $"{P}/connectorGroups/{defaultGroup}/members?$top=999&$count=true", 200);
+        foreach (var chunk in many.Chunk(20))
+            await s.Batch("delete 20 connectors", 200, chunk.Select((id, i) => ($"{i}", "DELETE", $"/{s.Version}/{P}/connectors/{id}", (string?)null)).ToArray(), inOrder: true);
+
+        // The audit log (docs/API.md): the records of the writes above. Driven once the routes are served.
+        if (s.Serves("GET", "auditLogs/directoryAudits"))
+        {
+            const string A = "auditLogs/directoryAudits";
+            var audits = await s.Call("GET", $"{A}?$top=5", 200);
+            await s.Call("GET", $"{A}?$filter=activityDisplayName eq 'Add connector Group'&$top=2", 200);
+            await s.Call("GET", $"{A}?$filter=startswith(activityDisplayName,'Add')&$top=2", 200);
+            await s.Call("GET", $"{A}?$orderby=activityDateTime asc&$top=3", 200);
+            await s.Call("GET", $"{A}?$select=activityDateTime,initiatedBy&$top=3", 200);
+            await s.Call("GET", $"{A}?$top=0", 400);
+            if (audits?.Status == 200 && audits.Json.GetProperty("value").GetArrayLength() > 0)
+            {
+                var record = audits.Json.GetProperty("value")[0].GetProperty("id").GetString()!;
+                await s.Call("GET", $"{A}/{record}", 200);
+                await s.Call("GET", $"{A}/{record}?$select=activityDisplayName,targetResources", 200);
+            }
+            else s.Report.Fail($"{s.Version} GET {A}/{{id}}", "the audit log lists no record of the writes above to read");
+            await s.Call("GET", $"{A}/{Guid.NewGuid()}", 404);
+        }
 
         // Removals and deletes (what this run made, leaving the tenant as it was).
         await s.Call("DELETE", $"{P}/connectorGroups/{g1}/members/{c2}/$ref", 204);

@@ -31,8 +31,13 @@ public sealed record Send
     public Func<Answer, Uri>? ReadAs { get; init; }
 }
 
-public sealed class Session(HttpClient http, string baseUrl, string version, string token, string readToken, IEdmModel? graph, Report report, List<(string Method, string Path)> driven)
+public sealed class Session(
+    HttpClient http, string baseUrl, string version, string token, string readToken, IEdmModel? graph, Report report,
+    List<(string Method, string Path)> driven, IReadOnlyList<(string Method, string Template)> routes)
 {
+    /// <summary>Whether docs/openapi.json lists this route under this version (e.g. "GET", "auditLogs/directoryAudits").</summary>
+    public bool Serves(string method, string template) => routes.Contains((method, $"/{version}/{template}"));
+
     public string Version => version;
     /// <summary>The service root: {base}/{version}/.</summary>
     public Uri Root { get; } = new($"{baseUrl}/{version}/");
@@ -73,15 +78,36 @@ public sealed class Session(HttpClient http, string baseUrl, string version, str
         report.Ok($"{title} -> {answer.Status}");
         if (!read) return answer;
         ReadBoth(title, answer, options.ReadAs);
-        // Every page of a collection, to the end.
-        var page = answer;
-        for (var n = 2; page.Status == 200 && IsJson(page) && page.Json.ValueKind == JsonValueKind.Object && page.Json.TryGetProperty("@odata.nextLink", out var next); n++)
-        {
-            page = await Exchange("GET", new Uri(next.GetString()!), new Send { Token = options.Token });
-            if (page.Status != 200) { report.Fail($"{title} page {n}", $"the nextLink answered {page.Status}: {Shorten(page.Text)}"); break; }
-            ReadBoth($"{title} page {n}", page, null);
-        }
+        await FollowNextLinks(title, answer, options.Token);
         return answer;
+    }
+
+    /// <summary>Every nextLink of an answer, its own and its expanded collections' (`members@odata.nextLink`), to the end.</summary>
+    private async Task FollowNextLinks(string title, Answer answer, string token)
+    {
+        if (answer.Status != 200 || !IsJson(answer)) return;
+        var links = new List<(string Name, string Url)>();
+        NextLinks(answer.Json, links);
+        foreach (var (name, url) in links)
+        {
+            var next = await Exchange("GET", new Uri(url), new Send { Token = token });
+            var where = $"{title} {name} {next.Url.PathAndQuery}";
+            if (next.Status != 200) { report.Fail(where, $"the nextLink answered {next.Status}: {Shorten(next.Text)}"); continue; }
+            report.Ok($"{where} -> 200");
+            ReadBoth(where, next, null);
+            await FollowNextLinks(title, next, token);
+        }
+    }
+
+    private static void NextLinks(JsonElement json, List<(string, string)> links)
+    {
+        if (json.ValueKind == JsonValueKind.Array) { foreach (var item in json.EnumerateArray()) NextLinks(item, links); return; }
+        if (json.ValueKind != JsonValueKind.Object) return;
+        foreach (var property in json.EnumerateObject())
+        {
+            if (property.Name.EndsWith("@odata.nextLink") && property.Value.ValueKind == JsonValueKind.String) links.Add((property.Name, property.Value.GetString()!));
+            else NextLinks(property.Value, links);
+        }
     }
 
     private async Task<Answer> Exchange(string method, Uri url, Send options)
@@ -221,13 +247,22 @@ public sealed class Session(HttpClient http, string baseUrl, string version, str
     /// <summary>The items of each $batch sent (id: method, url), for reading its answer.</summary>
     public Dictionary<Answer, Dictionary<string, (string Method, string Url)>> Batches { get; } = [];
 
-    public async Task<Answer?> Batch(string title, int expect, params (string Id, string Method, string Url, string? Body)[] items)
+    /// <summary>A JSON $batch of the items (url relative to the host: `/beta/…`); `inOrder` chains them by dependsOn.</summary>
+    public async Task<Answer?> Batch(string title, int expect, (string Id, string Method, string Url, string? Body)[] items, bool inOrder = false)
     {
         var body = JsonSerializer.Serialize(new
         {
-            requests = items.Select(i => i.Body is null
-                ? (object)new { id = i.Id, method = i.Method, url = i.Url }
-                : new { id = i.Id, method = i.Method, url = i.Url, headers = new Dictionary<string, string> { ["Content-Type"] = "application/json" }, body = JsonDocument.Parse(i.Body).RootElement }),
+            requests = items.Select((i, n) =>
+            {
+                var request = new Dictionary<string, object> { ["id"] = i.Id, ["method"] = i.Method, ["url"] = i.Url };
+                if (i.Body is not null)
+                {
+                    request["headers"] = new Dictionary<string, string> { ["Content-Type"] = "application/json" };
+                    request["body"] = JsonDocument.Parse(i.Body).RootElement;
+                }
+                if (inOrder && n > 0) request["dependsOn"] = new[] { items[n - 1].Id };
+                return request;
+            }),
         });
         var url = new Uri(Root, "$batch");
         var answer = await Exchange("POST", url, new Send { Body = body });
