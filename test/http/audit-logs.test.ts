@@ -397,3 +397,57 @@ describe('who may read the audit log', () => {
     expect(byId['3'].status).toBe(403);
   });
 });
+
+describe('the records of changes made over HTTP, read back', () => {
+  it('a group created, renamed and given a connector reads as its three records, newest first, by target and by correlationId', async () => {
+    const E = randomUUID();
+    const clientRequestId = randomUUID();
+    const created = await t.call('POST', '/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups', {
+      tenant: E,
+      body: { name: 'Audited' },
+      headers: { 'client-request-id': clientRequestId },
+    });
+    expect(created.status, created.text).toBe(201);
+    const group = created.body as { id: string };
+    expect((await t.call('PATCH', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`, { tenant: E, body: { name: 'Audited too' } })).status).toBe(200);
+    const connector = await t.createConnector(E);
+    await t.moveConnector(E, connector.id, group.id);
+
+    for (const version of ['beta', 'v1.0']) {
+      const byTarget = await get(`/${version}/${LIST}?$filter=${encodeURIComponent(`targetResources/any(t: t/id eq '${group.id}')`)}`, E);
+      expect(byTarget.status, byTarget.text).toBe(200);
+      expect(byTarget.body.value.map((r: { activityDisplayName: string }) => r.activityDisplayName)).toEqual([
+        'Add a Connector to Connector Group',
+        'Update Connector Group',
+        'Add connector Group',
+      ]);
+      const times = byTarget.body.value.map((r: { activityDateTime: string }) => r.activityDateTime);
+      expect(times).toEqual([...times].sort().reverse());
+      const first = await get(`/${version}/${LIST}?$filter=${encodeURIComponent(`correlationId eq '${clientRequestId}'`)}`, E);
+      expect(first.body.value).toHaveLength(1);
+      expect(first.body.value[0]).toMatchObject({ activityDisplayName: 'Add connector Group', category: 'ResourceManagement', loggedByService: 'Application Proxy' });
+      const one = await get(`/${version}/${LIST}/${first.body.value[0].id}`, E);
+      expect(one.body.targetResources[0]).toMatchObject({ id: group.id });
+    }
+    // The connector's registration is its own record, found by its target too.
+    const registered = await get(`/beta/${LIST}?$filter=${encodeURIComponent(`targetResources/any(t: t/id eq '${connector.id}') and activityDisplayName eq 'Register connector'`)}`, E);
+    expect(registered.body.value).toHaveLength(1);
+  });
+
+  it('a $batch item that changes something reads back as its own record; a refused one leaves none', async () => {
+    const B = randomUUID();
+    const r = await t.call('POST', '/beta/$batch', {
+      tenant: B,
+      body: {
+        requests: [
+          { id: '1', method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups', body: { name: 'from a batch' }, headers: { 'content-type': 'application/json' } },
+          { id: '2', method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups', body: { name: '' }, headers: { 'content-type': 'application/json' } },
+        ],
+      },
+    });
+    expect(r.status, r.text).toBe(200);
+    const log = await get(`/beta/${LIST}`, B);
+    expect(log.body.value.map((x: { activityDisplayName: string }) => x.activityDisplayName)).toEqual(['Add connector Group']);
+    expect(log.body.value[0].targetResources[0].modifiedProperties).toContainEqual({ displayName: 'Name', oldValue: null, newValue: '"from a batch"' });
+  });
+});
