@@ -2,7 +2,8 @@
  * List latency on the embedded Cosmos server: the first page (100) of a tenant's list, the query the
  * service sends (`WHERE c.tenantId = @tenantId AND c.type = @type`, with the partition key option),
  * ordered by name and unordered, at 100, 1,000 and 10,000 documents in the tenant, alone in the
- * container and beside 50,000 documents of other tenants.
+ * container and beside 50,000 documents of other tenants; and the audit log's first page (newest first, the
+ * order its composite index serves) in a tenant holding as many groups and connectors again beside its records.
  *
  *   node scripts/run-built.js dist/bench/embedded-list.js
  *
@@ -17,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { CosmosClient, type Container, type OperationInput, type SqlQuerySpec } from '@azure/cosmos';
 import { pathToFileURL } from 'node:url';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '@appproxy/cosmos-local';
+import { auditOrder, containerIndexingPolicy } from '../src/directory/documents.js';
+import { orderByClause } from '../src/store/sql.js';
 
 const PAGE = 100;
 const WARMUP = 3;
@@ -45,6 +48,19 @@ async function load(container: Container, tenantId: string, count: number): Prom
           memberCount: i % 7,
         },
       });
+    }
+    const response = await container.items.batch(ops, tenantId);
+    if (response.code !== 200) throw new Error(`load failed with ${response.code}`);
+  }
+}
+
+/** `count` audit records, their times in no order, in a tenant's partition. */
+async function loadRecords(container: Container, tenantId: string, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 100) {
+    const ops: OperationInput[] = [];
+    for (let i = start; i < Math.min(start + 100, count); i += 1) {
+      const at = new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % count) * 1000).toISOString();
+      ops.push({ operationType: 'Create', resourceBody: { id: `${tenantId}-audit-${i}`, tenantId, type: 'directoryAudit', activityDateTime: at, activityDisplayName: 'Add connector Group' } });
     }
     const response = await container.items.batch(ops, tenantId);
     if (response.code !== 200) throw new Error(`load failed with ${response.code}`);
@@ -92,7 +108,8 @@ async function main(): Promise<void> {
     const client = new CosmosClient({ endpoint: server.endpoint, key: server.key, connectionPolicy: { enableEndpointDiscovery: false } });
     clients.push(client);
     const { database } = await client.databases.create({ id: 'bench' });
-    containers.set(name, (await database.containers.create({ id: 'items', partitionKey: { paths: ['/tenantId'] } })).container);
+    const container = await database.containers.create({ id: 'items', partitionKey: { paths: ['/tenantId'] }, indexingPolicy: containerIndexingPolicy() });
+    containers.set(name, container.container);
   }
 
   const queries = {
@@ -128,6 +145,28 @@ async function main(): Promise<void> {
         });
         console.log(`${String(tenantDocs).padStart(6)} in the tenant, ${String(others).padStart(6)} others, ${name.padEnd(13)}: p50 ${cells.join('; ')}`);
       }
+      // The audit log: as many records as groups and connectors in the tenant, read newest first.
+      const auditTenant = `audit-${tenantDocs}-${others}`;
+      for (const container of containers.values()) {
+        await load(container, auditTenant, tenantDocs);
+        await loadRecords(container, auditTenant, tenantDocs);
+      }
+      const spec = {
+        query: `SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = @type${orderByClause(auditOrder(true))}`,
+        parameters: [
+          { name: '@tenantId', value: auditTenant },
+          { name: '@type', value: 'directoryAudit' },
+        ],
+      };
+      const t = new Map<string, Timing>();
+      for (const [server, container] of containers) t.set(server, await firstPage(container, spec, auditTenant, Math.min(PAGE, tenantDocs)));
+      const base = t.get('indexed') as Timing;
+      const cells = names.map((server) => {
+        const { ms, cpuMs } = t.get(server) as Timing;
+        const ratio = server === 'indexed' ? '' : ` (x${(ms / base.ms).toFixed(1)}, CPU x${(cpuMs / base.cpuMs).toFixed(1)})`;
+        return `${server} ${ms.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms${ratio}`;
+      });
+      console.log(`${String(tenantDocs).padStart(6)} records + as many others, ${String(others).padStart(6)} others, audit log   : p50 ${cells.join('; ')}`);
     }
   }
   for (const client of clients) client.dispose();
