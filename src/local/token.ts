@@ -7,6 +7,7 @@
 import path from 'node:path';
 import {
   APPLICATION_ADMINISTRATOR,
+  DEFAULT_AUDIT_ROLES,
   DEFAULT_READ_ROLES,
   DEFAULT_WRITE_ROLES,
   LOCAL_DEFAULT_TENANT,
@@ -27,8 +28,11 @@ export interface TokenCliIO {
   cwd?: string;
 }
 
-/** What the service lets each named role do with its default role settings (AUTH_READ_ROLES, AUTH_WRITE_ROLES). */
-const byDefault = (id: string) => (DEFAULT_WRITE_ROLES.includes(id) ? 'reads and writes' : DEFAULT_READ_ROLES.includes(id) ? 'reads only' : 'refused');
+/** What the service lets each named role do with its default role settings (AUTH_READ_ROLES, AUTH_WRITE_ROLES, AUTH_AUDIT_ROLES). */
+const byDefault = (id: string) => {
+  const access = DEFAULT_WRITE_ROLES.includes(id) ? 'reads and writes' : DEFAULT_READ_ROLES.includes(id) ? 'reads only' : 'refused';
+  return DEFAULT_AUDIT_ROLES.includes(id) ? `${access}; the audit log` : access;
+};
 const ROLE_LINES = NAMED_ROLES.map(({ name, id }) => `    ${name.padEnd(36)}${id}  ${byDefault(id)}`).join('\n');
 
 export const USAGE = `Usage: npm run token -- [options]
@@ -41,7 +45,8 @@ Options:
   --role <name or id>      a directory role of the user (wids), by name or role template id; repeatable
                            (default Application Administrator). Every token also carries the User role.
   --no-role                a user with no administrator role (wids holds the User role only)
-  --app-only               an app-only token: the scopes go to "roles", no "scp", no "wids"
+  --app-only               an app-only token: the scopes go to "roles", no "scp", no "wids"; it may read the
+                           audit log only, with --scope "AuditLog.Read.All Directory.Read.All"
   --expires-in <seconds>   lifetime from now (default 3600; negative: already expired)
   --not-before <seconds>   nbf relative to now (default 0; positive: not yet valid)
   --audience <aud>         override aud (default api://appproxy-graph-local)

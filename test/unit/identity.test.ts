@@ -834,6 +834,9 @@ describe('npm run token (src/local/token.ts main)', () => {
     expect(stdout).toMatch(/--no-role/);
     expect(stdout).toContain(`Application Administrator           ${APPLICATION_ADMINISTRATOR}  reads and writes`);
     expect(stdout).toContain(`Global Reader                       ${GLOBAL_READER}  reads only`);
-    expect(stdout).toContain(`Cloud Application Administrator     ${CLOUD_APPLICATION_ADMINISTRATOR}  refused`);
+    expect(stdout).toContain(`Cloud Application Administrator     ${CLOUD_APPLICATION_ADMINISTRATOR}  refused; the audit log`);
+    expect(stdout).toContain(`Global Reader                       ${GLOBAL_READER}  reads only; the audit log\n`);
+    expect(stdout).toContain('Reports Reader                      4a5d8f65-41da-4de4-8968-e035b65339cf  refused; the audit log\n');
+    expect(stdout).toMatch(/--app-only .*\n.*audit log only, with --scope "AuditLog\.Read\.All Directory\.Read\.All"/);
   });
 });
