@@ -3,7 +3,7 @@ import { CosmosClient, type Container } from '@azure/cosmos';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '@appproxy/cosmos-local';
 import { toGraphError } from '../../src/graph/endpoint.js';
 import { GraphError } from '../../src/graph/errors.js';
-import { connectorShape, groupShape } from '../../src/directory/documents.js';
+import { auditShapes, connectorShape, groupShape } from '../../src/directory/documents.js';
 import { parseCollectionQuery } from '../../src/graph/query/index.js';
 import type { EntityShape } from '../../src/lib/query.js';
 import { compileCondition, orderByClause, propertyRef } from '../../src/store/sql.js';
@@ -30,6 +30,48 @@ const sqlOf = (qs: string, shape: EntityShape = connectorGroup) => {
   const q = parse(qs, 'beta', shape);
   return q.filter && compileCondition(q.filter, shape);
 };
+
+const audit = auditShapes.beta;
+
+describe('$filter on the audit log: dates, paths and targetResources/any, as parameterized SQL', () => {
+  it('compiles a date range, a nested path and a lambda, values only as parameters', () => {
+    const f = filterOf(
+      "activityDateTime ge 2026-01-31T10:00:00+02:00 and initiatedBy/user/userPrincipalName eq 'a@b.c' and targetResources/any(x: startswith(x/displayName, 'We'))",
+      audit,
+    );
+    expect(f.sql).toBe(
+      'c.activityDateTime >= @f0 AND IS_DEFINED(c.initiatedBy.user.userPrincipalName) AND NOT IS_NULL(c.initiatedBy.user.userPrincipalName) ' +
+        'AND c.initiatedBy.user.userPrincipalName = @f1 AND EXISTS(SELECT VALUE t FROM t IN c.targetResources WHERE IS_DEFINED(t.displayName) ' +
+        'AND NOT IS_NULL(t.displayName) AND STARTSWITH(t.displayName, @f2))',
+    );
+    expect(f.parameters.map((p) => p.value)).toEqual(['2026-01-31T08:00:00.000Z', 'a@b.c', 'We']);
+  });
+
+  it('reads a date literal as the instant it names: an offset, a bare date, digits past the millisecond rounded toward the bound', () => {
+    const value = (filter: string) => filterOf(filter, audit).parameters[0]?.value;
+    expect(value('activityDateTime eq 2026-01-31')).toBe('2026-01-31T00:00:00.000Z');
+    expect(value('activityDateTime le 2026-01-31T23:59:59.9999999-05:00')).toBe('2026-02-01T04:59:59.999Z');
+    expect(value('activityDateTime ge 2026-01-31T00:00:00.0000001Z')).toBe('2026-01-31T00:00:00.001Z');
+    // A literal on the left compares the other way round.
+    expect(filterOf('2026-01-31 le activityDateTime', audit).sql).toBe('c.activityDateTime >= @f0');
+  });
+
+  it('refuses each form the audit log does not take, naming it', () => {
+    for (const [filter, mention] of [
+      ['activityDateTime ge 2026-13-01', "'activityDateTime'"],
+      ['activityDateTime ge 2026-01-01T25:00:00Z', "'activityDateTime'"],
+      ["targetResources/any(t: targetResources/any(u: u/id eq 'x'))", "'any'"],
+      ["targetResources/any(t: t/id eq 'x' or t/id eq 'y')", "'or'"],
+      ['targetResources/any()', 'variable'],
+      ["initiatedBy eq 'x'", "'initiatedBy'"],
+    ]) {
+      expect(refusal(() => filterOf(filter!, audit)).message, filter).toContain(mention);
+    }
+    // Groups and connectors take no paths, lambdas or ranges, as before.
+    expect(refusal(() => filterOf("members/any(m: m/id eq 'x')")).message).toContain("'any'");
+    expect(refusal(() => filterOf('name ge 2026-01-01')).message).toContain("'ge'");
+  });
+});
 
 /** The 400 thrown by `fn`, so tests can check what its message names. */
 function refusal(fn: () => unknown): GraphError {
