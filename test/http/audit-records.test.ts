@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { defaultGroupId } from '../../src/directory/documents.js';
-import type { AuditDoc } from '../../src/directory/audit.js';
+import { target, type AuditDoc } from '../../src/directory/audit.js';
 import { startTestApp, type CallOptions, type TestApp } from '../support/app.js';
 import { tokenFor } from '../support/tokens.js';
 
@@ -41,14 +41,6 @@ const change = (displayName: string, oldValue: unknown, newValue: unknown) => ({
   displayName,
   oldValue: oldValue === null ? null : json(oldValue),
   newValue: newValue === null ? null : json(newValue),
-});
-const target = (type: string, id: string, displayName: string | null, modifiedProperties: unknown[]) => ({
-  id,
-  displayName,
-  type,
-  userPrincipalName: null,
-  groupType: null,
-  modifiedProperties,
 });
 
 for (const version of ['beta', 'v1.0'] as const) {
@@ -100,8 +92,18 @@ for (const version of ['beta', 'v1.0'] as const) {
       const id = created.reply.body.id as string;
       expect(activity(created.record)).toEqual(['Add connector Group', 'ResourceManagement', 'Add']);
       expect(created.record.targetResources).toEqual([target('ConnectorGroup', id, 'eu', [change('Name', null, 'eu'), change('Region', null, 'eur')])]);
-      // The stored form of a value: JSON text inside a string.
-      expect(created.record.targetResources[0]!.modifiedProperties[1]!.newValue).toBe('"eur"');
+      // Graph's targetResource, and the stored form of a value: JSON text inside a string.
+      expect(created.record.targetResources[0]).toEqual({
+        id,
+        displayName: 'eu',
+        type: 'ConnectorGroup',
+        userPrincipalName: null,
+        groupType: null,
+        modifiedProperties: [
+          { displayName: 'Name', oldValue: null, newValue: '"eu"' },
+          { displayName: 'Region', oldValue: null, newValue: '"eur"' },
+        ],
+      });
 
       const older = await only('POST', `/${version}/connectorGroups`, { body: { name: 'older' } });
       expect(older.record.targetResources).toEqual([target('ConnectorGroup', older.reply.body.id, 'older', [change('Name', null, 'older')])]);
