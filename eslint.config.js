@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers of src/ (docs/ARCHITECTURE.md, "Layers and what each may import"): a request flows functions -> graph/identity -> directory -> store.
+ * The layers of src/ (docs/ARCHITECTURE.md, "Layers and what each may import"): a request flows functions -> graph -> identity/directory -> store.
  * Each folder lists what it must not import; `lib/` (plain helpers) may be imported by all and imports none. `host/` (the Functions
  * host's emulation) sits under graph/ and is imported only through its entry, src/host/index.ts.
  * Only store/ (and local/, tests, benchmarks) may import the Cosmos SDK.
@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = {
   store: ['graph', 'host', 'identity', 'directory', 'functions', 'local'],
   directory: ['graph', 'host', 'identity', 'functions', 'local'],
-  identity: ['directory', 'host', 'store', 'functions', 'local'],
+  identity: ['graph', 'directory', 'host', 'store', 'functions', 'local'],
   graph: ['store', 'functions', 'local'],
   host: ['graph', 'identity', 'directory', 'store', 'functions', 'local'],
   functions: ['store', 'local'],
@@ -68,7 +68,7 @@ export default tseslint.config(
   {
     // Rules that need the type checker, for the shipped code only (tests and scripts keep the faster
     // untyped run): a promise nobody awaits or handles, a promise where a callback's return is ignored,
-    // `async` without `await`, and an assertion the types already make true.
+    // `async` without `await`, an assertion the types already make true, and `!` where narrowing says why.
     files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -77,7 +77,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
       'require-await': 'off',
       '@typescript-eslint/require-await': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
     },
+  },
+  {
+    // Still to be narrowed (25 assertions, mostly index reads): files being rewritten when the rule came.
+    files: ['src/host/routing.ts', 'src/graph/batch.ts', 'src/graph/endpoint.ts', 'src/graph/body.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
     // CommonJS files (the stand-in Functions worker preloaded with --require).

@@ -1,7 +1,7 @@
 /**
  * What durability costs the embedded Cosmos server, measured in one run against the in-memory server:
  *
- *   npx tsc -p tsconfig.build.json && node dist/bench/embedded-durability.js [seconds per cell, default 3]
+ *   node scripts/run-built.js dist/bench/embedded-durability.js [seconds per cell, default 3]
  *
  * - store: writes per second through the SDK (a create, or a transactional batch of 3 creates and a
  *   Patch incr) at 1 and 16 in flight, durable (journal on a temporary directory) against in memory;

@@ -4,7 +4,7 @@
  * ordered by name and unordered, at 100, 1,000 and 10,000 documents in the tenant, alone in the
  * container and beside 50,000 documents of other tenants.
  *
- *   npx tsc -p tsconfig.build.json && node dist/bench/embedded-list.js
+ *   node scripts/run-built.js dist/bench/embedded-list.js
  *
  * The servers run in the same process, on the same data: `indexed` is the default (a partition's sorted
  * indexes read from the continuation point), `scan` the plain scan (every document in scope evaluated and

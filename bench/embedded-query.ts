@@ -1,7 +1,7 @@
 /**
  * How the embedded Cosmos server's query time grows with container size.
  *
- *   npx tsc -p tsconfig.build.json && node dist/bench/embedded-query.js [size ...]   (default 2000 10000)
+ *   node scripts/run-built.js dist/bench/embedded-query.js [size ...]   (default 2000 10000)
  *
  * For each size: a fresh embedded server, N documents over 10 tenants, then the median time of the
  * first page (25 items) of a selective single-partition query, and of the same query cross-partition.

@@ -5,7 +5,7 @@
  * a connection string, and with an endpoint (the managed-identity path, whose credential is only made
  * on the first Cosmos request). Also the import of the heaviest dependencies alone, for scale.
  *
- *   npm run build && node dist/bench/import-time.js [runs]     (default 7)
+ *   node scripts/run-built.js dist/bench/import-time.js [runs]     (default 7)
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * `node scripts/run-built.js [dist/<entry>.js [args...]]`: compiles the project only when dist/ is missing or
- * older than its sources, then runs the entry point in this process (no second Node start). `npm run token`
- * and `npm start` use it so a call on a built project costs no compile (a full one takes seconds).
+ * older than its sources, then runs the entry point in this process (no second Node start). Every npm script
+ * that runs compiled code uses it, so a call on a built project costs no compile (a full one takes seconds).
  *
  * Plain JavaScript on purpose: it must run before anything is compiled. The compiler's output goes to
  * stderr, so stdout stays the entry point's own (`npm run -s token` prints only the token).

@@ -104,6 +104,12 @@ const schema = z
  * Reads every setting once. A missing or malformed one stops start-up with its name in the message.
  * Empty values count as unset, as `local.settings.json` often carries them.
  */
+/** A setting the schema's superRefine requires in this case: set, though its type cannot say so. */
+function refined(value: string | undefined, name: string): string {
+  if (value === undefined) throw new Error(`Invalid settings:\n  ${name}: required`);
+  return value;
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(given);
@@ -116,7 +122,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   let identity: IdentitySettings =
     s.AUTH_MODE === 'local'
       ? { mode: 'local', keysDir: s.LOCAL_KEYS_DIR, roles }
-      : { mode: 'entra', audience: s.ENTRA_AUDIENCE!, issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI, roles };
+      : { mode: 'entra', audience: refined(s.ENTRA_AUDIENCE, 'ENTRA_AUDIENCE'), issuer: s.ENTRA_ISSUER, jwksUri: s.ENTRA_JWKS_URI, roles };
   try {
     // Kept with role names resolved to template ids, so the settings say exactly which roles.
     identity = { ...identity, roles: validateIdentitySettings(identity).roles };
@@ -129,7 +135,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   return {
     cosmos: s.COSMOS_CONNECTION_STRING
       ? { connectionString: s.COSMOS_CONNECTION_STRING, ...names }
-      : { endpoint: s.COSMOS_ENDPOINT!, ...names },
+      : { endpoint: refined(s.COSMOS_ENDPOINT, 'COSMOS_ENDPOINT'), ...names },
     identity,
     // Local runs may sign skiptokens with a per-process key: they need not outlive the process.
     pagingKey: s.PAGING_KEY ? Buffer.from(s.PAGING_KEY, 'utf8') : randomBytes(32),

@@ -87,7 +87,7 @@ export interface Directory {
 /** Attempts of one change when concurrent writers keep invalidating its reads. */
 const MAX_ATTEMPTS = 12;
 
-/** "Default" names the tenant's Default group only; no other group may take it (compared as Graph compares names). */
+/** The Default group's name when it is made; its id, not its name, makes it the default (docs/API.md, "Membership and assignment"). */
 const DEFAULT_NAME = 'Default';
 
 const isStoreError = (error: unknown, kind: StoreError['kind']) => error instanceof StoreError && error.kind === kind;
@@ -516,7 +516,10 @@ export class StoreDirectory implements Directory {
     const groupOf = new Map(edges.map((e) => [e.connectorId, e.groupId]));
     const connectors = await this.store.all<ConnectorDoc>(scope, { type: 'connector', ids: [...groupOf.keys()] });
     // In the order the members collection lists them, so a nextLink with $skip continues where this stops.
-    for (const c of connectors) byGroup.get(groupOf.get(c.id)!)?.push(c);
+    for (const c of connectors) {
+      const groupId = groupOf.get(c.id);
+      if (groupId !== undefined) byGroup.get(groupId)?.push(c);
+    }
     return byGroup;
   }
 

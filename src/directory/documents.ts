@@ -58,7 +58,7 @@ export const assignmentId = (applicationId: string) => `${applicationId}.connect
 /** A name-based GUID (version 5 layout) from a SHA-256 of `name`. */
 function guidOf(name: string): string {
   const h = createHash('sha256').update(name).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Tenants whose Default group id is remembered (a hash per request otherwise); beyond it, forgotten and remade. */

@@ -4,7 +4,6 @@
  */
 import { groupShape } from '../directory/documents.js';
 import { referenceSchema } from '../directory/wire.js';
-import { parseBody } from '../graph/body.js';
 import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
 import { badRequest } from '../graph/errors.js';
 import { json, noContent } from '../graph/http.js';
@@ -23,7 +22,8 @@ export const applicationsConnectorGroupGet = endpoint({
   handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
     const navigation = groupNavigation(ctx, directory, scope);
     const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
-    return groupEntity(ctx, await directory.groupOfApplication(scope, params.applicationId), { select, expand, navigation });
+    const path = `applications('${params.applicationId}')/connectorGroup`;
+    return groupEntity(ctx, await directory.groupOfApplication(scope, params.applicationId), { select, expand, navigation, path });
   },
 });
 
@@ -47,9 +47,9 @@ export const applicationsConnectorGroupRefPut = endpoint({
   methods: ['PUT'],
   access: 'write',
   params: { applicationId: 'application' },
-  doc: { summary: 'Assign an application to a connectorGroup', status: 204, response: { kind: 'none' }, request: referenceSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const body = await parseBody(req, referenceSchema, 'microsoft.graph.connectorGroup');
+  doc: { summary: 'Assign an application to a connectorGroup', status: 204, response: { kind: 'none' } },
+  body: { schema: referenceSchema, type: 'connectorGroup' },
+  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
     await directory.assignApplication(scope, params.applicationId, parseReference(body['@odata.id'], 'connectorGroups'));
     return noContent(ctx);
   },

@@ -2,10 +2,8 @@
 import { connectorShape } from '../directory/documents.js';
 import { connectorView } from '../directory/views.js';
 import { createConnectorSchema, updateConnectorSchema } from '../directory/wire.js';
-import { parseBody } from '../graph/body.js';
 import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
 import { noContent } from '../graph/http.js';
-import { ifMatch } from '../graph/odata.js';
 import { COUNT_OPTIONS, LIST_OPTIONS } from '../graph/openapi.js';
 import { PROFILE_FRAGMENT, connectorEntity, connectorNavigation, orMinimal } from './responses.js';
 import { endpoint } from './services.js';
@@ -19,11 +17,11 @@ export const connectorsCreate = endpoint({
   methods: ['POST'],
   access: 'write',
   params: { profileId: 'profile' },
-  doc: { summary: 'Create a connector; it joins the Default group', status: 201, response: connector, request: createConnectorSchema },
-  handler: ({ directory }) => async ({ req, ctx, scope }) => {
-    const input = await parseBody(req, createConnectorSchema, 'microsoft.graph.connector');
-    return connectorEntity(ctx, await directory.createConnector(scope, input, ctx.callerRequestId), { status: 201 });
-  },
+  doc: { summary: 'Create a connector; it joins the Default group', status: 201, response: connector },
+  body: { schema: createConnectorSchema, type: 'connector' },
+  create: true,
+  handler: ({ directory }) => async ({ ctx, scope, body, createKey }) =>
+    connectorEntity(ctx, await directory.createConnector(scope, body, createKey), { status: 201 }),
 });
 
 export const connectorsList = endpoint({
@@ -77,10 +75,11 @@ export const connectorsUpdate = endpoint({
   methods: ['PATCH'],
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
-  doc: { summary: 'Update a connector', status: 200, minimal: true, response: connector, request: updateConnectorSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const input = await parseBody(req, updateConnectorSchema, 'microsoft.graph.connector');
-    const updated = await directory.updateConnector(scope, params.id, input, ifMatch(req.headers.get('if-match')));
+  doc: { summary: 'Update a connector', status: 200, minimal: true, response: connector },
+  body: { schema: updateConnectorSchema, type: 'connector' },
+  precondition: true,
+  handler: ({ directory }) => async ({ ctx, params, scope, body, ifMatch }) => {
+    const updated = await directory.updateConnector(scope, params.id, body, ifMatch);
     return orMinimal(ctx, () => connectorEntity(ctx, updated));
   },
 });
@@ -93,8 +92,9 @@ export const connectorsDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'Delete a connector', status: 204, response: { kind: 'none' } },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    await directory.deleteConnector(scope, params.id, ifMatch(req.headers.get('if-match')));
+  precondition: true,
+  handler: ({ directory }) => async ({ ctx, params, scope, ifMatch }) => {
+    await directory.deleteConnector(scope, params.id, ifMatch);
     return noContent(ctx);
   },
 });

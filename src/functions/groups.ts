@@ -1,27 +1,35 @@
 /** Creating, reading, changing and deleting connectorGroups (docs/API.md, "Routes"). */
 import { groupShape } from '../directory/documents.js';
 import { createGroupSchema, updateGroupSchema } from '../directory/wire.js';
-import { parseBody } from '../graph/body.js';
 import { collectionResponse, countResponse, entityQuery } from '../graph/collection.js';
+import type { BodySchema, HandlerCall } from '../graph/endpoint.js';
 import { noContent } from '../graph/http.js';
-import { ifMatch } from '../graph/odata.js';
 import { COUNT_OPTIONS, LIST_OPTIONS } from '../graph/openapi.js';
 import { PROFILE_FRAGMENT, groupEntity, groupNavigation, orMinimal, presentGroup } from './responses.js';
-import { endpoint } from './services.js';
+import { endpoint, type Services } from './services.js';
 
 const group = { kind: 'entity', type: 'connectorGroup' } as const;
+
+const createBody = { schema: createGroupSchema, type: 'connectorGroup' } as const;
+
+/** The create both paths to it run (one handler, so they cannot drift): its body, the key its retries share, 201. */
+const createGroup = {
+  methods: ['POST' as const],
+  access: 'write' as const,
+  body: createBody,
+  create: true as const,
+  handler:
+    ({ directory }: Services) =>
+    async ({ ctx, scope, body, createKey }: HandlerCall<never, BodySchema<typeof createGroupSchema>, undefined, true>) =>
+      groupEntity(ctx, await directory.createGroup(scope, body, createKey), { status: 201 }),
+};
 
 export const connectorGroupsCreate = endpoint({
   name: 'connectorGroups-create',
   route: 'onPremisesPublishingProfiles/{profileId}/connectorGroups',
-  methods: ['POST'],
-  access: 'write',
   params: { profileId: 'profile' },
-  doc: { summary: 'Create a connectorGroup', status: 201, response: group, request: createGroupSchema },
-  handler: ({ directory }) => async ({ req, ctx, scope }) => {
-    const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
-    return groupEntity(ctx, await directory.createGroup(scope, input, ctx.callerRequestId), { status: 201 });
-  },
+  doc: { summary: 'Create a connectorGroup', status: 201, response: group },
+  ...createGroup,
 });
 
 /**
@@ -31,14 +39,9 @@ export const connectorGroupsCreate = endpoint({
 export const connectorGroupsCreateLegacy = endpoint({
   name: 'connectorGroups-create-legacy',
   route: 'connectorGroups',
-  methods: ['POST'],
-  access: 'write',
   params: {},
-  doc: { summary: 'Create a connectorGroup (legacy path, profile applicationProxy)', status: 201, response: group, request: createGroupSchema },
-  handler: ({ directory }) => async ({ req, ctx, scope }) => {
-    const input = await parseBody(req, createGroupSchema, 'microsoft.graph.connectorGroup');
-    return groupEntity(ctx, await directory.createGroup(scope, input), { status: 201 });
-  },
+  doc: { summary: 'Create a connectorGroup (legacy path, profile applicationProxy)', status: 201, response: group },
+  ...createGroup,
 });
 
 /** The tenant's connectorGroups, the Default group included. */
@@ -93,10 +96,11 @@ export const connectorGroupsUpdate = endpoint({
   methods: ['PATCH'],
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
-  doc: { summary: 'Update a connectorGroup', status: 200, minimal: true, response: group, request: updateGroupSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const input = await parseBody(req, updateGroupSchema, 'microsoft.graph.connectorGroup');
-    const updated = await directory.updateGroup(scope, params.id, input, ifMatch(req.headers.get('if-match')));
+  doc: { summary: 'Update a connectorGroup', status: 200, minimal: true, response: group },
+  body: { schema: updateGroupSchema, type: 'connectorGroup' },
+  precondition: true,
+  handler: ({ directory }) => async ({ ctx, params, scope, body, ifMatch }) => {
+    const updated = await directory.updateGroup(scope, params.id, body, ifMatch);
     return orMinimal(ctx, () => groupEntity(ctx, updated));
   },
 });
@@ -109,8 +113,9 @@ export const connectorGroupsDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Delete an empty connectorGroup', status: 204, response: { kind: 'none' } },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    await directory.deleteGroup(scope, params.id, ifMatch(req.headers.get('if-match')));
+  precondition: true,
+  handler: ({ directory }) => async ({ ctx, params, scope, ifMatch }) => {
+    await directory.deleteGroup(scope, params.id, ifMatch);
     return noContent(ctx);
   },
 });

@@ -3,7 +3,6 @@
  * in exactly one (docs/API.md, "Membership and assignment"). Each ends in `directory.moveConnector`.
  */
 import { groupObjectReferenceSchema, referenceSchema } from '../directory/wire.js';
-import { parseBody, readJsonObject, validate } from '../graph/body.js';
 import { noContent } from '../graph/http.js';
 import { parseReference } from '../graph/odata.js';
 import { groupEntity, orMinimal } from './responses.js';
@@ -19,9 +18,9 @@ export const connectorsMemberOfAdd = endpoint({
   methods: ['POST'],
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
-  doc: { summary: 'Move a connector to a connectorGroup', status: 201, minimal: true, response: { kind: 'entity', type: 'connectorGroup' }, request: referenceSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const body = await parseBody(req, referenceSchema, 'microsoft.graph.connectorGroup');
+  doc: { summary: 'Move a connector to a connectorGroup', status: 201, minimal: true, response: { kind: 'entity', type: 'connectorGroup' } },
+  body: { schema: referenceSchema, type: 'connectorGroup' },
+  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
     const moved = await directory.moveConnector(scope, params.id, parseReference(body['@odata.id'], 'connectorGroups'));
     return orMinimal(ctx, () => groupEntity(ctx, moved, { status: 201 }));
   },
@@ -34,9 +33,9 @@ export const connectorGroupsMembersAdd = endpoint({
   methods: ['POST'],
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
-  doc: { summary: 'Move a connector into this group', status: 204, response: { kind: 'none' }, request: referenceSchema },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const body = await parseBody(req, referenceSchema, 'microsoft.graph.connector');
+  doc: { summary: 'Move a connector into this group', status: 204, response: { kind: 'none' } },
+  body: { schema: referenceSchema, type: 'connector' },
+  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
     await directory.moveConnector(scope, parseReference(body['@odata.id'], 'connectors'), params.id);
     return noContent(ctx);
   },
@@ -53,18 +52,15 @@ export const applicationsConnectorGroupMembersMemberOfAdd = endpoint({
   methods: ['POST'],
   access: 'write',
   params: { applicationId: 'application', connectorId: 'connector' },
-  doc: {
-    summary: "Move a member of the application's group to another connectorGroup",
-    status: 204,
-    response: { kind: 'none' },
-    request: referenceSchema.or(groupObjectReferenceSchema),
+  doc: { summary: "Move a member of the application's group to another connectorGroup", status: 204, response: { kind: 'none' } },
+  body: {
+    oneOf: [
+      { schema: referenceSchema, type: 'connectorGroup', when: '@odata.id' },
+      { schema: groupObjectReferenceSchema, type: 'connectorGroup' },
+    ],
   },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const body = await readJsonObject(req);
-    const target =
-      '@odata.id' in body
-        ? parseReference(validate(body, referenceSchema, 'microsoft.graph.connectorGroup')['@odata.id'], 'connectorGroups')
-        : validate(body, groupObjectReferenceSchema, 'microsoft.graph.connectorGroup').id;
+  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
+    const target = '@odata.id' in body ? parseReference(body['@odata.id'], 'connectorGroups') : body.id;
     const appGroupId = await directory.groupIdOfApplication(scope, params.applicationId);
     await directory.moveConnector(scope, params.connectorId, target, appGroupId);
     return noContent(ctx);

@@ -83,6 +83,11 @@ export const connectorNavigation = (ctx: RequestContext, directory: Directory, s
 
 interface EntityOptions<T> {
   status?: number;
+  /**
+   * The context's path when the request reached the entity through a navigation property without a binding
+   * (`applications('{id}')/connectorGroup`): OData's context URL then names that path, not the entity's set.
+   */
+  path?: string;
   select?: string[];
   expand?: Expansion[];
   navigation?: Record<string, Navigation<T>>;
@@ -95,13 +100,13 @@ async function entity<T extends Stored<GroupDoc> | Stored<ConnectorDoc>>(
   view: { id: string },
   options: EntityOptions<T>,
 ): Promise<HttpResponseInit> {
-  const { status = 200, select, expand = [], navigation } = options;
+  const { status = 200, select, expand = [], navigation, path = `${PROFILE_FRAGMENT}/${kind}s` } = options;
   const headers: Record<string, string> = { ETag: etagOf(doc._etag) };
   if (status === 201) headers.Location = (kind === 'connector' ? connectorUrl : groupUrl)(ctx, view.id);
   const expanded = expand.length ? (await expandItems([doc], expand, navigation)).get(doc.id) : undefined;
   // Entities live in the profile's containment: Graph's context is …#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity.
   // The seed pages show @odata.type on the created entity; it is harmless elsewhere.
-  const body = entityBody(ctx, `${PROFILE_FRAGMENT}/${kind}s/$entity`, view, { etag: doc._etag, select, expand, type: kind });
+  const body = entityBody(ctx, `${path}/$entity`, view, { etag: doc._etag, select, expand, type: kind });
   return json(ctx, status, { ...body, ...expanded }, headers);
 }
 

@@ -1,6 +1,5 @@
 /** What the service says about itself and how it takes several requests at once (docs/API.md, "Protocol"). */
 import { batchResponseText, parseBatch, runBatch } from '../graph/batch.js';
-import { readJsonObject } from '../graph/body.js';
 import { csdlDocument } from '../graph/csdl.js';
 import { serializedJson, standardHeaders } from '../graph/http.js';
 import { describeFunctions } from '../graph/openapi.js';
@@ -52,9 +51,9 @@ export const batch = endpoint({
   access: 'read',
   params: {},
   doc: { summary: 'JSON batching, at most 20 requests', status: 200, response: { kind: 'batch' } },
-  handler: ({ routes }) => async ({ req, ctx, log, scope }) => {
-    const items = parseBatch(await readJsonObject(req));
-    const responses = await runBatch({ routes: routes(), ctx, outer: req, log, deadline: scope.deadline }, items);
+  body: { read: parseBatch },
+  handler: ({ routes }) => async ({ req, ctx, log, scope, body }) => {
+    const responses = await runBatch({ routes: routes(), ctx, outer: req, log, deadline: scope.deadline }, body);
     return serializedJson(ctx, 200, batchResponseText(responses));
   },
 });

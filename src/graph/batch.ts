@@ -249,7 +249,7 @@ interface BatchRun {
   routes: RouteTable<ServedFunction>;
   ctx: RequestContext;
   /** The batch's own request: its Authorization goes to every item. */
-  outer: FunctionRequest;
+  outer: Pick<FunctionRequest, 'url' | 'headers'>;
   log: FunctionContext;
   /** The batch's deadline, which its items keep. */
   deadline?: Deadline;

@@ -114,7 +114,3 @@ export function validate<T extends z.ZodType>(value: unknown, schema: T, typeNam
   if (!result.success) throw badRequest(describeIssue(result.error.issues[0]!, typeName));
   return result.data;
 }
-
-export async function parseBody<T extends z.ZodType>(req: FunctionRequest, schema: T, typeName: string): Promise<z.output<T>> {
-  return validate(await readJsonObject(req), schema, typeName);
-}

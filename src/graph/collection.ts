@@ -34,6 +34,9 @@ const MAX_EXPANDED = 100;
 
 const REFERENCES_FRAGMENT = 'Collection($ref)';
 
+/** What a collection's answer reads of its request: the URL and the query. */
+type QueryRequest = Pick<FunctionRequest, 'url' | 'query'>;
+
 const conjunction = (a?: Condition, b?: Condition): Condition | undefined => (a && b ? { kind: 'and', operands: [a, b] } : (a ?? b));
 
 /** `$search` narrows like `$filter`: both must hold. */
@@ -46,7 +49,7 @@ const navigationShapes = (navigation: Record<string, { shape: EntityShape }> = {
 export const collectionPath = (url: string) => pathSegments(new URL(url).pathname).join('/').toLowerCase();
 
 /** The request's own query string without any skip token, to carry into the next link. */
-function nextLink(ctx: RequestContext, req: FunctionRequest, token: string): string {
+function nextLink(ctx: RequestContext, req: QueryRequest, token: string): string {
   const url = new URL(req.url);
   const kept = [...url.searchParams].filter(([k]) => !/^\$?skiptoken$/i.test(k));
   const search = new URLSearchParams([...kept, ['$skiptoken', token]]).toString().replace(/%24/g, '$').replace(/%2C/gi, ',');
@@ -76,20 +79,27 @@ export async function expandItems<T extends { id: string }>(
   expand: Expansion[],
   navigation: Record<string, Navigation<T>> = {},
 ): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>(items.map((item) => [item.id, {}]));
+  const byItem = items.map((item): { item: T; props: Record<string, unknown> } => ({ item, props: {} }));
+  const out = new Map(byItem.map(({ item, props }) => [item.id, props]));
   if (!items.length) return out;
-  const loaded = await Promise.all(expand.map((e) => navigation[e.property]!.load(items)));
-  expand.forEach((e, i) => {
-    for (const item of items) {
-      const related = loaded[i]!.get(item.id) ?? [];
-      const props = out.get(item.id)!;
+  const loaded = await Promise.all(
+    expand.map(async (e) => {
+      // parseExpand admits only the properties of this navigation table.
+      const nav = navigation[e.property];
+      if (!nav) throw new Error(`expandItems: no navigation property '${e.property}'`);
+      return { e, nav, related: await nav.load(items) };
+    }),
+  );
+  for (const { e, nav, related: byId } of loaded) {
+    for (const { item, props } of byItem) {
+      const related = byId.get(item.id) ?? [];
       props[e.property] = related.slice(0, MAX_EXPANDED).map((r) => pick(r, e.select));
       if (related.length > MAX_EXPANDED) {
         const select = e.select ? `&$select=${e.select.join(',')}` : '';
-        props[`${e.property}@odata.nextLink`] = `${navigation[e.property]!.url(item)}?$skip=${MAX_EXPANDED}${select}`;
+        props[`${e.property}@odata.nextLink`] = `${nav.url(item)}?$skip=${MAX_EXPANDED}${select}`;
       }
     }
-  });
+  }
   return out;
 }
 
@@ -99,7 +109,7 @@ export async function expandItems<T extends { id: string }>(
  * on the first page when asked, expanded navigation properties, or references for a `$ref` collection.
  */
 export async function collectionResponse<T extends { id: string }>(
-  req: FunctionRequest,
+  req: QueryRequest,
   ctx: RequestContext,
   tenantId: string,
   pagingKey: Uint8Array,
@@ -136,7 +146,7 @@ export async function collectionResponse<T extends { id: string }>(
 }
 
 /** A `$count` segment: the number as text/plain; `$filter` and `$search` narrow it, other options do not apply. */
-export async function countResponse(req: FunctionRequest, ctx: RequestContext, source: Pick<CollectionSource<unknown>, 'shape' | 'count'>) {
+export async function countResponse(req: QueryRequest, ctx: RequestContext, source: Pick<CollectionSource<unknown>, 'shape' | 'count'>) {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version });
   if (q.select || q.orderBy.length || q.skipToken !== undefined || q.count || q.skip || q.expand.length) {
     throw badRequest('Only $filter and $search can be combined with the $count segment.');
@@ -146,7 +156,7 @@ export async function countResponse(req: FunctionRequest, ctx: RequestContext, s
 
 /** `$select` and `$expand` on a single entity; every other query option is refused. */
 export function entityQuery(
-  req: FunctionRequest,
+  req: QueryRequest,
   ctx: RequestContext,
   shape: EntityShape,
   navigation?: Record<string, { shape: EntityShape }>,

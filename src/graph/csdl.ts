@@ -9,16 +9,14 @@ import { createConnectorSchema, createGroupSchema, updateConnectorSchema, update
 
 export const NAMESPACE = 'microsoft.graph';
 
-/** A property's type: an Edm primitive, or one of the enums below by name. */
-export interface PropertyType {
-  edm?: 'Edm.String' | 'Edm.Boolean';
-  enumType?: string;
-  nullable: boolean;
-}
+/** A property's type: an Edm primitive, or one of the enums or complex types below by name. */
+export type PropertyType = { nullable: boolean } & (
+  | { edm: 'Edm.String' | 'Edm.Boolean' | 'Edm.DateTimeOffset' | 'Edm.TimeOfDay'; enumType?: undefined; complexType?: undefined }
+  | { enumType: string; edm?: undefined; complexType?: undefined }
+  | { complexType: string; edm?: undefined; enumType?: undefined }
+);
 
-export interface Property extends PropertyType {
-  name: string;
-}
+export type Property = PropertyType & { name: string };
 
 export interface Navigation {
   name: string;
@@ -43,8 +41,14 @@ export interface EnumModel {
   members: string[];
 }
 
+export interface ComplexModel {
+  name: string;
+  properties: Property[];
+}
+
 export interface ServiceModel {
   enums: EnumModel[];
+  complexTypes: ComplexModel[];
   entities: EntityModel[];
   entitySets: { name: string; entityType: string }[];
 }
@@ -109,6 +113,24 @@ export function serviceModel(): ServiceModel {
   const connector = propertiesOf([createConnectorSchema, updateConnectorSchema], { status: 'connectorStatus' });
   model = {
     enums: [...group.enums, ...connector.enums].sort((a, b) => a.name.localeCompare(b.name)),
+    // The profile's hybridAgentUpdaterConfiguration (always null here), typed as Graph's metadata types it.
+    complexTypes: [
+      {
+        name: 'hybridAgentUpdaterConfiguration',
+        properties: [
+          { name: 'allowUpdateConfigurationOverride', edm: 'Edm.Boolean', nullable: false },
+          { name: 'deferUpdateDateTime', edm: 'Edm.DateTimeOffset', nullable: true },
+          { name: 'updateWindow', complexType: 'updateWindow', nullable: true },
+        ],
+      },
+      {
+        name: 'updateWindow',
+        properties: [
+          { name: 'updateWindowEndTime', edm: 'Edm.TimeOfDay', nullable: true },
+          { name: 'updateWindowStartTime', edm: 'Edm.TimeOfDay', nullable: true },
+        ],
+      },
+    ],
     entities: [
       { name: 'entity', abstract: true, properties: [], navigations: [] },
       // Applications belong to Graph's application API; this service knows their id and their group only.
@@ -140,6 +162,7 @@ export function serviceModel(): ServiceModel {
         name: 'onPremisesPublishingProfile',
         baseType: 'entity',
         properties: [
+          { name: 'hybridAgentUpdaterConfiguration', complexType: 'hybridAgentUpdaterConfiguration', nullable: true },
           { name: 'isDefaultAccessEnabled', edm: 'Edm.Boolean', nullable: true },
           { name: 'isEnabled', edm: 'Edm.Boolean', nullable: true },
         ],
@@ -159,7 +182,10 @@ export function serviceModel(): ServiceModel {
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const typeName = (p: PropertyType) => (p.enumType ? `graph.${p.enumType}` : p.edm!);
+const typeName = (p: PropertyType) =>
+  p.enumType !== undefined ? `graph.${p.enumType}` : p.complexType !== undefined ? `graph.${p.complexType}` : p.edm;
+
+const propertyElement = (p: Property) => `<Property Name="${p.name}" Type="${typeName(p)}"${p.nullable ? '' : ' Nullable="false"'} />`;
 
 /** The CSDL (OData 4.0 XML) document served at `/{version}/$metadata`. */
 export function csdlDocument(m: ServiceModel = serviceModel()): string {
@@ -173,6 +199,11 @@ export function csdlDocument(m: ServiceModel = serviceModel()): string {
     out(3, `<EnumType Name="${escape(e.name)}">`);
     e.members.forEach((member, i) => out(4, `<Member Name="${escape(member)}" Value="${i}" />`));
     out(3, '</EnumType>');
+  }
+  for (const c of m.complexTypes) {
+    out(3, `<ComplexType Name="${c.name}">`);
+    for (const p of c.properties) out(4, propertyElement(p));
+    out(3, '</ComplexType>');
   }
   for (const e of m.entities) {
     const attrs = [
@@ -188,9 +219,7 @@ export function csdlDocument(m: ServiceModel = serviceModel()): string {
       out(4, '</Key>');
       out(4, '<Property Name="id" Type="Edm.String" Nullable="false" />');
     }
-    for (const p of e.properties) {
-      out(4, `<Property Name="${p.name}" Type="${typeName(p)}"${p.nullable ? '' : ' Nullable="false"'} />`);
-    }
+    for (const p of e.properties) out(4, propertyElement(p));
     for (const n of e.navigations) {
       const type = n.collection ? `Collection(graph.${n.target})` : `graph.${n.target}`;
       const head = `<NavigationProperty Name="${n.name}" Type="${type}"${n.containsTarget ? ' ContainsTarget="true"' : ''}`;

@@ -1,19 +1,20 @@
 import type { HttpMethod, HttpResponseInit } from '@azure/functions';
+import type { z } from 'zod';
 import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
-import type { Access, Authenticator, Caller } from '../identity/index.js';
+import { ACCEPTED_ALGORITHMS, IdentityError, type Access, type Authenticator, type Caller, type Denial, type IdentityFailure, type TokenProblem } from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
 import type { Actor } from '../lib/actor.js';
 import { withDeadline, type Scope } from '../lib/deadline.js';
 import { NO_PROXY, errorResponse, requestContext, type OriginTrust, type RequestContext } from './http.js';
-import { PROFILE_ID, assertProfile, pathId } from './odata.js';
+import { readJsonObject, validate } from './body.js';
+import { PROFILE_ID, assertProfile, ifMatch, pathId, type EtagTest } from './odata.js';
 import type { OperationDoc } from './openapi.js';
 import { carriedDeadline, type FunctionContext, type FunctionHandler, type FunctionRequest, requestLogLine } from '../host/index.js';
 
-/** One call of an endpoint, after the shared checks: who calls, in which tenant, with which ids. */
+/** One call of an endpoint as the edge hands it over: who calls, in which tenant, the request as it came. */
 export interface Call<P extends string = string> {
   req: FunctionRequest;
   ctx: RequestContext;
-  /** The route's parameters, each checked by its kind: ids are lower-case GUIDs. */
   params: Record<P, string>;
   caller: Caller;
   /**
@@ -23,6 +24,49 @@ export interface Call<P extends string = string> {
   scope: Scope;
   log: FunctionContext;
 }
+
+/**
+ * A body the declaration names: the zod schema it must satisfy and the Graph type its errors name
+ * (`connectorGroup`: "Property 'x' does not exist on type 'microsoft.graph.connectorGroup'").
+ */
+export interface BodySchema<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  type: string;
+}
+
+/**
+ * What an endpoint's body is: one schema; one of several forms, each but the last picked by a property the
+ * body has (`when`), the last otherwise; or a JSON object read by a function of its own (`$batch`).
+ * The body is read and checked before the handler runs; a schema's JSON Schema is the OpenAPI request body.
+ */
+export type BodySpec =
+  | BodySchema
+  | { oneOf: readonly [...(BodySchema & { when: string })[], BodySchema] }
+  | { read: (json: Record<string, unknown>) => unknown };
+
+/** The body a handler receives for its declaration's `body`. */
+export type BodyOf<B> = B extends { schema: infer S extends z.ZodType }
+  ? z.output<S>
+  : B extends { oneOf: readonly (infer F)[] }
+    ? F extends { schema: infer S extends z.ZodType } ? z.output<S> : never
+    : B extends { read: (json: Record<string, unknown>) => infer T }
+      ? T
+      : undefined;
+
+/**
+ * One call of an endpoint as its handler sees it: the checked path parameters and body, and what the
+ * declaration asks for: the parsed `If-Match` (`precondition`), the key a create's retries share
+ * (`create`). The request's body and those headers are read by the edge, never by a handler: `req` has no
+ * body to read and `ctx` no client-request-id key.
+ */
+export type HandlerCall<P extends string, B, Pre, Cr> = Omit<Call<P>, 'req' | 'ctx'> & {
+  req: Omit<FunctionRequest, 'arrayBuffer'>;
+  ctx: Omit<RequestContext, 'callerRequestId'>;
+  /** The route's parameters, each checked by its kind: ids are lower-case GUIDs. */
+  params: Record<P, string>;
+  body: BodyOf<B>;
+} & (Pre extends true ? { /** `If-Match` as a test of a stored etag; undefined without the header. */ ifMatch: EtagTest | undefined } : unknown) &
+  (Cr extends true ? { /** The caller's valid client-request-id (its item's in `$batch`), which the create's retries share. */ createKey: string | undefined } : unknown);
 
 /**
  * What a path parameter names. An id kind must be a GUID (anything else names nothing: 404 naming the kind,
@@ -39,37 +83,61 @@ export type RouteParams<R extends string> = R extends `${string}{${infer P}}${in
 /**
  * An endpoint, declared in one place: its name (one per endpoint: the function's name; the export is its
  * camelCase form), its route without the version segment, methods, access, the kind of each path parameter,
- * how `/openapi.json` describes it, and a handler factory that receives the service's dependencies and then
- * each call with its parameters already checked.
+ * how `/openapi.json` describes it, its body, whether it takes `If-Match` (`precondition`) and whether it is
+ * a create whose retries share a key (`create`), and a handler factory that receives the service's
+ * dependencies and then each call with its parameters and body already checked (`HandlerCall`).
  *
  * The Functions host tries functions in name order (ignoring case) and a literal segment does not beat a
  * parameter, so where two routes overlap the one with the literal must have the name that sorts first;
  * `assertPrecedence` (host/routing.ts) refuses a table where it does not.
  */
-export interface Endpoint<D, R extends string = string> {
+export interface Declaration<D, R extends string, B extends BodySpec | undefined, Pre extends true | undefined, Cr extends true | undefined> {
   name: string;
   route: R;
   methods: HttpMethod[];
   access: Access;
   params: Record<RouteParams<R>, ParamKind>;
-  doc: OperationDoc;
+  /** The OpenAPI entry; its request body comes from `body`. */
+  doc: Omit<OperationDoc, 'request'>;
+  body?: B;
+  /** The handler receives the request's `If-Match` (`ifMatch`). */
+  precondition?: Pre;
+  /** A create: the handler receives the key its retries share (`createKey`). */
+  create?: Cr;
   /** Registered once at the root instead of under each version (`/openapi.json`). */
   unversioned?: true;
   /** May answer synchronously (nothing to wait for); a throw is a refusal either way. */
-  handler: (deps: D) => (call: Call<RouteParams<R>>) => HttpResponseInit | Promise<HttpResponseInit>;
+  handler: (deps: D) => (call: HandlerCall<RouteParams<R>, B, Pre, Cr>) => HttpResponseInit | Promise<HttpResponseInit>;
+}
+
+/** An endpoint as declared (`defineEndpoint`), its OpenAPI entry complete. */
+export interface Endpoint<D> extends Omit<Declaration<D, string, BodySpec | undefined, true | undefined, true | undefined>, 'doc' | 'handler'> {
+  doc: OperationDoc;
+  handler: (deps: D) => (call: HandlerCall<string, BodySpec | undefined, true, true>) => HttpResponseInit | Promise<HttpResponseInit>;
 }
 
 const routeParams = (route: string) => [...route.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
 
+/** The schema OpenAPI describes a body with: a choice of forms is any of them. */
+function requestSchema(body: BodySpec | undefined): z.ZodType | undefined {
+  if (!body || 'read' in body) return undefined;
+  if ('schema' in body) return body.schema;
+  const [first, ...rest] = body.oneOf.map((form) => form.schema);
+  return rest.reduce<z.ZodType>((all, schema) => all.or(schema), first!);
+}
+
 /** Declares an endpoint; its parameter kinds must name exactly the route's parameters. */
 export function defineEndpoint<D>() {
-  return <R extends string>(endpoint: Endpoint<D, R>): Endpoint<D> => {
+  return <R extends string, B extends BodySpec | undefined = undefined, Pre extends true | undefined = undefined, Cr extends true | undefined = undefined>(
+    endpoint: Declaration<D, R, B, Pre, Cr>,
+  ): Endpoint<D> => {
     const declared = Object.keys(endpoint.params).sort();
     const inRoute = routeParams(endpoint.route).sort();
     if (declared.join() !== inRoute.join()) {
       throw new Error(`Endpoint '${endpoint.name}': parameters [${declared}] do not match the route's [${inRoute}].`);
     }
-    return endpoint;
+    const request = requestSchema(endpoint.body);
+    return { ...endpoint, doc: { ...endpoint.doc, ...(request ? { request } : {}) } } as unknown as Endpoint<D>;
   };
 }
 
@@ -85,14 +153,32 @@ function checkParam(kind: ParamKind, value: string | undefined): string {
   }
 }
 
-/** The endpoint's handler with its dependencies, checking each path parameter (in route order) before it runs. */
+/** The request's body as the declaration names it: read as a JSON object, then checked against its form. */
+async function readBody(body: BodySpec, req: FunctionRequest): Promise<unknown> {
+  const json = await readJsonObject(req);
+  if ('read' in body) return body.read(json);
+  const form = 'schema' in body ? body : body.oneOf.find((f) => !('when' in f) || Object.hasOwn(json, f.when))!;
+  return validate(json, form.schema, `microsoft.graph.${form.type}`);
+}
+
+/**
+ * The endpoint's handler with its dependencies: each path parameter checked (in route order), then the body,
+ * before it runs; it gets what its declaration asks for.
+ */
 export function serve<D>(endpoint: Endpoint<D>, deps: D): (call: Call) => Promise<HttpResponseInit> {
   const run = endpoint.handler(deps);
   const kinds = routeParams(endpoint.route).map((name) => [name, (endpoint.params as Record<string, ParamKind>)[name]!] as const);
+  const { body, precondition, create } = endpoint;
   return async (call) => {
     const params: Record<string, string> = {};
     for (const [name, kind] of kinds) params[name] = checkParam(kind, call.params[name]);
-    return await run({ ...call, params });
+    return await run({
+      ...call,
+      params,
+      body: body && (await readBody(body, call.req)),
+      ifMatch: precondition ? ifMatch(call.req.headers.get('if-match')) : undefined,
+      createKey: create ? call.ctx.callerRequestId : undefined,
+    });
   };
 }
 
@@ -131,9 +217,71 @@ function fromDomain(failure: DomainFailure): GraphError {
   }
 }
 
+/** The challenge of every 401, as Graph sends it; `error="invalid_token"` is added when a token was presented. */
+export const WWW_AUTHENTICATE_CHALLENGE =
+  'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"';
+
+/** A 401 with the challenge; `tokenPresented` adds `error="invalid_token"` and the message as its description. */
+function unauthorized(message: string, tokenPresented: boolean): GraphError {
+  const description = message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, ' ');
+  const challenge = tokenPresented
+    ? `${WWW_AUTHENTICATE_CHALLENGE}, error="invalid_token", error_description="${description}"`
+    : WWW_AUTHENTICATE_CHALLENGE;
+  return new GraphError(401, message, { 'WWW-Authenticate': challenge });
+}
+
+const INVALID = 'Access token validation failure.';
+
+/** Each problem of a token in Graph's words (401 InvalidAuthenticationToken), and whether a token was presented. */
+const TOKEN_PROBLEMS: Record<TokenProblem, [message: string, presented: boolean]> = {
+  empty: ['Access token is empty.', false],
+  notBearer: ['Access token is empty. The Authorization header must use the Bearer scheme.', false],
+  malformed: [`${INVALID} The token is malformed.`, true],
+  tooLarge: [`${INVALID} The token is too large.`, true],
+  tenantInvalid: [`${INVALID} The tid claim is missing or is not a GUID.`, true],
+  issuerInvalid: [`${INVALID} Invalid issuer.`, true],
+  expired: ['Lifetime validation failed, the token is expired.', true],
+  notYetValid: ['Lifetime validation failed, the token is not yet valid.', true],
+  audienceInvalid: [`${INVALID} Invalid audience.`, true],
+  algorithmNotAccepted: [`${INVALID} The signing algorithm is not accepted (only ${ACCEPTED_ALGORITHMS.join(', ')}).`, true],
+  signingKeyUnknown: [`${INVALID} The signing key is unknown.`, true],
+  signatureInvalid: [`${INVALID} Invalid signature.`, true],
+};
+
+/** Graph's words when the caller may not do this. */
+const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
+
+/** Each denial of identity in Graph's words (403 Authorization_RequestDenied). */
+const DENIALS: Record<Denial, string> = {
+  personalAccount: 'Personal Microsoft accounts are not supported. Sign in with a work or school account.',
+  appOnly: 'Application permissions are not supported. Use a delegated (user) token.',
+  noDelegatedPermissions: 'The token carries no delegated permissions (scp).',
+  noDirectoryRoles: `${INSUFFICIENT_PRIVILEGES} The token carries no directory roles (wids).`,
+  roleNotPermitted: INSUFFICIENT_PRIVILEGES,
+};
+
+/** An identity refusal in Graph's words. */
+function fromIdentity(failure: IdentityFailure): GraphError {
+  switch (failure.kind) {
+    case 'token':
+      return unauthorized(...TOKEN_PROBLEMS[failure.problem]);
+    case 'claim':
+      return unauthorized(`${INVALID} ${failure.missing ? `The ${failure.claim} claim is missing.` : `Invalid ${failure.claim} claim.`}`, true);
+    case 'denied':
+      return new GraphError(403, DENIALS[failure.denial]);
+    case 'scope':
+      return new GraphError(403, `${INSUFFICIENT_PRIVILEGES} This operation needs one of the delegated permissions ${failure.needed.join(', ')}.`);
+    case 'keysUnavailable':
+      return new GraphError(503, 'The token signing keys of the identity provider could not be retrieved. Retry the request.', {
+        'Retry-After': String(failure.retryAfterSeconds),
+      });
+  }
+}
+
 /** Any failure as the caller sees it; undefined for a fault of ours (a 500). */
 export function toGraphError(error: unknown): GraphError | undefined {
   if (error instanceof GraphError) return error;
+  if (error instanceof IdentityError) return fromIdentity(error.failure);
   const failure = domainFailure(error);
   return failure ? fromDomain(failure.failure) : undefined;
 }

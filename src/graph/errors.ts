@@ -1,5 +1,5 @@
 /**
- * Graph's error vocabulary. Every refusal reaches the caller as a GraphError (the domain's own errors are
+ * Graph's error vocabulary. Every refusal reaches the caller as a GraphError (the domain's and identity's own errors are
  * mapped in endpoint.ts); the endpoint wrapper turns it into the `{"error":{code,message,innerError}}` envelope. Messages are written for callers: they never
  * carry a stack, a Cosmos message or another tenant's id.
  */

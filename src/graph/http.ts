@@ -69,7 +69,9 @@ interface UrlParts {
 const SERIALIZED_URL = /^([a-z][a-z\d+.-]*:)\/\/([^/?#@]*)(\/[^?#]*)?/i;
 function urlParts(href: string): UrlParts {
   const m = SERIALIZED_URL.exec(href);
-  return m ? { protocol: m[1]!.toLowerCase(), host: m[2]!, pathname: m[3] ?? '/' } : new URL(href);
+  if (!m) return new URL(href);
+  const [, protocol = '', host = '', pathname = '/'] = m;
+  return { protocol: protocol.toLowerCase(), host, pathname };
 }
 
 function originOf(req: FunctionRequest, url: UrlParts, trust: OriginTrust): string {

@@ -23,8 +23,8 @@ export type ReferenceKind = 'connectorGroups' | 'connectors';
 /** `connectorGroups('id')` is OData key syntax for `connectorGroups/id`. */
 function splitKeys(segments: string[]): string[] {
   return segments.flatMap((s) => {
-    const m = /^([^(]+)\('?([^')]*)'?\)$/.exec(s);
-    return m ? [m[1]!, m[2]!] : [s];
+    const [, name, key] = /^([^(]+)\('?([^')]*)'?\)$/.exec(s) ?? [];
+    return name !== undefined && key !== undefined ? [name, key] : [s];
   });
 }
 
@@ -51,12 +51,12 @@ export function parseReference(value: string, kind: ReferenceKind): string {
   let rest = segments;
   if (rest[0]?.toLowerCase() === 'onpremisespublishingprofiles') {
     if (rest.length !== 4) throw notAUrl();
-    if (rest[1]!.toLowerCase() !== PROFILE) throw notFound(`Resource 'onPremisesPublishingProfile'`);
+    if (rest[1]?.toLowerCase() !== PROFILE) throw notFound(`Resource 'onPremisesPublishingProfile'`);
     rest = rest.slice(2);
   } else if (!(kind === 'connectorGroups' && rest[0]?.toLowerCase() === 'connectorgroups')) {
     throw notAUrl();
   }
-  if (rest.length !== 2 || rest[0]!.toLowerCase() !== kind.toLowerCase()) throw notAUrl();
+  if (rest.length !== 2 || rest[0]?.toLowerCase() !== kind.toLowerCase()) throw notAUrl();
   return pathId(rest[1], kind === 'connectors' ? 'connector' : 'connectorGroup');
 }
 
@@ -65,11 +65,11 @@ export function parseReference(value: string, kind: ReferenceKind): string {
  * Absent or given twice: 400.
  */
 export function referenceParameter(query: URLSearchParams): string {
-  const given = [...query].filter(([k]) => k === '@id' || k.toLowerCase() === '$id');
-  if (given.length !== 1 || given[0]![1].trim() === '') {
+  const [only, ...more] = [...query].filter(([k]) => k === '@id' || k.toLowerCase() === '$id').map(([, value]) => value);
+  if (only === undefined || more.length > 0 || only.trim() === '') {
     throw badRequest("Removing a reference needs exactly one '@id' query parameter naming the object, e.g. $ref?@id=<url>.");
   }
-  return given[0]![1];
+  return only;
 }
 
 // --- ETags: Cosmos etags, shown as weak entity tags ---
@@ -78,8 +78,11 @@ const inner = (tag: string) => tag.trim().replace(/^W\//, '').replace(/^"|"$/g, 
 
 export const etagOf = (cosmosEtag: string) => `W/"${inner(cosmosEtag)}"`;
 
+/** A test of a stored (Cosmos) etag against what the caller's `If-Match` names. */
+export type EtagTest = (cosmosEtag: string) => boolean;
+
 /** The If-Match header as a test of a stored etag; undefined when the request has none. */
-export function ifMatch(header: string | null): ((cosmosEtag: string) => boolean) | undefined {
+export function ifMatch(header: string | null): EtagTest | undefined {
   if (!header) return undefined;
   const tags = header.split(',').map((t) => t.trim()).filter(Boolean);
   if (tags.includes('*')) return () => true;

@@ -38,8 +38,15 @@ export interface DocumentedRoute {
 type Schema = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/microsoft.graph.${name}` });
 
+const PRIMITIVE: Record<NonNullable<Property['edm']>, Schema> = {
+  'Edm.String': { type: 'string' },
+  'Edm.Boolean': { type: 'boolean' },
+  'Edm.DateTimeOffset': { type: 'string', format: 'date-time' },
+  'Edm.TimeOfDay': { type: 'string', format: 'time' },
+};
+
 function propertySchema(p: Property): Schema {
-  const base: Schema = p.enumType ? ref(p.enumType) : { type: p.edm === 'Edm.Boolean' ? 'boolean' : 'string' };
+  const base: Schema = p.enumType !== undefined ? ref(p.enumType) : p.complexType !== undefined ? ref(p.complexType) : PRIMITIVE[p.edm];
   return p.nullable ? { anyOf: [base, { type: 'null' }] } : base;
 }
 
@@ -164,6 +171,14 @@ export function openApiDocument(routes: DocumentedRoute[], model: ServiceModel =
 
   const schemas: Record<string, Schema> = {};
   for (const e of model.enums) schemas[`microsoft.graph.${e.name}`] = { title: e.name, type: 'string', enum: e.members };
+  for (const c of model.complexTypes) {
+    schemas[`microsoft.graph.${c.name}`] = {
+      title: c.name,
+      type: 'object',
+      properties: Object.fromEntries(c.properties.map((p) => [p.name, propertySchema(p)])),
+      additionalProperties: false,
+    };
+  }
   for (const e of model.entities) if (!e.abstract) schemas[`microsoft.graph.${e.name}`] = entitySchema(e, model);
   schemas['microsoft.graph.ODataError'] = {
     type: 'object',

@@ -2,10 +2,10 @@
  * What a verified token may do: delegated tokens only (`scp` present; `roles` without `scp`, or `idtyp: app`,
  * is app-only), no personal Microsoft accounts, the scopes the access needs, and, as Graph intersects a
  * delegated permission with the signed-in user's rights, a directory role (`wids`) that may do it. A refusal
- * is a 403 Authorization_RequestDenied.
+ * is a denial (errors.ts), which Graph answers with 403 Authorization_RequestDenied.
  */
 import type { JWTPayload } from 'jose';
-import { GraphError } from '../graph/errors.js';
+import { denied, scopeMissing } from './errors.js';
 import { directoryRolesOf, type DirectoryRoleSettings } from './roles.js';
 import type { Access, Caller } from './types.js';
 
@@ -15,39 +15,24 @@ export const PERSONAL_ACCOUNT_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 export const WRITE_SCOPES: readonly string[] = Object.freeze(['Directory.ReadWrite.All', 'Directory.AccessAsUser.All']);
 export const READ_SCOPES: readonly string[] = Object.freeze(['Directory.Read.All', ...WRITE_SCOPES]);
 
-/** Graph's words when the caller may not do this. */
-export const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
-
-const forbidden = (message: string) => new GraphError(403, message);
-
 /**
  * Delegated, not a personal account, holding a scope that allows `access`, and signed in with a role of
- * `permitted` for `access`. Throws GraphError 403.
+ * `permitted` for `access`. Throws an IdentityError.
  */
 export function authorize(claims: JWTPayload, access: Access, permitted: DirectoryRoleSettings): Caller {
   const tid = String(claims.tid).toLowerCase();
   const { scp, roles, idtyp, oid } = claims;
-  if (tid === PERSONAL_ACCOUNT_TENANT) {
-    throw forbidden('Personal Microsoft accounts are not supported. Sign in with a work or school account.');
-  }
-  if (typeof scp !== 'string' || idtyp === 'app') {
-    throw forbidden(
-      roles !== undefined || idtyp === 'app'
-        ? 'Application permissions are not supported. Use a delegated (user) token.'
-        : 'The token carries no delegated permissions (scp).',
-    );
-  }
+  if (tid === PERSONAL_ACCOUNT_TENANT) throw denied('personalAccount');
+  if (typeof scp !== 'string' || idtyp === 'app') throw denied(roles !== undefined || idtyp === 'app' ? 'appOnly' : 'noDelegatedPermissions');
   if (access !== 'read' && access !== 'write') throw new TypeError(`Unknown access ${String(access)}`);
   const scopes = Object.freeze(scp.split(' ').filter((s) => s !== ''));
   const needed = access === 'write' ? WRITE_SCOPES : READ_SCOPES;
-  if (!scopes.some((s) => needed.includes(s))) {
-    throw forbidden(`${INSUFFICIENT_PRIVILEGES} This operation needs one of the delegated permissions ${needed.join(', ')}.`);
-  }
+  if (!scopes.some((s) => needed.includes(s))) throw scopeMissing(needed);
   const held = directoryRolesOf(claims.wids);
   // No `wids` is no role: an app registration that does not emit roles must not open everything.
-  if (held === undefined) throw forbidden(`${INSUFFICIENT_PRIVILEGES} The token carries no directory roles (wids).`);
+  if (held === undefined) throw denied('noDirectoryRoles');
   const allowed = access === 'write' ? permitted.write : permitted.read;
-  if (!held.some((id) => allowed.includes(id))) throw forbidden(INSUFFICIENT_PRIVILEGES);
+  if (!held.some((id) => allowed.includes(id))) throw denied('roleNotPermitted');
   const caller: Caller = { tenantId: tid, scopes, ...who(claims, tid) };
   if (typeof oid === 'string' && oid !== '') caller.objectId = oid;
   return caller;

@@ -3,8 +3,8 @@ export type { Access, Authenticator, Caller, IdentitySettings } from './types.js
 export { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER } from './entra.js';
 export { createAuthenticator } from './authenticator.js';
 export { PERSONAL_ACCOUNT_TENANT, READ_SCOPES, WRITE_SCOPES } from './authorize.js';
-export { WWW_AUTHENTICATE_CHALLENGE } from './bearer.js';
-export { CLOCK_SKEW_SECONDS } from './verify.js';
+export { IdentityError, type Denial, type IdentityFailure, type TokenProblem } from './errors.js';
+export { ACCEPTED_ALGORITHMS, CLOCK_SKEW_SECONDS } from './verify.js';
 export {
   APPLICATION_ADMINISTRATOR,
   CLOUD_APPLICATION_ADMINISTRATOR,

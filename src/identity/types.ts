@@ -28,9 +28,9 @@ export interface Caller {
 
 export interface Authenticator {
   /**
-   * Checks the `Authorization` header value for `access`. Throws GraphError: 401 (with WWW-Authenticate)
-   * for a missing or invalid token, 403 for a valid token that may not do this, 503 (with Retry-After)
-   * when the issuer's signing keys cannot be fetched.
+   * Checks the `Authorization` header value for `access`. Throws an IdentityError (errors.ts): the token's
+   * problem when it is missing or invalid, a denial when a valid token may not do this, `keysUnavailable`
+   * when the issuer's signing keys cannot be fetched (graph/endpoint.ts words each: 401, 403, 503).
    */
   authenticate(authorization: string | null | undefined, access: Access): Promise<Caller>;
 }

@@ -6,13 +6,11 @@
  * - `tid` a GUID, and `iss` equal to the issuer template with that `tid` substituted (or to the fixed issuer,
  *   whose tenant, when it names one, must be the `tid`).
  *
- * A failure is a 401 InvalidAuthenticationToken (bearer.ts), or a 503 with Retry-After when the key source
- * itself fails.
+ * A failure is a refusal of the token (errors.ts), or `keysUnavailable` when the key source itself fails.
  */
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { GraphError } from '../graph/errors.js';
 import { GUID_PATTERN, isGuid } from '../lib/guid.js';
-import { unauthorized } from './bearer.js';
+import { claimRefused, keysUnavailable, tokenRefused, type IdentityError } from './errors.js';
 import { isTokenKeyError, KeySourceUnavailable } from './key-sources.js';
 
 /** Tolerance on `exp` and `nbf` for clock differences between the issuer and this service. */
@@ -32,7 +30,7 @@ export interface VerificationPolicy {
   now: () => number;
 }
 
-/** Verifies signature, lifetime, audience, tenant and issuer; returns the claims. Throws GraphError 401 (503). */
+/** Verifies signature, lifetime, audience, tenant and issuer; returns the claims. Throws an IdentityError. */
 export async function verifyAccessToken(token: string, policy: VerificationPolicy): Promise<JWTPayload> {
   let claims: JWTPayload;
   try {
@@ -47,10 +45,8 @@ export async function verifyAccessToken(token: string, policy: VerificationPolic
     throw verificationError(error);
   }
   const { tid, iss } = claims;
-  if (!isGuid(tid)) throw unauthorized('Access token validation failure. The tid claim is missing or is not a GUID.', true);
-  if (typeof iss !== 'string' || !issuerMatches(policy.issuer, iss, tid)) {
-    throw unauthorized('Access token validation failure. Invalid issuer.', true);
-  }
+  if (!isGuid(tid)) throw tokenRefused('tenantInvalid');
+  if (typeof iss !== 'string' || !issuerMatches(policy.issuer, iss, tid)) throw tokenRefused('issuerInvalid');
   return claims;
 }
 
@@ -61,32 +57,16 @@ function issuerMatches(configured: string, iss: string, tid: string): boolean {
   return fixedTenant === undefined || fixedTenant.toLowerCase() === tid.toLowerCase();
 }
 
-function verificationError(error: unknown): GraphError {
-  if (error instanceof KeySourceUnavailable) {
-    return new GraphError(503, 'The token signing keys of the identity provider could not be retrieved. Retry the request.', {
-      'Retry-After': String(error.retryAfterSeconds),
-    });
-  }
-  if (error instanceof errors.JWTExpired) return unauthorized('Lifetime validation failed, the token is expired.', true);
+function verificationError(error: unknown): IdentityError {
+  if (error instanceof KeySourceUnavailable) return keysUnavailable(error.retryAfterSeconds);
+  if (error instanceof errors.JWTExpired) return tokenRefused('expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return unauthorized('Lifetime validation failed, the token is not yet valid.', true);
-    if (error.claim === 'aud' && error.reason !== 'missing') {
-      return unauthorized('Access token validation failure. Invalid audience.', true);
-    }
-    const what = error.reason === 'missing' ? `The ${error.claim} claim is missing.` : `Invalid ${error.claim} claim.`;
-    return unauthorized(`Access token validation failure. ${what}`, true);
+    if (error.claim === 'nbf') return tokenRefused('notYetValid');
+    if (error.claim === 'aud' && error.reason !== 'missing') return tokenRefused('audienceInvalid');
+    return claimRefused(error.claim, error.reason === 'missing');
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) {
-    return unauthorized(
-      `Access token validation failure. The signing algorithm is not accepted (only ${ACCEPTED_ALGORITHMS.join(', ')}).`,
-      true,
-    );
-  }
-  if (error instanceof errors.JWKSNoMatchingKey) {
-    return unauthorized('Access token validation failure. The signing key is unknown.', true);
-  }
-  if (error instanceof errors.JWSSignatureVerificationFailed || isTokenKeyError(error)) {
-    return unauthorized('Access token validation failure. Invalid signature.', true);
-  }
-  return unauthorized('Access token validation failure. The token is malformed.', true);
+  if (error instanceof errors.JOSEAlgNotAllowed) return tokenRefused('algorithmNotAccepted');
+  if (error instanceof errors.JWKSNoMatchingKey) return tokenRefused('signingKeyUnknown');
+  if (error instanceof errors.JWSSignatureVerificationFailed || isTokenKeyError(error)) return tokenRefused('signatureInvalid');
+  return tokenRefused('malformed');
 }

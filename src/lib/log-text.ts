@@ -12,6 +12,6 @@ const MAX_CHARS = 200;
 
 export function logText(text: string): string {
   const cut = text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS)}...` : text;
-  const escaped = cut.replace(UNSAFE, (c) => (c === '\\' || c === '"' ? `\\${c}` : `\\u{${c.codePointAt(0)!.toString(16)}}`));
+  const escaped = cut.replace(UNSAFE, (c) => (c === '\\' || c === '"' ? `\\${c}` : `\\u{${c.codePointAt(0)?.toString(16) ?? ''}}`));
   return `"${escaped}"`;
 }

@@ -19,7 +19,8 @@ const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A
 export function isValidHostHeader(value: string | undefined): value is string {
   const m = value === undefined ? null : HOST_HEADER.exec(value);
   if (!m) return false;
-  if (m[1]!.startsWith('[') && !isIPv6(m[1]!.slice(1, -1))) return false;
+  const name = m[1] ?? '';
+  if (name.startsWith('[') && !isIPv6(name.slice(1, -1))) return false;
   return m[2] === undefined || Number(m[2]) <= 65535;
 }
 
@@ -33,7 +34,7 @@ function splitTarget(target: string, host: string, method: string): { path: stri
   let rest = target;
   const absolute = /^https?:\/\/([^/?#]*)/i.exec(target);
   if (absolute) {
-    if (absolute[1]!.toLowerCase() !== host.toLowerCase()) return 400;
+    if ((absolute[1] ?? '').toLowerCase() !== host.toLowerCase()) return 400;
     rest = target.slice(absolute[0].length) || '/';
   }
   if (!rest.startsWith('/')) return 400;
@@ -41,12 +42,21 @@ function splitTarget(target: string, host: string, method: string): { path: stri
   return q < 0 ? { path: rest, query: '' } : { path: rest.slice(0, q), query: rest.slice(q) };
 }
 
+/** Node's raw headers (name, value, name, value, ...) as pairs. */
+function* headerPairs(raw: string[]): Generator<[name: string, value: string]> {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const [name, value] = [raw[i], raw[i + 1]];
+    if (name !== undefined && value !== undefined) yield [name, value];
+  }
+}
+
 /** Header names lower-cased and repeated ones joined by commas, as the host passes them to the worker. */
 function headersOf(raw: string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    out[name] = out[name] === undefined ? raw[i + 1]! : `${out[name]},${raw[i + 1]!}`;
+  for (const [rawName, value] of headerPairs(raw)) {
+    const name = rawName.toLowerCase();
+    const seen = out[name];
+    out[name] = seen === undefined ? value : `${seen},${value}`;
   }
   return out;
 }
@@ -59,9 +69,9 @@ function kestrelRefusal(req: IncomingMessage): number | undefined {
   let headerBytes = 0;
   let hosts = 0;
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    headerBytes += raw[i]!.length + raw[i + 1]!.length + ': \r\n'.length;
-    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  for (const [name, value] of headerPairs(raw)) {
+    headerBytes += name.length + value.length + ': \r\n'.length;
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
   }
   if (headerBytes > HOST_HEADER_LIMIT || raw.length / 2 > HEADER_COUNT_LIMIT) return 431;
   if (hosts > 1 || (hosts === 0 && req.httpVersion !== '1.0') || (hosts === 1 && !isValidHostHeader(req.headers.host))) return 400;

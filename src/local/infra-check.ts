@@ -111,12 +111,13 @@ function run(bin: string, args: string[], cwd = process.cwd()): Promise<Run> {
 
 /** The CLI's diagnostics (`path(line,col) : Level CODE: message`), each file renamed by `rename`. */
 export function parseDiagnostics(output: string, rename: (file: string) => string = (f) => f): Diagnostic[] {
-  return [...output.matchAll(/^(.+?)\((\d+),\d+\) : (\w+) ([\w-]+): (.*)$/gm)].map((m) => ({
-    file: rename(m[1]!),
-    line: Number(m[2]),
-    level: m[3]!,
-    code: m[4]!,
-    message: m[5]!,
+  // Every group of the pattern takes part in each match, so each is a string.
+  return [...output.matchAll(/^(.+?)\((\d+),\d+\) : (\w+) ([\w-]+): (.*)$/gm)].map(([, file = '', line, level = '', code = '', message = '']) => ({
+    file: rename(file),
+    line: Number(line),
+    level,
+    code,
+    message,
   }));
 }
 
@@ -194,6 +195,7 @@ export async function checkInfra(): Promise<InfraCheck> {
       run(bin, ['lint', '--no-restore', APP_REGISTRATION]),
       readInterfaces(bin, [declarationsOnly, path.join(stage, path.basename(APP_REGISTRATION))]),
     ]);
+    if (!registration || !standIn) throw new Error('bicep: the interfaces of the app registration and its stand-in were not read');
     const diagnostics = [...parseDiagnostics(build.output, rename), ...parseDiagnostics(lint.output, rename)];
     // A non-zero exit with nothing parsed is still a failure: keep the CLI's words.
     for (const r of [build, lint]) if (r.status !== 0 && parseDiagnostics(r.output).length === 0) diagnostics.push({ file: INFRA_DIR, line: 0, level: 'Error', code: 'bicep', message: r.output.trim() });
@@ -211,8 +213,8 @@ export async function checkInfra(): Promise<InfraCheck> {
       diagnostics,
       registrationDiagnostics,
       unexplained,
-      registration: registration!,
-      standIn: standIn!,
+      registration,
+      standIn,
       templates,
     };
   } finally {

@@ -98,7 +98,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, log: (line: s
   }
   const token = env.TOKEN?.trim();
   if (!token) {
-    log('smoke: set TOKEN to a bearer token for the API (see the README).');
+    log('smoke: set TOKEN to a bearer token for the API (docs/DEPLOY.md shows how to get one).');
     return 2;
   }
   return (await runSmoke({ baseUrl, token, log })) ? 0 : 1;

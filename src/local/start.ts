@@ -66,9 +66,9 @@ async function localSettingsValues(): Promise<Record<string, string>> {
   return values as Record<string, string>;
 }
 
-function portSetting(env: NodeJS.ProcessEnv, name: string, fallback?: number): number | undefined {
+function portSetting(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const text = env[name]?.trim();
-  if (!text) return fallback;
+  if (!text) return undefined;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(port >= 1 && port <= 65535)) throw new StartupError(`${name} must be a port number from 1 to 65535, not ${JSON.stringify(text)}.`);
   return port;
@@ -153,7 +153,7 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
     return;
   }
   const env: NodeJS.ProcessEnv = { AUTH_MODE: 'local', ...(await localSettingsValues()), ...process.env };
-  const port = portSetting(env, 'PORT', 7071)!;
+  const port = portSetting(env, 'PORT') ?? 7071;
   const httpsPort = portSetting(env, 'HTTPS_PORT');
   const listenHost = env.HOST?.trim() || '127.0.0.1';
   const inMemory = args.inMemory || flagSetting(env, 'LOCAL_COSMOS_IN_MEMORY');

@@ -12,9 +12,9 @@ export type CosmosSettings =
 const isLoopback = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
 
 function endpointOf(connectionString: string): string {
-  const match = /AccountEndpoint=([^;]+)/i.exec(connectionString);
-  if (!match) throw new Error('COSMOS_CONNECTION_STRING has no AccountEndpoint.');
-  return match[1]!;
+  const endpoint = /AccountEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+  if (!endpoint) throw new Error('COSMOS_CONNECTION_STRING has no AccountEndpoint.');
+  return endpoint;
 }
 
 /**

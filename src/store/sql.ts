@@ -58,7 +58,8 @@ function atom(sql: string, complement: string): Formula {
 
 function junction(kind: 'and' | 'or', parts: Formula[]): Formula {
   const flat = parts.flatMap((p) => (p.kind === kind ? p.parts : [p]));
-  return flat.length === 1 ? flat[0]! : { kind, parts: flat };
+  const [only] = flat;
+  return flat.length === 1 && only ? only : { kind, parts: flat };
 }
 
 function negate(f: Formula): Formula {
@@ -142,7 +143,8 @@ class Compiler {
     const parts: Formula[] = [];
     if (values.includes(null)) parts.push(this.isNull(ref, p));
     const nonNull = [...new Set(values.filter((v): v is Value => v !== null))];
-    if (nonNull.length === 1) parts.push(this.equals(ref, p, nonNull[0]!));
+    const [only] = nonNull;
+    if (nonNull.length === 1 && only !== undefined) parts.push(this.equals(ref, p, only));
     if (nonNull.length > 1) {
       const params = nonNull.map((v) => this.param(v));
       const notIn = junction('and', params.map((param) => atom(`${ref} != ${param}`, `${ref} = ${param}`)));

@@ -34,10 +34,11 @@ const appIds = async (tenant: string, groupId: string) => {
 describe('GET applications/{id}/connectorGroup', () => {
   it('is the Default group for an application never assigned', async () => {
     const tenant = randomUUID();
-    const r = await groupOf(tenant, randomUUID());
+    const app = randomUUID();
+    const r = await groupOf(tenant, app);
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({
-      '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity`,
+      '@odata.context': `${t.url}/beta/$metadata#applications('${app}')/connectorGroup/$entity`,
       name: 'Default',
       isDefault: true,
       connectorGroupType: 'applicationProxy',
@@ -46,6 +47,15 @@ describe('GET applications/{id}/connectorGroup', () => {
     expect(r.headers.get('etag')).toBe(r.body['@odata.etag']);
     const list = await t.call('GET', GROUPS, { tenant });
     expect(list.body.value.map((g: { id: string }) => g.id)).toEqual([r.body.id]);
+  });
+
+  it("names the navigation path in its context, $select and $expand included: application.connectorGroup has no binding to a set", async () => {
+    // ODataLib's reader refuses #…/connectorGroups/$entity here: the entity set it expects from the request
+    // URL is the navigation's own (tools/odata-check found it).
+    const app = randomUUID();
+    const r = await t.call('GET', `/v1.0/applications/${app}/connectorGroup?$select=name&$expand=members`, { tenant: randomUUID() });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body['@odata.context']).toBe(`${t.url}/v1.0/$metadata#applications('${app}')/connectorGroup(name,members())/$entity`);
   });
 
   it('answers 404 for a malformed application id', async () => {

@@ -252,12 +252,15 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
     const sel = select ? `(${select.join(',')})` : '';
     const last = steps.at(-1)!;
     if (last.key !== undefined) return `${metadata()}#${keyed(steps.length - 1)}${sel}/$entity`; // an item of a collection
-    if (op.method === 'POST' || !last.collection) {
-      // A created entity, or one reached through a single-valued navigation: named through its container.
+    if (op.method === 'POST') {
+      // A created entity: named through its container.
       const home = containment(entityType);
       const path = home ? `${home.set}('${PROFILE_ID}')/${home.nav}` : keyed(steps.length);
       return `${metadata()}#${path}${sel}/$entity`;
     }
+    // One reached through a single-valued navigation without a binding (application.connectorGroup): named by
+    // that path, as ODataLib's reader expects (tools/odata-check).
+    if (!last.collection) return `${metadata()}#${keyed(steps.length)}${sel}/$entity`;
     return `${metadata()}#${keyed(steps.length)}${sel}`;
   }
 

@@ -184,6 +184,13 @@ describe('client retries of a create', () => {
     const g1 = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name: 'once' }, headers });
     const g2 = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name: 'once' }, headers });
     expect([g1.status, g2.status, g2.body.id]).toEqual([201, 201, g1.body.id]);
+    // The older create (seed 001's POST /connectorGroups) is the same create: its retries make one group too.
+    const older = { 'client-request-id': randomUUID() };
+    const o1 = await t.call('POST', '/beta/connectorGroups', { tenant, body: { name: 'older' }, headers: older });
+    const o2 = await t.call('POST', '/beta/connectorGroups', { tenant, body: { name: 'older' }, headers: older });
+    expect([o1.status, o2.status, o2.body.id]).toEqual([201, 201, o1.body.id]);
+    const groups = await t.call('GET', `${PROFILE}/connectorGroups`, { tenant });
+    expect(groups.body.value.filter((g: { name: string }) => g.name === 'older')).toHaveLength(1);
   });
 
   it('after an answer lost to a reset: the retry is a 201 for the same object', async () => {

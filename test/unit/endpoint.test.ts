@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import functions from '@azure/functions';
+import { z } from 'zod';
 import { endpoints, modules, zzzFallback } from '../../src/functions/index.js';
 import { callerAddress, defineEndpoint, serve, toHttpHandler, type Call } from '../../src/graph/endpoint.js';
 import { invokeItem, RouteTable } from '../../src/host/index.js';
@@ -143,6 +146,109 @@ describe('endpoint declarations', () => {
     expect(badProfile.status).toBe(404);
     expect(((await badProfile.json()) as { error: { message: string } }).error.message).toMatch(/^Resource 'onPremisesPublishingProfile'/);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('a declared body, precondition and create key', () => {
+  const probeSchema = z.strictObject({ name: z.string() });
+  const seen: unknown[] = [];
+  const probe = defineEndpoint<unknown>()({
+    name: 'probe',
+    route: 'p',
+    methods: ['POST'],
+    access: 'read',
+    params: {},
+    doc: { summary: 's', status: 204, response: { kind: 'none' } },
+    body: { schema: probeSchema, type: 'probe' },
+    precondition: true,
+    create: true,
+    handler: () => async (call) => {
+      // The edge reads the body and the client-request-id key; a handler's types offer neither.
+      // @ts-expect-error no body to read
+      void call.req.arrayBuffer;
+      // @ts-expect-error the key comes as createKey
+      void call.ctx.callerRequestId;
+      const name: string = call.body.name;
+      seen.push({ name, createKey: call.createKey, matches: call.ifMatch?.('"e1"') });
+      return { status: 204 };
+    },
+  });
+  const run = async (body: string, headers: Record<string, string> = {}) => {
+    const handler = toHttpHandler(serve(probe, undefined), 'read', allowAll);
+    const request = new HttpRequest({ method: 'POST', url: 'http://localhost/beta/p', headers: { 'content-type': 'application/json', ...headers }, body: { string: body } });
+    const response = new HttpResponse((await handler(request, new InvocationContext())) as object);
+    return { status: response.status, text: await response.text() };
+  };
+
+  it('hands the handler the checked body, the parsed If-Match and the client-request-id key', async () => {
+    seen.length = 0;
+    expect((await run('{"name":"a"}', { 'if-match': 'W/"e1"', 'client-request-id': 'key-1' })).status).toBe(204);
+    expect((await run('{"name":"b"}')).status).toBe(204);
+    expect(seen).toEqual([{ name: 'a', createKey: 'key-1', matches: true }, { name: 'b', createKey: undefined, matches: undefined }]);
+  });
+
+  it('refuses a body against its schema, naming the declared type, before the handler runs', async () => {
+    seen.length = 0;
+    const refused = await run('{"name":"a","extra":1}');
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text).error.message).toBe("Property 'extra' does not exist on type 'microsoft.graph.probe'.");
+    expect((await run('[]')).status).toBe(400);
+    expect(seen).toEqual([]);
+  });
+
+  it('gives only what is declared: no body, no If-Match, no key', async () => {
+    const plain = defineEndpoint<unknown>()({
+      name: 'plain', route: 'q', methods: ['POST'], access: 'read', params: {},
+      doc: { summary: 's', status: 204, response: { kind: 'none' } },
+      handler: () => async (call) => {
+        // @ts-expect-error not declared with precondition: true
+        void call.ifMatch;
+        // @ts-expect-error not declared with create: true
+        void call.createKey;
+        seen.push(call.body);
+        return { status: 204 };
+      },
+    });
+    seen.length = 0;
+    const handler = toHttpHandler(serve(plain, undefined), 'read', allowAll);
+    await handler(new HttpRequest({ method: 'POST', url: 'http://localhost/beta/q', headers: { 'if-match': '*' }, body: { string: 'not json' } }), new InvocationContext());
+    expect(seen).toEqual([undefined]);
+  });
+
+  it('describes the body in OpenAPI from the declaration: one schema, or any of a choice of forms picked by a property', async () => {
+    expect(probe.doc.request).toBe(probeSchema);
+    const other = z.strictObject({ id: z.string() });
+    const choice = defineEndpoint<unknown>()({
+      name: 'choice', route: 'c', methods: ['POST'], access: 'read', params: {},
+      doc: { summary: 's', status: 204, response: { kind: 'none' } },
+      body: { oneOf: [{ schema: probeSchema, type: 'probe', when: 'name' }, { schema: other, type: 'other' }] },
+      handler: () => async ({ body }) => {
+        seen.push('name' in body ? `name ${body.name}` : `id ${body.id}`);
+        return { status: 204 };
+      },
+    });
+    expect(z.toJSONSchema(choice.doc.request!)).toMatchObject({ anyOf: [{ required: ['name'] }, { required: ['id'] }] });
+    seen.length = 0;
+    const handler = toHttpHandler(serve(choice, undefined), 'read', allowAll);
+    const send = async (body: string) => {
+      const request = new HttpRequest({ method: 'POST', url: 'http://localhost/beta/c', headers: { 'content-type': 'application/json' }, body: { string: body } });
+      const response = new HttpResponse((await handler(request, new InvocationContext())) as object);
+      return response.status === 204 ? 204 : ((await response.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await send('{"name":"n"}')).toBe(204);
+    expect(await send('{"id":"i"}')).toBe(204);
+    expect(await send('{"name":"n","id":"i"}')).toBe("Property 'id' does not exist on type 'microsoft.graph.probe'.");
+    expect(await send('{}')).toBe("Property 'id' is required.");
+    expect(seen).toEqual(['name n', 'id i']);
+  });
+
+  it('is how every endpoint of src/functions/ gets them: no handler reads a body, If-Match or the client-request-id itself', () => {
+    const found: string[] = [];
+    for (const file of readdirSync('src/functions')) {
+      const text = readFileSync(path.join('src/functions', file), 'utf8');
+      for (const m of text.matchAll(/parseBody|readJsonObject|validate\(|arrayBuffer|ifMatch\(|if-match|client-request-id|callerRequestId/gi)) found.push(`${file}: ${m[0]}`);
+    }
+    expect(found).toEqual([]);
   });
 });
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphError } from '../../src/graph/errors.js';
+import { toGraphError, WWW_AUTHENTICATE_CHALLENGE } from '../../src/graph/endpoint.js';
+import type { GraphError } from '../../src/graph/errors.js';
 import {
   APPLICATION_ADMINISTRATOR,
   assertLocalModeAllowed,
@@ -20,6 +21,7 @@ import {
   createAuthenticator,
   ENTRA_JWKS_URI,
   ENTRA_MULTI_TENANT_ISSUER,
+  IdentityError,
   IdentitySettingsError,
   loadLocalSigningKey,
   LOCAL_AUDIENCE,
@@ -28,7 +30,6 @@ import {
   LOCAL_KEY_FILE,
   localTokenClaims,
   mintLocalToken,
-  WWW_AUTHENTICATE_CHALLENGE,
   type Access,
   type Authenticator,
   type Caller,
@@ -51,11 +52,12 @@ import {
 
 const INVALID_TOKEN = /^Bearer realm="", authorization_uri="https:\/\/login\.microsoftonline\.com\/common\/oauth2\/authorize", error="invalid_token", error_description="[^"\\]*"$/;
 
+/** Identity refuses with a code of its own (never Graph's words); the caller reads it as graph/ words it. */
 async function refusal(promise: Promise<unknown>): Promise<GraphError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof GraphError) return error;
+    if (error instanceof IdentityError) return toGraphError(error)!;
     throw error;
   }
   throw new Error('expected a refusal, the token was accepted');
@@ -247,6 +249,18 @@ describe('local mode: 401 InvalidAuthenticationToken', () => {
     await expect401(as(tokenFor(`${tenant}x`)), /tid/);
     await expect401(as(tokenFor(tenant, undefined, { extraClaims: { tid: 42 } })), /tid/);
     await expect401(as(tokenFor('{tenantid}')), /tid/);
+  });
+});
+
+describe('refusals as codes', () => {
+  const failure = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: unknown) => (e instanceof IdentityError ? e.failure : e));
+
+  it("names what is wrong with the token or the caller, not Graph's words for it", async () => {
+    expect(await failure(auth.authenticate('', 'read'))).toEqual({ kind: 'token', problem: 'empty' });
+    expect(await failure(auth.authenticate('Basic abc', 'read'))).toEqual({ kind: 'token', problem: 'notBearer' });
+    expect(await failure(as('x.y.z'))).toEqual({ kind: 'token', problem: 'malformed' });
+    expect(await failure(as(tokenFor(tenant, 'Directory.Read.All'), 'write'))).toEqual({ kind: 'scope', needed: ['Directory.ReadWrite.All', 'Directory.AccessAsUser.All'] });
+    expect(await failure(as(tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true })))).toEqual({ kind: 'denied', denial: 'appOnly' });
   });
 });
 

@@ -30,6 +30,8 @@ describe('layers', () => {
     ['src/functions/x.ts', "import type { Stored } from '../store/store.js';"],
     ['src/functions/x.ts', "import { startLocalHost } from '../local/host.js';"],
     ['src/identity/x.ts', "import { StoreDirectory } from '../directory/directory.js';"],
+    // Identity refuses with codes of its own; graph/ words them.
+    ['src/identity/x.ts', "import { GraphError } from '../graph/errors.js';"],
     ['src/lib/x.ts', "import { GraphError } from '../graph/errors.js';"],
     ['src/lib/x.ts', "import type { Stored } from '../store/store.js';"],
     ['src/lib/x.ts', "import type { ListQuery } from '../directory/directory.js';"],

@@ -272,6 +272,12 @@ describe('parseCollectionQuery: $skip, $search, $expand', () => {
     expect(refusal(() => expandOf(qs)).message).toContain(mention);
   });
 
+  it('refuses a nested $select under * where the resource has no navigation property, with a 400', () => {
+    const none = () => parseCollectionQuery(new URLSearchParams('$expand=*($select=id)'), connectorGroup, { version: 'beta', navigation: {} });
+    expect(refusal(none)).toMatchObject({ status: 400 });
+    expect(refusal(none).message).toContain("'*'");
+  });
+
   it('v1.0 needs the $ inside $expand too', () => {
     expect(refusal(() => expandOf('$expand=members(select=id)', 'v1.0')).message).toContain("'$select'");
     expect(expandOf('$expand=members($select=id)', 'v1.0')).toEqual([{ property: 'members', select: ['id'] }]);

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GraphError } from '../../src/graph/errors.js';
+import { toGraphError } from '../../src/graph/endpoint.js';
 import {
   CLOCK_SKEW_SECONDS,
+  IdentityError,
   createAuthenticator,
   ENTRA_MULTI_TENANT_ISSUER,
   loadLocalSigningKey,
@@ -22,7 +23,8 @@ const status = (promise: Promise<unknown>) =>
   promise.then(
     () => 200,
     (error: unknown) => {
-      if (error instanceof GraphError) return error.status;
+      const refusal = error instanceof IdentityError ? toGraphError(error) : undefined;
+      if (refusal) return refusal.status;
       throw error;
     },
   );

@@ -26,7 +26,7 @@ export function unknownProperty(name: string, where: string) {
  * index after the closing quote, or undefined when the text ends first.
  */
 export function readQuoted(text: string, start: number, escapes: Readonly<Record<string, string>>): { value: string; end: number } | undefined {
-  const close = text[start]!;
+  const close = text.charAt(start);
   let value = '';
   for (let j = start + 1; j < text.length; ) {
     const pair = text.slice(j, j + 2);

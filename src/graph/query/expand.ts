@@ -44,7 +44,10 @@ export function parseExpand(value: string, navigation: Record<string, EntityShap
           throw badRequest(`Query option ${quote(o ? `$${o[2]}` : option)} is not supported inside $expand; only $select is.`);
         }
         if (select) throw badRequest("Query option '$select' is specified more than once inside $expand.");
-        select = parseSelect(o[3]!, navigation[names[0]!]!);
+        // `*` selects against the first navigation property; with none, nothing can be expanded.
+        const shape = names[0] === undefined ? undefined : navigation[names[0]];
+        if (!shape) throw badRequest(`Could not find a navigation property named ${quote(name)} that can be expanded on this resource (in $expand).`);
+        select = parseSelect(o[3] ?? '', shape);
       }
     }
     for (const property of names) {

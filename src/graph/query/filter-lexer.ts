@@ -20,7 +20,7 @@ export function lex(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
-    const ch = source[i]!;
+    const ch = source.charAt(i);
     const rest = source.slice(i);
     if (/\s/.test(ch)) {
       i++;

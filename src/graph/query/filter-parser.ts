@@ -38,7 +38,10 @@ export class FilterParser {
   }
 
   private peek(): Token {
-    return this.tokens[this.i] ?? this.tokens[this.tokens.length - 1]!;
+    // Past the end, the lexer's closing 'end' token again.
+    const token = this.tokens[this.i] ?? this.tokens.at(-1);
+    if (!token) throw new Error('filter: lex() returned no end token');
+    return token;
   }
 
   private next(): Token {

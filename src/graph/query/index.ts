@@ -22,14 +22,19 @@ export type { CollectionQuery, Expansion, QueryOptions } from './types.js';
 
 export function parseCollectionQuery(query: URLSearchParams, shape: EntityShape, options: QueryOptions): CollectionQuery {
   const raw = collectOptions(query, options.version);
-  const select = raw.has('select') ? parseSelect(raw.get('select')!, shape) : undefined;
-  const filter = raw.has('filter') ? parseFilter(raw.get('filter')!, shape) : undefined;
-  const search = raw.has('search') ? parseSearch(raw.get('search')!, shape) : undefined;
-  const orderBy = raw.has('orderby') ? parseOrderBy(raw.get('orderby')!, shape) : [];
-  const pageSize = raw.has('top') ? parseTop(raw.get('top')!) : DEFAULT_PAGE_SIZE;
-  const skip = raw.has('skip') ? parseSkip(raw.get('skip')!) : 0;
-  const count = raw.has('count') ? parseCount(raw.get('count')!) : false;
-  const expand = raw.has('expand') ? parseExpand(raw.get('expand')!, options.navigation ?? {}, options.version) : [];
+  /** The option parsed when the query gives it, else what its absence means. */
+  const given = <T, A>(name: Parameters<typeof raw.get>[0], parse: (text: string) => T, absent: A): T | A => {
+    const text = raw.get(name);
+    return text === undefined ? absent : parse(text);
+  };
+  const select = given('select', (text) => parseSelect(text, shape), undefined);
+  const filter = given('filter', (text) => parseFilter(text, shape), undefined);
+  const search = given('search', (text) => parseSearch(text, shape), undefined);
+  const orderBy = given('orderby', (text) => parseOrderBy(text, shape), []);
+  const pageSize = given('top', parseTop, DEFAULT_PAGE_SIZE);
+  const skip = given('skip', parseSkip, 0);
+  const count = given('count', parseCount, false);
+  const expand = given('expand', (text) => parseExpand(text, options.navigation ?? {}, options.version), []);
   const skipToken = raw.get('skiptoken');
   if (skipToken === '') throw badRequest('The $skiptoken is empty.');
   const canonical = JSON.stringify({

@@ -23,10 +23,10 @@ function searchableProperties(shape: EntityShape): string[] {
 
 function searchClause(text: string, shape: EntityShape): Condition {
   const searchable = searchableProperties(shape);
-  const m = /^([A-Za-z_][A-Za-z0-9_]*):(.*)$/s.exec(text);
-  const property = m && lookup(shape, m[1]!) ? m[1]! : undefined;
-  if (m && !property) throw unknownProperty(m[1]!, '$search');
-  const term = property ? m![2]! : text;
+  const [, named, value = ''] = /^([A-Za-z_][A-Za-z0-9_]*):(.*)$/s.exec(text) ?? [];
+  const property = named !== undefined && lookup(shape, named) ? named : undefined;
+  if (named !== undefined && !property) throw unknownProperty(named, '$search');
+  const term = property ? value : text;
   if (term === '') throw searchError(`the clause ${quote(text)} has no term.`);
   if (term.length > MAX_SEARCH_TERM) throw searchError(`a term is longer than ${MAX_SEARCH_TERM} characters.`);
   if (property && !searchable.includes(property)) {
@@ -35,7 +35,8 @@ function searchClause(text: string, shape: EntityShape): Condition {
   const clause = (name: string): Condition => ({ kind: 'contains', property: name, value: term, ignoreCase: true });
   if (property) return clause(property);
   const all = searchable.map(clause);
-  return all.length === 1 ? all[0]! : { kind: 'or', operands: all };
+  const [only, ...more] = all;
+  return only && more.length === 0 ? only : { kind: 'or', operands: all };
 }
 
 export function parseSearch(value: string, shape: EntityShape): Condition {
@@ -46,7 +47,7 @@ export function parseSearch(value: string, shape: EntityShape): Condition {
   const tokens: ({ kind: 'clause'; text: string } | { kind: 'and' | 'or' })[] = [];
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text.charAt(i);
     if (/\s/.test(ch)) {
       i++;
       continue;
@@ -58,7 +59,8 @@ export function parseSearch(value: string, shape: EntityShape): Condition {
       i = clause.end;
       continue;
     }
-    const word = /^[^\s"]+/.exec(text.slice(i))![0];
+    // ch is neither space nor quote, so the word has it at least.
+    const word = /^[^\s"]+/.exec(text.slice(i))?.[0] ?? ch;
     const upper = word.toUpperCase();
     if (upper !== 'AND' && upper !== 'OR') {
       throw searchError(`${quote(word)} at position ${i + 1} is not a quoted clause, AND or OR; write "property:term".`);
@@ -67,20 +69,25 @@ export function parseSearch(value: string, shape: EntityShape): Condition {
     i += word.length;
   }
   // or := and (OR and)* ; and := clause (AND? clause)*
-  const alternatives: Condition[][] = [[]];
+  let current: Condition[] = [];
+  const alternatives = [current];
   let expectClause = true;
   for (const token of tokens) {
     if (token.kind === 'clause') {
-      alternatives[alternatives.length - 1]!.push(searchClause(token.text, shape));
+      current.push(searchClause(token.text, shape));
       expectClause = false;
     } else {
       if (expectClause) throw searchError(`'${token.kind.toUpperCase()}' must stand between two quoted clauses.`);
-      if (token.kind === 'or') alternatives.push([]);
+      if (token.kind === 'or') alternatives.push((current = []));
       expectClause = true;
     }
   }
   if (expectClause) throw searchError('the expression ends with AND or OR.');
   if (alternatives.flat().length > MAX_FILTER_PARAMETERS / 4) throw searchError('the expression has too many clauses.');
-  const conjunction = (parts: Condition[]): Condition => (parts.length === 1 ? parts[0]! : { kind: 'and', operands: parts });
-  return alternatives.length === 1 ? conjunction(alternatives[0]!) : { kind: 'or', operands: alternatives.map(conjunction) };
+  const conjunction = (parts: Condition[]): Condition => {
+    const [only, ...more] = parts;
+    return only && more.length === 0 ? only : { kind: 'and', operands: parts };
+  };
+  const [first, ...others] = alternatives;
+  return first && others.length === 0 ? conjunction(first) : { kind: 'or', operands: alternatives.map(conjunction) };
 }
