@@ -8,6 +8,7 @@ import {
   ENTRA_JWKS_URI,
   ENTRA_MULTI_TENANT_ISSUER,
   IdentitySettingsError,
+  runsInAzure,
   validateIdentitySettings,
   type IdentitySetting,
   type IdentitySettings,
@@ -23,11 +24,11 @@ export interface Settings {
   /** Public host names of trusted proxies whose X-Forwarded-Host is taken for links (graph/http.ts). */
   forwardedHosts: string[];
   /**
-   * Host names whose Host header links may use (graph/http.ts): in Azure the app's own (WEBSITE_HOSTNAME, set
-   * by the platform) and TRUSTED_HOSTS; elsewhere the loopback names, the machine's name and TRUSTED_HOSTS.
+   * Host names whose Host header links may use (graph/http.ts): WEBSITE_HOSTNAME (the app's own name, set by
+   * the platform) and TRUSTED_HOSTS; outside Azure also the loopback names and the machine's name.
    */
   trustedHosts: string[];
-  /** The host links use when the Host header is not trusted: WEBSITE_HOSTNAME in Azure. */
+  /** The host links use when the Host header is not trusted: WEBSITE_HOSTNAME when set. */
   canonicalHost?: string;
   /** How long one request may spend on the store, retries included, before it answers 503. */
   requestDeadlineMs: number;
@@ -79,9 +80,10 @@ const schema = z
       .optional(),
     FORWARDED_HOSTS: hostList,
     TRUSTED_HOSTS: hostList,
+    // Set by the platform in Azure (the app's default name) and by Core Tools locally (localhost:<port>).
     WEBSITE_HOSTNAME: z
       .string()
-      .regex(/^[a-z0-9_.-]+$/i)
+      .regex(/^[a-z0-9_.-]+(:\d{1,5})?$/i, 'must be a host name (host or host:port)')
       .transform((v) => v.toLowerCase())
       .optional(),
     // Default 20 s: far below the 230 s an HTTP-triggered function may take in Azure, and below the
@@ -140,7 +142,11 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     // Local runs may sign skiptokens with a per-process key: they need not outlive the process.
     pagingKey: s.PAGING_KEY ? Buffer.from(s.PAGING_KEY, 'utf8') : randomBytes(32),
     forwardedHosts: s.FORWARDED_HOSTS,
-    trustedHosts: [...(s.WEBSITE_HOSTNAME ? [s.WEBSITE_HOSTNAME] : [...LOCAL_HOSTS, hostname().toLowerCase()]), ...s.TRUSTED_HOSTS],
+    trustedHosts: [
+      ...(runsInAzure(env) ? [] : [...LOCAL_HOSTS, hostname().toLowerCase()]),
+      ...(s.WEBSITE_HOSTNAME ? [s.WEBSITE_HOSTNAME] : []),
+      ...s.TRUSTED_HOSTS,
+    ],
     ...(s.WEBSITE_HOSTNAME ? { canonicalHost: s.WEBSITE_HOSTNAME } : {}),
     requestDeadlineMs: s.REQUEST_DEADLINE_MS,
     auditRetentionDays: s.AUDIT_RETENTION_DAYS,

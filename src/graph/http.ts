@@ -39,7 +39,7 @@ export const BATCH_ITEM_HEADER = 'x-batch-item-id';
  * Whose word the service takes for the origin of the links it writes (`@odata.context`, `@odata.id`,
  * `@odata.nextLink`, `Location`; in `$batch` answers too). The request's Host header only when it names one of
  * `trustedHosts` (a name without a port matches it on any port; `host:port` matches exactly); any other Host
- * gets `canonicalHost` (else `localhost` on the request's port), never an error, so a forged Host cannot
+ * gets `canonicalHost` (WEBSITE_HOSTNAME; else `localhost` on the request's port), never an error, so a forged Host cannot
  * point an SDK, bearer token in hand, at another server. `X-Forwarded-Host` (with `X-Forwarded-Proto`) is
  * taken only when it names one of `forwardedHosts`, the public names of trusted proxies in front of the
  * service (setting FORWARDED_HOSTS); any other value is ignored. The settings fill these (src/settings.ts).

@@ -44,13 +44,13 @@ function compile(route: string): Segment[] {
   if (text.includes('//')) throw new Error(`Route '${route}' has an empty segment.`);
   const parts = text === '' ? [] : text.split('/');
   return parts.map((part, i) => {
-    const m = /^\{(\*{0,2})([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(part);
-    if (m) {
-      if (m[1]) {
+    const [, stars, name] = /^\{(\*{0,2})([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(part) ?? [];
+    if (name !== undefined) {
+      if (stars) {
         if (i !== parts.length - 1) throw new Error(`Route '${route}': a catch-all must be the last segment.`);
-        return { catchAll: m[2]! };
+        return { catchAll: name };
       }
-      return { param: m[2]! };
+      return { param: name };
     }
     if (/[{}?]/.test(part)) throw new Error(`Route '${route}': segment '${part}' is not supported by this host.`);
     return { literal: part.toLowerCase() };
@@ -80,16 +80,14 @@ function splitPath(decoded: string): SplitPath {
 
 /** The rest of the path from segment `i` on (trailing slashes kept), as a catch-all receives it. */
 function restOf(path: SplitPath, i: number): string {
-  let at = 0;
-  for (let k = 0; k < i; k++) at += path.segments[k]!.length + 1;
+  const at = path.segments.slice(0, i).reduce((length, segment) => length + segment.length + 1, 0);
   return path.text.slice(at);
 }
 
 function matchSegments(segments: Segment[], split: SplitPath): Record<string, string> | undefined {
   const path = split.segments;
   const params: Record<string, string> = {};
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i]!;
+  for (const [i, seg] of segments.entries()) {
     const value = path[i];
     if ('catchAll' in seg) {
       // An absent rest is no value at all (the host passes none); an empty segment never matches.
@@ -119,7 +117,8 @@ export class RouteTable<F extends FunctionDef = FunctionDef> {
     validateFunctions(functions);
     this.routes = [...functions].sort(byFunctionName).map((fn) => {
       const segments = compile(fn.route);
-      return { fn, segments, open: segments.length > 0 && 'catchAll' in segments.at(-1)! };
+      const last = segments.at(-1);
+      return { fn, segments, open: last !== undefined && 'catchAll' in last };
     });
     this.prefix = splitPath(decodePath(routePrefix)).segments.map((s) => s.toLowerCase());
   }
@@ -172,10 +171,8 @@ export function validateFunctions(functions: FunctionDef[]): void {
     }
     compile(fn.route);
   }
-  for (let i = 0; i < functions.length; i++) {
-    for (let j = i + 1; j < functions.length; j++) {
-      const a = functions[i]!;
-      const b = functions[j]!;
+  for (const [i, a] of functions.entries()) {
+    for (const b of functions.slice(i + 1)) {
       if (trimSlashes(a.route).toLowerCase() !== trimSlashes(b.route).toLowerCase()) continue;
       if (a.methods.some((m) => b.methods.includes(m))) {
         throw new Error(`Functions '${a.name}' and '${b.name}' have the same route '${a.route}' and overlapping methods.`);
@@ -188,8 +185,8 @@ export function validateFunctions(functions: FunctionDef[]): void {
 function overlapping(a: Segment[], b: Segment[]): boolean {
   if (a.length !== b.length) return false;
   return a.every((x, i) => {
-    const y = b[i]!;
-    return !('literal' in x) || !('literal' in y) || x.literal === y.literal;
+    const y = b[i];
+    return y === undefined || !('literal' in x) || !('literal' in y) || x.literal === y.literal;
   });
 }
 
@@ -206,13 +203,15 @@ export function assertPrecedence(functions: FunctionDef[]): void {
     .sort(byFunctionName)
     .map((fn) => ({ fn, segments: compile(fn.route) }))
     .filter((r) => !r.segments.some((s) => 'catchAll' in s));
-  for (let i = 0; i < compiled.length; i++) {
-    for (let j = i + 1; j < compiled.length; j++) {
-      const first = compiled[i]!;
-      const later = compiled[j]!;
+  for (const [i, first] of compiled.entries()) {
+    for (const later of compiled.slice(i + 1)) {
       if (!first.fn.methods.some((m) => later.fn.methods.includes(m))) continue;
       if (!overlapping(first.segments, later.segments)) continue;
-      const literalIn = (x: Segment[], y: Segment[]) => x.some((s, k) => 'literal' in s && 'param' in y[k]!);
+      const literalIn = (x: Segment[], y: Segment[]) =>
+        x.some((s, k) => {
+          const other = y[k];
+          return 'literal' in s && other !== undefined && 'param' in other;
+        });
       // Reachable only when the first has a literal where the later has a parameter, and never the reverse.
       if (literalIn(later.segments, first.segments) || !literalIn(first.segments, later.segments)) {
         throw new Error(

@@ -29,6 +29,7 @@ export {
   loadLocalSigningKey,
   localTokenClaims,
   mintLocalToken,
+  runsInAzure,
   type MintOptions,
 } from './local-keys.js';
 export { IdentitySettingsError, localKeysDirFromEnv, validateIdentitySettings, type IdentitySetting } from './settings.js';

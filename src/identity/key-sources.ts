@@ -5,8 +5,9 @@
  *
  * The JWKS is fetched as Microsoft.IdentityModel's ConfigurationManager fetches its metadata: one fetch in
  * flight at a time, none sooner than a cool-down after the last one, failed ones included (while no keys are at
- * hand, a shorter wait doubling up to the cool-down), and the keys at hand kept through a failed refetch. So
- * tokens with made-up `kid`s cost no fetch each, and an outage of the identity provider costs few.
+ * hand, a shorter wait doubling up to the cool-down), and the keys at hand used while a refetch is under way or
+ * after it failed. So tokens with made-up `kid`s cost no fetch each, and an outage of the identity provider
+ * costs few.
  */
 import { createLocalJWKSet, errors, type JWK, type JWTVerifyGetKey } from 'jose';
 import { loadLocalSigningKey } from './local-keys.js';
@@ -102,15 +103,13 @@ export function remoteKeySource(url: URL, options: RemoteKeyOptions, changed: ()
   const due = () => keys === undefined || now() - keys.fetchedAt >= maxAgeMs;
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (due()) {
-      try {
-        await refresh();
-      } catch (error) {
-        // A set past its age still verifies while the identity provider cannot be reached.
-        if (keys === undefined) throw error;
-      }
+    if (keys === undefined) {
+      await refresh();
+      if (keys === undefined) throw unavailable();
+    } else if (due()) {
+      // A set past its age is refetched in the background: it verifies meanwhile, and while the fetch fails.
+      refresh().catch(() => undefined);
     }
-    if (keys === undefined) throw unavailable();
     try {
       return await keys.resolve(header, token);
     } catch (error) {

@@ -31,9 +31,14 @@ export const DEFAULT_LOCAL_TOKEN_LIFETIME_SECONDS = 3600;
 
 const AZURE_MARKERS = ['WEBSITE_INSTANCE_ID', 'WEBSITE_SITE_NAME'] as const;
 
+const azureMarker = (env: NodeJS.ProcessEnv) => AZURE_MARKERS.find((name) => (env[name] ?? '').trim() !== '');
+
+/** Whether `env` says the process runs in Azure (App Service / Functions), not locally (Core Tools included). */
+export const runsInAzure = (env: NodeJS.ProcessEnv): boolean => azureMarker(env) !== undefined;
+
 /** Throws when `env` says the process runs in Azure (App Service / Functions): local mode is for local runs only. */
 export function assertLocalModeAllowed(env: NodeJS.ProcessEnv): void {
-  const marker = AZURE_MARKERS.find((name) => (env[name] ?? '').trim() !== '');
+  const marker = azureMarker(env);
   if (marker !== undefined) {
     throw new Error(
       `Local identity mode refused: ${marker} is set, so this process runs in Azure. Local mode signs and accepts ` +

@@ -7,11 +7,12 @@ import { format } from 'node:util';
 import type { App } from '../app.js';
 import type { EmbeddedCosmos } from '@appproxy/cosmos-local';
 import type { LocalHost, LocalHostOptions } from './host.js';
+import { errorCode, LocalSettingsError, readLocalSettings, reason } from './local-settings.js';
 
 /**
  * `npm start`: the service on a developer's machine with nothing but Node. Settings come from the
- * environment, then local.settings.json (as `func start` reads them), then the embedded defaults. The
- * embedded Cosmos server keeps its data on disk (LOCAL_COSMOS_DIR) unless asked to keep it in memory, as
+ * environment, then local.settings.json (local-settings.ts, as `func start` reads them), then the embedded
+ * defaults. The embedded Cosmos server keeps its data on disk (LOCAL_COSMOS_DIR) unless asked to keep it in memory, as
  * the Cosmos DB emulator and Azurite do. Every start-up failure ends with one message saying what to do.
  */
 const USAGE = `Usage: npm start [-- --in-memory]
@@ -33,37 +34,11 @@ const PAGING_KEY_FILE = '.local/paging-key';
 /** A failure the user can fix; its message says how. */
 class StartupError extends Error {}
 
-const errorCode = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 function parseArgs(argv: readonly string[]): { inMemory: boolean; help: boolean } {
   const known = new Set(['--in-memory', '--help']);
   const unknown = argv.find((arg) => !known.has(arg));
   if (unknown !== undefined) throw new StartupError(`Unknown argument ${JSON.stringify(unknown)}.\n\n${USAGE}`);
   return { inMemory: argv.includes('--in-memory'), help: argv.includes('--help') };
-}
-
-async function localSettingsValues(): Promise<Record<string, string>> {
-  const file = 'local.settings.json';
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return {};
-    throw new StartupError(`Cannot read ${file} (${errorCode(error) ?? reason(error)}): make it readable, or remove it to use the defaults.`);
-  }
-  let values: unknown;
-  try {
-    values = (JSON.parse(text) as { Values?: unknown } | null)?.Values ?? {};
-  } catch (error) {
-    throw new StartupError(`${file} is not valid JSON (${reason(error)}): fix it, or copy local.settings.sample.json over it.`);
-  }
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-    throw new StartupError(`${file}: "Values" must be an object of settings, like local.settings.sample.json's.`);
-  }
-  const wrong = Object.entries(values).find(([, value]) => typeof value !== 'string');
-  if (wrong) throw new StartupError(`${file}: the value of ${wrong[0]} must be a string (write "${String(wrong[1])}" in quotes).`);
-  return values as Record<string, string>;
 }
 
 function portSetting(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -152,7 +127,12 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const env: NodeJS.ProcessEnv = { AUTH_MODE: 'local', ...(await localSettingsValues()), ...process.env };
+  const env: NodeJS.ProcessEnv = {
+    AUTH_MODE: 'local',
+    ...(await readLocalSettings().catch((error: unknown) => {
+      throw error instanceof LocalSettingsError ? new StartupError(error.message) : error;
+    })),
+  };
   const port = portSetting(env, 'PORT') ?? 7071;
   const httpsPort = portSetting(env, 'HTTPS_PORT');
   const listenHost = env.HOST?.trim() || '127.0.0.1';

@@ -1,7 +1,8 @@
 /**
  * `npm run token -- --tenant <guid> --scope "<scopes>" --role <name or id>`: prints a local-mode token (only the
  * token and a newline on stdout). The key pair is made on first use in the keys folder the local service reads
- * (LOCAL_KEYS_DIR, default `.local/keys`). Bad arguments: a message on stderr, exit code 2.
+ * (LOCAL_KEYS_DIR, default `.local/keys`; from the environment or local.settings.json, as `npm start` reads it).
+ * Bad arguments: a message on stderr, exit code 2.
  */
 import path from 'node:path';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../identity/index.js';
 import { isGuid } from '../lib/guid.js';
 import { isEntryPoint } from './entry.js';
+import { readLocalSettings } from './local-settings.js';
 
 export interface TokenCliIO {
   stdout: { write(text: string): unknown };
@@ -139,7 +141,7 @@ export async function main(
   io: TokenCliIO = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   let options: MintOptions;
-  let keysDir: string;
+  let keysDirArg: string | undefined;
   try {
     const parsed = parseArgs(argv);
     const { values, flags } = parsed;
@@ -162,15 +164,15 @@ export async function main(
       issuer: nonEmpty('issuer', values.issuer),
       objectId: guid('object-id', values['object-id']),
     };
-    const cwd = io.cwd ?? process.cwd();
-    const dir = nonEmpty('keys-dir', values['keys-dir']);
-    keysDir = dir !== undefined ? path.resolve(cwd, dir) : localKeysDirFromEnv(io.env ?? process.env, cwd);
+    keysDirArg = nonEmpty('keys-dir', values['keys-dir']);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`token: ${error.message}\n\n${USAGE}`);
     return 2;
   }
   try {
+    const cwd = io.cwd ?? process.cwd();
+    const keysDir = keysDirArg !== undefined ? path.resolve(cwd, keysDirArg) : localKeysDirFromEnv(await readLocalSettings(io.env ?? process.env, cwd), cwd);
     io.stdout.write(`${await mintLocalToken(keysDir, options)}\n`);
     return 0;
   } catch (error) {

@@ -64,17 +64,34 @@ export function createCosmosClient(settings: CosmosSettings): CosmosClient {
 export const containerOf = (client: CosmosClient, settings: CosmosSettings): Container =>
   client.database(settings.database).container(settings.container);
 
-/** Local runs only: in Azure the database and container are provisioned, and data-plane RBAC cannot create them. */
+/**
+ * Local runs only: in Azure the database and container are provisioned, and data-plane RBAC cannot create them.
+ * `createIfNotExists` reads, then creates: another instance creating the same one in between makes the create
+ * a 409, which means it exists, so the read is made again.
+ */
 export async function ensureContainer(client: CosmosClient, settings: CosmosSettings, indexingPolicy: IndexingPolicy): Promise<Container> {
-  const { database } = await client.databases.createIfNotExists({ id: settings.database });
-  const { container, resource } = await database.containers.createIfNotExists({
-    id: settings.container,
-    partitionKey: { paths: ['/tenantId'] },
-    indexingPolicy,
-    // Time to live on, without a default: only documents with a `ttl` of their own (audit records) expire.
-    defaultTtl: -1,
-  });
+  const { database } = await existing(() => client.databases.createIfNotExists({ id: settings.database }));
+  const { container, resource } = await existing(() =>
+    database.containers.createIfNotExists({
+      id: settings.container,
+      partitionKey: { paths: ['/tenantId'] },
+      indexingPolicy,
+      // Time to live on, without a default: only documents with a `ttl` of their own (audit records) expire.
+      defaultTtl: -1,
+    }),
+  );
   // A container made before records expired (local data of an earlier version) gets it turned on.
   if (resource && resource.defaultTtl === undefined) await container.replace({ ...resource, defaultTtl: -1 });
   return container;
+}
+
+async function existing<T>(createIfNotExists: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createIfNotExists();
+    } catch (error) {
+      // A second 409 would mean it was deleted again in between: give up then rather than loop.
+      if ((error as { code?: unknown }).code !== 409 || attempt === 3) throw error;
+    }
+  }
 }

@@ -183,17 +183,18 @@ describe('links name the Host header only when it is trusted', () => {
     expectAllAt(await linksFor(t, 'evil.example'), 'http://localhost');
   });
 
-  it("in Azure: the app's own name (WEBSITE_HOSTNAME) and TRUSTED_HOSTS are kept; any other Host, localhost included, gets WEBSITE_HOSTNAME", async () => {
-    const azure = await startTestApp({ env: { WEBSITE_HOSTNAME: 'AppProxy-x1.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com, gw.contoso.com:8443' } });
+  it('with WEBSITE_HOSTNAME (the app\'s own name; Core Tools sets localhost:<port>) and TRUSTED_HOSTS: those are kept too, any other Host gets WEBSITE_HOSTNAME', async () => {
+    const named = await startTestApp({ env: { WEBSITE_HOSTNAME: 'AppProxy-x1.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com, gw.contoso.com:8443' } });
     try {
-      expectAllAt(await linksFor(azure, 'appproxy-x1.azurewebsites.net'), 'http://appproxy-x1.azurewebsites.net');
-      expectAllAt(await linksFor(azure, 'Graph.Contoso.com'), 'http://graph.contoso.com');
-      expectAllAt(await linksFor(azure, 'gw.contoso.com:8443'), 'http://gw.contoso.com:8443');
-      for (const host of ['evil.example:7411', `localhost:${azure.port}`, 'gw.contoso.com:9443', 'appproxy-x1.azurewebsites.net.evil.example']) {
-        expectAllAt(await linksFor(azure, host), 'http://appproxy-x1.azurewebsites.net');
+      expectAllAt(await linksFor(named, 'appproxy-x1.azurewebsites.net'), 'http://appproxy-x1.azurewebsites.net');
+      expectAllAt(await linksFor(named, 'Graph.Contoso.com'), 'http://graph.contoso.com');
+      expectAllAt(await linksFor(named, 'gw.contoso.com:8443'), 'http://gw.contoso.com:8443');
+      expectAllAt(await linksFor(named, `localhost:${named.port}`), `http://localhost:${named.port}`);
+      for (const host of ['evil.example:7411', 'gw.contoso.com:9443', 'appproxy-x1.azurewebsites.net.evil.example']) {
+        expectAllAt(await linksFor(named, host), 'http://appproxy-x1.azurewebsites.net');
       }
     } finally {
-      await azure.close();
+      await named.close();
     }
   });
 });

@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedConnectionString, ensureBuilt, freePort, projectFolder, removeProjectFolders, start, type Started } from '../support/start.js';
+import { embeddedConnectionString, ensureBuilt, freePort, projectFolder, removeProjectFolders, runTokenCli, start, type Started } from '../support/start.js';
 import { TEST_TENANT, tokenFor } from '../support/tokens.js';
 
 /**
@@ -96,4 +96,27 @@ describe('npm start in memory', () => {
       }
     });
   }
+});
+
+describe('npm start and npm run token read the same settings', () => {
+  it('a LOCAL_KEYS_DIR set only in local.settings.json: the token npm run token prints is one npm start accepts', async () => {
+    const cwd = projectFolder();
+    writeFileSync(path.join(cwd, 'local.settings.json'), JSON.stringify({ IsEncrypted: false, Values: { LOCAL_KEYS_DIR: 'keys-from-settings' } }));
+    const port = await freePort();
+    // neither process gets LOCAL_KEYS_DIR from its environment
+    const run = await start({ cwd, args: ['--in-memory'], env: { LOCAL_KEYS_DIR: undefined, PORT: String(port), COSMOS_CONNECTION_STRING: embeddedConnectionString(await freePort()) } });
+    try {
+      const token = runTokenCli(cwd).trim();
+      expect(existsSync(path.join(cwd, 'keys-from-settings'))).toBe(true);
+      expect(existsSync(path.join(cwd, '.local/keys'))).toBe(false);
+      const list = await fetch(`http://127.0.0.1:${port}/beta/${PROFILE}/connectorGroups`, { headers: { authorization: `Bearer ${token}` } });
+      expect(list.status, await list.clone().text()).toBe(200);
+      // the environment still wins over the file, for both
+      const elsewhere = runTokenCli(cwd, [], { LOCAL_KEYS_DIR: 'other-keys' }).trim();
+      expect(existsSync(path.join(cwd, 'other-keys'))).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${port}/beta/${PROFILE}/connectorGroups`, { headers: { authorization: `Bearer ${elsewhere}` } })).status).toBe(401);
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
+  });
 });

@@ -5,6 +5,7 @@
  * hang. Replies are JSON, as Cosmos sends them, unless `raw` asks for a body Cosmos would not send.
  */
 import { request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
@@ -13,6 +14,8 @@ export type Fault =
   | { kind: 'resetBefore' }
   | { kind: 'resetAfter' }
   | { kind: 'delay'; ms: number }
+  /** The request reaches the server at once; its answer waits for `until`. */
+  | { kind: 'holdAnswer'; until: Promise<unknown> }
   | { kind: 'hang' };
 
 export interface ProxiedRequest {
@@ -40,7 +43,12 @@ function reply(res: ServerResponse, status: number, headers: Record<string, stri
   res.end(body);
 }
 
-export async function startFaultProxy(upstream: string, decide: FaultProxy['decide'] = () => undefined): Promise<FaultProxy> {
+/** `tls`: serve HTTPS with this certificate (the local one, src/local/tls.ts), so `npm start` runs no embedded server for it. */
+export async function startFaultProxy(
+  upstream: string,
+  decide: FaultProxy['decide'] = () => undefined,
+  tls?: { cert: string; key: string },
+): Promise<FaultProxy> {
   const target = new URL(upstream);
   const counts: Record<string, number> = {};
   const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
@@ -74,7 +82,7 @@ export async function startFaultProxy(upstream: string, decide: FaultProxy['deci
     },
   };
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -106,6 +114,7 @@ export async function startFaultProxy(upstream: string, decide: FaultProxy['deci
       const answer = await forward(req, body);
       count('forwarded');
       if (fault?.kind === 'resetAfter') return req.socket.destroy();
+      if (fault?.kind === 'holdAnswer') await fault.until;
       const headers = { ...answer.headers };
       delete headers['transfer-encoding'];
       res.writeHead(answer.status, headers as Record<string, string>);
@@ -113,8 +122,9 @@ export async function startFaultProxy(upstream: string, decide: FaultProxy['deci
     } catch {
       req.socket.destroy();
     }
-  });
+  };
+  const server = tls ? createHttpsServer(tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  proxy.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  proxy.endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return proxy;
 }

@@ -61,7 +61,16 @@ export interface Started {
 export interface StartOptions {
   cwd: string;
   args?: string[];
-  env?: Record<string, string>;
+  /** Settings for the process; `undefined` leaves one out (LOCAL_KEYS_DIR, set by default). */
+  env?: Record<string, string | undefined>;
+}
+
+const withoutUnset = (env: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+
+/** `npm run token` as a user runs it: the compiled CLI under plain Node in `cwd`; its stdout, or a throw. */
+export function runTokenCli(cwd: string, args: string[] = [], env: Record<string, string> = {}): string {
+  return execFileSync(process.execPath, [path.join(ROOT, 'dist/src/local/token.js'), ...args], { cwd, env: { PATH: '', ...env }, encoding: 'utf8' });
 }
 
 /** Spawns the launcher; `ready` resolves once it says it is serving, or with its exit when it fails first. */
@@ -69,7 +78,7 @@ export function launch({ cwd, args = [], env = {} }: StartOptions): Started & { 
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/local/start.js'), ...args], {
     cwd,
     // No Core Tools on this PATH: the local host must serve.
-    env: { PATH: '', LOCAL_KEYS_DIR: TEST_KEYS_DIR, ...env },
+    env: withoutUnset({ PATH: '', LOCAL_KEYS_DIR: TEST_KEYS_DIR, ...env }),
   });
   let text = '';
   child.stdout!.on('data', (d) => (text += d));

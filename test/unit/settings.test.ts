@@ -66,14 +66,17 @@ describe('settings', () => {
     expect(s).toMatchObject({ forwardedHosts: ['api.contoso.com', 'gw.contoso.com:8443'], requestDeadlineMs: 5000 });
   });
 
-  it("trusts, for links, the local names locally and the app's own name in Azure, plus TRUSTED_HOSTS", () => {
-    expect(loadSettings({ ...local, TRUSTED_HOSTS: ' Dev.Contoso.com:7071,' })).toMatchObject({
-      trustedHosts: ['localhost', '127.0.0.1', '[::1]', hostname().toLowerCase(), 'dev.contoso.com:7071'],
-    });
+  it("trusts, for links, the app's own name and TRUSTED_HOSTS, and outside Azure the local names", () => {
+    const local_ = [...['localhost', '127.0.0.1', '[::1]'], hostname().toLowerCase()];
+    expect(loadSettings({ ...local, TRUSTED_HOSTS: ' Dev.Contoso.com:7071,' })).toMatchObject({ trustedHosts: [...local_, 'dev.contoso.com:7071'] });
     expect(loadSettings(local).canonicalHost).toBeUndefined();
-    const azure = loadSettings({ ...local, WEBSITE_HOSTNAME: 'AppProxy.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com' });
+    // Core Tools (func start) sets WEBSITE_HOSTNAME to localhost:<port>: still a local run
+    expect(loadSettings({ ...local, WEBSITE_HOSTNAME: 'localhost:7071' })).toMatchObject({ trustedHosts: [...local_, 'localhost:7071'], canonicalHost: 'localhost:7071' });
+    // in Azure (WEBSITE_SITE_NAME, WEBSITE_INSTANCE_ID): the local names are not the app's
+    const azure = loadSettings({ ...entra, WEBSITE_SITE_NAME: 'appproxy', WEBSITE_HOSTNAME: 'AppProxy.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com' });
     expect(azure).toMatchObject({ trustedHosts: ['appproxy.azurewebsites.net', 'graph.contoso.com'], canonicalHost: 'appproxy.azurewebsites.net' });
     expect(() => loadSettings({ ...local, TRUSTED_HOSTS: 'https://graph.contoso.com' })).toThrow(/TRUSTED_HOSTS[.0]*: must be host names/);
+    expect(() => loadSettings({ ...local, WEBSITE_HOSTNAME: 'a b' })).toThrow(/WEBSITE_HOSTNAME: must be a host name/);
   });
 
   it('reads the role lists: template ids or role names, comma-separated, resolved to lower-case ids', () => {
