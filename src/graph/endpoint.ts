@@ -345,9 +345,10 @@ async function answer(
 }
 
 /**
- * The caller's address as the Functions host hands it on: Azure's front end appends the address it was
- * called from to `X-Forwarded-For` (as the local host does), so the last entry is the one no caller wrote;
- * its port, when given, is dropped.
+ * The caller's address as the Functions host hands it on: the worker sees no socket, only the headers, and
+ * Azure's front end appends the address it was called from to `X-Forwarded-For`, so the last entry is the one
+ * no caller wrote; its port, when given, is dropped. The Functions host run locally adds none (nor does the
+ * local host, which passes the headers as it does): null.
  */
 export function callerAddress(forwardedFor: string | null): string | null {
   const last = forwardedFor?.split(',').at(-1)?.trim();
