@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LogLevel } from '@azure/functions';
 import type { Deadline } from '../lib/deadline.js';
 import { logText } from '../lib/log-text.js';
-import { utf8Text } from './body.js';
+import { mediaType, utf8Text } from './body.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, validClientRequestId, type RequestContext } from './http.js';
 import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction, pathSegments, type RouteTable } from '../host/index.js';
@@ -66,7 +66,8 @@ interface BatchItem {
   url: string;
   headers: Record<string, string>;
   body: unknown;
-  dependsOn: string[];
+  /** The items it runs after: its `dependsOn` ids (which ignore case), each resolved by `parseBatch`. */
+  dependsOn: BatchItem[];
 }
 
 export interface BatchItemResponse {
@@ -95,7 +96,8 @@ const malformed = (message: string) => badRequest(`Invalid batch payload format:
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function parseItem(raw: unknown, index: number): BatchItem {
+/** One item as written, its `dependsOn` still the ids it names. */
+function parseItem(raw: unknown, index: number): { item: BatchItem; dependsOn: string[] } {
   const where = `requests[${index}]`;
   if (!isObject(raw)) throw malformed(`${where} must be an object.`);
   const { id, method, url, headers, body, dependsOn } = raw;
@@ -119,7 +121,7 @@ function parseItem(raw: unknown, index: number): BatchItem {
     }
     deps = dependsOn as string[];
   }
-  return { id, key: id.toLowerCase(), method: method.toUpperCase(), url, headers: itemHeaders, body, dependsOn: deps };
+  return { item: { id, key: id.toLowerCase(), method: method.toUpperCase(), url, headers: itemHeaders, body, dependsOn: [] }, dependsOn: deps };
 }
 
 /** The batch as a whole: any fault here is a 400 for all of it. */
@@ -130,17 +132,17 @@ export function parseBatch(body: Record<string, unknown>): BatchItem[] {
   if (requests.length > MAX_BATCH_REQUESTS) {
     throw badRequest(`The batch has ${requests.length} requests; the limit is ${MAX_BATCH_REQUESTS}.`);
   }
-  const items = requests.map(parseItem);
+  const parsed = requests.map(parseItem);
   const byKey = new Map<string, BatchItem>();
-  for (const item of items) {
+  for (const { item } of parsed) {
     if (byKey.has(item.key)) throw malformed(`the request id '${item.id.slice(0, 100)}' is used more than once.`);
     byKey.set(item.key, item);
   }
-  for (const item of items) {
-    for (const dep of item.dependsOn) {
-      if (!byKey.has(dep.toLowerCase())) {
-        throw malformed(`request '${item.id.slice(0, 100)}' depends on '${dep.slice(0, 100)}', which is not in the batch.`);
-      }
+  for (const { item, dependsOn } of parsed) {
+    for (const dep of dependsOn) {
+      const required = byKey.get(dep.toLowerCase());
+      if (!required) throw malformed(`request '${item.id.slice(0, 100)}' depends on '${dep.slice(0, 100)}', which is not in the batch.`);
+      item.dependsOn.push(required);
     }
   }
   // Depth-first search for a cycle (a request depending on itself included).
@@ -150,9 +152,10 @@ export function parseBatch(body: Record<string, unknown>): BatchItem[] {
     if (seen === 'done') return;
     if (seen === 'visiting') throw malformed(`the dependencies of request '${item.id.slice(0, 100)}' form a cycle.`);
     state.set(item.key, 'visiting');
-    for (const dep of item.dependsOn) visit(byKey.get(dep.toLowerCase())!);
+    for (const dep of item.dependsOn) visit(dep);
     state.set(item.key, 'done');
   };
+  const items = parsed.map(({ item }) => item);
   items.forEach(visit);
   return items;
 }
@@ -200,35 +203,34 @@ const LOGGERS: Record<LogLevel, (log: FunctionContext, ...args: unknown[]) => vo
  * result is read as it is (`plainResponse`); anything else through `HttpResponse`, as the host would.
  */
 async function toItemResponse(id: string, result: InvokeResult): Promise<BatchItemResponse> {
-  const plain = plainResponse(result);
-  const response = plain ? undefined : asHttpResponse(result);
   const headers: Record<string, string> = {};
   const add = (value: string, name: string) => {
     const key = headerName(name);
     headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
   };
-  // Headers iterate in name order; so do a plain result's, so the item is the same either way.
-  if (plain) for (const name of Object.keys(plain.headers).sort()) add(plain.headers[name]!, name);
-  else response!.headers.forEach(add);
-  const status = plain ? plain.status : response!.status;
-  const item: BatchItemResponse = { id, status, headers };
-  if (status === 204 || status === 304) return item;
-  // A plain result's body is text already; only an HttpResponse's is read as bytes.
-  let bytes: Buffer | undefined;
-  let text: string;
+  const plain = plainResponse(result);
   if (plain) {
-    if (!plain.body) return item;
-    text = plain.body;
-  } else {
-    if (!response!.body) return item;
-    bytes = Buffer.from(await response!.arrayBuffer());
-    if (!bytes.length) return item;
-    text = bytes.toString('utf8');
+    // Headers iterate in name order; so do a plain result's, so the item is the same either way.
+    for (const [name, value] of Object.entries(plain.headers).sort(([a], [b]) => (a < b ? -1 : 1))) add(value, name);
+    const item: BatchItemResponse = { id, status: plain.status, headers };
+    // A plain result's body is text already.
+    if (plain.status === 204 || plain.status === 304 || !plain.body) return item;
+    return withItemBody(item, plain.body, undefined, isSerializedJson(result));
   }
-  const type = headers['Content-Type'] ?? '';
-  const mime = type.split(';')[0]!.trim().toLowerCase();
+  const response = asHttpResponse(result);
+  response.headers.forEach(add);
+  const item: BatchItemResponse = { id, status: response.status, headers };
+  if (response.status === 204 || response.status === 304 || !response.body) return item;
+  // Only an HttpResponse's body is read as bytes.
+  const bytes = Buffer.from(await response.arrayBuffer());
+  return bytes.length ? withItemBody(item, bytes.toString('utf8'), bytes, false) : item;
+}
+
+/** The item with its body: `serialized` JSON as it was written, other JSON parsed, else text or base64. */
+function withItemBody(item: BatchItemResponse, text: string, bytes: Buffer | undefined, serialized: boolean): BatchItemResponse {
+  const mime = mediaType(item.headers['Content-Type'] ?? '');
   const isJson = mime === 'application/json' || mime.endsWith('+json');
-  if (isJson && plain && isSerializedJson(result)) {
+  if (isJson && serialized) {
     item.body = new SerializedBody(text);
     return item;
   }
@@ -344,14 +346,13 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
 
 /** Runs every item, each after its dependencies, concurrently otherwise; answers in request order. */
 export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<BatchItemResponse[]> {
-  const byKey = new Map(items.map((item) => [item.key, item]));
   const origin = batchOrigin(run);
   const started = new Map<string, Promise<BatchItemResponse>>();
   const start = (item: BatchItem): Promise<BatchItemResponse> => {
     let running = started.get(item.key);
     if (!running) {
       running = (async () => {
-        const deps = await Promise.all(item.dependsOn.map((d) => start(byKey.get(d.toLowerCase())!)));
+        const deps = await Promise.all(item.dependsOn.map((dep) => start(dep)));
         const failed = deps.find((d) => d.status >= 400);
         if (failed) {
           return itemError(run, item, new GraphError(424, `The request depends on request '${failed.id.slice(0, 100)}', which failed with status ${failed.status}.`));

@@ -38,9 +38,15 @@ export async function readBodyBytes(req: FunctionRequest): Promise<Buffer> {
   return bytes;
 }
 
+/** The media type a Content-Type value names, its parameters dropped, in lower case. */
+export function mediaType(contentType: string): string {
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
 function isJsonContentType(value: string | null): boolean {
   if (!value) return false;
-  const mime = value.split(';')[0]!.trim().toLowerCase();
+  const mime = mediaType(value);
   return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
 }
 
@@ -111,6 +117,8 @@ function describeIssue(issue: z.core.$ZodIssue, typeName: string): string {
 export function validate<T extends z.ZodType>(value: unknown, schema: T, typeName: string): z.output<T> {
   // reportInput: without it zod leaves `input` off every issue, and a wrong type would read as a missing property.
   const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw badRequest(describeIssue(result.error.issues[0]!, typeName));
-  return result.data;
+  if (result.success) return result.data;
+  // A failed parse names at least one issue; zod's own message stands in should one come without.
+  const [first] = result.error.issues;
+  throw badRequest(first ? describeIssue(first, typeName) : result.error.message);
 }

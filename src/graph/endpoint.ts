@@ -116,14 +116,14 @@ export interface Endpoint<D> extends Omit<Declaration<D, string, BodySpec | unde
   handler: (deps: D) => (call: HandlerCall<string, BodySpec | undefined, true, true>) => HttpResponseInit | Promise<HttpResponseInit>;
 }
 
-const routeParams = (route: string) => [...route.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+const routeParams = (route: string) => [...route.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)\}/g)].flatMap(([, name]) => name ?? []);
 
 /** The schema OpenAPI describes a body with: a choice of forms is any of them. */
 function requestSchema(body: BodySpec | undefined): z.ZodType | undefined {
   if (!body || 'read' in body) return undefined;
   if ('schema' in body) return body.schema;
-  const [first, ...rest] = body.oneOf.map((form) => form.schema);
-  return rest.reduce<z.ZodType>((all, schema) => all.or(schema), first!);
+  const [first, ...rest] = body.oneOf;
+  return rest.reduce<z.ZodType>((all, form) => all.or(form.schema), first.schema);
 }
 
 /** Declares an endpoint; its parameter kinds must name exactly the route's parameters. */
@@ -157,7 +157,8 @@ function checkParam(kind: ParamKind, value: string | undefined): string {
 async function readBody(body: BodySpec, req: FunctionRequest): Promise<unknown> {
   const json = await readJsonObject(req);
   if ('read' in body) return body.read(json);
-  const form = 'schema' in body ? body : body.oneOf.find((f) => !('when' in f) || Object.hasOwn(json, f.when))!;
+  // Of several forms, the first whose `when` property the body has, else the last (which has none).
+  const form = 'schema' in body ? body : body.oneOf.reduceRight((chosen, f) => ('when' in f && Object.hasOwn(json, f.when) ? f : chosen));
   return validate(json, form.schema, `microsoft.graph.${form.type}`);
 }
 
@@ -167,7 +168,10 @@ async function readBody(body: BodySpec, req: FunctionRequest): Promise<unknown> 
  */
 export function serve<D>(endpoint: Endpoint<D>, deps: D): (call: Call) => Promise<HttpResponseInit> {
   const run = endpoint.handler(deps);
-  const kinds = routeParams(endpoint.route).map((name) => [name, (endpoint.params as Record<string, ParamKind>)[name]!] as const);
+  // In route order (defineEndpoint made sure the declared names are the route's).
+  const order = routeParams(endpoint.route);
+  const declared: Readonly<Record<string, ParamKind>> = endpoint.params;
+  const kinds = Object.entries(declared).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   const { body, precondition, create } = endpoint;
   return async (call) => {
     const params: Record<string, string> = {};
@@ -344,17 +348,19 @@ async function answer(
 }
 
 /**
- * The caller's address as the Functions host hands it on: Azure's front end appends the address it was
- * called from to `X-Forwarded-For` (as the local host does), so the last entry is the one no caller wrote;
- * its port, when given, is dropped.
+ * The caller's address as the Functions host hands it on: the worker sees no socket, only the headers, and
+ * Azure's front end appends the address it was called from to `X-Forwarded-For`, so the last entry is the one
+ * no caller wrote; its port, when given, is dropped. The Functions host run locally adds none (nor does the
+ * local host, which passes the headers as it does): null.
  */
 export function callerAddress(forwardedFor: string | null): string | null {
   const last = forwardedFor?.split(',').at(-1)?.trim();
   if (!last) return null;
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last);
-  if (bracketed) return bracketed[1]!;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last)?.[1];
+  if (bracketed) return bracketed;
   // One colon is an IPv4 address with its port; more are an IPv6 address without one.
-  return last.split(':').length === 2 ? last.split(':')[0]! : last;
+  const colon = last.indexOf(':');
+  return colon >= 0 && colon === last.lastIndexOf(':') ? last.slice(0, colon) : last;
 }
 
 /** Who asked and from where, for the audit record of a change: from the token and the request. */

@@ -166,12 +166,7 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
       const url = `${scheme}://${host}${pathToUri(decodePath(target.path))}${target.query}`;
       let result: InvokeResult;
       try {
-        const headers = headersOf(req.rawHeaders);
-        // As Azure's front end does, the address the request came from is appended to X-Forwarded-For: the
-        // worker has no other way to learn it (the audit log records it, graph/endpoint.ts callerAddress).
-        const from = req.socket.remoteAddress;
-        if (from) headers['x-forwarded-for'] = headers['x-forwarded-for'] === undefined ? from : `${headers['x-forwarded-for']}, ${from}`;
-        result = await invoke(match, { method, url, query: target.query, headers, body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined }, log);
+        result = await invoke(match, { method, url, query: target.query, headers: headersOf(req.rawHeaders), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined }, log);
       } catch (error) {
         if (!(error instanceof UnbuildableRequest)) throw error;
         await send(res, asHttpResponse(bareErrorResponse(badRequest('The request has an invalid header.'), [req.headers['client-request-id']].flat()[0])), method === 'HEAD');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { containerIndexingPolicy, type GroupDoc } from '../../src/directory/documents.js';
 import { StoreError } from '../../src/store/errors.js';
 import type { Stored } from '../../src/lib/query.js';
+import { ensureContainer } from '../../src/store/client.js';
 import { Store, createOp, deleteOp, incrementOp } from '../../src/store/store.js';
 import { connectTestCosmos, createTestContainer, type TestContainer, type TestCosmos } from '../support/cosmos.js';
 
@@ -73,5 +74,18 @@ describe('the store keeps to its scope', () => {
     const [created, incremented, deleted] = results;
     expect([created.id, created.memberCount, incremented.memberCount, deleted]).toEqual([a.id, 0, 2, undefined]);
     expect(await store.read(scope, b.id)).toBeUndefined();
+  });
+});
+
+describe('the container as the service makes it where nothing provisions it (npm start)', () => {
+  it('has time to live on without a default, and gets it turned on when it was made without', async () => {
+    const settings = { endpoint: 'https://unused.invalid', database: `ttl-${randomUUID().slice(0, 8)}`, container: 'directory' };
+    const made = await ensureContainer(cosmos.client, settings, containerIndexingPolicy());
+    expect((await made.read()).resource?.defaultTtl).toBe(-1);
+    await made.delete();
+    await cosmos.client.database(settings.database).containers.create({ id: settings.container, partitionKey: { paths: ['/tenantId'] } });
+    const older = await ensureContainer(cosmos.client, settings, containerIndexingPolicy());
+    expect((await older.read()).resource?.defaultTtl).toBe(-1);
+    await cosmos.client.database(settings.database).delete();
   });
 });

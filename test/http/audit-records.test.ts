@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { defaultGroupId } from '../../src/directory/documents.js';
-import type { AuditDoc } from '../../src/directory/audit.js';
+import { target, type AuditDoc } from '../../src/directory/audit.js';
 import { startTestApp, type CallOptions, type TestApp } from '../support/app.js';
 import { tokenFor } from '../support/tokens.js';
 
@@ -42,14 +42,6 @@ const change = (displayName: string, oldValue: unknown, newValue: unknown) => ({
   oldValue: oldValue === null ? null : json(oldValue),
   newValue: newValue === null ? null : json(newValue),
 });
-const target = (type: string, id: string, displayName: string | null, modifiedProperties: unknown[]) => ({
-  id,
-  displayName,
-  type,
-  userPrincipalName: null,
-  groupType: null,
-  modifiedProperties,
-});
 
 for (const version of ['beta', 'v1.0'] as const) {
   describe(`each change under ${version} leaves exactly its record`, () => {
@@ -62,7 +54,9 @@ for (const version of ['beta', 'v1.0'] as const) {
     /** A call with a client-request-id and a user agent of its own, which its record must carry. */
     const send = async (method: string, path: string, options: CallOptions = {}) => {
       const clientRequestId = randomUUID();
-      const reply = await t.call(method, path, { tenant, ...options, headers: { 'client-request-id': clientRequestId, 'user-agent': 'audit-test/1.0', ...options.headers } });
+      // X-Forwarded-For as Azure's front end sends it: the caller's address (and port) appended last.
+      const headers = { 'client-request-id': clientRequestId, 'user-agent': 'audit-test/1.0', 'x-forwarded-for': '198.51.100.9, 203.0.113.7:50123', ...options.headers };
+      const reply = await t.call(method, path, { tenant, ...options, headers });
       expect(reply.status, reply.text).toBeLessThan(300);
       return { reply, clientRequestId };
     };
@@ -81,10 +75,9 @@ for (const version of ['beta', 'v1.0'] as const) {
         resultReason: '',
         loggedByService: 'Application Proxy',
         userAgent: 'audit-test/1.0',
-        initiatedBy: { user: { id: oid, displayName: 'Local Developer', homeTenantId: tenant, homeTenantName: null }, app: null },
+        initiatedBy: { user: { id: oid, displayName: 'Local Developer', ipAddress: '203.0.113.7', homeTenantId: tenant, homeTenantName: null }, app: null },
         additionalDetails: [],
       });
-      expect(record.initiatedBy.user?.ipAddress).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
       expect(record.activityDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Math.abs(Date.parse(record.activityDateTime) - Date.now())).toBeLessThan(60_000);
       return { record, reply: sent!.reply };
@@ -100,8 +93,18 @@ for (const version of ['beta', 'v1.0'] as const) {
       const id = created.reply.body.id as string;
       expect(activity(created.record)).toEqual(['Add connector Group', 'ResourceManagement', 'Add']);
       expect(created.record.targetResources).toEqual([target('ConnectorGroup', id, 'eu', [change('Name', null, 'eu'), change('Region', null, 'eur')])]);
-      // The stored form of a value: JSON text inside a string.
-      expect(created.record.targetResources[0]!.modifiedProperties[1]!.newValue).toBe('"eur"');
+      // Graph's targetResource, and the stored form of a value: JSON text inside a string.
+      expect(created.record.targetResources[0]).toEqual({
+        id,
+        displayName: 'eu',
+        type: 'ConnectorGroup',
+        userPrincipalName: null,
+        groupType: null,
+        modifiedProperties: [
+          { displayName: 'Name', oldValue: null, newValue: '"eu"' },
+          { displayName: 'Region', oldValue: null, newValue: '"eur"' },
+        ],
+      });
 
       const older = await only('POST', `/${version}/connectorGroups`, { body: { name: 'older' } });
       expect(older.record.targetResources).toEqual([target('ConnectorGroup', older.reply.body.id, 'older', [change('Name', null, 'older')])]);
@@ -252,14 +255,21 @@ describe('$batch', () => {
     const group = await t.createGroup(tenant);
     const batchId = randomUUID();
     const requests = [
-      { id: '1', method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups', headers: { 'Content-Type': 'application/json', 'client-request-id': 'item-one' }, body: { name: 'b1' } },
+      {
+        id: '1',
+        method: 'POST',
+        url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups',
+        headers: { 'Content-Type': 'application/json', 'client-request-id': 'item-one', 'X-Forwarded-For': '192.0.2.66' },
+        body: { name: 'b1' },
+      },
       { id: '2', method: 'POST', url: '/v1.0/onPremisesPublishingProfiles/applicationProxy/connectors', headers: { 'Content-Type': 'application/json' }, body: { machineName: 'b.contoso.com', externalIp: '10.0.0.2' } },
       { id: '3', method: 'PATCH', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`, headers: { 'Content-Type': 'application/json' }, body: { name: 'renamed' } },
       { id: '4', method: 'GET', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}` },
       { id: '5', method: 'DELETE', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${defaultGroupId(tenant)}` },
     ];
     const made = await recorded(tenant, async () => {
-      const reply = await t.call('POST', '/beta/$batch', { tenant, body: { requests }, headers: { 'client-request-id': batchId, 'user-agent': 'batch-agent/2' } });
+      const headers = { 'client-request-id': batchId, 'user-agent': 'batch-agent/2', 'x-forwarded-for': '203.0.113.8:40000' };
+      const reply = await t.call('POST', '/beta/$batch', { tenant, body: { requests }, headers });
       expect(reply.body.responses.map((r: { id: string; status: number }) => [r.id, r.status]).sort()).toEqual([
         ['1', 201],
         ['2', 201],
@@ -276,7 +286,8 @@ describe('$batch', () => {
     expect(byActivity['Update Connector Group']!.targetResources[0]!.modifiedProperties[0]).toEqual(change('Name', group.name, 'renamed'));
     for (const record of made) {
       expect(record.userAgent).toBe('batch-agent/2');
-      expect(record.initiatedBy.user?.ipAddress).toMatch(/127\.0\.0\.1$|^::1$/);
+      // The batch's address, whatever an item claims (items' forwarding headers are the batch's to set).
+      expect(record.initiatedBy.user?.ipAddress).toBe('203.0.113.8');
     }
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import functions from '@azure/functions';
 import { z } from 'zod';
 import { endpoints, modules, zzzFallback } from '../../src/functions/index.js';
-import { defineEndpoint, serve, toHttpHandler, type Call } from '../../src/graph/endpoint.js';
+import { callerAddress, defineEndpoint, serve, toHttpHandler, type Call } from '../../src/graph/endpoint.js';
 import { invokeItem, RouteTable } from '../../src/host/index.js';
 import type { Deadline } from '../../src/lib/deadline.js';
 import { storeFailure } from '../../src/store/store.js';
@@ -249,5 +249,17 @@ describe('a declared body, precondition and create key', () => {
       for (const m of text.matchAll(/parseBody|readJsonObject|validate\(|arrayBuffer|ifMatch\(|if-match|client-request-id|callerRequestId/gi)) found.push(`${file}: ${m[0]}`);
     }
     expect(found).toEqual([]);
+  });
+});
+
+describe("the caller's address for the audit record", () => {
+  it('is the last X-Forwarded-For entry (the one the platform appended), without its port', () => {
+    expect(callerAddress('203.0.113.7:51234')).toBe('203.0.113.7');
+    expect(callerAddress('198.51.100.1, 203.0.113.7:443')).toBe('203.0.113.7');
+    expect(callerAddress('[2001:db8::1]:8080')).toBe('2001:db8::1');
+    expect(callerAddress('2001:db8::1')).toBe('2001:db8::1');
+    expect(callerAddress('::ffff:127.0.0.1')).toBe('::ffff:127.0.0.1');
+    expect(callerAddress(null)).toBeNull();
+    expect(callerAddress(' ')).toBeNull();
   });
 });

@@ -133,21 +133,30 @@ export class Container {
     this.documents = new DocumentStore(paths.map(toPath), mode);
     const keys = ((resource.uniqueKeyPolicy as { uniqueKeys?: { paths: string[] }[] } | undefined)?.uniqueKeys ?? []);
     this.uniqueKeys = keys.map((k) => k.paths.map(toPath));
-    this.documents.live = (doc) => !this.expired(doc, Date.now() / 1000);
+    this.documents.liveness = () => {
+      const expired = this.expiry(Date.now() / 1000);
+      return expired && ((doc) => !expired(doc));
+    };
   }
 
-  /** Whether `doc` has outlived its time to live at `nowSeconds` (the resource is read each time: a replace may turn TTL on or off). */
-  expired(doc: StoredDocument, nowSeconds: number): boolean {
+  /**
+   * Which documents have outlived their time to live at `nowSeconds`; undefined while it is off. The
+   * resource is read each time: a replace of the container may turn it on or off.
+   */
+  expiry(nowSeconds: number): ((doc: StoredDocument) => boolean) | undefined {
     const containerTtl = this.resource.defaultTtl;
-    if (typeof containerTtl !== 'number') return false;
-    const ttl = typeof doc.ttl === 'number' ? doc.ttl : containerTtl;
-    return ttl > 0 && nowSeconds >= doc._ts + ttl;
+    if (typeof containerTtl !== 'number') return undefined;
+    return (doc) => {
+      const ttl = typeof doc.ttl === 'number' ? doc.ttl : containerTtl;
+      return ttl > 0 && nowSeconds >= doc._ts + ttl;
+    };
   }
 
   /** Deletes the documents that have expired; returns how many. */
   purgeExpired(nowSeconds = Date.now() / 1000): number {
-    if (typeof this.resource.defaultTtl !== 'number') return 0;
-    const gone = [...this.documents.documents()].filter((doc) => this.expired(doc, nowSeconds));
+    const expired = this.expiry(nowSeconds);
+    if (!expired) return 0;
+    const gone = [...this.documents.documents()].filter(expired);
     for (const doc of gone) this.put(doc._rid, null);
     return gone.length;
   }

@@ -124,10 +124,11 @@ export class DocumentStore {
   private readonly partitions = new Map<string, Partition>();
   private readonly byRid = new Map<string, StoredDocument>();
   /**
-   * Whether a document is still there for readers: an expired one (time to live, account.ts) is invisible to
-   * reads, queries and feeds at once, though it stays stored until it is purged.
+   * Which documents are still there for readers, as of now: an expired one (time to live, account.ts) is
+   * invisible to reads, queries and feeds at once, though it stays stored until it is purged. Undefined
+   * while time to live is off, so a read or a query then checks nothing per document.
    */
-  live: (doc: StoredDocument) => boolean = () => true;
+  liveness: () => ((doc: StoredDocument) => boolean) | undefined = () => undefined;
 
   /** `paths`: the container's partition key paths as property paths (`/tenantId` is ["tenantId"]). */
   constructor(
@@ -145,7 +146,8 @@ export class DocumentStore {
 
   get(partitionKey: string, id: string): StoredDocument | undefined {
     const doc = this.partitions.get(partitionKey)?.byId.get(id);
-    return doc && this.live(doc) ? doc : undefined;
+    const live = doc && this.liveness();
+    return doc && (!live || live(doc)) ? doc : undefined;
   }
 
   /** The stored document, expired or not. */
@@ -246,17 +248,19 @@ export class DocumentStore {
     let i = start ? index.lowerBound(start.keys, start.rid) : firstOf(entries, block);
     if (start && entries[i]?.doc._rid === start.rid) i += 1;
     const matches: Entry[] = [];
+    const live = this.liveness();
     for (; i < entries.length && matches.length <= limits.page; i += 1) {
       const entry = entries[i] as Entry;
       if (pinned.length && block(entry) !== 0) break;
-      if (this.live(entry.doc) && (!prepared.where || prepared.where(entry.doc, request.parameters) === true)) matches.push(entry);
+      if ((!live || live(entry.doc)) && (!prepared.where || prepared.where(entry.doc, request.parameters) === true)) matches.push(entry);
     }
     return page(prepared, request, matches, limits, start);
   }
 
   private scan(prepared: PreparedQuery, request: QueryRequest, docs: Iterable<StoredDocument>, start: Position | undefined): QueryPage {
     const matched: StoredDocument[] = [];
-    for (const doc of docs) if (this.live(doc) && (!prepared.where || prepared.where(doc, request.parameters) === true)) matched.push(doc);
+    const live = this.liveness();
+    for (const doc of docs) if ((!live || live(doc)) && (!prepared.where || prepared.where(doc, request.parameters) === true)) matched.push(doc);
     if (prepared.aggregates) return { results: aggregateResults(prepared, matched, request.parameters) };
     const { orderBy } = prepared;
     const entries = matched.map((doc) => ({ keys: sortKeys(doc, orderBy), doc }));
