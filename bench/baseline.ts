@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Container, OperationInput } from '@azure/cosmos';
+import type { AuditDoc, AuditTarget } from '../src/directory/audit.js';
 import { defaultGroupId, membershipId, type GroupDoc, type MembershipDoc } from '../src/directory/documents.js';
 
 const P = '/beta/onPremisesPublishingProfiles/applicationProxy';
@@ -83,18 +84,51 @@ const increment = (id: string, by: number): OperationInput => ({
 const readGroup = async (container: Container, tenantId: string, id: string) =>
   (await container.item(id, tenantId).read<Stored<GroupDoc>>()).resource;
 
-// One batch: the connector, its edge, and Default's count.
+/** The audit record every change writes in its own batch, as the service's: the same document, built plainly. */
+function record(tenantId: string, activityDisplayName: string, operationType: string, targetResources: ReturnType<typeof target>[]): OperationInput {
+  const doc = {
+    id: randomUUID(),
+    tenantId,
+    type: 'directoryAudit',
+    ttl: 30 * 86_400,
+    category: 'ResourceManagement',
+    correlationId: randomUUID(),
+    result: 'success',
+    resultReason: '',
+    activityDisplayName,
+    activityDateTime: new Date().toISOString(),
+    loggedByService: 'Application Proxy',
+    operationType,
+    initiatedBy: { user: { id: null, displayName: null, userPrincipalName: null, ipAddress: null, homeTenantId: tenantId, homeTenantName: null }, app: null },
+    targetResources,
+    additionalDetails: [],
+    userAgent: null,
+  } satisfies AuditDoc;
+  return { operationType: 'Create', resourceBody: doc };
+}
+
+const target = (type: AuditTarget['type'], id: string, name: string, oldValue: unknown, newValue: unknown) => ({
+  id,
+  displayName: null,
+  type,
+  userPrincipalName: null,
+  groupType: null,
+  modifiedProperties: [{ displayName: name, oldValue: oldValue === undefined ? null : JSON.stringify(oldValue), newValue: JSON.stringify(newValue) }],
+});
+
+// One batch: the connector, its edge, Default's count, and the record.
 async function createConnector(container: Container, tenantId: string, input: { machineName: string; externalIp: string }) {
   const id = randomUUID();
   const [created] = await batch(container, tenantId, [
     { operationType: 'Create', resourceBody: { id, tenantId, type: 'connector', ...input, status: 'active', version: '' } },
     { operationType: 'Create', resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: defaultGroupId(tenantId) } },
     increment(defaultGroupId(tenantId), 1),
+    record(tenantId, 'Register connector', 'Add', [target('Connector', id, 'MachineName', undefined, input.machineName)]),
   ]);
   return created;
 }
 
-// Read the edge, then one batch: the edge under its If-Match, and both counts; the reply is the target group.
+// Read the edge, then one batch: the edge under its If-Match, both counts and the record; the reply is the target group.
 const move = (container: Container, tenantId: string, connectorId: string, targetId: string) =>
   retrying(async () => {
     const edge = (await container.item(membershipId(connectorId), tenantId).read<Stored<MembershipDoc>>()).resource!;
@@ -103,6 +137,10 @@ const move = (container: Container, tenantId: string, connectorId: string, targe
       { operationType: 'Replace', id: edge.id, resourceBody: { ...strip(edge), groupId: targetId }, ifMatch: edge._etag },
       increment(edge.groupId, -1),
       increment(targetId, 1),
+      record(tenantId, 'Add a Connector to Connector Group', 'Assign', [
+        target('ConnectorGroup', targetId, 'ConnectorId', undefined, connectorId),
+        target('Connector', connectorId, 'ConnectorGroupId', edge.groupId, targetId),
+      ]),
     ]);
     return strip(results[2] as Stored<GroupDoc>);
   });
