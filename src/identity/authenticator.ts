@@ -36,7 +36,12 @@ export function createAuthenticator(settings: IdentitySettings, options: Authent
   const clockSkewSeconds = options.clockSkewSeconds ?? CLOCK_SKEW_SECONDS;
   const now = options.now ?? Date.now;
   const cache = options.tokenCache ?? new VerifiedTokenCache(DEFAULT_TOKEN_CACHE_SIZE, clockSkewSeconds);
-  const keysChanged = () => cache.clear();
+  /** Counts key-set changes, so a token verified by a set that was replaced meanwhile is not remembered. */
+  let keyGeneration = 0;
+  const keysChanged = () => {
+    keyGeneration += 1;
+    cache.clear();
+  };
   let keys: KeySource;
   let policy: VerificationPolicy;
   if (checked.mode === 'local') {
@@ -53,8 +58,15 @@ export function createAuthenticator(settings: IdentitySettings, options: Authent
       const nowSeconds = Math.floor(now() / 1000);
       let claims = keys.fresh() ? cache.get(token, nowSeconds) : undefined;
       if (claims === undefined) {
-        claims = await verifyAccessToken(token, policy);
-        cache.set(token, claims, nowSeconds);
+        let resolvedIn = -1;
+        const getKey: typeof policy.getKey = async (header, input) => {
+          const key = await policy.getKey(header, input);
+          resolvedIn = keyGeneration;
+          return key;
+        };
+        claims = await verifyAccessToken(token, { ...policy, getKey });
+        // Verified by a set that changed meanwhile (a background refetch): answer, but remember nothing.
+        if (resolvedIn === keyGeneration) cache.set(token, claims, nowSeconds);
       }
       return authorize(claims, access, checked.roles);
     },

@@ -212,8 +212,19 @@ describe('the authenticator with its verified-token cache (Entra ID mode)', () =
     expect(cache.size).toBe(1);
     served = { keys: [keyB.jwk] };
     await new Promise((r) => setTimeout(r, 250));
-    expect(await status(auth.authenticate(tokenA, 'read'))).toBe(401);
-    expect(results()).toEqual(['hit']);
+    // Due again: the set at hand still verifies token A while its refetch runs in the background (as
+    // Microsoft.IdentityModel's ConfigurationManager refreshes); once the refetch brings key B alone, the
+    // remembered entry is forgotten and token A refused.
+    expect((await auth.authenticate(tokenA, 'read')).tenantId).toBe(tenant);
+    let refused = false;
+    for (let attempt = 0; attempt < 100 && !refused; attempt++) {
+      refused = (await status(auth.authenticate(tokenA, 'read'))) === 401;
+      if (!refused) await new Promise((r) => setTimeout(r, 20));
+    }
+    console.log('DEBUG', results());
+    expect(refused).toBe(true);
+    // The call verified by the withdrawn set while the refetch ran was answered, not remembered.
+    expect(results().filter((r) => r === 'hit')).toEqual(['hit']);
     expect(cache.size).toBe(0);
   });
 });
