@@ -85,7 +85,12 @@ const readGroup = async (container: Container, tenantId: string, id: string) =>
   (await container.item(id, tenantId).read<Stored<GroupDoc>>()).resource;
 
 /** The audit record every change writes in its own batch, as the service's: the same document, built plainly. */
-function record(tenantId: string, activityDisplayName: string, operationType: string, targetResources: ReturnType<typeof target>[]): OperationInput {
+function record(
+  tenantId: string,
+  activityDisplayName: string,
+  operationType: string,
+  targetResources: ReturnType<typeof target>[],
+): OperationInput {
   const doc = {
     id: randomUUID(),
     tenantId,
@@ -99,7 +104,10 @@ function record(tenantId: string, activityDisplayName: string, operationType: st
     activityDateTime: new Date().toISOString(),
     loggedByService: 'Application Proxy',
     operationType,
-    initiatedBy: { user: { id: null, displayName: null, userPrincipalName: null, ipAddress: null, homeTenantId: tenantId, homeTenantName: null }, app: null },
+    initiatedBy: {
+      user: { id: null, displayName: null, userPrincipalName: null, ipAddress: null, homeTenantId: tenantId, homeTenantName: null },
+      app: null,
+    },
     targetResources,
     additionalDetails: [],
     userAgent: null,
@@ -113,7 +121,9 @@ const target = (type: AuditTarget['type'], id: string, name: string, oldValue: u
   type,
   userPrincipalName: null,
   groupType: null,
-  modifiedProperties: [{ displayName: name, oldValue: oldValue === undefined ? null : JSON.stringify(oldValue), newValue: JSON.stringify(newValue) }],
+  modifiedProperties: [
+    { displayName: name, oldValue: oldValue === undefined ? null : JSON.stringify(oldValue), newValue: JSON.stringify(newValue) },
+  ],
 });
 
 // One batch: the connector, its edge, Default's count, and the record.
@@ -121,7 +131,10 @@ async function createConnector(container: Container, tenantId: string, input: { 
   const id = randomUUID();
   const [created] = await batch(container, tenantId, [
     { operationType: 'Create', resourceBody: { id, tenantId, type: 'connector', ...input, status: 'active', version: '' } },
-    { operationType: 'Create', resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: defaultGroupId(tenantId) } },
+    {
+      operationType: 'Create',
+      resourceBody: { id: membershipId(id), tenantId, type: 'connectorMembership', connectorId: id, groupId: defaultGroupId(tenantId) },
+    },
     increment(defaultGroupId(tenantId), 1),
     record(tenantId, 'Register connector', 'Add', [target('Connector', id, 'MachineName', undefined, input.machineName)]),
   ]);
@@ -173,7 +186,10 @@ export async function answer(container: Container, req: BaselineRequest): Promis
     return { status: 200, value: { value: page.resources.map(strip), '@odata.nextLink': page.continuationToken ? 'next' : undefined } };
   }
   if (method === 'POST' && path === `${P}/connectors`) {
-    return { status: 201, value: await createConnector(container, tenantId, (await req.body()) as { machineName: string; externalIp: string }) };
+    return {
+      status: 201,
+      value: await createConnector(container, tenantId, (await req.body()) as { machineName: string; externalIp: string }),
+    };
   }
   if (method === 'POST' && (match = MOVE.exec(path))) {
     const reference = (await req.body()) as { '@odata.id': string };

@@ -85,7 +85,10 @@ async function storeRates(mode: Mode, inFlight: number): Promise<{ create: numbe
 async function batchOf(container: Container, tenantId: string, key: string): Promise<number | undefined> {
   const response = await container.items.batch(
     [
-      ...[0, 1, 2].map((k) => ({ operationType: 'Create' as const, resourceBody: { id: `${key}-${k}`, tenantId, payload: 'x'.repeat(200) } })),
+      ...[0, 1, 2].map((k) => ({
+        operationType: 'Create' as const,
+        resourceBody: { id: `${key}-${k}`, tenantId, payload: 'x'.repeat(200) },
+      })),
       { operationType: 'Patch' as const, id: 'counter', resourceBody: [{ op: 'incr' as const, path: '/count', value: 3 }] },
     ],
     tenantId,

@@ -60,7 +60,16 @@ async function loadRecords(container: Container, tenantId: string, count: number
     const ops: OperationInput[] = [];
     for (let i = start; i < Math.min(start + 100, count); i += 1) {
       const at = new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % count) * 1000).toISOString();
-      ops.push({ operationType: 'Create', resourceBody: { id: `${tenantId}-audit-${i}`, tenantId, type: 'directoryAudit', activityDateTime: at, activityDisplayName: 'Add connector Group' } });
+      ops.push({
+        operationType: 'Create',
+        resourceBody: {
+          id: `${tenantId}-audit-${i}`,
+          tenantId,
+          type: 'directoryAudit',
+          activityDateTime: at,
+          activityDisplayName: 'Add connector Group',
+        },
+      });
     }
     const response = await container.items.batch(ops, tenantId);
     if (response.code !== 200) throw new Error(`load failed with ${response.code}`);
@@ -108,7 +117,11 @@ async function main(): Promise<void> {
     const client = new CosmosClient({ endpoint: server.endpoint, key: server.key, connectionPolicy: { enableEndpointDiscovery: false } });
     clients.push(client);
     const { database } = await client.databases.create({ id: 'bench' });
-    const container = await database.containers.create({ id: 'items', partitionKey: { paths: ['/tenantId'] }, indexingPolicy: containerIndexingPolicy() });
+    const container = await database.containers.create({
+      id: 'items',
+      partitionKey: { paths: ['/tenantId'] },
+      indexingPolicy: containerIndexingPolicy(),
+    });
     containers.set(name, container.container);
   }
 
@@ -143,7 +156,9 @@ async function main(): Promise<void> {
           const ratio = server === 'indexed' ? '' : ` (x${(ms / base.ms).toFixed(1)}, CPU x${(cpuMs / base.cpuMs).toFixed(1)})`;
           return `${server} ${ms.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms${ratio}`;
         });
-        console.log(`${String(tenantDocs).padStart(6)} in the tenant, ${String(others).padStart(6)} others, ${name.padEnd(13)}: p50 ${cells.join('; ')}`);
+        console.log(
+          `${String(tenantDocs).padStart(6)} in the tenant, ${String(others).padStart(6)} others, ${name.padEnd(13)}: p50 ${cells.join('; ')}`,
+        );
       }
       // The audit log: as many records as groups and connectors in the tenant, read newest first.
       const auditTenant = `audit-${tenantDocs}-${others}`;
@@ -159,14 +174,17 @@ async function main(): Promise<void> {
         ],
       };
       const t = new Map<string, Timing>();
-      for (const [server, container] of containers) t.set(server, await firstPage(container, spec, auditTenant, Math.min(PAGE, tenantDocs)));
+      for (const [server, container] of containers)
+        t.set(server, await firstPage(container, spec, auditTenant, Math.min(PAGE, tenantDocs)));
       const base = t.get('indexed') as Timing;
       const cells = names.map((server) => {
         const { ms, cpuMs } = t.get(server) as Timing;
         const ratio = server === 'indexed' ? '' : ` (x${(ms / base.ms).toFixed(1)}, CPU x${(cpuMs / base.cpuMs).toFixed(1)})`;
         return `${server} ${ms.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms${ratio}`;
       });
-      console.log(`${String(tenantDocs).padStart(6)} records + as many others, ${String(others).padStart(6)} others, audit log   : p50 ${cells.join('; ')}`);
+      console.log(
+        `${String(tenantDocs).padStart(6)} records + as many others, ${String(others).padStart(6)} others, audit log   : p50 ${cells.join('; ')}`,
+      );
     }
   }
   for (const client of clients) client.dispose();

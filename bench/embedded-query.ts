@@ -108,7 +108,10 @@ async function measure(size: number): Promise<Timing> {
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   if (sizes.length === 0) sizes.push(2000, 10000);
 
   const timings: Timing[] = [];

@@ -9,7 +9,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Container, OperationInput } from '@azure/cosmos';
-import { GROUP_TYPE, type Doc, defaultGroupId, membershipId, type ConnectorDoc, type GroupDoc, type MembershipDoc } from '../src/directory/documents.js';
+import {
+  GROUP_TYPE,
+  type Doc,
+  defaultGroupId,
+  membershipId,
+  type ConnectorDoc,
+  type GroupDoc,
+  type MembershipDoc,
+} from '../src/directory/documents.js';
 
 export interface Fixture {
   main: { tenant: string; groupId: string; listSize: number };
@@ -80,7 +88,12 @@ export async function seedFixture(container: Container, fixture: Fixture): Promi
 
   const moveDocs: Doc[] = [group(moves.tenant, defaultGroupId(moves.tenant), 0, true)];
   moves.pool.forEach(({ connectorId, groups: [a, b] }, i) => {
-    moveDocs.push(connector(moves.tenant, connectorId, i), edge(moves.tenant, connectorId, a), group(moves.tenant, a, 1), group(moves.tenant, b, 0));
+    moveDocs.push(
+      connector(moves.tenant, connectorId, i),
+      edge(moves.tenant, connectorId, a),
+      group(moves.tenant, a, 1),
+      group(moves.tenant, b, 0),
+    );
   });
   await write(container, moves.tenant, moveDocs);
 

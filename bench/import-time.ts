@@ -57,7 +57,11 @@ const rows = cases.map(([name, specifier, env]) => {
   importMs(specifier, env); // once to warm the file system cache
   const times = Array.from({ length: runs }, () => importMs(specifier, env));
   const stats = (values: number[]) => `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
-  return { import: name, 'wall ms, median (min–max)': stats(times.map((t) => t.wall)), 'CPU ms, median (min–max)': stats(times.map((t) => t.cpu)) };
+  return {
+    import: name,
+    'wall ms, median (min–max)': stats(times.map((t) => t.wall)),
+    'CPU ms, median (min–max)': stats(times.map((t) => t.cpu)),
+  };
 });
 console.log(`Import time in a fresh process (${runs} runs each, Node ${process.version}):`);
 console.table(rows);

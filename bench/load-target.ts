@@ -25,11 +25,7 @@ import { seedFixture, type Fixture } from './fixture.js';
 export type TargetName = 'service' | 'baseline' | 'floor';
 
 export type ToTarget =
-  | { cmd: 'start'; fixture: Fixture }
-  | { cmd: 'cpu' }
-  | { cmd: 'profile-start' }
-  | { cmd: 'profile-stop'; file: string }
-  | { cmd: 'stop' };
+  { cmd: 'start'; fixture: Fixture } | { cmd: 'cpu' } | { cmd: 'profile-start' } | { cmd: 'profile-stop'; file: string } | { cmd: 'stop' };
 export type FromTarget = { ready: string } | { cpu: NodeJS.CpuUsage } | { profiling: true } | { profiled: string };
 
 const DATABASE = 'bench';

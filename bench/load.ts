@@ -158,7 +158,8 @@ function startTarget(name: Role, fixture: Fixture, keysDir: string, moveCount: n
   return new Promise((resolveTarget, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
     child.once('message', (message: FromTarget) => {
-      if ('ready' in message) resolveTarget({ name, child, url: message.ready, at: new Array<number>(moveCount).fill(0), pending: new Set() });
+      if ('ready' in message)
+        resolveTarget({ name, child, url: message.ready, at: new Array<number>(moveCount).fill(0), pending: new Set() });
     });
     child.send({ cmd: 'start', fixture } satisfies ToTarget);
   });
@@ -248,7 +249,9 @@ async function main() {
     await startTarget('service', fixture, keysDir, fixture.moves.pool.length),
     ...(REFERENCE ? [await startTarget('reference', fixture, keysDir, fixture.moves.pool.length)] : []),
   ];
-  console.log(`Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline, floor, service${REFERENCE ? ', reference' : ''}, reversed every other round.`);
+  console.log(
+    `Load: ${ROUNDS} rounds of ${SECONDS} s per scenario, concurrency ${CONCURRENCY.join(' and ')}, baseline, floor, service${REFERENCE ? ', reference' : ''}, reversed every other round.`,
+  );
   // Warm-up at full load: the service has the most code for the JIT to settle, and a cold first round is its loss.
   for (const target of targets) for (const scenario of chosen) await load(target, scenario, Math.max(...CONCURRENCY), 2);
 
@@ -281,7 +284,11 @@ async function main() {
       const cpuOverBase = (each: (i: number) => number) => median(base.map((b, i) => each(i) / b.cpuMsPerRequest));
       return {
         ...(ref
-          ? { refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)), refCpuMs: m(ref, 'cpuMsPerRequest'), refCpuRatio: cpuOverBase((i) => ref[i]!.cpuMsPerRequest) }
+          ? {
+              refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)),
+              refCpuMs: m(ref, 'cpuMsPerRequest'),
+              refCpuRatio: cpuOverBase((i) => ref[i]!.cpuMsPerRequest),
+            }
           : {}),
         scenario: scenario.name,
         inFlight: connections,
@@ -323,7 +330,9 @@ async function main() {
       'CPU floor/base': f(r.floorCpuRatio, 2),
       'CPU svc/base': f(r.svcCpuRatio, 2),
       'own/base (svc−floor)': f(r.ownCpuShare, 2),
-      ...(r.refRatio === undefined ? {} : { 'ref req/s /base': f(r.refRatio, 2), 'ref CPU ms/req': f(r.refCpuMs!, 2), 'CPU ref/base': f(r.refCpuRatio!, 2) }),
+      ...(r.refRatio === undefined
+        ? {}
+        : { 'ref req/s /base': f(r.refRatio, 2), 'ref CPU ms/req': f(r.refCpuMs!, 2), 'CPU ref/base': f(r.refCpuRatio!, 2) }),
       failures: r.failures,
     })),
   );
@@ -350,7 +359,10 @@ async function main() {
   const out = join(here, '..', '..', 'bench', 'out');
   mkdirSync(out, { recursive: true });
   const file = join(out, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, node: process.version, reference: REFERENCE, rows, profiles }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, node: process.version, reference: REFERENCE, rows, profiles }, null, 2),
+  );
   console.log(`JSON: ${file}`);
 
   for (const target of targets) {

@@ -89,7 +89,9 @@ export function printSummary(summary: Summary, requests?: number): void {
   const per = requests ? requests : 1;
   const unit = requests ? 'ms/req' : 'ms';
   const show = (rows: Row[]) =>
-    console.table(rows.map((r) => ({ name: r.name, [unit]: (r.ms / per).toFixed(requests ? 4 : 0), share: `${(100 * r.share).toFixed(1)}%` })));
+    console.table(
+      rows.map((r) => ({ name: r.name, [unit]: (r.ms / per).toFixed(requests ? 4 : 0), share: `${(100 * r.share).toFixed(1)}%` })),
+    );
   console.log(`busy: ${(summary.busyMs / per).toFixed(requests ? 3 : 0)} ${unit}${requests ? ` over ${requests} requests` : ''}`);
   console.log('Self time by module:');
   show(summary.byModule);

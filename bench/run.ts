@@ -77,7 +77,10 @@ async function main() {
   let connector = '';
   await measure('000 POST …/connectorGroups', async () => (group = (await call('POST', `${P}/connectorGroups`, { name: 'A' })).id));
   await measure('001 POST /connectorGroups', async () => (other = (await call('POST', '/beta/connectorGroups', { name: 'B' })).id));
-  await measure('004 POST …/connectors', async () => (connector = (await call('POST', `${P}/connectors`, { machineName: 'h.contoso.com', externalIp: '192.0.2.1' })).id));
+  await measure(
+    '004 POST …/connectors',
+    async () => (connector = (await call('POST', `${P}/connectors`, { machineName: 'h.contoso.com', externalIp: '192.0.2.1' })).id),
+  );
   await measure('003 POST …/connectors/{id}/memberOf/$ref', () =>
     call('POST', `${P}/connectors/${connector}/memberOf/$ref`, { '@odata.id': `${P}/connectorGroups/${group}` }),
   );
@@ -93,7 +96,9 @@ async function main() {
   await measure('GET …/connectors?$expand=memberOf', () => call('GET', `${P}/connectors?$expand=memberOf`));
   await measure('GET …/connectorGroups?$skip=2', () => call('GET', `${P}/connectorGroups?$skip=2`));
   await measure('GET …/connectorGroups/{id}/members/$ref', () => call('GET', `${P}/connectorGroups/${other}/members/$ref`));
-  await measure('DELETE …/connectorGroups/{id}/members/{id}/$ref', () => call('DELETE', `${P}/connectorGroups/${other}/members/${connector}/$ref`));
+  await measure('DELETE …/connectorGroups/{id}/members/{id}/$ref', () =>
+    call('DELETE', `${P}/connectorGroups/${other}/members/${connector}/$ref`),
+  );
   console.log('Cosmos round trips per request (Default group already made):');
   console.table(rows);
 
@@ -106,7 +111,9 @@ async function main() {
     for (let i = 0; i < N; i++) await run(i);
     return Number(process.hrtime.bigint() - start) / 1e6 / N;
   };
-  const sdk = await time((i) => rawContainer.items.create({ id: randomUUID(), tenantId: tenant, type: 'connectorGroup', name: `raw ${i}` }));
+  const sdk = await time((i) =>
+    rawContainer.items.create({ id: randomUUID(), tenantId: tenant, type: 'connectorGroup', name: `raw ${i}` }),
+  );
   const service = await time((i) => call('POST', `${P}/connectorGroups`, { name: `svc ${i}` }));
   const sdkRead = await time(() => rawContainer.item(group, tenant).read());
   const serviceRead = await time(() => call('GET', `${P}/connectorGroups/${group}`));

@@ -27,7 +27,11 @@ let exiting = false;
 function startService() {
   // Its own process group: a Ctrl-C in the terminal reaches only this script, which stops the service once
   // (a second SIGINT while it closes its store would end it abruptly).
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/local/start.js'), ...args], { cwd: root, stdio: 'inherit', detached: true });
+  const child = spawn(process.execPath, [path.join(root, 'dist/src/local/start.js'), ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    detached: true,
+  });
   child.once('exit', (code, signal) => {
     if (service === child) service = undefined;
     if (!stopping && !exiting) say(`the service stopped (${signal ?? `exit code ${code}`}); it starts again after the next change.`);
@@ -66,7 +70,14 @@ function watch(config, label, skipFirst = false) {
   let skip = skipFirst;
   const compiler = spawn(
     process.execPath,
-    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, config), '--watch', '--preserveWatchOutput', '--noEmitOnError'],
+    [
+      path.join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      path.join(root, config),
+      '--watch',
+      '--preserveWatchOutput',
+      '--noEmitOnError',
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let pending = '';
@@ -82,15 +93,22 @@ function watch(config, label, skipFirst = false) {
       if (found[1] === '0') {
         if (!skip) restart();
         skip = false;
-      }
-      else say(service ? 'not restarted: fix the errors above; the last good build keeps serving.' : 'fix the errors above; the service starts once the build succeeds.');
+      } else
+        say(
+          service
+            ? 'not restarted: fix the errors above; the last good build keeps serving.'
+            : 'fix the errors above; the service starts once the build succeeds.',
+        );
     }
   });
   return compiler;
 }
 
 // The package's first build finishes before the project's starts, so the first start finds both.
-const initial = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, PACKAGE_CONFIG)], { cwd: root, stdio: 'inherit' });
+const initial = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, PACKAGE_CONFIG)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (initial.status !== 0) say('the embedded Cosmos server package does not compile: fix the errors above.');
 const packageTsc = watch(PACKAGE_CONFIG, 'tsc (cosmos-local)', true);
 const tsc = watch('tsconfig.build.json', 'tsc');

@@ -19,7 +19,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  */
 const BUILDS = [
   { config: 'packages/cosmos-local/tsconfig.json', dirs: [['packages/cosmos-local/src', 'packages/cosmos-local/dist']] },
-  { config: 'tsconfig.build.json', dirs: [['src', 'dist/src'], ['bench', 'dist/bench']] },
+  {
+    config: 'tsconfig.build.json',
+    dirs: [
+      ['src', 'dist/src'],
+      ['bench', 'dist/bench'],
+    ],
+  },
 ];
 const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'packages/cosmos-local/tsconfig.json'];
 /** Holds the pid of the process building; a lock whose process is gone (Ctrl-C, kill) is taken over. */

@@ -70,13 +70,21 @@ export function compose(env: NodeJS.ProcessEnv): App {
   const settings = loadSettings(env);
   if (settings.identity.mode === 'local') assertLocalModeAllowed(env);
   const cosmos = createCosmosClient(settings.cosmos);
-  const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)), { auditRetentionDays: settings.auditRetentionDays });
+  const directory = new StoreDirectory(new Store(containerOf(cosmos, settings.cosmos)), {
+    auditRetentionDays: settings.auditRetentionDays,
+  });
   const trust = {
     forwardedHosts: new Set(settings.forwardedHosts),
     trustedHosts: new Set(settings.trustedHosts),
     ...(settings.canonicalHost ? { canonicalHost: settings.canonicalHost } : {}),
   };
   const edge: EdgeOptions = { trust, deadlineMs: settings.requestDeadlineMs };
-  const routes = buildFunctions(endpoints, { directory, pagingKey: settings.pagingKey }, createAuthenticator(settings.identity), edge, readRoutePrefix());
+  const routes = buildFunctions(
+    endpoints,
+    { directory, pagingKey: settings.pagingKey },
+    createAuthenticator(settings.identity),
+    edge,
+    readRoutePrefix(),
+  );
   return { settings, cosmos, routes };
 }

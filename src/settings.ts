@@ -51,12 +51,22 @@ const IDENTITY_SETTING_NAMES: Record<IdentitySetting, string> = {
 /** A comma-separated list of role template ids or names; the identity module decides what each names. */
 const roleList = z
   .string()
-  .transform((v) => v.split(',').map((role) => role.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean),
+  )
   .optional();
 
 const hostList = z
   .string()
-  .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z0-9_.-]+(:\d{1,5})?$/, 'must be host names (host or host:port), comma-separated')))
   .default([]);
 
@@ -66,7 +76,10 @@ const schema = z
     AUTH_READ_ROLES: roleList,
     AUTH_WRITE_ROLES: roleList,
     AUTH_AUDIT_ROLES: roleList,
-    COSMOS_CONNECTION_STRING: z.string().regex(/AccountEndpoint=https?:\/\/[^;]+;/i, 'must contain AccountEndpoint=<url>;').optional(),
+    COSMOS_CONNECTION_STRING: z
+      .string()
+      .regex(/AccountEndpoint=https?:\/\/[^;]+;/i, 'must contain AccountEndpoint=<url>;')
+      .optional(),
     COSMOS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     COSMOS_DATABASE: z.string().min(1).default('appproxy'),
     COSMOS_CONTAINER: z.string().min(1).default('directory'),
@@ -78,7 +91,10 @@ const schema = z
       .string()
       .min(32, 'must be at least 32 characters')
       // An app setting whose Key Vault reference did not resolve arrives as its own text: never a key.
-      .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference; check the app identity can read the vault')
+      .refine(
+        (v) => !v.startsWith('@Microsoft.KeyVault('),
+        'is an unresolved Key Vault reference; check the app identity can read the vault',
+      )
       .optional(),
     FORWARDED_HOSTS: hostList,
     TRUSTED_HOSTS: hostList,

@@ -103,7 +103,11 @@ export const auditId = (): string => randomUUID();
 const asJson = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
 /** The properties of `names` whose values differ between `before` (absent for a new object) and `after`. */
-export function modified<T extends object>(names: Readonly<Partial<Record<keyof T & string, string>>>, before: T | undefined, after: T): ModifiedProperty[] {
+export function modified<T extends object>(
+  names: Readonly<Partial<Record<keyof T & string, string>>>,
+  before: T | undefined,
+  after: T,
+): ModifiedProperty[] {
   const changes: ModifiedProperty[] = [];
   for (const [property, displayName] of Object.entries(names) as [keyof T & string, string][]) {
     const oldValue = before === undefined ? null : asJson(before[property]);
@@ -112,7 +116,11 @@ export function modified<T extends object>(names: Readonly<Partial<Record<keyof 
   }
   // As Graph does on an update: a pseudo-property naming the properties it changed.
   if (before !== undefined && changes.length > 0) {
-    changes.push({ displayName: 'Included Updated Properties', oldValue: null, newValue: asJson(changes.map((c) => c.displayName).join(', ')) });
+    changes.push({
+      displayName: 'Included Updated Properties',
+      oldValue: null,
+      newValue: asJson(changes.map((c) => c.displayName).join(', ')),
+    });
   }
   return changes;
 }
@@ -124,7 +132,12 @@ export const change = (displayName: string, oldValue: unknown, newValue: unknown
   newValue: asJson(newValue),
 });
 
-export const target = (type: TargetType, id: string, displayName: string | null, modifiedProperties: ModifiedProperty[] = []): AuditTarget => ({
+export const target = (
+  type: TargetType,
+  id: string,
+  displayName: string | null,
+  modifiedProperties: ModifiedProperty[] = [],
+): AuditTarget => ({
   id,
   displayName,
   type,

@@ -12,7 +12,16 @@ import {
   type DocumentStore,
   type QuerySpec,
 } from '../store/store.js';
-import { DEFAULT_AUDIT_RETENTION_DAYS, auditRecord, change, modified, target, type Activity, type AuditTarget, type KeyValue } from './audit.js';
+import {
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  auditRecord,
+  change,
+  modified,
+  target,
+  type Activity,
+  type AuditTarget,
+  type KeyValue,
+} from './audit.js';
 import { busy, exists, notFound, preconditionFailed, refused } from './errors.js';
 import { AUDIT_TYPE, type AuditDoc } from './audit.js';
 import {
@@ -31,7 +40,6 @@ import {
   type MembershipDoc,
 } from './documents.js';
 import { type CreateConnectorInput, type CreateGroupInput, type UpdateConnectorInput, type UpdateGroupInput } from './wire.js';
-
 
 /** The caller's If-Match, as a test of a stored etag; absent means unconditional. */
 export type Precondition = ((etag: string) => boolean) | undefined;
@@ -247,7 +255,9 @@ export class StoreDirectory implements Directory {
     return creating(
       id,
       async () => {
-        const record = this.record(scope, 'addGroup', [target('ConnectorGroup', id, group.name, modified(GROUP_PROPERTIES, undefined, group))]);
+        const record = this.record(scope, 'addGroup', [
+          target('ConnectorGroup', id, group.name, modified(GROUP_PROPERTIES, undefined, group)),
+        ]);
         const [created] = await this.store.batch(scope, [createOp(group), record]);
         return created;
       },
@@ -269,7 +279,9 @@ export class StoreDirectory implements Directory {
         throw refused('regionOfUsedGroup');
       }
       const next = { ...withoutSystem(current), name: input.name ?? current.name, region };
-      const record = this.record(scope, 'updateGroup', [target('ConnectorGroup', id, next.name, modified(GROUP_PROPERTIES, current, next))]);
+      const record = this.record(scope, 'updateGroup', [
+        target('ConnectorGroup', id, next.name, modified(GROUP_PROPERTIES, current, next)),
+      ]);
       const [updated] = await conditional(precondition, () => this.store.batch(scope, [replaceOp(next, current._etag), record]));
       return updated;
     });
@@ -356,7 +368,9 @@ export class StoreDirectory implements Directory {
       if (precondition && !precondition(current._etag)) throw preconditionFailed();
       const { '@odata.type': _type, ...changes } = input;
       const next = { ...withoutSystem(current), ...changes };
-      const record = this.record(scope, 'updateConnector', [target('Connector', id, next.machineName, modified(CONNECTOR_PROPERTIES, current, next))]);
+      const record = this.record(scope, 'updateConnector', [
+        target('Connector', id, next.machineName, modified(CONNECTOR_PROPERTIES, current, next)),
+      ]);
       const [updated] = await conditional(precondition, () => this.store.batch(scope, [replaceOp(next, current._etag), record]));
       return updated;
     });
@@ -631,7 +645,11 @@ export class StoreDirectory implements Directory {
 
   async listAuditRecords(scope: Scope, query: ListQuery, page: PageRequest): Promise<Page<Stored<AuditDoc>>> {
     const newestFirst = query.orderBy?.[0]?.descending ?? true;
-    return this.store.page<AuditDoc>(scope, { type: AUDIT_TYPE, shape: AUDIT_FILTER_SHAPE, filter: query.filter, orderBy: auditOrder(newestFirst) }, page);
+    return this.store.page<AuditDoc>(
+      scope,
+      { type: AUDIT_TYPE, shape: AUDIT_FILTER_SHAPE, filter: query.filter, orderBy: auditOrder(newestFirst) },
+      page,
+    );
   }
 
   async countAuditRecords(scope: Scope, query: ListQuery = {}): Promise<number> {

@@ -53,8 +53,7 @@ export const notFound = (entity: Entity) => new DomainError({ kind: 'notFound', 
 export const refused = (rule: Rule) => new DomainError({ kind: 'refused', rule });
 export const exists = (id: string) => new DomainError({ kind: 'exists', id });
 export const preconditionFailed = () => new DomainError({ kind: 'preconditionFailed' });
-export const busy = (retryAfterSeconds: number, throttled = false) =>
-  new DomainError({ kind: 'busy', retryAfterSeconds, throttled });
+export const busy = (retryAfterSeconds: number, throttled = false) => new DomainError({ kind: 'busy', retryAfterSeconds, throttled });
 
 /**
  * Any failure as the domain sees it: its own errors as they are; the store's transient ones as `busy`;

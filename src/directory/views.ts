@@ -40,7 +40,12 @@ export const connectorView = (d: ConnectorDoc): Connector => ({
  */
 export function auditView(d: AuditDoc, version: 'beta' | 'v1.0') {
   const user = d.initiatedBy.user;
-  const v1User = user && { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, ipAddress: user.ipAddress };
+  const v1User = user && {
+    id: user.id,
+    displayName: user.displayName,
+    userPrincipalName: user.userPrincipalName,
+    ipAddress: user.ipAddress,
+  };
   return {
     id: d.id,
     category: d.category,

@@ -8,11 +8,9 @@ import { isGuid } from '../lib/guid.js';
 import { CONNECTOR_STATUSES, GROUP_TYPE, REGIONS } from './documents.js';
 
 const odataType = (name: string) =>
-  z
-    .string()
-    .refine((v) => v.replace(/^#/, '').toLowerCase() === `microsoft.graph.${name}`.toLowerCase(), {
-      message: `expected '#microsoft.graph.${name}'`,
-    });
+  z.string().refine((v) => v.replace(/^#/, '').toLowerCase() === `microsoft.graph.${name}`.toLowerCase(), {
+    message: `expected '#microsoft.graph.${name}'`,
+  });
 
 const guid = z
   .string()
@@ -37,7 +35,9 @@ const isDefaultOnCreate = z
   .optional();
 const isDefaultOnUpdate = z
   .boolean()
-  .meta({ description: "Set by the service; may be sent with the group's own value (true only on the Default group), which changes nothing." })
+  .meta({
+    description: "Set by the service; may be sent with the group's own value (true only on the Default group), which changes nothing.",
+  })
   .optional();
 
 const groupName = z.string().trim().min(1).max(256);

@@ -18,13 +18,20 @@ export const applicationsConnectorGroupGet = endpoint({
   methods: ['GET'],
   access: 'read',
   params: { applicationId: 'application' },
-  doc: { summary: "An application's connectorGroup (Default when unassigned)", status: 200, response: { kind: 'entity', type: 'connectorGroup' }, query: ['$select', '$expand'] },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const navigation = groupNavigation(ctx, directory, scope);
-    const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
-    const path = `applications('${params.applicationId}')/connectorGroup`;
-    return groupEntity(ctx, await directory.groupOfApplication(scope, params.applicationId), { select, expand, navigation, path });
+  doc: {
+    summary: "An application's connectorGroup (Default when unassigned)",
+    status: 200,
+    response: { kind: 'entity', type: 'connectorGroup' },
+    query: ['$select', '$expand'],
   },
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) => {
+      const navigation = groupNavigation(ctx, directory, scope);
+      const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
+      const path = `applications('${params.applicationId}')/connectorGroup`;
+      return groupEntity(ctx, await directory.groupOfApplication(scope, params.applicationId), { select, expand, navigation, path });
+    },
 });
 
 export const applicationsConnectorGroupRefGet = endpoint({
@@ -33,11 +40,17 @@ export const applicationsConnectorGroupRefGet = endpoint({
   methods: ['GET'],
   access: 'read',
   params: { applicationId: 'application' },
-  doc: { summary: "A reference to an application's connectorGroup (Default when unassigned)", status: 200, response: { kind: 'reference' } },
-  handler: ({ directory }) => async ({ ctx, params, scope }) => {
-    const groupId = await directory.groupIdOfApplication(scope, params.applicationId);
-    return json(ctx, 200, { '@odata.context': contextUrl(ctx, '$ref'), '@odata.id': groupUrl(ctx, groupId) });
+  doc: {
+    summary: "A reference to an application's connectorGroup (Default when unassigned)",
+    status: 200,
+    response: { kind: 'reference' },
   },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope }) => {
+      const groupId = await directory.groupIdOfApplication(scope, params.applicationId);
+      return json(ctx, 200, { '@odata.context': contextUrl(ctx, '$ref'), '@odata.id': groupUrl(ctx, groupId) });
+    },
 });
 
 /** Assign the application, replacing its current assignment. */
@@ -49,10 +62,12 @@ export const applicationsConnectorGroupRefPut = endpoint({
   params: { applicationId: 'application' },
   doc: { summary: 'Assign an application to a connectorGroup', status: 204, response: { kind: 'none' } },
   body: { schema: referenceSchema, type: 'connectorGroup' },
-  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
-    await directory.assignApplication(scope, params.applicationId, parseReference(body['@odata.id'], 'connectorGroups'));
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, body }) => {
+      await directory.assignApplication(scope, params.applicationId, parseReference(body['@odata.id'], 'connectorGroups'));
+      return noContent(ctx);
+    },
 });
 
 /** Return the application to the Default group (400 when it is already there). */
@@ -63,10 +78,12 @@ export const applicationsConnectorGroupRefDelete = endpoint({
   access: 'write',
   params: { applicationId: 'application' },
   doc: { summary: 'Return an application to the Default group', status: 204, response: { kind: 'none' } },
-  handler: ({ directory }) => async ({ ctx, params, scope }) => {
-    await directory.unassignApplication(scope, params.applicationId);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope }) => {
+      await directory.unassignApplication(scope, params.applicationId);
+      return noContent(ctx);
+    },
 });
 
 /** The applications assigned to a group, as what the service knows of them: `id` and `@odata.type`. */
@@ -76,18 +93,32 @@ export const connectorGroupsApplicationsList = endpoint({
   methods: ['GET'],
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
-  doc: { summary: 'List the applications assigned to a group', status: 200, response: { kind: 'collection', type: 'application' }, query: ['$select', '$top', '$skip', '$count', '$skiptoken'] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      shape: APPLICATION_SHAPE,
-      fragment: `${PROFILE_FRAGMENT}/connectorGroups('${params.id}')/applications`,
-      page: async (query, page) => {
-        if (query.filter || query.orderBy?.length) throw badRequest('$filter and $orderby are not supported on applications.');
-        const found = await directory.listApplications(scope, params.id, page);
-        return { items: found.items.map((a) => ({ id: a.applicationId })), continuation: found.continuation };
-      },
-      count: () => directory.countApplications(scope, params.id),
-    }, applicationView),
+  doc: {
+    summary: 'List the applications assigned to a group',
+    status: 200,
+    response: { kind: 'collection', type: 'application' },
+    query: ['$select', '$top', '$skip', '$count', '$skiptoken'],
+  },
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, params, scope }) =>
+      collectionResponse(
+        req,
+        ctx,
+        scope.tenantId,
+        pagingKey,
+        {
+          shape: APPLICATION_SHAPE,
+          fragment: `${PROFILE_FRAGMENT}/connectorGroups('${params.id}')/applications`,
+          page: async (query, page) => {
+            if (query.filter || query.orderBy?.length) throw badRequest('$filter and $orderby are not supported on applications.');
+            const found = await directory.listApplications(scope, params.id, page);
+            return { items: found.items.map((a) => ({ id: a.applicationId })), continuation: found.continuation };
+          },
+          count: () => directory.countApplications(scope, params.id),
+        },
+        applicationView,
+      ),
 });
 
 /** `…/applications/$count`; overlaps `connectorGroups-applications-get`, whose name sorts after it. */
@@ -98,14 +129,16 @@ export const connectorGroupsApplicationsCount = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Count the applications assigned to a group', status: 200, response: { kind: 'count' } },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) =>
-    countResponse(req, ctx, {
-      shape: APPLICATION_SHAPE,
-      count: (query) => {
-        if (query.filter) throw badRequest('$filter is not supported on applications.');
-        return directory.countApplications(scope, params.id);
-      },
-    }),
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) =>
+      countResponse(req, ctx, {
+        shape: APPLICATION_SHAPE,
+        count: (query) => {
+          if (query.filter) throw badRequest('$filter is not supported on applications.');
+          return directory.countApplications(scope, params.id);
+        },
+      }),
 });
 
 /** One application assigned to this group; 404 when it is assigned elsewhere or not at all. */
@@ -115,11 +148,18 @@ export const connectorGroupsApplicationsGet = endpoint({
   methods: ['GET'],
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup', applicationId: 'application' },
-  doc: { summary: 'An application assigned to this group', status: 200, response: { kind: 'entity', type: 'application' }, query: ['$select'] },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const { select } = entityQuery(req, ctx, APPLICATION_SHAPE);
-    const edge = await directory.applicationOfGroup(scope, params.id, params.applicationId);
-    const fragment = `${PROFILE_FRAGMENT}/connectorGroups('${params.id}')/applications/$entity`;
-    return json(ctx, 200, entityBody(ctx, fragment, applicationView({ id: edge.applicationId }), { select }));
+  doc: {
+    summary: 'An application assigned to this group',
+    status: 200,
+    response: { kind: 'entity', type: 'application' },
+    query: ['$select'],
   },
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) => {
+      const { select } = entityQuery(req, ctx, APPLICATION_SHAPE);
+      const edge = await directory.applicationOfGroup(scope, params.id, params.applicationId);
+      const fragment = `${PROFILE_FRAGMENT}/connectorGroups('${params.id}')/applications/$entity`;
+      return json(ctx, 200, entityBody(ctx, fragment, applicationView({ id: edge.applicationId }), { select }));
+    },
 });

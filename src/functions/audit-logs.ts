@@ -25,14 +25,23 @@ export const auditLogsDirectoryAuditsList = endpoint({
     response: { kind: 'collection', type: 'directoryAudit' },
     query: ['$select', '$filter', '$orderby', '$top', '$skiptoken', '$count', '$skip'],
   },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      shape: auditShapes[ctx.version],
-      fragment: AUDITS_FRAGMENT,
-      page: (query, page) => directory.listAuditRecords(scope, query, page),
-      count: (query) => directory.countAuditRecords(scope, query),
-      refused: ctx.version === 'beta' ? ['$count', '$skip', '$search'] : ['$search'],
-    }, (doc) => auditView(doc, ctx.version)),
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, scope }) =>
+      collectionResponse(
+        req,
+        ctx,
+        scope.tenantId,
+        pagingKey,
+        {
+          shape: auditShapes[ctx.version],
+          fragment: AUDITS_FRAGMENT,
+          page: (query, page) => directory.listAuditRecords(scope, query, page),
+          count: (query) => directory.countAuditRecords(scope, query),
+          refused: ctx.version === 'beta' ? ['$count', '$skip', '$search'] : ['$search'],
+        },
+        (doc) => auditView(doc, ctx.version),
+      ),
 });
 
 /** One record; `$select` applies. */
@@ -43,9 +52,11 @@ export const auditLogsDirectoryAuditsGet = endpoint({
   access: 'auditRead',
   params: { id: 'directoryAudit' },
   doc: { summary: 'Get a directoryAudit', status: 200, response: { kind: 'entity', type: 'directoryAudit' }, query: ['$select'] },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const { select } = entityQuery(req, ctx, auditShapes[ctx.version]);
-    const record = await directory.auditRecord(scope, params.id);
-    return json(ctx, 200, entityBody(ctx, `${AUDITS_FRAGMENT}/$entity`, auditView(record, ctx.version), { select }));
-  },
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) => {
+      const { select } = entityQuery(req, ctx, auditShapes[ctx.version]);
+      const record = await directory.auditRecord(scope, params.id);
+      return json(ctx, 200, entityBody(ctx, `${AUDITS_FRAGMENT}/$entity`, auditView(record, ctx.version), { select }));
+    },
 });

@@ -20,8 +20,10 @@ export const connectorsCreate = endpoint({
   doc: { summary: 'Create a connector; it joins the Default group', status: 201, response: connector },
   body: { schema: createConnectorSchema, type: 'connector' },
   create: true,
-  handler: ({ directory }) => async ({ ctx, scope, body, createKey }) =>
-    connectorEntity(ctx, await directory.createConnector(scope, body, createKey), { status: 201 }),
+  handler:
+    ({ directory }) =>
+    async ({ ctx, scope, body, createKey }) =>
+      connectorEntity(ctx, await directory.createConnector(scope, body, createKey), { status: 201 }),
 });
 
 export const connectorsList = endpoint({
@@ -31,14 +33,23 @@ export const connectorsList = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'List connectors', status: 200, response: { kind: 'collection', type: 'connector' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      shape: connectorShape,
-      fragment: `${PROFILE_FRAGMENT}/connectors`,
-      page: (filter, page) => directory.listConnectors(scope, filter, page),
-      count: (filter) => directory.countConnectors(scope, filter),
-      navigation: connectorNavigation(ctx, directory, scope),
-    }, connectorView),
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, scope }) =>
+      collectionResponse(
+        req,
+        ctx,
+        scope.tenantId,
+        pagingKey,
+        {
+          shape: connectorShape,
+          fragment: `${PROFILE_FRAGMENT}/connectors`,
+          page: (filter, page) => directory.listConnectors(scope, filter, page),
+          count: (filter) => directory.countConnectors(scope, filter),
+          navigation: connectorNavigation(ctx, directory, scope),
+        },
+        connectorView,
+      ),
 });
 
 /** `connectors/$count`; overlaps `connectors-get`, whose name sorts after it. */
@@ -49,8 +60,10 @@ export const connectorsCount = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'Count connectors', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, scope }) =>
-    countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countConnectors(scope, filter) }),
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, scope }) =>
+      countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countConnectors(scope, filter) }),
 });
 
 /** A connector; `$select` and `$expand=memberOf` apply. */
@@ -61,11 +74,13 @@ export const connectorsGet = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'Get a connector', status: 200, response: connector, query: ['$select', '$expand'] },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const navigation = connectorNavigation(ctx, directory, scope);
-    const { select, expand } = entityQuery(req, ctx, connectorShape, navigation);
-    return connectorEntity(ctx, await directory.connector(scope, params.id), { select, expand, navigation });
-  },
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) => {
+      const navigation = connectorNavigation(ctx, directory, scope);
+      const { select, expand } = entityQuery(req, ctx, connectorShape, navigation);
+      return connectorEntity(ctx, await directory.connector(scope, params.id), { select, expand, navigation });
+    },
 });
 
 /** A connector's status, version, externalIp or machineName. */
@@ -78,10 +93,12 @@ export const connectorsUpdate = endpoint({
   doc: { summary: 'Update a connector', status: 200, minimal: true, response: connector },
   body: { schema: updateConnectorSchema, type: 'connector' },
   precondition: true,
-  handler: ({ directory }) => async ({ ctx, params, scope, body, ifMatch }) => {
-    const updated = await directory.updateConnector(scope, params.id, body, ifMatch);
-    return orMinimal(ctx, () => connectorEntity(ctx, updated));
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, body, ifMatch }) => {
+      const updated = await directory.updateConnector(scope, params.id, body, ifMatch);
+      return orMinimal(ctx, () => connectorEntity(ctx, updated));
+    },
 });
 
 /** The connector leaves its group in the same transaction. */
@@ -93,8 +110,10 @@ export const connectorsDelete = endpoint({
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'Delete a connector', status: 204, response: { kind: 'none' } },
   precondition: true,
-  handler: ({ directory }) => async ({ ctx, params, scope, ifMatch }) => {
-    await directory.deleteConnector(scope, params.id, ifMatch);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, ifMatch }) => {
+      await directory.deleteConnector(scope, params.id, ifMatch);
+      return noContent(ctx);
+    },
 });

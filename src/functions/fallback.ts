@@ -12,10 +12,12 @@ export const zzzFallback = endpoint({
   access: 'read',
   params: { path: 'rest' },
   doc: { summary: 'Every other path: 405 where another method is served, else 404', status: 204, response: { kind: 'none' } },
-  handler: ({ routes }) => ({ req }) => {
-    const path = new URL(req.url).pathname;
-    const known = routes().match(undefined, path, (fn) => fn.name !== zzzFallback.name);
-    if (known) throw methodNotAllowed();
-    throw notFound(`Resource '${path.slice(0, 200)}'`);
-  },
+  handler:
+    ({ routes }) =>
+    ({ req }) => {
+      const path = new URL(req.url).pathname;
+      const known = routes().match(undefined, path, (fn) => fn.name !== zzzFallback.name);
+      if (known) throw methodNotAllowed();
+      throw notFound(`Resource '${path.slice(0, 200)}'`);
+    },
 });

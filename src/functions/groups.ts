@@ -52,14 +52,23 @@ export const connectorGroupsList = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'List connectorGroups', status: 200, response: { kind: 'collection', type: 'connectorGroup' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      shape: groupShape,
-      fragment: `${PROFILE_FRAGMENT}/connectorGroups`,
-      page: (filter, page) => directory.listGroups(scope, filter, page),
-      count: (filter) => directory.countGroups(scope, filter),
-      navigation: groupNavigation(ctx, directory, scope),
-    }, presentGroup(ctx)),
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, scope }) =>
+      collectionResponse(
+        req,
+        ctx,
+        scope.tenantId,
+        pagingKey,
+        {
+          shape: groupShape,
+          fragment: `${PROFILE_FRAGMENT}/connectorGroups`,
+          page: (filter, page) => directory.listGroups(scope, filter, page),
+          count: (filter) => directory.countGroups(scope, filter),
+          navigation: groupNavigation(ctx, directory, scope),
+        },
+        presentGroup(ctx),
+      ),
 });
 
 /** `connectorGroups/$count`; overlaps `connectorGroups-get`, whose name sorts after it. */
@@ -70,8 +79,10 @@ export const connectorGroupsCount = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'Count connectorGroups', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, scope }) =>
-    countResponse(req, ctx, { shape: groupShape, count: (filter) => directory.countGroups(scope, filter) }),
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, scope }) =>
+      countResponse(req, ctx, { shape: groupShape, count: (filter) => directory.countGroups(scope, filter) }),
 });
 
 /** A group; `$select` and `$expand=members` apply. */
@@ -82,11 +93,13 @@ export const connectorGroupsGet = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Get a connectorGroup', status: 200, response: group, query: ['$select', '$expand'] },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    const navigation = groupNavigation(ctx, directory, scope);
-    const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
-    return groupEntity(ctx, await directory.group(scope, params.id), { select, expand, navigation });
-  },
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) => {
+      const navigation = groupNavigation(ctx, directory, scope);
+      const { select, expand } = entityQuery(req, ctx, groupShape, navigation);
+      return groupEntity(ctx, await directory.group(scope, params.id), { select, expand, navigation });
+    },
 });
 
 /** Rename a group or change its region (the region only while it has no connectors or applications). */
@@ -99,10 +112,12 @@ export const connectorGroupsUpdate = endpoint({
   doc: { summary: 'Update a connectorGroup', status: 200, minimal: true, response: group },
   body: { schema: updateGroupSchema, type: 'connectorGroup' },
   precondition: true,
-  handler: ({ directory }) => async ({ ctx, params, scope, body, ifMatch }) => {
-    const updated = await directory.updateGroup(scope, params.id, body, ifMatch);
-    return orMinimal(ctx, () => groupEntity(ctx, updated));
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, body, ifMatch }) => {
+      const updated = await directory.updateGroup(scope, params.id, body, ifMatch);
+      return orMinimal(ctx, () => groupEntity(ctx, updated));
+    },
 });
 
 /** Delete an empty group; never the Default group. */
@@ -114,8 +129,10 @@ export const connectorGroupsDelete = endpoint({
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Delete an empty connectorGroup', status: 204, response: { kind: 'none' } },
   precondition: true,
-  handler: ({ directory }) => async ({ ctx, params, scope, ifMatch }) => {
-    await directory.deleteGroup(scope, params.id, ifMatch);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, ifMatch }) => {
+      await directory.deleteGroup(scope, params.id, ifMatch);
+      return noContent(ctx);
+    },
 });

@@ -16,12 +16,26 @@ export const connectorGroupsMembersList = endpoint({
   methods: ['GET'],
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
-  doc: { summary: 'List the connectors of a group', status: 200, response: { kind: 'collection', type: 'connector' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      ...membersSource(directory, scope, params.id),
-      navigation: connectorNavigation(ctx, directory, scope),
-    }, connectorView),
+  doc: {
+    summary: 'List the connectors of a group',
+    status: 200,
+    response: { kind: 'collection', type: 'connector' },
+    query: [...LIST_OPTIONS],
+  },
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, params, scope }) =>
+      collectionResponse(
+        req,
+        ctx,
+        scope.tenantId,
+        pagingKey,
+        {
+          ...membersSource(directory, scope, params.id),
+          navigation: connectorNavigation(ctx, directory, scope),
+        },
+        connectorView,
+      ),
 });
 
 export const connectorGroupsMembersCount = endpoint({
@@ -31,8 +45,10 @@ export const connectorGroupsMembersCount = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Count the connectors of a group', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) =>
-    countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countMembers(scope, params.id, filter) }),
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) =>
+      countResponse(req, ctx, { shape: connectorShape, count: (filter) => directory.countMembers(scope, params.id, filter) }),
 });
 
 /** The members as references (`{"@odata.id": url}`), paged, filtered and counted like the members. */
@@ -43,11 +59,13 @@ export const connectorGroupsMembersRefList = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'The connectors of a group, as references', status: 200, response: { kind: 'references' }, query: [...REF_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      ...membersSource(directory, scope, params.id),
-      reference: (member) => connectorUrl(ctx, member.id),
-    }),
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, params, scope }) =>
+      collectionResponse(req, ctx, scope.tenantId, pagingKey, {
+        ...membersSource(directory, scope, params.id),
+        reference: (member) => connectorUrl(ctx, member.id),
+      }),
 });
 
 /** The groups a connector is in: always exactly one, served as any collection is. */
@@ -57,12 +75,26 @@ export const connectorsMemberOfList = endpoint({
   methods: ['GET'],
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
-  doc: { summary: 'The group of a connector, as a one-item collection', status: 200, response: { kind: 'collection', type: 'connectorGroup' }, query: [...LIST_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      ...memberOfSource(directory, scope, params.id),
-      navigation: groupNavigation(ctx, directory, scope),
-    }, presentGroup(ctx)),
+  doc: {
+    summary: 'The group of a connector, as a one-item collection',
+    status: 200,
+    response: { kind: 'collection', type: 'connectorGroup' },
+    query: [...LIST_OPTIONS],
+  },
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, params, scope }) =>
+      collectionResponse(
+        req,
+        ctx,
+        scope.tenantId,
+        pagingKey,
+        {
+          ...memberOfSource(directory, scope, params.id),
+          navigation: groupNavigation(ctx, directory, scope),
+        },
+        presentGroup(ctx),
+      ),
 });
 
 /** 1 (a connector is in one group), or 0 when `$filter` excludes it. */
@@ -73,8 +105,10 @@ export const connectorsMemberOfCount = endpoint({
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
   doc: { summary: 'The number of groups of a connector: 1', status: 200, response: { kind: 'count' }, query: [...COUNT_OPTIONS] },
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) =>
-    countResponse(req, ctx, { shape: groupShape, count: (query) => directory.countMemberOf(scope, params.id, query) }),
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) =>
+      countResponse(req, ctx, { shape: groupShape, count: (query) => directory.countMemberOf(scope, params.id, query) }),
 });
 
 /** The connector's group as a one-item collection of references. */
@@ -84,10 +118,17 @@ export const connectorsMemberOfRefList = endpoint({
   methods: ['GET'],
   access: 'read',
   params: { profileId: 'profile', id: 'connector' },
-  doc: { summary: 'The group of a connector, as a one-item collection of references', status: 200, response: { kind: 'references' }, query: [...REF_OPTIONS] },
-  handler: ({ directory, pagingKey }) => async ({ req, ctx, params, scope }) =>
-    collectionResponse(req, ctx, scope.tenantId, pagingKey, {
-      ...memberOfSource(directory, scope, params.id),
-      reference: (g) => groupUrl(ctx, g.id),
-    }),
+  doc: {
+    summary: 'The group of a connector, as a one-item collection of references',
+    status: 200,
+    response: { kind: 'references' },
+    query: [...REF_OPTIONS],
+  },
+  handler:
+    ({ directory, pagingKey }) =>
+    async ({ req, ctx, params, scope }) =>
+      collectionResponse(req, ctx, scope.tenantId, pagingKey, {
+        ...memberOfSource(directory, scope, params.id),
+        reference: (g) => groupUrl(ctx, g.id),
+      }),
 });

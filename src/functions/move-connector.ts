@@ -18,12 +18,19 @@ export const connectorsMemberOfAdd = endpoint({
   methods: ['POST'],
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
-  doc: { summary: 'Move a connector to a connectorGroup', status: 201, minimal: true, response: { kind: 'entity', type: 'connectorGroup' } },
-  body: { schema: referenceSchema, type: 'connectorGroup' },
-  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
-    const moved = await directory.moveConnector(scope, params.id, parseReference(body['@odata.id'], 'connectorGroups'));
-    return orMinimal(ctx, () => groupEntity(ctx, moved, { status: 201 }));
+  doc: {
+    summary: 'Move a connector to a connectorGroup',
+    status: 201,
+    minimal: true,
+    response: { kind: 'entity', type: 'connectorGroup' },
   },
+  body: { schema: referenceSchema, type: 'connectorGroup' },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, body }) => {
+      const moved = await directory.moveConnector(scope, params.id, parseReference(body['@odata.id'], 'connectorGroups'));
+      return orMinimal(ctx, () => groupEntity(ctx, moved, { status: 201 }));
+    },
 });
 
 /** From the target group: 204, as the metadata documents every `$ref` write. */
@@ -35,10 +42,12 @@ export const connectorGroupsMembersAdd = endpoint({
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: { summary: 'Move a connector into this group', status: 204, response: { kind: 'none' } },
   body: { schema: referenceSchema, type: 'connector' },
-  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
-    await directory.moveConnector(scope, parseReference(body['@odata.id'], 'connectors'), params.id);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, body }) => {
+      await directory.moveConnector(scope, parseReference(body['@odata.id'], 'connectors'), params.id);
+      return noContent(ctx);
+    },
 });
 
 /**
@@ -59,10 +68,12 @@ export const applicationsConnectorGroupMembersMemberOfAdd = endpoint({
       { schema: groupObjectReferenceSchema, type: 'connectorGroup' },
     ],
   },
-  handler: ({ directory }) => async ({ ctx, params, scope, body }) => {
-    const target = '@odata.id' in body ? parseReference(body['@odata.id'], 'connectorGroups') : body.id;
-    const appGroupId = await directory.groupIdOfApplication(scope, params.applicationId);
-    await directory.moveConnector(scope, params.connectorId, target, appGroupId);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope, body }) => {
+      const target = '@odata.id' in body ? parseReference(body['@odata.id'], 'connectorGroups') : body.id;
+      const appGroupId = await directory.groupIdOfApplication(scope, params.applicationId);
+      await directory.moveConnector(scope, params.connectorId, target, appGroupId);
+      return noContent(ctx);
+    },
 });

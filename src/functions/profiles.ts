@@ -17,17 +17,24 @@ export const profilesList = endpoint({
   methods: ['GET'],
   access: 'read',
   params: {},
-  doc: { summary: 'The publishing profiles (the applicationProxy profile)', status: 200, response: { kind: 'collection', type: profile.type }, query: ['$select', '$top'] },
-  handler: () => ({ req, ctx }) => {
-    const q = parseCollectionQuery(req.query, profileShape, { version: ctx.version });
-    if (q.filter || q.search || q.orderBy.length || q.skipToken !== undefined || q.skip || q.count || q.expand.length) {
-      throw badRequest('Only $select and $top apply to the list of onPremisesPublishingProfiles.');
-    }
-    return json(ctx, 200, {
-      '@odata.context': contextUrl(ctx, 'onPremisesPublishingProfiles', q.select),
-      value: [pick(APPLICATION_PROXY_PROFILE, q.select)],
-    });
+  doc: {
+    summary: 'The publishing profiles (the applicationProxy profile)',
+    status: 200,
+    response: { kind: 'collection', type: profile.type },
+    query: ['$select', '$top'],
   },
+  handler:
+    () =>
+    ({ req, ctx }) => {
+      const q = parseCollectionQuery(req.query, profileShape, { version: ctx.version });
+      if (q.filter || q.search || q.orderBy.length || q.skipToken !== undefined || q.skip || q.count || q.expand.length) {
+        throw badRequest('Only $select and $top apply to the list of onPremisesPublishingProfiles.');
+      }
+      return json(ctx, 200, {
+        '@odata.context': contextUrl(ctx, 'onPremisesPublishingProfiles', q.select),
+        value: [pick(APPLICATION_PROXY_PROFILE, q.select)],
+      });
+    },
 });
 
 /** Always 1; overlaps `profiles-get`, whose name sorts after it. */
@@ -38,10 +45,12 @@ export const profilesCount = endpoint({
   access: 'read',
   params: {},
   doc: { summary: 'Count the publishing profiles (1)', status: 200, response: { kind: 'count' } },
-  handler: () => ({ req, ctx }) => {
-    if ([...req.query.keys()].length) throw badRequest('No query option applies to onPremisesPublishingProfiles/$count.');
-    return text(ctx, 200, '1');
-  },
+  handler:
+    () =>
+    ({ req, ctx }) => {
+      if ([...req.query.keys()].length) throw badRequest('No query option applies to onPremisesPublishingProfiles/$count.');
+      return text(ctx, 200, '1');
+    },
 });
 
 /** `$select` applies. */
@@ -52,8 +61,10 @@ export const profilesGet = endpoint({
   access: 'read',
   params: { profileId: 'profile' },
   doc: { summary: 'The applicationProxy publishing profile', status: 200, response: profile, query: ['$select'] },
-  handler: () => ({ req, ctx }) => {
-    const { select } = entityQuery(req, ctx, profileShape);
-    return json(ctx, 200, entityBody(ctx, 'onPremisesPublishingProfiles/$entity', APPLICATION_PROXY_PROFILE, select ? { select } : {}));
-  },
+  handler:
+    () =>
+    ({ req, ctx }) => {
+      const { select } = entityQuery(req, ctx, profileShape);
+      return json(ctx, 200, entityBody(ctx, 'onPremisesPublishingProfiles/$entity', APPLICATION_PROXY_PROFILE, select ? { select } : {}));
+    },
 });

@@ -8,7 +8,12 @@ import { noContent } from '../graph/http.js';
 import { parseReference, referenceParameter } from '../graph/odata.js';
 import { endpoint } from './services.js';
 
-const doc = (summary: string, query?: ['@id']) => ({ summary, status: 204 as const, response: { kind: 'none' as const }, ...(query ? { query } : {}) });
+const doc = (summary: string, query?: ['@id']) => ({
+  summary,
+  status: 204 as const,
+  response: { kind: 'none' as const },
+  ...(query ? { query } : {}),
+});
 
 /** `DELETE …/members/$ref?@id=<connector url>`. */
 export const connectorGroupsMembersRefDelete = endpoint({
@@ -18,10 +23,12 @@ export const connectorGroupsMembersRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup' },
   doc: doc('Take the connector named by @id out of this group (it returns to Default)', ['@id']),
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    await directory.removeMember(scope, params.id, parseReference(referenceParameter(req.query), 'connectors'));
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) => {
+      await directory.removeMember(scope, params.id, parseReference(referenceParameter(req.query), 'connectors'));
+      return noContent(ctx);
+    },
 });
 
 /** `DELETE …/members/{connectorId}/$ref`. */
@@ -32,10 +39,12 @@ export const connectorGroupsMembersItemRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connectorGroup', connectorId: 'connector' },
   doc: doc('Take a connector out of this group (it returns to Default)'),
-  handler: ({ directory }) => async ({ ctx, params, scope }) => {
-    await directory.removeMember(scope, params.id, params.connectorId);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope }) => {
+      await directory.removeMember(scope, params.id, params.connectorId);
+      return noContent(ctx);
+    },
 });
 
 /** `DELETE …/connectors/{id}/memberOf/$ref?@id=<group url>`. */
@@ -46,10 +55,12 @@ export const connectorsMemberOfRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector' },
   doc: doc('Take the connector out of the group named by @id (it returns to Default)', ['@id']),
-  handler: ({ directory }) => async ({ req, ctx, params, scope }) => {
-    await directory.removeMember(scope, parseReference(referenceParameter(req.query), 'connectorGroups'), params.id);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ req, ctx, params, scope }) => {
+      await directory.removeMember(scope, parseReference(referenceParameter(req.query), 'connectorGroups'), params.id);
+      return noContent(ctx);
+    },
 });
 
 /** `DELETE …/connectors/{id}/memberOf/{groupId}/$ref`. */
@@ -60,8 +71,10 @@ export const connectorsMemberOfItemRefDelete = endpoint({
   access: 'write',
   params: { profileId: 'profile', id: 'connector', groupId: 'connectorGroup' },
   doc: doc('Take the connector out of this group (it returns to Default)'),
-  handler: ({ directory }) => async ({ ctx, params, scope }) => {
-    await directory.removeMember(scope, params.groupId, params.id);
-    return noContent(ctx);
-  },
+  handler:
+    ({ directory }) =>
+    async ({ ctx, params, scope }) => {
+      await directory.removeMember(scope, params.groupId, params.id);
+      return noContent(ctx);
+    },
 });

@@ -62,7 +62,10 @@ export const groupNavigation = (ctx: RequestContext, directory: Directory, scope
   members: {
     shape: connectorShape,
     load: async (groups) => {
-      const found = await directory.membersOfGroups(scope, groups.map((g) => g.id));
+      const found = await directory.membersOfGroups(
+        scope,
+        groups.map((g) => g.id),
+      );
       return new Map([...found].map(([id, connectors]) => [id, connectors.map(connectorView)]));
     },
     url: (group) => `${groupUrl(ctx, group.id)}/members`,
@@ -74,7 +77,10 @@ export const connectorNavigation = (ctx: RequestContext, directory: Directory, s
   memberOf: {
     shape: groupShape,
     load: async (connectors) => {
-      const found = await directory.groupsOfConnectors(scope, connectors.map((c) => c.id));
+      const found = await directory.groupsOfConnectors(
+        scope,
+        connectors.map((c) => c.id),
+      );
       return new Map([...found].map(([id, group]) => [id, [presentGroup(ctx)(group)]]));
     },
     url: (connector) => `${connectorUrl(ctx, connector.id)}/memberOf`,

@@ -52,8 +52,10 @@ export const batch = endpoint({
   params: {},
   doc: { summary: 'JSON batching, at most 20 requests', status: 200, response: { kind: 'batch' } },
   body: { read: parseBatch },
-  handler: ({ routes }) => async ({ req, ctx, log, scope, body }) => {
-    const responses = await runBatch({ routes: routes(), ctx, outer: req, log, deadline: scope.deadline }, body);
-    return serializedJson(ctx, 200, batchResponseText(responses));
-  },
+  handler:
+    ({ routes }) =>
+    async ({ req, ctx, log, scope, body }) => {
+      const responses = await runBatch({ routes: routes(), ctx, outer: req, log, deadline: scope.deadline }, body);
+      return serializedJson(ctx, 200, batchResponseText(responses));
+    },
 });

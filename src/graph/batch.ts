@@ -5,7 +5,18 @@ import { logText } from '../lib/log-text.js';
 import { mediaType, utf8Text } from './body.js';
 import { GraphError, badRequest } from './errors.js';
 import { BATCH_ITEM_HEADER, errorResponse, isSerializedJson, validClientRequestId, type RequestContext } from './http.js';
-import { asHttpResponse, invokeItem, plainResponse, UnbuildableRequest, type FunctionContext, type FunctionRequest, type InvokeResult, type ServedFunction, pathSegments, type RouteTable } from '../host/index.js';
+import {
+  asHttpResponse,
+  invokeItem,
+  plainResponse,
+  UnbuildableRequest,
+  type FunctionContext,
+  type FunctionRequest,
+  type InvokeResult,
+  type ServedFunction,
+  pathSegments,
+  type RouteTable,
+} from '../host/index.js';
 
 /**
  * JSON batching (`POST /{version}/$batch`), as Graph does it: up to 20 requests, each run through the same
@@ -121,7 +132,10 @@ function parseItem(raw: unknown, index: number): { item: BatchItem; dependsOn: s
     }
     deps = dependsOn as string[];
   }
-  return { item: { id, key: id.toLowerCase(), method: method.toUpperCase(), url, headers: itemHeaders, body, dependsOn: [] }, dependsOn: deps };
+  return {
+    item: { id, key: id.toLowerCase(), method: method.toUpperCase(), url, headers: itemHeaders, body, dependsOn: [] },
+    dependsOn: deps,
+  };
 }
 
 /** The batch as a whole: any fault here is a 400 for all of it. */
@@ -277,7 +291,8 @@ function batchOrigin(run: BatchRun): string {
 
 /** The absolute URL an item addresses: the batch's origin, the item's version (else the batch's). */
 function itemUrl(run: BatchRun, origin: string, item: BatchItem): { href: string; pathname: string; search: string } {
-  const notRelative = () => badRequest(`The request URL '${item.url.slice(0, 200)}' must be relative to the service root, such as '/beta/...' or '/me'.`);
+  const notRelative = () =>
+    badRequest(`The request URL '${item.url.slice(0, 200)}' must be relative to the service root, such as '/beta/...' or '/me'.`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(item.url) || /^[/\\]{2}/.test(item.url)) throw notRelative();
   let url: URL;
   try {
@@ -329,7 +344,13 @@ async function execute(run: BatchRun, origin: string, item: BatchItem): Promise<
   try {
     result = await invokeItem(
       match,
-      { method: item.method, url: url.href, query: url.search, headers, body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined },
+      {
+        method: item.method,
+        url: url.href,
+        query: url.search,
+        headers,
+        body: item.method !== 'GET' && item.method !== 'DELETE' ? body : undefined,
+      },
       (level, ...args) => LOGGERS[level](run.log, `batch item ${logText(item.id)}:`, ...args),
       run.deadline,
     );
@@ -355,7 +376,11 @@ export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<Batch
         const deps = await Promise.all(item.dependsOn.map((dep) => start(dep)));
         const failed = deps.find((d) => d.status >= 400);
         if (failed) {
-          return itemError(run, item, new GraphError(424, `The request depends on request '${failed.id.slice(0, 100)}', which failed with status ${failed.status}.`));
+          return itemError(
+            run,
+            item,
+            new GraphError(424, `The request depends on request '${failed.id.slice(0, 100)}', which failed with status ${failed.status}.`),
+          );
         }
         return execute(run, origin, item);
       })();
@@ -365,4 +390,3 @@ export async function runBatch(run: BatchRun, items: BatchItem[]): Promise<Batch
   };
   return Promise.all(items.map(start));
 }
-

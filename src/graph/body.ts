@@ -17,7 +17,8 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -55,7 +56,10 @@ function isJsonContentType(value: string | null): boolean {
  * as none, its Transfer-Encoding header kept (tools/host-check shows it). Such a write is a 411, not "body required".
  */
 const lengthRequired = () =>
-  new GraphError(411, "A request body must be sent with a Content-Length header; a body sent with 'Transfer-Encoding: chunked' does not reach the service.");
+  new GraphError(
+    411,
+    "A request body must be sent with a Content-Length header; a body sent with 'Transfer-Encoding: chunked' does not reach the service.",
+  );
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

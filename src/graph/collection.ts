@@ -65,7 +65,7 @@ function nextLink(ctx: RequestContext, req: QueryRequest, token: string): string
  */
 async function skipPast<T>(source: CollectionSource<T>, query: ListQuery, skip: number): Promise<string | null> {
   let continuation: string | undefined;
-  for (let remaining = skip; remaining > 0; ) {
+  for (let remaining = skip; remaining > 0;) {
     const page = await source.page(query, { pageSize: Math.min(remaining, MAX_PAGE_SIZE), continuation });
     remaining -= page.items.length;
     continuation = page.continuation;
@@ -119,7 +119,8 @@ export async function collectionResponse<T extends { id: string }>(
   present: (item: T) => object = (item) => item,
 ): Promise<HttpResponseInit> {
   const q = parseCollectionQuery(req.query, source.shape, { version: ctx.version, navigation: navigationShapes(source.navigation) });
-  if (source.reference && (q.select || q.expand.length)) throw badRequest('$select and $expand do not apply to a collection of references ($ref).');
+  if (source.reference && (q.select || q.expand.length))
+    throw badRequest('$select and $expand do not apply to a collection of references ($ref).');
   const given = { $count: q.count, $skip: q.skip > 0, $search: q.search !== undefined };
   const refused = source.refused?.find((option) => given[option]);
   if (refused) throw badRequest(`Query option '${refused}' is not supported on this resource.`);

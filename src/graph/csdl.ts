@@ -153,17 +153,32 @@ function auditTypes(version: 'beta' | 'v1.0'): Pick<ServiceModel, 'enums' | 'com
         ? [
             {
               name: 'auditActivityPerformer',
-              properties: [text('appId', false), text('blueprintId'), { name: 'identityType', enumType: 'auditIdentityType', nullable: false }],
+              properties: [
+                text('appId', false),
+                text('blueprintId'),
+                { name: 'identityType', enumType: 'auditIdentityType', nullable: false },
+              ],
             },
-            { name: 'auditUserIdentity', baseType: 'userIdentity', openType: true, properties: [text('homeTenantId'), text('homeTenantName')] },
+            {
+              name: 'auditUserIdentity',
+              baseType: 'userIdentity',
+              openType: true,
+              properties: [text('homeTenantId'), text('homeTenantName')],
+            },
           ]
         : []),
       { name: 'identity', openType: true, properties: [text('displayName'), text('id')] },
       { name: 'keyValue', properties: [text('key'), text('value')] },
       ...(beta
         ? [
-            { name: 'linkableIdentifiers', properties: [text('deviceId'), text('sessionId'), { name: 'tokenDetails', complexType: 'tokenDetails', nullable: true }] },
-            { name: 'tokenDetails', properties: [{ name: 'issuedAtDateTime', edm: 'Edm.DateTimeOffset' as const, nullable: true }, text('uniqueTokenIdentifier')] },
+            {
+              name: 'linkableIdentifiers',
+              properties: [text('deviceId'), text('sessionId'), { name: 'tokenDetails', complexType: 'tokenDetails', nullable: true }],
+            },
+            {
+              name: 'tokenDetails',
+              properties: [{ name: 'issuedAtDateTime', edm: 'Edm.DateTimeOffset' as const, nullable: true }, text('uniqueTokenIdentifier')],
+            },
           ]
         : []),
       { name: 'modifiedProperty', properties: [text('displayName'), text('newValue'), text('oldValue')] },
@@ -290,7 +305,9 @@ export function serviceModel(version: 'beta' | 'v1.0' = 'beta'): ServiceModel {
     ],
     singletons: [{ name: 'auditLogs', type: 'auditLogRoot' }],
     // Beta's metadata: not countable, no $skip; v1.0's: both (docs/API.md, "Audit log").
-    capabilities: [{ target: 'directoryAudit', countable: version !== 'beta', filterable: true, skipSupported: version !== 'beta', topSupported: true }],
+    capabilities: [
+      { target: 'directoryAudit', countable: version !== 'beta', filterable: true, skipSupported: version !== 'beta', topSupported: true },
+    ],
   };
   models.set(version, model);
   return model;
@@ -320,7 +337,9 @@ export function csdlDocument(m: ServiceModel = serviceModel()): string {
     out(3, '</EnumType>');
   }
   for (const c of m.complexTypes) {
-    const attrs = [`Name="${c.name}"`, c.baseType ? `BaseType="graph.${c.baseType}"` : '', c.openType ? 'OpenType="true"' : ''].filter(Boolean);
+    const attrs = [`Name="${c.name}"`, c.baseType ? `BaseType="graph.${c.baseType}"` : '', c.openType ? 'OpenType="true"' : ''].filter(
+      Boolean,
+    );
     out(3, `<ComplexType ${attrs.join(' ')}>`);
     for (const p of c.properties) out(4, propertyElement(p));
     out(3, '</ComplexType>');

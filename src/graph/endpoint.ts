@@ -1,7 +1,16 @@
 import type { HttpMethod, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
 import { domainFailure, type DomainFailure, type Rule } from '../directory/errors.js';
-import { ACCEPTED_ALGORITHMS, IdentityError, type Access, type Authenticator, type Caller, type Denial, type IdentityFailure, type TokenProblem } from '../identity/index.js';
+import {
+  ACCEPTED_ALGORITHMS,
+  IdentityError,
+  type Access,
+  type Authenticator,
+  type Caller,
+  type Denial,
+  type IdentityFailure,
+  type TokenProblem,
+} from '../identity/index.js';
 import { GraphError, badRequest, conflict, notFound, preconditionFailed } from './errors.js';
 import type { Actor } from '../lib/actor.js';
 import { withDeadline, type Scope } from '../lib/deadline.js';
@@ -48,7 +57,9 @@ export type BodySpec =
 export type BodyOf<B> = B extends { schema: infer S extends z.ZodType }
   ? z.output<S>
   : B extends { oneOf: readonly (infer F)[] }
-    ? F extends { schema: infer S extends z.ZodType } ? z.output<S> : never
+    ? F extends { schema: infer S extends z.ZodType }
+      ? z.output<S>
+      : never
     : B extends { read: (json: Record<string, unknown>) => infer T }
       ? T
       : undefined;
@@ -65,8 +76,15 @@ export type HandlerCall<P extends string, B, Pre, Cr> = Omit<Call<P>, 'req' | 'c
   /** The route's parameters, each checked by its kind: ids are lower-case GUIDs. */
   params: Record<P, string>;
   body: BodyOf<B>;
-} & (Pre extends true ? { /** `If-Match` as a test of a stored etag; undefined without the header. */ ifMatch: EtagTest | undefined } : unknown) &
-  (Cr extends true ? { /** The caller's valid client-request-id (its item's in `$batch`), which the create's retries share. */ createKey: string | undefined } : unknown);
+} & (Pre extends true
+    ? { /** `If-Match` as a test of a stored etag; undefined without the header. */ ifMatch: EtagTest | undefined }
+    : unknown) &
+  (Cr extends true
+    ? {
+        /** The caller's valid client-request-id (its item's in `$batch`), which the create's retries share. */ createKey:
+          string | undefined;
+      }
+    : unknown);
 
 /**
  * What a path parameter names. An id kind must be a GUID (anything else names nothing: 404 naming the kind,
@@ -91,7 +109,13 @@ export type RouteParams<R extends string> = R extends `${string}{${infer P}}${in
  * parameter, so where two routes overlap the one with the literal must have the name that sorts first;
  * `assertPrecedence` (host/routing.ts) refuses a table where it does not.
  */
-export interface Declaration<D, R extends string, B extends BodySpec | undefined, Pre extends true | undefined, Cr extends true | undefined> {
+export interface Declaration<
+  D,
+  R extends string,
+  B extends BodySpec | undefined,
+  Pre extends true | undefined,
+  Cr extends true | undefined,
+> {
   name: string;
   route: R;
   methods: HttpMethod[];
@@ -111,7 +135,10 @@ export interface Declaration<D, R extends string, B extends BodySpec | undefined
 }
 
 /** An endpoint as declared (`defineEndpoint`), its OpenAPI entry complete. */
-export interface Endpoint<D> extends Omit<Declaration<D, string, BodySpec | undefined, true | undefined, true | undefined>, 'doc' | 'handler'> {
+export interface Endpoint<D> extends Omit<
+  Declaration<D, string, BodySpec | undefined, true | undefined, true | undefined>,
+  'doc' | 'handler'
+> {
   doc: OperationDoc;
   handler: (deps: D) => (call: HandlerCall<string, BodySpec | undefined, true, true>) => HttpResponseInit | Promise<HttpResponseInit>;
 }
@@ -128,7 +155,12 @@ function requestSchema(body: BodySpec | undefined): z.ZodType | undefined {
 
 /** Declares an endpoint; its parameter kinds must name exactly the route's parameters. */
 export function defineEndpoint<D>() {
-  return <R extends string, B extends BodySpec | undefined = undefined, Pre extends true | undefined = undefined, Cr extends true | undefined = undefined>(
+  return <
+    R extends string,
+    B extends BodySpec | undefined = undefined,
+    Pre extends true | undefined = undefined,
+    Cr extends true | undefined = undefined,
+  >(
     endpoint: Declaration<D, R, B, Pre, Cr>,
   ): Endpoint<D> => {
     const declared = Object.keys(endpoint.params).sort();
@@ -189,12 +221,16 @@ export function serve<D>(endpoint: Endpoint<D>, deps: D): (call: Call) => Promis
 /** Each rule of the directory in Graph's words: the status and message a Graph client gets when it refuses. */
 const RULES: Record<Rule, () => GraphError> = {
   alreadyMember: () => badRequest("One or more added object references already exist for the following modified properties: 'memberOf'."),
-  connectorStaysInDefault: () => badRequest("The connector is in the 'Default' connectorGroup; it cannot be removed from it, only added to another group."),
+  connectorStaysInDefault: () =>
+    badRequest("The connector is in the 'Default' connectorGroup; it cannot be removed from it, only added to another group."),
   applicationStaysInDefault: () =>
     badRequest("The application is in the 'Default' connectorGroup; it cannot be removed from it unless it is added to another group."),
-  defaultStaysDefault: () => badRequest("Invalid value for property 'isDefault': this is the tenant's Default connectorGroup, and it stays the default."),
-  onlyDefaultIsDefault: () => badRequest("Invalid value for property 'isDefault': only the tenant's Default connectorGroup has isDefault true."),
-  regionOfUsedGroup: () => conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.'),
+  defaultStaysDefault: () =>
+    badRequest("Invalid value for property 'isDefault': this is the tenant's Default connectorGroup, and it stays the default."),
+  onlyDefaultIsDefault: () =>
+    badRequest("Invalid value for property 'isDefault': only the tenant's Default connectorGroup has isDefault true."),
+  regionOfUsedGroup: () =>
+    conflict('The region of a connectorGroup can only be changed while no connectors or applications are assigned to it.'),
   deleteDefault: () => conflict('The default connectorGroup cannot be deleted.'),
   deleteUsedGroup: () => conflict('A connectorGroup can only be deleted when no connectors or applications are assigned to it.'),
 };
@@ -222,8 +258,7 @@ function fromDomain(failure: DomainFailure): GraphError {
 }
 
 /** The challenge of every 401, as Graph sends it; `error="invalid_token"` is added when a token was presented. */
-export const WWW_AUTHENTICATE_CHALLENGE =
-  'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"';
+export const WWW_AUTHENTICATE_CHALLENGE = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"';
 
 /** A 401 with the challenge; `tokenPresented` adds `error="invalid_token"` and the message as its description. */
 function unauthorized(message: string, tokenPresented: boolean): GraphError {
@@ -270,12 +305,17 @@ function fromIdentity(failure: IdentityFailure): GraphError {
     case 'token':
       return unauthorized(...TOKEN_PROBLEMS[failure.problem]);
     case 'claim':
-      return unauthorized(`${INVALID} ${failure.missing ? `The ${failure.claim} claim is missing.` : `Invalid ${failure.claim} claim.`}`, true);
+      return unauthorized(
+        `${INVALID} ${failure.missing ? `The ${failure.claim} claim is missing.` : `Invalid ${failure.claim} claim.`}`,
+        true,
+      );
     case 'denied':
       return new GraphError(403, DENIALS[failure.denial]);
     case 'scope': {
       const kind = failure.application ? 'application' : 'delegated';
-      const needs = failure.every ? `the ${kind} permissions ${failure.needed.join(' and ')}` : `one of the ${kind} permissions ${failure.needed.join(', ')}`;
+      const needs = failure.every
+        ? `the ${kind} permissions ${failure.needed.join(' and ')}`
+        : `one of the ${kind} permissions ${failure.needed.join(', ')}`;
       return new GraphError(403, `${INSUFFICIENT_PRIVILEGES} This operation needs ${needs}.`);
     }
     case 'keysUnavailable':
@@ -317,7 +357,15 @@ export function toHttpHandler(
     const ctx = requestContext(req, edge.trust ?? NO_PROXY);
     const response = await answer(run, access, authenticator, edge, req, invocation, ctx);
     // One line per request, like the host's own: the console locally, Application Insights in Azure.
-    invocation.info(requestLogLine({ method: req.method, path: req.url, status: response.status ?? 200, ms: performance.now() - started, requestId: ctx.requestId }));
+    invocation.info(
+      requestLogLine({
+        method: req.method,
+        path: req.url,
+        status: response.status ?? 200,
+        ms: performance.now() - started,
+        requestId: ctx.requestId,
+      }),
+    );
     return response;
   };
 }
@@ -337,7 +385,14 @@ async function answer(
     // Only a change is recorded, so only a change needs to know who asked.
     const actor = access === 'write' ? actorOf(caller, req, ctx) : undefined;
     const call = (deadline = outer) =>
-      run({ req, ctx, params: req.params, caller, scope: { tenantId: caller.tenantId, deadline, ...(actor ? { actor } : {}) }, log: invocation });
+      run({
+        req,
+        ctx,
+        params: req.params,
+        caller,
+        scope: { tenantId: caller.tenantId, deadline, ...(actor ? { actor } : {}) },
+        log: invocation,
+      });
     return await (edge.deadlineMs === undefined ? call() : withDeadline(edge.deadlineMs, outer, call));
   } catch (error) {
     const refusal = toGraphError(error);

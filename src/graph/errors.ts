@@ -49,5 +49,4 @@ export const conflict = (message: string) => new GraphError(409, message);
 export const preconditionFailed = () =>
   new GraphError(412, 'The entity has been modified since it was read. Read it again and retry with its current ETag.');
 
-export const methodNotAllowed = () =>
-  new GraphError(405, 'Specified HTTP method is not allowed for the request target.');
+export const methodNotAllowed = () => new GraphError(405, 'Specified HTTP method is not allowed for the request target.');

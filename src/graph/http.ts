@@ -3,8 +3,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import type { FunctionRequest } from '../host/index.js';
 import { GraphError } from './errors.js';
 
-export const JSON_CONTENT_TYPE =
-  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 export type ApiVersion = 'beta' | 'v1.0';
 

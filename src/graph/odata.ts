@@ -34,7 +34,8 @@ function splitKeys(segments: string[]): string[] {
  * `…/connectorGroups/{id}`. The wrong kind, or text that is no Graph URL: 400. A missing target: 404.
  */
 export function parseReference(value: string, kind: ReferenceKind): string {
-  const notAUrl = () => badRequest(`The @odata.id '${value.slice(0, 200)}' is not a URL of a ${kind === 'connectors' ? 'connector' : 'connectorGroup'}.`);
+  const notAUrl = () =>
+    badRequest(`The @odata.id '${value.slice(0, 200)}' is not a URL of a ${kind === 'connectors' ? 'connector' : 'connectorGroup'}.`);
   let path: string;
   try {
     path = /^[a-z][a-z0-9+.-]*:/i.test(value) ? new URL(value).pathname : new URL(value, 'http://relative.invalid/').pathname;
@@ -84,7 +85,10 @@ export type EtagTest = (cosmosEtag: string) => boolean;
 /** The If-Match header as a test of a stored etag; undefined when the request has none. */
 export function ifMatch(header: string | null): EtagTest | undefined {
   if (!header) return undefined;
-  const tags = header.split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = header
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (tags.includes('*')) return () => true;
   const wanted = new Set(tags.map(inner));
   return (cosmosEtag) => wanted.has(inner(cosmosEtag));

@@ -98,13 +98,19 @@ function successResponse(doc: OperationDoc): Schema {
     case 'references':
       return { description: 'A page of references', content: json(pageOf(REFERENCE)) };
     case 'reference':
-      return { description: 'A reference', content: json({ ...REFERENCE, properties: { '@odata.context': { type: 'string' }, ...REFERENCE.properties } }) };
+      return {
+        description: 'A reference',
+        content: json({ ...REFERENCE, properties: { '@odata.context': { type: 'string' }, ...REFERENCE.properties } }),
+      };
     case 'count':
       return { description: 'The number of items', content: { 'text/plain': { schema: { type: 'integer', minimum: 0 } } } };
     case 'none':
       return { description: 'Success' };
     case 'document':
-      return { description: 'The document', content: { [r.mediaType]: { schema: r.mediaType === 'application/xml' ? { type: 'string' } : { type: 'object' } } } };
+      return {
+        description: 'The document',
+        content: { [r.mediaType]: { schema: r.mediaType === 'application/xml' ? { type: 'string' } : { type: 'object' } } },
+      };
     case 'batch':
       return {
         description: 'The responses, one per request',
@@ -141,9 +147,17 @@ const QUERY = {
   $count: { description: 'true adds @odata.count to the first page', schema: { type: 'boolean' } },
   $skiptoken: { description: 'Opaque paging token from @odata.nextLink', schema: { type: 'string' } },
   $skip: { description: 'Items to pass over before the first page, 0 to 10000', schema: { type: 'integer', minimum: 0, maximum: 10000 } },
-  $search: { description: 'Quoted "property:term" clauses joined by AND or OR; a clause matches when the string property contains the term, in any case', schema: { type: 'string' } },
+  $search: {
+    description:
+      'Quoted "property:term" clauses joined by AND or OR; a clause matches when the string property contains the term, in any case',
+    schema: { type: 'string' },
+  },
   $expand: { description: 'Navigation properties to include, each optionally with ($select=...)', schema: { type: 'string' } },
-  '@id': { description: 'The URL of the object whose reference is removed ($id is accepted too)', required: true, schema: { type: 'string' } },
+  '@id': {
+    description: 'The URL of the object whose reference is removed ($id is accepted too)',
+    required: true,
+    schema: { type: 'string' },
+  },
 } satisfies Record<string, Schema>;
 
 /** OpenAPI 3.1 for the registered routes; paths carry their version, as the routes do. */
@@ -164,7 +178,9 @@ export function openApiDocument(routes: DocumentedRoute[], model: ServiceModel =
     paths[path][method.toLowerCase()] = {
       operationId,
       summary: doc.summary,
-      ...(params.length || doc.query ? { parameters: [...params, ...(doc.query ?? []).map((q) => ({ name: q, in: 'query', ...QUERY[q] }))] } : {}),
+      ...(params.length || doc.query
+        ? { parameters: [...params, ...(doc.query ?? []).map((q) => ({ name: q, in: 'query', ...QUERY[q] }))] }
+        : {}),
       ...(doc.request ? { requestBody: { required: true, content: json(requestSchema(doc.request)) } } : {}),
       responses,
     };
@@ -208,7 +224,8 @@ export function openApiDocument(routes: DocumentedRoute[], model: ServiceModel =
     info: {
       title: 'Application Proxy connectors and connector groups (Microsoft Graph dialect)',
       version: '1.0.0',
-      description: 'Generated from the route table and the zod schemas the service validates with. Every route exists under /beta and /v1.0.',
+      description:
+        'Generated from the route table and the zod schemas the service validates with. Every route exists under /beta and /v1.0.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -34,7 +34,8 @@ export function plainResponse(result: InvokeResult): PlainResponse | undefined {
   if (isHttpResponse(result)) return undefined;
   const { status = 200, headers = {}, body, jsonBody, cookies, enableContentNegotiation } = result;
   if (jsonBody !== undefined || cookies !== undefined || enableContentNegotiation !== undefined) return undefined;
-  if ((body !== undefined && body !== null && typeof body !== 'string') || typeof headers !== 'object' || Array.isArray(headers)) return undefined;
+  if ((body !== undefined && body !== null && typeof body !== 'string') || typeof headers !== 'object' || Array.isArray(headers))
+    return undefined;
   if (Object.getPrototypeOf(headers) !== Object.prototype && Object.getPrototypeOf(headers) !== null) return undefined;
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers as Record<string, string>)) {
@@ -110,13 +111,15 @@ class ItemContext implements FunctionContext {
 }
 
 /** The deadline a function was invoked with from inside the service (a `$batch` item: its batch's), if any (graph/endpoint.ts keeps to it). */
-export const carriedDeadline = (context: FunctionContext): Deadline | undefined => (context instanceof ItemContext ? context.deadline : undefined);
+export const carriedDeadline = (context: FunctionContext): Deadline | undefined =>
+  context instanceof ItemContext ? context.deadline : undefined;
 
 /** The request could not be built: the platform's `Request` refuses malformed header names or values. */
 export class UnbuildableRequest extends Error {}
 
 /** The query as the host hands it to a function: repeated names merged (aspnet.ts). */
-const hostQuery = (request: InvokeRequest): Record<string, string> => Object.fromEntries(mergeQuery(request.query ?? new URL(request.url).search));
+const hostQuery = (request: InvokeRequest): Record<string, string> =>
+  Object.fromEntries(mergeQuery(request.query ?? new URL(request.url).search));
 
 /** RFC 9110 tokens: the header names the platform's `Request` accepts. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -197,8 +200,20 @@ class ItemRequest implements FunctionRequest {
  * `InvocationContext` are what the host hands a function; inside a batch nobody needs their web streams and
  * bindings, which cost more than the item's own work.
  */
-export async function invokeItem(match: RouteMatch<ServedFunction>, request: InvokeRequest, log: LogSink, deadline?: Deadline): Promise<InvokeResult> {
-  const req = new ItemRequest(request.method, request.url, request.headers, hostQuery(request), match.params, request.body?.length ? request.body : undefined);
+export async function invokeItem(
+  match: RouteMatch<ServedFunction>,
+  request: InvokeRequest,
+  log: LogSink,
+  deadline?: Deadline,
+): Promise<InvokeResult> {
+  const req = new ItemRequest(
+    request.method,
+    request.url,
+    request.headers,
+    hostQuery(request),
+    match.params,
+    request.body?.length ? request.body : undefined,
+  );
   return match.fn.serve(req, new ItemContext(log, deadline));
 }
 

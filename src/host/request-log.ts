@@ -31,7 +31,9 @@ const ALL_PRINTABLE = /^[\x21-\x7e]*$/;
 const printable = (text: string) =>
   ALL_PRINTABLE.test(text)
     ? text
-    : text.replace(/[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+    : text.replace(/[^\x21-\x7e]/gu, (c) =>
+        [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+      );
 const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
 const QUERY_OR_FRAGMENT = /[?#]/;
 

@@ -47,9 +47,7 @@ export class KeySourceUnavailable extends Error {
 
 /** Errors a key resolver throws because of the token (its kid/alg), as opposed to the key source failing. */
 export const isTokenKeyError = (error: unknown) =>
-  error instanceof errors.JWKSNoMatchingKey ||
-  error instanceof errors.JWKSMultipleMatchingKeys ||
-  error instanceof errors.JOSENotSupported;
+  error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSENotSupported;
 
 /** The identity of a key set: its keys' ids and public material, in order. */
 const keySetFingerprint = (set: { keys: JWK[] } | undefined) =>

@@ -51,7 +51,11 @@ export const NAMED_ROLES: readonly { readonly name: string; readonly id: string 
 /** Writes: the two roles whose permissions include creating, changing and deleting connector groups. */
 export const DEFAULT_WRITE_ROLES: readonly string[] = Object.freeze([APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]);
 /** Reads: every role that may write, and the two that may only read connector groups and connectors. */
-export const DEFAULT_READ_ROLES: readonly string[] = Object.freeze([...DEFAULT_WRITE_ROLES, GLOBAL_READER, GLOBAL_SECURE_ACCESS_ADMINISTRATOR]);
+export const DEFAULT_READ_ROLES: readonly string[] = Object.freeze([
+  ...DEFAULT_WRITE_ROLES,
+  GLOBAL_READER,
+  GLOBAL_SECURE_ACCESS_ADMINISTRATOR,
+]);
 
 /**
  * The audit log: the roles whose permissions include `microsoft.directory/auditLogs/allProperties/read` in the

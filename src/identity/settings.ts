@@ -7,7 +7,15 @@
 import path from 'node:path';
 import { ENTRA_JWKS_URI, ENTRA_MULTI_TENANT_ISSUER, TENANT_PLACEHOLDER } from './entra.js';
 import { DEFAULT_LOCAL_KEYS_DIR } from './local-keys.js';
-import { DEFAULT_AUDIT_ROLES, DEFAULT_READ_ROLES, DEFAULT_WRITE_ROLES, NAMED_ROLES, roleLabel, roleTemplateId, type DirectoryRoleSettings } from './roles.js';
+import {
+  DEFAULT_AUDIT_ROLES,
+  DEFAULT_READ_ROLES,
+  DEFAULT_WRITE_ROLES,
+  NAMED_ROLES,
+  roleLabel,
+  roleTemplateId,
+  type DirectoryRoleSettings,
+} from './roles.js';
 import type { IdentitySettings } from './types.js';
 
 export const LOCAL_KEYS_DIR_ENV = 'LOCAL_KEYS_DIR';
@@ -93,8 +101,7 @@ export function validateIdentitySettings(settings: IdentitySettings): CheckedIde
   const loopback = jwksUrl !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(jwksUrl.hostname);
   if (jwksUrl === undefined || !(jwksUrl.protocol === 'https:' || (jwksUrl.protocol === 'http:' && loopback))) {
     throw invalid(
-      `jwksUri must be the https URL of the issuer's signing keys (e.g. ${ENTRA_JWKS_URI}), ` +
-        `got ${JSON.stringify(settings.jwksUri)}.`,
+      `jwksUri must be the https URL of the issuer's signing keys (e.g. ${ENTRA_JWKS_URI}), ` + `got ${JSON.stringify(settings.jwksUri)}.`,
       'jwksUri',
     );
   }

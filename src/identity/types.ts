@@ -37,17 +37,18 @@ export interface Authenticator {
   authenticate(authorization: string | null | undefined, access: Access): Promise<Caller>;
 }
 
-export type IdentitySettings = (
+export type IdentitySettings =
   /**
    * `audience`: the expected `aud` (the API's Application ID URI or client id).
    * `issuer`: either a template with `{tenantid}` (multi-tenant, e.g. `https://login.microsoftonline.com/{tenantid}/v2.0`;
    * the token's `iss` must equal it with the token's `tid` substituted) or a fixed issuer (single tenant).
    * `jwksUri`: the issuer's JWKS, e.g. `https://login.microsoftonline.com/common/discovery/v2.0/keys`.
    */
-  | { mode: 'entra'; audience: string; issuer: string; jwksUri: string }
-  /** `keysDir`: the folder of the local key pair (made on first use). */
-  | { mode: 'local'; keysDir: string }
-) & {
-  /** The directory roles that may read and write; default DEFAULT_READ_ROLES and DEFAULT_WRITE_ROLES (roles.ts). */
-  roles?: DirectoryRoleSettings;
-};
+  (
+    | { mode: 'entra'; audience: string; issuer: string; jwksUri: string }
+    /** `keysDir`: the folder of the local key pair (made on first use). */
+    | { mode: 'local'; keysDir: string }
+  ) & {
+    /** The directory roles that may read and write; default DEFAULT_READ_ROLES and DEFAULT_WRITE_ROLES (roles.ts). */
+    roles?: DirectoryRoleSettings;
+  };

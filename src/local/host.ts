@@ -2,7 +2,19 @@ import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, t
 import { createServer as createHttpsServer } from 'node:https';
 import { isIPv6, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { decodePath, pathToUri, asHttpResponse, invoke, plainResponse, UnbuildableRequest, type HttpResponse, type InvokeResult, type PlainResponse, requestLogLine, type RouteTable } from '../host/index.js';
+import {
+  decodePath,
+  pathToUri,
+  asHttpResponse,
+  invoke,
+  plainResponse,
+  UnbuildableRequest,
+  type HttpResponse,
+  type InvokeResult,
+  type PlainResponse,
+  requestLogLine,
+  type RouteTable,
+} from '../host/index.js';
 import { badRequest } from '../graph/errors.js';
 import { bareErrorResponse } from '../graph/http.js';
 
@@ -113,7 +125,8 @@ function sendPlain(res: ServerResponse, plain: PlainResponse, head: boolean): vo
 }
 
 /** Kestrel's own answer, written straight to the socket: a status, no body, and the connection closed. */
-const bareResponse = (status: number) => `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
+const bareResponse = (status: number) =>
+  `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
 
 async function send(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
   const headers: Record<string, string[]> = {};
@@ -166,10 +179,24 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
       const url = `${scheme}://${host}${pathToUri(decodePath(target.path))}${target.query}`;
       let result: InvokeResult;
       try {
-        result = await invoke(match, { method, url, query: target.query, headers: headersOf(req.rawHeaders), body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined }, log);
+        result = await invoke(
+          match,
+          {
+            method,
+            url,
+            query: target.query,
+            headers: headersOf(req.rawHeaders),
+            body: method !== 'GET' && method !== 'HEAD' ? bytes : undefined,
+          },
+          log,
+        );
       } catch (error) {
         if (!(error instanceof UnbuildableRequest)) throw error;
-        await send(res, asHttpResponse(bareErrorResponse(badRequest('The request has an invalid header.'), [req.headers['client-request-id']].flat()[0])), method === 'HEAD');
+        await send(
+          res,
+          asHttpResponse(bareErrorResponse(badRequest('The request has an invalid header.'), [req.headers['client-request-id']].flat()[0])),
+          method === 'HEAD',
+        );
         answered(400);
         return;
       }
@@ -201,7 +228,9 @@ export async function startLocalHost(routes: RouteTable, options: LocalHostOptio
     const firstLine = error.rawPacket?.toString('latin1').split('\r\n')[0];
     const status =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? firstLine === undefined || Buffer.byteLength(firstLine, 'latin1') + 2 > REQUEST_LINE_LIMIT ? 414 : 431
+        ? firstLine === undefined || Buffer.byteLength(firstLine, 'latin1') + 2 > REQUEST_LINE_LIMIT
+          ? 414
+          : 431
         : error.code === 'HPE_INVALID_METHOD'
           ? 404
           : 400;

@@ -77,12 +77,17 @@ let bicepPath: string | undefined;
 /** `dotnet restore` of the Bicep project (a no-op once done), then the `bicep` binary inside the package. */
 export function restoreBicep(): string {
   if (bicepPath) return bicepPath;
-  execFileSync('dotnet', ['restore', BICEP_PROJECT, '--nologo', '--verbosity', 'quiet'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  execFileSync('dotnet', ['restore', BICEP_PROJECT, '--nologo', '--verbosity', 'quiet'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
   const project = readFileSync(BICEP_PROJECT, 'utf8');
   const version = /<BicepVersion>([^<]+)<\/BicepVersion>/.exec(project)?.[1];
   const id = /<PackageDownload Include="([^"]+)"/.exec(project)?.[1];
   if (!version || !id) throw new Error(`${BICEP_PROJECT} names no Bicep package and version`);
-  const assets = JSON.parse(readFileSync(path.join(path.dirname(BICEP_PROJECT), 'obj', 'project.assets.json'), 'utf8')) as { packageFolders: Record<string, unknown> };
+  const assets = JSON.parse(readFileSync(path.join(path.dirname(BICEP_PROJECT), 'obj', 'project.assets.json'), 'utf8')) as {
+    packageFolders: Record<string, unknown>;
+  };
   const folder = Object.keys(assets.packageFolders)[0];
   if (!folder) throw new Error('the restore names no packages folder');
   const bin = path.join(folder, id.toLowerCase(), version, 'tools', 'bicep');
@@ -112,13 +117,15 @@ function run(bin: string, args: string[], cwd = process.cwd()): Promise<Run> {
 /** The CLI's diagnostics (`path(line,col) : Level CODE: message`), each file renamed by `rename`. */
 export function parseDiagnostics(output: string, rename: (file: string) => string = (f) => f): Diagnostic[] {
   // Every group of the pattern takes part in each match, so each is a string.
-  return [...output.matchAll(/^(.+?)\((\d+),\d+\) : (\w+) ([\w-]+): (.*)$/gm)].map(([, file = '', line, level = '', code = '', message = '']) => ({
-    file: rename(file),
-    line: Number(line),
-    level,
-    code,
-    message,
-  }));
+  return [...output.matchAll(/^(.+?)\((\d+),\d+\) : (\w+) ([\w-]+): (.*)$/gm)].map(
+    ([, file = '', line, level = '', code = '', message = '']) => ({
+      file: rename(file),
+      line: Number(line),
+      level,
+      code,
+      message,
+    }),
+  );
 }
 
 /** Parameters and outputs of each file, as Bicep's language server reads them (`bicep jsonrpc`). */
@@ -147,7 +154,11 @@ async function readInterfaces(bin: string, files: string[]): Promise<ModuleInter
           pending.set(i + 1, (result) => {
             type Raw = { name: string; type?: { name: string }; description?: string };
             const r = result as { parameters: Raw[]; outputs: Raw[] };
-            const declare = (d: Raw): Declaration => ({ name: d.name, type: d.type?.name ?? '?', ...(d.description ? { description: d.description } : {}) });
+            const declare = (d: Raw): Declaration => ({
+              name: d.name,
+              type: d.type?.name ?? '?',
+              ...(d.description ? { description: d.description } : {}),
+            });
             resolve({ parameters: r.parameters.map(declare), outputs: r.outputs.map(declare) });
           }),
         );
@@ -185,7 +196,8 @@ export async function checkInfra(): Promise<InfraCheck> {
 
     const rename = (file: string) => {
       const base = path.basename(file);
-      if (path.resolve(file) === path.resolve(stage, base)) return base === path.basename(APP_REGISTRATION) ? APP_REGISTRATION_STAND_IN : path.posix.join(INFRA_DIR, base);
+      if (path.resolve(file) === path.resolve(stage, base))
+        return base === path.basename(APP_REGISTRATION) ? APP_REGISTRATION_STAND_IN : path.posix.join(INFRA_DIR, base);
       return path.relative(process.cwd(), file);
     };
     const [version, build, lint, real, [registration, standIn]] = await Promise.all([
@@ -198,7 +210,9 @@ export async function checkInfra(): Promise<InfraCheck> {
     if (!registration || !standIn) throw new Error('bicep: the interfaces of the app registration and its stand-in were not read');
     const diagnostics = [...parseDiagnostics(build.output, rename), ...parseDiagnostics(lint.output, rename)];
     // A non-zero exit with nothing parsed is still a failure: keep the CLI's words.
-    for (const r of [build, lint]) if (r.status !== 0 && parseDiagnostics(r.output).length === 0) diagnostics.push({ file: INFRA_DIR, line: 0, level: 'Error', code: 'bicep', message: r.output.trim() });
+    for (const r of [build, lint])
+      if (r.status !== 0 && parseDiagnostics(r.output).length === 0)
+        diagnostics.push({ file: INFRA_DIR, line: 0, level: 'Error', code: 'bicep', message: r.output.trim() });
     const registrationDiagnostics = parseDiagnostics(real.output, (f) => path.relative(process.cwd(), f));
     const sourceLines = registrationSource.split('\n');
     const unexplained = registrationDiagnostics.filter((d) => !explainedByMissingExtension(d, sourceLines));

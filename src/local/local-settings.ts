@@ -22,7 +22,9 @@ async function fileValues(cwd: string): Promise<Record<string, string>> {
     text = await readFile(path.join(cwd, file), 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return {};
-    throw new LocalSettingsError(`Cannot read ${file} (${errorCode(error) ?? reason(error)}): make it readable, or remove it to use the defaults.`);
+    throw new LocalSettingsError(
+      `Cannot read ${file} (${errorCode(error) ?? reason(error)}): make it readable, or remove it to use the defaults.`,
+    );
   }
   let values: unknown;
   try {

@@ -9,7 +9,12 @@ import { describeFunctions } from '../graph/openapi.js';
  * the same document the service serves at /openapi.json.
  */
 const target = process.argv[2] ?? 'docs/openapi.json';
-const functions = declareFunctions(endpoints).map((f) => ({ name: f.name, route: f.route, methods: f.endpoint.methods, doc: f.endpoint.doc }));
+const functions = declareFunctions(endpoints).map((f) => ({
+  name: f.name,
+  route: f.route,
+  methods: f.endpoint.methods,
+  doc: f.endpoint.doc,
+}));
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(target, `${JSON.stringify(describeFunctions(functions), null, 2)}\n`);
 console.log(`wrote ${target}`);

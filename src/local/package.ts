@@ -60,7 +60,12 @@ export async function buildPackage(outDir = ARTIFACT_DIR): Promise<Package> {
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === 'inner') return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'inner',
+        });
         const folder = packageFolder(path.relative(process.cwd(), resolved.path));
         if (resolved.errors.length > 0 || folder === undefined || installedInProduction(lock, folder)) return resolved;
         leftOut.add(folder);
@@ -110,6 +115,8 @@ export async function buildPackage(outDir = ARTIFACT_DIR): Promise<Package> {
 
 if (isEntryPoint(import.meta.url)) {
   const made = await buildPackage();
-  console.log(`${made.zip}: ${made.bundledPackages.length} production packages bundled into dist/index.js; ${made.dir} holds the same files`);
+  console.log(
+    `${made.zip}: ${made.bundledPackages.length} production packages bundled into dist/index.js; ${made.dir} holds the same files`,
+  );
   if (made.leftOut.length > 0) console.log(`left out (not installed in production, required only optionally): ${made.leftOut.join(', ')}`);
 }

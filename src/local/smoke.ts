@@ -24,7 +24,8 @@ export async function runSmoke(options: SmokeOptions): Promise<boolean> {
   const profile = `${versioned}/onPremisesPublishingProfiles/applicationProxy`;
   const tag = `smoke-${randomUUID().slice(0, 8)}`;
 
-  async function step(title: string, method: string, path: string, expected: number[], body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async function step(title: string, method: string, path: string, expected: number[], body?: unknown): Promise<any> {
     const started = Date.now();
     let status = 0;
     let text = '';
@@ -50,10 +51,12 @@ export async function runSmoke(options: SmokeOptions): Promise<boolean> {
   let passed = false;
   try {
     groupId = (await step(`create connector group ${tag}`, 'POST', '/connectorGroups', [201], { name: tag })).id;
-    connectorId = (await step(`create connector ${tag}.example.com`, 'POST', '/connectors', [201], {
-      machineName: `${tag}.example.com`,
-      externalIp: '203.0.113.10',
-    })).id;
+    connectorId = (
+      await step(`create connector ${tag}.example.com`, 'POST', '/connectors', [201], {
+        machineName: `${tag}.example.com`,
+        externalIp: '203.0.113.10',
+      })
+    ).id;
     await step('move the connector into the group', 'POST', `/connectors/${connectorId}/memberOf/$ref`, [201, 204], {
       '@odata.id': `${profile}/connectorGroups/${groupId}`,
     });
@@ -73,7 +76,10 @@ export async function runSmoke(options: SmokeOptions): Promise<boolean> {
     options.log(`     ${error.message}`);
   } finally {
     // Clean up after a failure: the connector first, since a group with members cannot be deleted.
-    for (const [kind, id] of [['connectors', connectorId], ['connectorGroups', groupId]] as const) {
+    for (const [kind, id] of [
+      ['connectors', connectorId],
+      ['connectorGroups', groupId],
+    ] as const) {
       if (id === undefined) continue;
       await step(`clean up ${kind}/${id}`, 'DELETE', `/${kind}/${id}`, [204, 404]).catch((error: unknown) => {
         if (!(error instanceof StepFailed)) throw error;

@@ -82,7 +82,9 @@ async function listening<T>(listen: () => Promise<T>, what: string, address: str
       case 'EACCES':
         throw new StartupError(`${what} may not listen on ${address} (permission denied; ports below 1024 need privileges): ${move}.`);
       case 'EADDRNOTAVAIL':
-        throw new StartupError(`${what} cannot listen on ${address}: the address is not one of this machine's. Set HOST to 127.0.0.1 (or 0.0.0.0 for every interface).`);
+        throw new StartupError(
+          `${what} cannot listen on ${address}: the address is not one of this machine's. Set HOST to 127.0.0.1 (or 0.0.0.0 for every interface).`,
+        );
       default:
         throw error;
     }
@@ -101,7 +103,8 @@ async function ensureWritableFolder(dir: string, purpose: string, fix: string): 
 /** The local paging key, made once: 32 random bytes (base64url), readable by this user only. */
 async function localPagingKey(): Promise<string> {
   const fix = `make .local/ writable, or set PAGING_KEY (at least 32 characters)`;
-  const cannotWrite = (error: unknown) => new StartupError(`Cannot write ${PAGING_KEY_FILE} (${errorCode(error) ?? reason(error)}): ${fix}.`);
+  const cannotWrite = (error: unknown) =>
+    new StartupError(`Cannot write ${PAGING_KEY_FILE} (${errorCode(error) ?? reason(error)}): ${fix}.`);
   await mkdir(path.dirname(PAGING_KEY_FILE), { recursive: true }).catch((error: unknown) => {
     throw cannotWrite(error);
   });
@@ -111,7 +114,8 @@ async function localPagingKey(): Promise<string> {
   const key = await readFile(PAGING_KEY_FILE, 'utf8').catch((error: unknown) => {
     throw new StartupError(`Cannot read ${PAGING_KEY_FILE} (${errorCode(error) ?? reason(error)}): ${fix}.`);
   });
-  if (key.trim().length < 32) throw new StartupError(`${PAGING_KEY_FILE} holds no usable key: delete it (a new one is made at start), or set PAGING_KEY.`);
+  if (key.trim().length < 32)
+    throw new StartupError(`${PAGING_KEY_FILE} holds no usable key: delete it (a new one is made at start), or set PAGING_KEY.`);
   return key.trim();
 }
 
@@ -143,20 +147,30 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
   if (env.AUTH_MODE === 'local' && !env.PAGING_KEY && !(cosmosPort !== undefined && inMemory)) env.PAGING_KEY = await localPagingKey();
   const dataDir = cosmosPort === undefined || inMemory ? undefined : env.LOCAL_COSMOS_DIR?.trim() || DEFAULT_DATA_DIR;
   if (dataDir !== undefined) {
-    await ensureWritableFolder(dataDir, 'the embedded Cosmos DB server keeps its data', 'make it writable, set LOCAL_COSMOS_DIR to a writable folder, or run with npm start -- --in-memory');
+    await ensureWritableFolder(
+      dataDir,
+      'the embedded Cosmos DB server keeps its data',
+      'make it writable, set LOCAL_COSMOS_DIR to a writable folder, or run with npm start -- --in-memory',
+    );
   }
 
   // The heavy modules (Cosmos SDK and server, Functions library) load only now, so a mistake in the
   // arguments or settings files is reported at once.
-  const [{ compose }, { containerIndexingPolicy }, { ensureContainer }, { startEmbeddedCosmos, LOCAL_COSMOS_KEY }, { startLocalHost }, { ensureLocalCertificate }] =
-    await Promise.all([
-      import('../app.js'),
-      import('../directory/documents.js'),
-      import('../store/client.js'),
-      import('@appproxy/cosmos-local'),
-      import('./host.js'),
-      import('./tls.js'),
-    ]);
+  const [
+    { compose },
+    { containerIndexingPolicy },
+    { ensureContainer },
+    { startEmbeddedCosmos, LOCAL_COSMOS_KEY },
+    { startLocalHost },
+    { ensureLocalCertificate },
+  ] = await Promise.all([
+    import('../app.js'),
+    import('../directory/documents.js'),
+    import('../store/client.js'),
+    import('@appproxy/cosmos-local'),
+    import('./host.js'),
+    import('./tls.js'),
+  ]);
   if (cosmosPort !== undefined) {
     const options = { port: cosmosPort, dataDir };
     const cosmos: EmbeddedCosmos = await listening(
@@ -176,16 +190,20 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
     );
     stops.push(() => cosmos.close());
     env.COSMOS_CONNECTION_STRING = embeddedConnectionString(cosmos.port, LOCAL_COSMOS_KEY);
-    const kept = dataDir === undefined ? 'in memory: its data is gone at exit' : `data kept in ${dataDir}; npm start -- --in-memory keeps none`;
+    const kept =
+      dataDir === undefined ? 'in memory: its data is gone at exit' : `data kept in ${dataDir}; npm start -- --in-memory keeps none`;
     console.log(`Embedded Cosmos DB server: http://127.0.0.1:${cosmos.port}/ (${kept})`);
   }
   let app: App;
   try {
     app = compose(env);
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') throw new StartupError(`${reason(error)}: run npm start in the project's folder (where host.json is).`);
+    if (errorCode(error) === 'ENOENT')
+      throw new StartupError(`${reason(error)}: run npm start in the project's folder (where host.json is).`);
     if (!reason(error).startsWith('Invalid settings')) throw new StartupError(reason(error));
-    throw new StartupError(`${reason(error)}\nSet them in the environment or in the "Values" of local.settings.json (README.md, "Settings", lists them).`);
+    throw new StartupError(
+      `${reason(error)}\nSet them in the environment or in the "Values" of local.settings.json (README.md, "Settings", lists them).`,
+    );
   }
   stops.push(() => app.cosmos.dispose());
   const { settings } = app;
@@ -204,7 +222,9 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
     // Without local.settings.json Core Tools cannot tell the app's language (it asks, or fails): say it.
     const runtime = env.FUNCTIONS_WORKER_RUNTIME?.trim();
     if (runtime && runtime.toLowerCase() !== 'node') {
-      throw new StartupError(`FUNCTIONS_WORKER_RUNTIME is ${JSON.stringify(runtime)}, but this is a Node.js app: set it to node, or unset it.`);
+      throw new StartupError(
+        `FUNCTIONS_WORKER_RUNTIME is ${JSON.stringify(runtime)}, but this is a Node.js app: set it to node, or unset it.`,
+      );
     }
     console.log(`Host: Azure Functions Core Tools (func start) on http://localhost:${port}`);
     const funcEnv = { ...env, FUNCTIONS_WORKER_RUNTIME: 'node' };
@@ -228,7 +248,9 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
     // always through the project's local host, with a self-signed certificate made once in .local/tls/.
     const tlsDir = env.LOCAL_TLS_DIR;
     const tls = await ensureLocalCertificate(tlsDir).catch((error: unknown) => {
-      throw new StartupError(`Cannot make the local HTTPS certificate (${reason(error)}): make ${tlsDir ?? '.local/tls'} writable, or set LOCAL_TLS_DIR to a writable folder.`);
+      throw new StartupError(
+        `Cannot make the local HTTPS certificate (${reason(error)}): make ${tlsDir ?? '.local/tls'} writable, or set LOCAL_TLS_DIR to a writable folder.`,
+      );
     });
     const secure = await listening(
       () => startLocalHost(app.routes, { port: httpsPort, host: listenHost, tls, log: printLog }),
@@ -243,7 +265,9 @@ async function main(stops: (() => Promise<void> | void)[]): Promise<void> {
   }
   if (settings.identity.mode === 'local') {
     console.log('Get a token:  npm run token -- --tenant <tenant-guid> --role "Application Administrator"   (--help: roles, --no-role)');
-    console.log(`Try:          curl -H "Authorization: Bearer $(npm run -s token)" http://localhost:${port}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups`);
+    console.log(
+      `Try:          curl -H "Authorization: Bearer $(npm run -s token)" http://localhost:${port}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups`,
+    );
   }
   console.log('Each request is logged below: method, path, status, duration, request-id.');
   console.log('Ctrl-C stops everything this command started.');

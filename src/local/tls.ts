@@ -99,9 +99,13 @@ export async function ensureLocalCertificate(dir = process.env.LOCAL_TLS_DIR ?? 
       await mkdir(lock);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const since = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const since = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (since > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lock} (remove it if no other process is making the certificate).`);
+      if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for ${lock} (remove it if no other process is making the certificate).`);
       await sleep(WAIT_MS);
       continue;
     }

@@ -106,7 +106,8 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
 
 function integer(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^[+-]?\d{1,10}$/.test(text.trim())) throw new UsageError(`--${name} must be a whole number of seconds, not ${JSON.stringify(text)}.`);
+  if (!/^[+-]?\d{1,10}$/.test(text.trim()))
+    throw new UsageError(`--${name} must be a whole number of seconds, not ${JSON.stringify(text)}.`);
   return Number(text.trim());
 }
 
@@ -141,10 +142,7 @@ function directoryRoles({ roles, flags }: ParsedArgs): string[] | undefined {
 }
 
 /** Runs the CLI; returns the exit code (0, 1 on failure, 2 on bad arguments). */
-export async function main(
-  argv: readonly string[],
-  io: TokenCliIO = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
+export async function main(argv: readonly string[], io: TokenCliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let options: MintOptions;
   let keysDirArg: string | undefined;
   try {
@@ -177,7 +175,10 @@ export async function main(
   }
   try {
     const cwd = io.cwd ?? process.cwd();
-    const keysDir = keysDirArg !== undefined ? path.resolve(cwd, keysDirArg) : localKeysDirFromEnv(await readLocalSettings(io.env ?? process.env, cwd), cwd);
+    const keysDir =
+      keysDirArg !== undefined
+        ? path.resolve(cwd, keysDirArg)
+        : localKeysDirFromEnv(await readLocalSettings(io.env ?? process.env, cwd), cwd);
     io.stdout.write(`${await mintLocalToken(keysDir, options)}\n`);
     return 0;
   } catch (error) {

@@ -6,8 +6,7 @@ export type { CosmosClient };
 type TokenCredential = NonNullable<CosmosClientOptions['aadCredentials']>;
 
 export type CosmosSettings =
-  | { connectionString: string; database: string; container: string }
-  | { endpoint: string; database: string; container: string };
+  { connectionString: string; database: string; container: string } | { endpoint: string; database: string; container: string };
 
 const isLoopback = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
 

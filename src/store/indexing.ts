@@ -20,7 +20,10 @@ export function indexingPolicyFor(orderable: readonly (readonly string[])[], fix
       for (const b of props) {
         if (a === b) continue;
         for (const second of ['ascending', 'descending'] as const) {
-          compositeIndexes.push([{ path: `/${a}`, order: 'ascending' }, { path: `/${b}`, order: second }]);
+          compositeIndexes.push([
+            { path: `/${a}`, order: 'ascending' },
+            { path: `/${b}`, order: second },
+          ]);
         }
       }
     }

@@ -28,10 +28,57 @@ const MAX_SQL_NESTING = 3;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Cosmos SQL keywords: a property so named is addressed as `c["name"]`. */
 const SQL_KEYWORDS = new Set([
-  'and', 'array', 'as', 'asc', 'between', 'by', 'case', 'cast', 'convert', 'cross', 'desc', 'distinct', 'else',
-  'end', 'escape', 'exists', 'false', 'for', 'from', 'group', 'having', 'in', 'inner', 'insert', 'into', 'is',
-  'join', 'left', 'like', 'limit', 'not', 'null', 'offset', 'on', 'or', 'order', 'outer', 'over', 'right',
-  'select', 'set', 'then', 'top', 'true', 'udf', 'undefined', 'update', 'value', 'when', 'where', 'with',
+  'and',
+  'array',
+  'as',
+  'asc',
+  'between',
+  'by',
+  'case',
+  'cast',
+  'convert',
+  'cross',
+  'desc',
+  'distinct',
+  'else',
+  'end',
+  'escape',
+  'exists',
+  'false',
+  'for',
+  'from',
+  'group',
+  'having',
+  'in',
+  'inner',
+  'insert',
+  'into',
+  'is',
+  'join',
+  'left',
+  'like',
+  'limit',
+  'not',
+  'null',
+  'offset',
+  'on',
+  'or',
+  'order',
+  'outer',
+  'over',
+  'right',
+  'select',
+  'set',
+  'then',
+  'top',
+  'true',
+  'udf',
+  'undefined',
+  'update',
+  'value',
+  'when',
+  'where',
+  'with',
 ]);
 
 /** `c.name` (`c.a.b` for the path `a/b`) for a property name from a shape (never from a request). */
@@ -49,9 +96,7 @@ export function orderByClause(orderBy: readonly Ordering[] | undefined): string 
   return ` ORDER BY ${orderBy.map((o) => `${propertyRef(o.property)}${o.descending ? ' DESC' : ''}`).join(', ')}`;
 }
 
-type Formula =
-  | { kind: 'atom'; sql: string; negate: () => Formula }
-  | { kind: 'and' | 'or'; parts: Formula[] };
+type Formula = { kind: 'atom'; sql: string; negate: () => Formula } | { kind: 'and' | 'or'; parts: Formula[] };
 
 /** An atom and its complement, each the other's negation. */
 function atom(sql: string, complement: string): Formula {
@@ -125,7 +170,10 @@ class Compiler {
     switch (c.kind) {
       case 'and':
       case 'or':
-        return junction(c.kind, c.operands.map((o) => this.compile(o)));
+        return junction(
+          c.kind,
+          c.operands.map((o) => this.compile(o)),
+        );
       case 'not':
         return negate(this.compile(c.operand));
       case 'eq': {
@@ -173,7 +221,10 @@ class Compiler {
     if (nonNull.length === 1 && only !== undefined) parts.push(this.equals(ref, p, only));
     if (nonNull.length > 1) {
       const params = nonNull.map((v) => this.param(v));
-      const notIn = junction('and', params.map((param) => atom(`${ref} != ${param}`, `${ref} = ${param}`)));
+      const notIn = junction(
+        'and',
+        params.map((param) => atom(`${ref} != ${param}`, `${ref} = ${param}`)),
+      );
       const isIn: Formula = { kind: 'atom', sql: `${ref} IN (${params.join(', ')})`, negate: () => notIn };
       parts.push(this.guarded(ref, p, isIn));
     }

@@ -114,7 +114,10 @@ export function storeFailure(error: unknown, observation: Observation = {}): Sto
     case 413:
       return new StoreError('invalid', 'The request is too large or too complex for the directory to serve.', undefined, options);
     default:
-      return new StoreError('unavailable', `store: unavailable (${status})`, undefined, { ...options, uncertain: UNCERTAIN_STATUSES.has(status) });
+      return new StoreError('unavailable', `store: unavailable (${status})`, undefined, {
+        ...options,
+        uncertain: UNCERTAIN_STATUSES.has(status),
+      });
   }
   const abandoned = e?.name === 'TimeoutError' || e?.name === 'AbortError' || observation.networkCode === 'AbortError';
   const uncertain = abandoned || observation.sentWithoutAnswer || observation.status === undefined;
@@ -126,7 +129,6 @@ interface CallOptions {
   abortSignal?: AbortSignal;
   initialHeaders: Record<string, string>;
 }
-
 
 /**
  * Cosmos DB access for one container partitioned by `/tenantId`. Each method is one round trip (a query
@@ -187,7 +189,12 @@ export class Store {
             ifMatch: o.ifMatch,
           };
         case 'delete':
-          return { operationType: BulkOperationType.Delete, partitionKey: tenantId, id: o.id, ...(o.ifMatch ? { ifMatch: o.ifMatch } : {}) };
+          return {
+            operationType: BulkOperationType.Delete,
+            partitionKey: tenantId,
+            id: o.id,
+            ...(o.ifMatch ? { ifMatch: o.ifMatch } : {}),
+          };
         case 'increment':
           return {
             operationType: BulkOperationType.Patch,

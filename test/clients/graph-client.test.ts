@@ -95,7 +95,9 @@ describe('microsoft-graph-client v3 over https', () => {
   it('creates connectors, which join the Default group, and lists them with filter, select and top', async () => {
     const made: Connector[] = [];
     for (const i of [1, 2, 3]) {
-      made.push((await client.api(`${P}/connectors`).post({ machineName: `list${i}.contoso.com`, externalIp: `10.1.0.${i}` })) as Connector);
+      made.push(
+        (await client.api(`${P}/connectors`).post({ machineName: `list${i}.contoso.com`, externalIp: `10.1.0.${i}` })) as Connector,
+      );
     }
     expect(made.map((c) => c.status)).toEqual(['active', 'active', 'active']);
     const memberOf = (await client.api(`${P}/connectors/${made[0]!.id}/memberOf`).get()) as { value: Group[] };
@@ -146,7 +148,9 @@ describe('microsoft-graph-client v3 over https', () => {
 
   it('moves a connector with memberOf/$ref and assigns an application with connectorGroup/$ref', async () => {
     const group = (await client.api(`${P}/connectorGroups`).post({ name: 'Target', region: 'aus' })) as Group;
-    const connector = (await client.api(`${P}/connectors`).post({ machineName: 'mover.contoso.com', externalIp: '192.0.2.10' })) as Connector;
+    const connector = (await client
+      .api(`${P}/connectors`)
+      .post({ machineName: 'mover.contoso.com', externalIp: '192.0.2.10' })) as Connector;
 
     const moved = (await client.api(`${P}/connectors/${connector.id}/memberOf/$ref`).post(groupRef(group.id))) as Group;
     expect(moved).toMatchObject({ id: group.id, name: 'Target' });
@@ -181,17 +185,25 @@ describe('microsoft-graph-client v3 over https', () => {
     expect(gone.requestId).toMatch(GUID);
   });
 
-  it('reads and removes membership references, and uses expand, search, skip and count through the client\'s builders', async () => {
+  it("reads and removes membership references, and uses expand, search, skip and count through the client's builders", async () => {
     const group = (await client.api(`${P}/connectorGroups`).post({ name: 'Client refs' })) as Group;
-    const connector = (await client.api(`${P}/connectors`).post({ machineName: 'refs.contoso.com', externalIp: '192.0.2.20' })) as Connector;
+    const connector = (await client
+      .api(`${P}/connectors`)
+      .post({ machineName: 'refs.contoso.com', externalIp: '192.0.2.20' })) as Connector;
     // members/$ref POST: 204, which the client returns as undefined.
-    expect(await client.api(`${P}/connectorGroups/${group.id}/members/$ref`).post({ '@odata.id': `${origin}/beta${P}/connectors/${connector.id}` })).toBeUndefined();
+    expect(
+      await client
+        .api(`${P}/connectorGroups/${group.id}/members/$ref`)
+        .post({ '@odata.id': `${origin}/beta${P}/connectors/${connector.id}` }),
+    ).toBeUndefined();
 
     const refs = (await client.api(`${P}/connectorGroups/${group.id}/members/$ref`).get()) as { value: { '@odata.id': string }[] };
     expect(refs.value).toEqual([{ '@odata.id': `${origin}/beta${P}/connectors/${connector.id}` }]);
     expect(await client.api(`${P}/connectors/${connector.id}/memberOf/$count`).get()).toBe('1');
 
-    const expanded = (await client.api(`${P}/connectorGroups/${group.id}`).expand('members($select=id,machineName)').get()) as Group & { members: object[] };
+    const expanded = (await client.api(`${P}/connectorGroups/${group.id}`).expand('members($select=id,machineName)').get()) as Group & {
+      members: object[];
+    };
     expect(expanded.members).toEqual([{ id: connector.id, machineName: 'refs.contoso.com' }]);
     const searched = (await client.api(`${P}/connectorGroups`).search('"name:client refs"').select(['id']).get()) as { value: Group[] };
     expect(searched.value).toEqual([{ id: group.id }]);
@@ -214,12 +226,20 @@ describe('microsoft-graph-client v3 over https', () => {
       { id: '1', request: new Request(url(`/connectorGroups/${group.id}`), { method: 'GET' }) },
       {
         id: '2',
-        request: new Request(url('/connectorGroups'), { method: 'POST', headers: json, body: JSON.stringify({ name: 'Batch Group', region: 'ind' }) }),
+        request: new Request(url('/connectorGroups'), {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ name: 'Batch Group', region: 'ind' }),
+        }),
         dependsOn: ['1'],
       },
       {
         id: '3',
-        request: new Request(url(`/connectorGroups/${group.id}`), { method: 'PATCH', headers: json, body: JSON.stringify({ name: 'Batch renamed' }) }),
+        request: new Request(url(`/connectorGroups/${group.id}`), {
+          method: 'PATCH',
+          headers: json,
+          body: JSON.stringify({ name: 'Batch renamed' }),
+        }),
         dependsOn: ['2'],
       },
       { id: '4', request: new Request(url(`/connectorGroups/${randomUUID()}`), { method: 'DELETE' }), dependsOn: ['3'] },

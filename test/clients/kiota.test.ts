@@ -12,7 +12,13 @@ import {
   type ParseNode,
   type SerializationWriter,
 } from '@microsoft/kiota-abstractions';
-import { BaseGraphRequestAdapter, BatchRequestContent, createGraphClientFactory, PageIterator, type PageCollection } from '@microsoft/msgraph-sdk-core';
+import {
+  BaseGraphRequestAdapter,
+  BatchRequestContent,
+  createGraphClientFactory,
+  PageIterator,
+  type PageCollection,
+} from '@microsoft/msgraph-sdk-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { fetchTrusting } from '../support/https.js';
@@ -58,14 +64,13 @@ interface ODataError extends Parsable {
   responseHeaders?: Record<string, string[]>;
 }
 
-const deserializeGroup =
-  (g: Partial<ConnectorGroup> = {}): Record<string, (n: ParseNode) => void> => ({
-    id: (n) => void (g.id = n.getStringValue()),
-    name: (n) => void (g.name = n.getStringValue()),
-    region: (n) => void (g.region = n.getStringValue() ?? null),
-    isDefault: (n) => void (g.isDefault = n.getBooleanValue()),
-    connectorGroupType: (n) => void (g.connectorGroupType = n.getStringValue()),
-  });
+const deserializeGroup = (g: Partial<ConnectorGroup> = {}): Record<string, (n: ParseNode) => void> => ({
+  id: (n) => void (g.id = n.getStringValue()),
+  name: (n) => void (g.name = n.getStringValue()),
+  region: (n) => void (g.region = n.getStringValue() ?? null),
+  isDefault: (n) => void (g.isDefault = n.getBooleanValue()),
+  connectorGroupType: (n) => void (g.connectorGroupType = n.getStringValue()),
+});
 const createGroup: ParsableFactory<ConnectorGroup> = () => deserializeGroup;
 const serializeGroup: ModelSerializerFunction<ConnectorGroup> = (w: SerializationWriter, g) => {
   if (!g) return;
@@ -75,14 +80,13 @@ const serializeGroup: ModelSerializerFunction<ConnectorGroup> = (w: Serializatio
   w.writeAdditionalData(g.additionalData);
 };
 
-const deserializeConnector =
-  (c: Partial<Connector> = {}): Record<string, (n: ParseNode) => void> => ({
-    id: (n) => void (c.id = n.getStringValue()),
-    machineName: (n) => void (c.machineName = n.getStringValue()),
-    externalIp: (n) => void (c.externalIp = n.getStringValue()),
-    status: (n) => void (c.status = n.getStringValue()),
-    version: (n) => void (c.version = n.getStringValue()),
-  });
+const deserializeConnector = (c: Partial<Connector> = {}): Record<string, (n: ParseNode) => void> => ({
+  id: (n) => void (c.id = n.getStringValue()),
+  machineName: (n) => void (c.machineName = n.getStringValue()),
+  externalIp: (n) => void (c.externalIp = n.getStringValue()),
+  status: (n) => void (c.status = n.getStringValue()),
+  version: (n) => void (c.version = n.getStringValue()),
+});
 const createConnector: ParsableFactory<Connector> = () => deserializeConnector;
 const serializeConnector: ModelSerializerFunction<Connector> = (w, c) => {
   if (!c) return;
@@ -103,14 +107,18 @@ const collectionOf =
 
 const serializeReference: ModelSerializerFunction<ReferenceCreate> = (w, r) => w.writeStringValue('@odata.id', r?.odataId);
 
-const createMainError: ParsableFactory<MainError> = () => (e: Partial<MainError> = {}) => ({
-  code: (n) => void (e.code = n.getStringValue()),
-  message: (n) => void (e.message = n.getStringValue()),
-  innerError: (n) => void (e.innerError = { requestId: n.getChildNode('request-id')?.getStringValue() }),
-});
-const createODataError: ParsableFactory<ODataError> = () => (e: Partial<ODataError> = {}) => ({
-  error: (n) => void (e.error = n.getObjectValue(createMainError)),
-});
+const createMainError: ParsableFactory<MainError> =
+  () =>
+  (e: Partial<MainError> = {}) => ({
+    code: (n) => void (e.code = n.getStringValue()),
+    message: (n) => void (e.message = n.getStringValue()),
+    innerError: (n) => void (e.innerError = { requestId: n.getChildNode('request-id')?.getStringValue() }),
+  });
+const createODataError: ParsableFactory<ODataError> =
+  () =>
+  (e: Partial<ODataError> = {}) => ({
+    error: (n) => void (e.error = n.getObjectValue(createMainError)),
+  });
 const errors: ErrorMappings = { XXX: createODataError as ParsableFactory<Parsable> };
 
 // --- The adapter and hand-built requests ---
@@ -136,7 +144,12 @@ function request(method: HttpMethod, path: string, query?: Query): RequestInform
   return info;
 }
 
-function withBody<T extends Parsable>(adapter: BaseGraphRequestAdapter, info: RequestInformation, body: T, serializer: ModelSerializerFunction<T>) {
+function withBody<T extends Parsable>(
+  adapter: BaseGraphRequestAdapter,
+  info: RequestInformation,
+  body: T,
+  serializer: ModelSerializerFunction<T>,
+) {
   info.setContentFromParsable(adapter, 'application/json', body, serializer);
   return info;
 }
@@ -180,7 +193,11 @@ for (const scheme of ['http', 'https'] as const) {
     const newGroup = async (body: ConnectorGroup) =>
       (await adapter.send(withBody(adapter, request(HttpMethod.POST, `${P}/connectorGroups`), body, serializeGroup), createGroup, errors))!;
     const newConnector = async (body: Connector) =>
-      (await adapter.send(withBody(adapter, request(HttpMethod.POST, `${P}/connectors`), body, serializeConnector), createConnector, errors))!;
+      (await adapter.send(
+        withBody(adapter, request(HttpMethod.POST, `${P}/connectors`), body, serializeConnector),
+        createConnector,
+        errors,
+      ))!;
     const ref = (kind: string, id: string): ReferenceCreate => ({ odataId: `${origin}/beta${P}/${kind}/${id}` });
 
     it('creates, gets and patches a connectorGroup', async () => {
@@ -191,13 +208,27 @@ for (const scheme of ['http', 'https'] as const) {
       const read = await adapter.send(request(HttpMethod.GET, `${P}/connectorGroups/${created.id}`), createGroup, errors);
       expect(read).toMatchObject({ id: created.id, name: 'Kiota group', region: 'eur' });
 
-      const patch = withBody(adapter, request(HttpMethod.PATCH, `${P}/connectorGroups/${created.id}`), { name: 'Kiota renamed' }, serializeGroup);
+      const patch = withBody(
+        adapter,
+        request(HttpMethod.PATCH, `${P}/connectorGroups/${created.id}`),
+        { name: 'Kiota renamed' },
+        serializeGroup,
+      );
       expect(await adapter.send(patch, createGroup, errors)).toMatchObject({ id: created.id, name: 'Kiota renamed', region: 'eur' });
 
       const connector = await newConnector({ machineName: 'kiota1.contoso.com', externalIp: '198.51.100.7' });
       expect(connector).toMatchObject({ machineName: 'kiota1.contoso.com', externalIp: '198.51.100.7', status: 'active', version: '' });
-      const patchConnector = withBody(adapter, request(HttpMethod.PATCH, `${P}/connectors/${connector.id}`), { status: 'inactive', version: '1.5.3437.0' }, serializeConnector);
-      expect(await adapter.send(patchConnector, createConnector, errors)).toMatchObject({ id: connector.id, status: 'inactive', version: '1.5.3437.0' });
+      const patchConnector = withBody(
+        adapter,
+        request(HttpMethod.PATCH, `${P}/connectors/${connector.id}`),
+        { status: 'inactive', version: '1.5.3437.0' },
+        serializeConnector,
+      );
+      expect(await adapter.send(patchConnector, createConnector, errors)).toMatchObject({
+        id: connector.id,
+        status: 'inactive',
+        version: '1.5.3437.0',
+      });
     });
 
     it('lists 25 groups with $filter, $select and $top 7 and follows every page with PageIterator', async () => {
@@ -205,7 +236,12 @@ for (const scheme of ['http', 'https'] as const) {
       for (let i = 0; i < 25; i++) created.add((await newGroup({ name: `Kiota page ${String(i).padStart(2, '0')}` })).id!);
 
       const first = (await adapter.send(
-        request(HttpMethod.GET, `${P}/connectorGroups`, { top: 7, filter: "startswith(name,'Kiota page')", select: ['id', 'name'], count: true }),
+        request(HttpMethod.GET, `${P}/connectorGroups`, {
+          top: 7,
+          filter: "startswith(name,'Kiota page')",
+          select: ['id', 'name'],
+          count: true,
+        }),
         collectionOf(createGroup),
         errors,
       ))!;
@@ -236,15 +272,33 @@ for (const scheme of ['http', 'https'] as const) {
       const connector = await newConnector({ machineName: 'kiota-mover.contoso.com', externalIp: '2001:db8::1' });
 
       // Kiota ignores a $ref POST's response body (201 + group here); any 2xx is success.
-      const move = withBody(adapter, request(HttpMethod.POST, `${P}/connectors/${connector.id}/memberOf/$ref`), ref('connectorGroups', group.id!), serializeReference);
+      const move = withBody(
+        adapter,
+        request(HttpMethod.POST, `${P}/connectors/${connector.id}/memberOf/$ref`),
+        ref('connectorGroups', group.id!),
+        serializeReference,
+      );
       await adapter.sendNoResponseContent(move, errors);
-      const members = await adapter.send(request(HttpMethod.GET, `${P}/connectorGroups/${group.id}/members`), collectionOf(createConnector), errors);
+      const members = await adapter.send(
+        request(HttpMethod.GET, `${P}/connectorGroups/${group.id}/members`),
+        collectionOf(createConnector),
+        errors,
+      );
       expect(members?.value.map((c) => c.id)).toEqual([connector.id]);
-      const memberOf = await adapter.send(request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf`), collectionOf(createGroup), errors);
+      const memberOf = await adapter.send(
+        request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf`),
+        collectionOf(createGroup),
+        errors,
+      );
       expect(memberOf?.value.map((g) => g.id)).toEqual([group.id]);
 
       const appId = randomUUID();
-      const assign = withBody(adapter, request(HttpMethod.PUT, `/applications/${appId}/connectorGroup/$ref`), ref('connectorGroups', group.id!), serializeReference);
+      const assign = withBody(
+        adapter,
+        request(HttpMethod.PUT, `/applications/${appId}/connectorGroup/$ref`),
+        ref('connectorGroups', group.id!),
+        serializeReference,
+      );
       await adapter.sendNoResponseContent(assign, errors);
       expect(await adapter.send(request(HttpMethod.GET, `/applications/${appId}/connectorGroup`), createGroup, errors)).toMatchObject({
         id: group.id,
@@ -266,21 +320,33 @@ for (const scheme of ['http', 'https'] as const) {
       expect(gone.error?.innerError?.requestId).toMatch(GUID);
     });
 
-    it('removes a membership with the @id form of DELETE …/members/$ref (the SDK\'s own URI template) and counts memberOf', async () => {
+    it("removes a membership with the @id form of DELETE …/members/$ref (the SDK's own URI template) and counts memberOf", async () => {
       const group = await newGroup({ name: 'Kiota removal' });
       const connector = await newConnector({ machineName: 'kiota-removal.contoso.com', externalIp: '192.0.2.30' });
-      const add = withBody(adapter, request(HttpMethod.POST, `${P}/connectorGroups/${group.id}/members/$ref`), ref('connectors', connector.id!), serializeReference);
+      const add = withBody(
+        adapter,
+        request(HttpMethod.POST, `${P}/connectorGroups/${group.id}/members/$ref`),
+        ref('connectors', connector.id!),
+        serializeReference,
+      );
       await adapter.sendNoResponseContent(add, errors);
-      const count = () => adapter.sendPrimitive<number>(request(HttpMethod.GET, `${P}/connectorGroups/${group.id}/members/$count`), 'number', errors);
+      const count = () =>
+        adapter.sendPrimitive<number>(request(HttpMethod.GET, `${P}/connectorGroups/${group.id}/members/$count`), 'number', errors);
       expect(await count()).toBe(1);
-      expect(await adapter.sendPrimitive<number>(request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf/$count`), 'number', errors)).toBe(1);
+      expect(
+        await adapter.sendPrimitive<number>(request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf/$count`), 'number', errors),
+      ).toBe(1);
 
       // As the generated RefRequestBuilder builds it: `…/members/$ref?@id={%40id}`.
       const remove = new RequestInformation(HttpMethod.DELETE, `{+baseurl}${P}/connectorGroups/${group.id}/members/$ref?@id={%40id}`);
       remove.queryParameters['%40id'] = `${origin}/beta${P}/connectors/${connector.id}`;
       await adapter.sendNoResponseContent(remove, errors);
       expect(await count()).toBe(0);
-      const memberOf = await adapter.send(request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf`), collectionOf(createGroup), errors);
+      const memberOf = await adapter.send(
+        request(HttpMethod.GET, `${P}/connectors/${connector.id}/memberOf`),
+        collectionOf(createGroup),
+        errors,
+      );
       expect(memberOf?.value.map((g) => g.name)).toEqual(['Default']);
     });
 
@@ -288,9 +354,15 @@ for (const scheme of ['http', 'https'] as const) {
       const group = await newGroup({ name: 'Kiota batch target' });
       const batch = new BatchRequestContent(adapter, errors);
       batch.addBatchRequest(request(HttpMethod.GET, `${P}/connectorGroups/${group.id}`), '1');
-      const create = batch.addBatchRequest(withBody(adapter, request(HttpMethod.POST, `${P}/connectorGroups`), { name: 'Kiota batch group', region: 'ind' }, serializeGroup), '2');
+      const create = batch.addBatchRequest(
+        withBody(adapter, request(HttpMethod.POST, `${P}/connectorGroups`), { name: 'Kiota batch group', region: 'ind' }, serializeGroup),
+        '2',
+      );
       create.dependsOn = ['1'];
-      const rename = batch.addBatchRequest(withBody(adapter, request(HttpMethod.PATCH, `${P}/connectorGroups/${group.id}`), { name: 'Kiota batch renamed' }, serializeGroup), '3');
+      const rename = batch.addBatchRequest(
+        withBody(adapter, request(HttpMethod.PATCH, `${P}/connectorGroups/${group.id}`), { name: 'Kiota batch renamed' }, serializeGroup),
+        '3',
+      );
       rename.dependsOn = ['2'];
       const missing = batch.addBatchRequest(request(HttpMethod.GET, `${P}/connectorGroups/${randomUUID()}`), '4');
       missing.dependsOn = ['3'];
@@ -321,14 +393,26 @@ for (const scheme of ['http', 'https'] as const) {
     });
 
     it('sends Kiota errors for refusals: 400 naming the property, 403 for a read-only token', async () => {
-      const bad = await failure(adapter.send(withBody(adapter, request(HttpMethod.POST, `${P}/connectorGroups`), { name: '', region: 'mars' }, serializeGroup), createGroup, errors));
+      const bad = await failure(
+        adapter.send(
+          withBody(adapter, request(HttpMethod.POST, `${P}/connectorGroups`), { name: '', region: 'mars' }, serializeGroup),
+          createGroup,
+          errors,
+        ),
+      );
       expect(bad.responseStatusCode).toBe(400);
       expect(bad.error?.code).toBe('Request_BadRequest');
 
       const reader = await makeAdapter('Directory.Read.All');
       const groups = await reader.send(request(HttpMethod.GET, `${P}/connectorGroups`, { top: 1 }), collectionOf(createGroup), errors);
       expect(groups?.value).toHaveLength(1);
-      const denied = await failure(reader.send(withBody(reader, request(HttpMethod.POST, `${P}/connectorGroups`), { name: 'Nope' }, serializeGroup), createGroup, errors));
+      const denied = await failure(
+        reader.send(
+          withBody(reader, request(HttpMethod.POST, `${P}/connectorGroups`), { name: 'Nope' }, serializeGroup),
+          createGroup,
+          errors,
+        ),
+      );
       expect(denied.responseStatusCode).toBe(403);
       expect(denied.error?.code).toBe('Authorization_RequestDenied');
     });

@@ -136,10 +136,7 @@ describe('Patch in a transactional batch', () => {
     const t = newTenant();
     const group = await create({ id: 'g', tenantId: t, memberCount: 4 });
     await create({ id: 'dup', tenantId: t });
-    const response = await container.items.batch(
-      [incr('g', 1), { operationType: 'Create', resourceBody: { id: 'dup', tenantId: t } }],
-      t,
-    );
+    const response = await container.items.batch([incr('g', 1), { operationType: 'Create', resourceBody: { id: 'dup', tenantId: t } }], t);
     expect(response.result?.map((r) => r.statusCode)).toEqual([424, 409]);
     const after = await read('g', t);
     expect(after?.memberCount).toBe(4);
@@ -155,18 +152,12 @@ describe('Patch in a transactional batch', () => {
       resourceBody: { condition, operations: [{ op: 'set', path: '/region', value: 'Asia' }] },
     });
 
-    const refused = await container.items.batch(
-      [incr('g', 1), conditional("from c where c.memberCount = 0 AND c.region = 'europe'")],
-      t,
-    );
+    const refused = await container.items.batch([incr('g', 1), conditional("from c where c.memberCount = 0 AND c.region = 'europe'")], t);
     expect(refused.result?.map((r) => r.statusCode)).toEqual([424, 412]);
     expect(await read('g', t)).toMatchObject({ region: 'Europe', memberCount: 0 });
 
     // The condition sees the batch's earlier operations (memberCount is 1 by then).
-    const accepted = await container.items.batch(
-      [incr('g', 1), conditional("from c where c.memberCount = 1 AND c.region = 'Europe'")],
-      t,
-    );
+    const accepted = await container.items.batch([incr('g', 1), conditional("from c where c.memberCount = 1 AND c.region = 'Europe'")], t);
     expect(accepted.result?.map((r) => r.statusCode)).toEqual([200, 200]);
     expect(await read('g', t)).toMatchObject({ region: 'Asia', memberCount: 1 });
   });
@@ -175,10 +166,7 @@ describe('Patch in a transactional batch', () => {
     const t = newTenant();
     const group = await create({ id: 'g', tenantId: t, name: 'n', memberCount: 0 });
     const response = await container.items.batch(
-      [
-        incr('g', 1),
-        { operationType: 'Patch', id: 'g', resourceBody: { operations: [{ op: 'incr', path: '/name', value: 1 }] } },
-      ],
+      [incr('g', 1), { operationType: 'Patch', id: 'g', resourceBody: { operations: [{ op: 'incr', path: '/name', value: 1 }] } }],
       t,
     );
     expect(response.result?.map((r) => r.statusCode)).toEqual([424, 400]);

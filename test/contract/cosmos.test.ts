@@ -114,9 +114,7 @@ describe('optimistic concurrency (If-Match)', () => {
     expect(await statusOf(container.item('g1', t).delete({ accessCondition: { type: 'IfMatch', condition: firstEtag } }))).toBe(412);
     expect((await readDoc('g1', t))?.value).toBe('v2');
 
-    expect(
-      await statusOf(container.item('g1', t).delete({ accessCondition: { type: 'IfMatch', condition: etagOf(current) } })),
-    ).toBe(204);
+    expect(await statusOf(container.item('g1', t).delete({ accessCondition: { type: 'IfMatch', condition: etagOf(current) } }))).toBe(204);
     expect(await statusOf(container.item('g1', t).read())).toBe(404);
   });
 });
@@ -247,10 +245,7 @@ describe('transactional batch', () => {
     const stale = etagOf(created.get('x'));
     await container.item('x', t).replace<Doc>({ id: 'x', tenantId: t, value: 'x1' });
     const response = await container.items.batch(
-      [
-        { operationType: 'Create', resourceBody: { id: 'a', tenantId: t } },
-        deleteIfMatch('x', stale),
-      ],
+      [{ operationType: 'Create', resourceBody: { id: 'a', tenantId: t } }, deleteIfMatch('x', stale)],
       t,
     );
     expect(response.result?.map((r) => r.statusCode)).toEqual([424, 412]);
@@ -275,9 +270,7 @@ describe('transactional batch', () => {
       // Azure may also reject the whole request: the SDK then throws "Batch request error: ...".
       statuses = [/\b400\b|BadRequest|partition ?key/i.test(String((err as Error).message)) ? 400 : -1];
     }
-    expect(statuses).toSatisfy(
-      (s: number[]) => (s.length === 1 && s[0] === 400) || (s.length === 2 && s[0] === 424 && s[1] === 400),
-    );
+    expect(statuses).toSatisfy((s: number[]) => (s.length === 1 && s[0] === 400) || (s.length === 2 && s[0] === 424 && s[1] === 400));
     expect(await statusOf(container.item('a', t).read())).toBe(404);
     expect(await statusOf(container.item('b', other).read())).toBe(404);
     expect(await statusOf(container.item('b', t).read())).toBe(404);
@@ -365,7 +358,10 @@ describe('partition-scoped queries', () => {
 
   it('a query with the partitionKey option and no tenant predicate returns only that partition', async () => {
     const { resources } = await container.items
-      .query<Doc>({ query: 'SELECT * FROM c WHERE c.kind = @kind', parameters: [{ name: '@kind', value: kind }] }, { partitionKey: tenantA })
+      .query<Doc>(
+        { query: 'SELECT * FROM c WHERE c.kind = @kind', parameters: [{ name: '@kind', value: kind }] },
+        { partitionKey: tenantA },
+      )
       .fetchAll();
     expect(resources.map((d) => d.id).sort()).toEqual(['a1', 'a2', 'a3']);
     expect(new Set(resources.map((d) => d.tenantId))).toEqual(new Set([tenantA]));
@@ -449,7 +445,10 @@ describe('query subset', () => {
 
   const orderBy = (clause: string) =>
     container.items
-      .query<{ id: string }>({ query: `SELECT c.id FROM c WHERE c.tenantId = @t ORDER BY ${clause}`, parameters: [{ name: '@t', value: t }] }, { partitionKey: t })
+      .query<{ id: string }>(
+        { query: `SELECT c.id FROM c WHERE c.tenantId = @t ORDER BY ${clause}`, parameters: [{ name: '@t', value: t }] },
+        { partitionKey: t },
+      )
       .fetchAll();
 
   it('rejects a two-field ORDER BY without a matching composite index (400), as Azure does', async () => {
@@ -476,7 +475,10 @@ describe('time to live (the container as provisioned: on, without a default)', (
     const inQuery = async () =>
       (
         await container.items
-          .query<Doc>({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] }, { partitionKey: tenantId })
+          .query<Doc>(
+            { query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] },
+            { partitionKey: tenantId },
+          )
           .fetchAll()
       ).resources.map((d) => d.id);
     // Azure expires an item once its ttl has passed since its last write (`_ts`, whole seconds); polled, not timed.

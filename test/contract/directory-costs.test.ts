@@ -54,7 +54,12 @@ describe('round trips', () => {
     const one = await counted(() => directory.membersOfGroups(tenant, [groups[0]!.id]));
     expect(one.calls).toEqual(['all', 'all']);
     expect(one.result.get(groups[0]!.id)).toHaveLength(2);
-    const twelve = await counted(() => directory.membersOfGroups(tenant, groups.map((g) => g.id)));
+    const twelve = await counted(() =>
+      directory.membersOfGroups(
+        tenant,
+        groups.map((g) => g.id),
+      ),
+    );
     expect(twelve.calls).toEqual(['all', 'all']);
     expect([...twelve.result.values()].map((m) => m.length)).toEqual(groups.map(() => 2));
     // Groups without members: the second query is not needed.
@@ -65,7 +70,8 @@ describe('round trips', () => {
   it('the group of a page of connectors: two queries', async () => {
     const tenant = { tenantId: randomUUID() };
     const ids: string[] = [];
-    for (let i = 0; i < 8; i++) ids.push((await directory.createConnector(tenant, { machineName: `c${i}.contoso.com`, externalIp: '10.0.0.1' })).id);
+    for (let i = 0; i < 8; i++)
+      ids.push((await directory.createConnector(tenant, { machineName: `c${i}.contoso.com`, externalIp: '10.0.0.1' })).id);
     const { result, calls: made } = await counted(() => directory.groupsOfConnectors(tenant, ids));
     expect(made).toEqual(['all', 'all']);
     expect(new Set([...result.values()].map((g) => g.id))).toEqual(new Set([defaultGroupId(tenant.tenantId)]));

@@ -39,7 +39,7 @@ const group = (tenantId: string): GroupDoc => ({
 });
 
 describe('the store keeps to its scope', () => {
-  it("refuses to write a document of another tenant, by create or in a batch, and sends nothing", async () => {
+  it('refuses to write a document of another tenant, by create or in a batch, and sends nothing', async () => {
     const scope = { tenantId: randomUUID() };
     const other = group(randomUUID());
     await expect(store.create(scope, other)).rejects.toThrow(/another tenant/);
@@ -69,7 +69,11 @@ describe('the store keeps to its scope', () => {
     const scope = { tenantId: randomUUID() };
     const [a, b] = [group(scope.tenantId), group(scope.tenantId)];
     await store.create(scope, b);
-    const results = await store.batch(scope, [createOp(a), incrementOp<GroupDoc>('connectorGroup', a.id, { memberCount: 2 }), deleteOp(b.id)]);
+    const results = await store.batch(scope, [
+      createOp(a),
+      incrementOp<GroupDoc>('connectorGroup', a.id, { memberCount: 2 }),
+      deleteOp(b.id),
+    ]);
     expectTypeOf(results).toEqualTypeOf<[Stored<GroupDoc>, Stored<GroupDoc>, undefined]>();
     const [created, incremented, deleted] = results;
     expect([created.id, created.memberCount, incremented.memberCount, deleted]).toEqual([a.id, 0, 2, undefined]);

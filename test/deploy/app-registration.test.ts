@@ -22,7 +22,7 @@ describe('infra/app-registration.bicep', () => {
     return [...body.matchAll(/^ {4}value: '([^']+)'$/gm)].map((m) => m[1]);
   };
 
-  it('exposes every delegated scope the service checks, the audit log\'s included', () => {
+  it("exposes every delegated scope the service checks, the audit log's included", () => {
     expect(values('scopes').sort()).toEqual([...READ_SCOPES, AUDIT_LOG_SCOPE].sort());
     expect(application).toMatch(/^ {4}oauth2PermissionScopes: \[\n {6}for \(s, i\) in scopes: \{/m);
   });

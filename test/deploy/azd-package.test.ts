@@ -1,5 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, type Dirent } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  type Dirent,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
@@ -22,7 +34,10 @@ interface ServiceConfig {
   host: string;
   dist?: string;
   remoteBuild?: boolean;
-  hooks?: Record<string, { posix?: { shell: string; run: string }; windows?: { shell: string; run: string }; shell?: string; run?: string }>;
+  hooks?: Record<
+    string,
+    { posix?: { shell: string; run: string }; windows?: { shell: string; run: string }; shell?: string; run?: string }
+  >;
 }
 
 /** Where azd publishes its schemas: the base of every absolute $ref in them. */
@@ -38,7 +53,9 @@ describe('azure.yaml', () => {
     // The azure.ai.* hosts' schemas are draft-07, referred to by their published URLs.
     ajv.addMetaSchema(draft07);
     // Each at the URL it is published under, so relative references between them resolve too.
-    for (const file of readdirSync('test/fixtures/azd/extensions', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'))) {
+    for (const file of readdirSync('test/fixtures/azd/extensions', { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.json'),
+    )) {
       ajv.addSchema(read(`extensions/${file}`), `${PUBLISHED}/cli/azd/extensions/${file.split(path.sep).join('/')}`);
     }
     const validate = ajv.compile(read('azure.yaml.json'));
@@ -52,7 +69,9 @@ describe('azure.yaml', () => {
 
 /** The files a fresh `git clone` of this working tree has: tracked and new ones, nothing git ignores. */
 function cloneInto(dir: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) {
     if (!existsSync(file)) continue;
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -91,7 +110,8 @@ function remoteBuild(dir: string, config: ServiceConfig): boolean {
   const nodeModulesExcluded = ignores(readFileSync(file, 'utf8'), 'node_modules/');
   if (config.remoteBuild === undefined) return nodeModulesExcluded;
   if (config.remoteBuild && !nodeModulesExcluded) throw new Error("'remoteBuild: true' requires '.funcignore' to exclude node_modules");
-  if (!config.remoteBuild && nodeModulesExcluded) throw new Error("'remoteBuild: false' cannot be used when '.funcignore' excludes node_modules");
+  if (!config.remoteBuild && nodeModulesExcluded)
+    throw new Error("'remoteBuild: false' cannot be used when '.funcignore' excludes node_modules");
   return config.remoteBuild;
 }
 

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APP_REGISTRATION_STAND_IN, checkInfra, parseDiagnostics, restoreBicep, type ArmResource, type ArmTemplate, type InfraCheck } from '../../src/local/infra-check.js';
+import {
+  APP_REGISTRATION_STAND_IN,
+  checkInfra,
+  parseDiagnostics,
+  restoreBicep,
+  type ArmResource,
+  type ArmTemplate,
+  type InfraCheck,
+} from '../../src/local/infra-check.js';
 import { requireTool } from '../support/tools.js';
 
 /**
@@ -59,11 +67,38 @@ const FLEX_UNSUPPORTED_SITE_PROPERTIES = [
  * `az functionapp list-flexconsumption-locations` for the current one.
  */
 const FLEX_REGIONS = [
-  'australiaeast', 'australiasoutheast', 'brazilsouth', 'canadacentral', 'centralindia', 'centralus', 'eastasia',
-  'eastus', 'eastus2', 'eastus2euap', 'francecentral', 'germanywestcentral', 'italynorth', 'japaneast',
-  'koreacentral', 'northcentralus', 'northeurope', 'norwayeast', 'southafricanorth', 'southcentralus',
-  'southeastasia', 'southindia', 'spaincentral', 'swedencentral', 'uaenorth', 'uksouth', 'ukwest',
-  'westcentralus', 'westeurope', 'westus', 'westus2', 'westus3',
+  'australiaeast',
+  'australiasoutheast',
+  'brazilsouth',
+  'canadacentral',
+  'centralindia',
+  'centralus',
+  'eastasia',
+  'eastus',
+  'eastus2',
+  'eastus2euap',
+  'francecentral',
+  'germanywestcentral',
+  'italynorth',
+  'japaneast',
+  'koreacentral',
+  'northcentralus',
+  'northeurope',
+  'norwayeast',
+  'southafricanorth',
+  'southcentralus',
+  'southeastasia',
+  'southindia',
+  'spaincentral',
+  'swedencentral',
+  'uaenorth',
+  'uksouth',
+  'ukwest',
+  'westcentralus',
+  'westeurope',
+  'westus',
+  'westus2',
+  'westus3',
 ];
 
 /**
@@ -87,7 +122,16 @@ const variableName = (role: string) =>
     .join('');
 
 /** The outputs azd and the README's commands read from the environment after `azd provision`. */
-const OUTPUTS = ['AZURE_LOCATION', 'AZURE_TENANT_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'API_BASE_URL', 'COSMOS_ENDPOINT', 'ENTRA_AUDIENCE', 'ENTRA_APP_ID_URI'];
+const OUTPUTS = [
+  'AZURE_LOCATION',
+  'AZURE_TENANT_ID',
+  'AZURE_RESOURCE_GROUP',
+  'AZURE_FUNCTION_APP_NAME',
+  'API_BASE_URL',
+  'COSMOS_ENDPOINT',
+  'ENTRA_AUDIENCE',
+  'ENTRA_APP_ID_URI',
+];
 
 const NEEDED = 'the Bicep CLI (from NuGet) builds and lints infra/';
 
@@ -147,7 +191,9 @@ describe('infra/ through the Bicep CLI', () => {
     const siteProperties = [...Object.keys(props), ...Object.keys(props.siteConfig)].map((k) => k.toLowerCase());
     expect(FLEX_UNSUPPORTED_SITE_PROPERTIES.filter((p) => siteProperties.includes(p.toLowerCase()))).toEqual([]);
     // What replaces them: the runtime, scale and deployment storage in functionAppConfig.
-    expect(props).toMatchObject({ functionAppConfig: { runtime: { name: 'node', version: '22' }, deployment: { storage: { type: 'blobContainer' } } } });
+    expect(props).toMatchObject({
+      functionAppConfig: { runtime: { name: 'node', version: '22' }, deployment: { storage: { type: 'blobContainer' } } },
+    });
   });
 
   it('lets location be only a region that offers Flex Consumption', () => {
@@ -178,7 +224,8 @@ describe('infra/ through the Bicep CLI', () => {
 
   it('creates the Function App only after the secret and every role its identity needs', () => {
     const dependsOn = site.dependsOn ?? [];
-    for (const role of Object.keys(BUILT_IN_ROLES)) expect(dependsOn.some((d) => d.includes(`variables('${variableName(role)}')`))).toBe(true);
+    for (const role of Object.keys(BUILT_IN_ROLES))
+      expect(dependsOn.some((d) => d.includes(`variables('${variableName(role)}')`))).toBe(true);
     expect(dependsOn.some((d) => d.includes("'Microsoft.KeyVault/vaults/secrets'") && d.includes("'paging-key'"))).toBe(true);
   });
 });

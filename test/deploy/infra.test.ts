@@ -80,7 +80,9 @@ describe('infra/', () => {
     expect(resources).toContain("sku: { name: 'FC1', tier: 'FlexConsumption' }");
     expect(resources).toContain("kind: 'functionapp,linux'");
     // The Node Azure runs is the one CI's second run uses, and `engines` (the oldest Node CI runs) admits it.
-    const major = /^~(\d+)\./.exec((JSON.parse(read('.ci/node22/package.json')) as { dependencies: { node: string } }).dependencies.node)?.[1];
+    const major = /^~(\d+)\./.exec(
+      (JSON.parse(read('.ci/node22/package.json')) as { dependencies: { node: string } }).dependencies.node,
+    )?.[1];
     expect(resources).toContain(`runtime: { name: 'node', version: '${major}' }`);
     expect(major).toBe('22');
     const oldest = /^>=(\d+)(?:\.\d+)*$/.exec((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node)?.[1];
@@ -122,7 +124,9 @@ describe('infra/', () => {
 
   it('keeps PAGING_KEY in Key Vault, generated once by azd, read by reference with the identity', () => {
     expect(main).toMatch(/@secure\(\)\n.*\n@metadata\(\{ azd: \{ type: 'generate', config: \{ length: 48/);
-    expect(appSettings.get('PAGING_KEY')).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=\$\{vault\.properties\.vaultUri\}secrets\/paging-key\/\)'$/);
+    expect(appSettings.get('PAGING_KEY')).toMatch(
+      /^'@Microsoft\.KeyVault\(SecretUri=\$\{vault\.properties\.vaultUri\}secrets\/paging-key\/\)'$/,
+    );
     expect(resources).toContain('keyVaultReferenceIdentity: identity.id');
     expect(resources).toContain('enableRbacAuthorization: true');
   });
@@ -154,9 +158,18 @@ describe('infra/', () => {
     const publicCloud = (value: string) => value.replaceAll('${environment().authentication.loginEndpoint}', PUBLIC_CLOUD_LOGIN);
     const literal = (value: string) => (/^'[^'$]*'$/.test(publicCloud(value)) ? publicCloud(value).slice(1, -1) : vars.get(value));
     const env = Object.fromEntries([...appSettings].map(([name, value]) => [name, literal(value) ?? `resolved-${name}`]));
-    Object.assign(env, { COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/', PAGING_KEY: 'g'.repeat(48), AUDIT_RETENTION_DAYS: '30' });
+    Object.assign(env, {
+      COSMOS_ENDPOINT: 'https://cosmos-appproxy-x.documents.azure.com:443/',
+      PAGING_KEY: 'g'.repeat(48),
+      AUDIT_RETENTION_DAYS: '30',
+    });
     const settings = loadSettings(env);
-    expect(settings.identity).toMatchObject({ mode: 'entra', audience: 'resolved-ENTRA_AUDIENCE', issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: ENTRA_JWKS_URI });
+    expect(settings.identity).toMatchObject({
+      mode: 'entra',
+      audience: 'resolved-ENTRA_AUDIENCE',
+      issuer: ENTRA_MULTI_TENANT_ISSUER,
+      jwksUri: ENTRA_JWKS_URI,
+    });
     expect(settings.cosmos).toEqual({ endpoint: env.COSMOS_ENDPOINT, database: 'appproxy', container: 'directory' });
   });
 });
@@ -166,7 +179,8 @@ describe('README', () => {
     for (const file of ['README.md', 'docs/API.md']) {
       const text = read(file);
       expect(text).not.toMatch(/\.\.\//);
-      for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)#]+)\)/g)) expect(existsSync(path.join(path.dirname(file), target!))).toBe(true);
+      for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)#]+)\)/g))
+        expect(existsSync(path.join(path.dirname(file), target!))).toBe(true);
     }
   });
 });

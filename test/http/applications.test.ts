@@ -20,8 +20,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-
-const groupOf = (tenant: string, app: string, version = 'beta') => t.call('GET', `/${version}/applications/${app}/connectorGroup`, { tenant });
+const groupOf = (tenant: string, app: string, version = 'beta') =>
+  t.call('GET', `/${version}/applications/${app}/connectorGroup`, { tenant });
 const put = (tenant: string, app: string, odataId: unknown) =>
   t.call('PUT', `/beta/applications/${app}/connectorGroup/$ref`, { tenant, body: { '@odata.id': odataId } });
 const del = (tenant: string, app: string) => t.call('DELETE', `/beta/applications/${app}/connectorGroup/$ref`, { tenant });
@@ -49,7 +49,7 @@ describe('GET applications/{id}/connectorGroup', () => {
     expect(list.body.value.map((g: { id: string }) => g.id)).toEqual([r.body.id]);
   });
 
-  it("names the navigation path in its context, $select and $expand included: application.connectorGroup has no binding to a set", async () => {
+  it('names the navigation path in its context, $select and $expand included: application.connectorGroup has no binding to a set', async () => {
     // ODataLib's reader refuses #…/connectorGroups/$entity here: the entity set it expects from the request
     // URL is the navigation's own (tools/odata-check found it).
     const app = randomUUID();
@@ -95,7 +95,9 @@ describe('PUT applications/{id}/connectorGroup/$ref', () => {
     expect((await readDoc(t.container, tenant, g1!.id))?.applicationCount).toBe(0);
     expect((await readDoc(t.container, tenant, g2!.id))?.applicationCount).toBe(1);
 
-    expect((await put(tenant, app, `https://example.org/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${g1!.id}`)).status).toBe(204);
+    expect(
+      (await put(tenant, app, `https://example.org/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${g1!.id}`)).status,
+    ).toBe(204);
     expect((await groupOf(tenant, app)).body.id).toBe(g1!.id);
     // Putting it where it already is changes nothing.
     expect((await put(tenant, app, `${GRAPH}/connectorGroups/${g1!.id}`)).status).toBe(204);

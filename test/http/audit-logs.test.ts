@@ -55,7 +55,15 @@ function auditDoc(tenantId: string, s: Seed) {
     loggedByService: 'Application Proxy',
     operationType: 'Add',
     initiatedBy: {
-      user: s.user === null ? null : { ...(s.user ?? { id: randomUUID(), displayName: 'Local Developer', userPrincipalName: 'dev@contoso.com' }), ipAddress: '10.0.0.7', homeTenantId: tenantId, homeTenantName: null },
+      user:
+        s.user === null
+          ? null
+          : {
+              ...(s.user ?? { id: randomUUID(), displayName: 'Local Developer', userPrincipalName: 'dev@contoso.com' }),
+              ipAddress: '10.0.0.7',
+              homeTenantId: tenantId,
+              homeTenantName: null,
+            },
       app: s.app ? { ...s.app, servicePrincipalId: null, servicePrincipalName: null } : null,
     },
     targetResources: s.targets.map((target) => ({
@@ -79,7 +87,8 @@ async function seed(container: Container, tenantId: string, seeds: Seed[]) {
 }
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 8, minute, 0, 250)).toISOString();
-const reader = (tenant: string, options: Parameters<typeof tokenFor>[2] = { directoryRoles: [REPORTS_READER] }) => tokenFor(tenant, AUDIT_SCOPE, options);
+const reader = (tenant: string, options: Parameters<typeof tokenFor>[2] = { directoryRoles: [REPORTS_READER] }) =>
+  tokenFor(tenant, AUDIT_SCOPE, options);
 const get = async (path: string, tenant: string, token?: string) => t.call('GET', path, { token: token ?? (await reader(tenant)) });
 const ids = (r: Reply) => (r.body.value as { id: string }[]).map((x) => x.id);
 
@@ -92,14 +101,60 @@ const west = { id: randomUUID(), displayName: 'West Europe' };
 const east = { id: randomUUID(), displayName: 'East US' };
 const wellington = { id: randomUUID(), displayName: 'Wellington' };
 const log: Seed[] = [
-  { id: randomUUID(), activityDateTime: at(1), activityDisplayName: 'Add connector Group', correlationId: randomUUID(), user: alice, targets: [west] },
-  { id: randomUUID(), activityDateTime: at(2), activityDisplayName: 'Update Connector Group', correlationId: randomUUID(), user: bob, targets: [west] },
-  { id: randomUUID(), activityDateTime: at(3), activityDisplayName: 'Add a Connector to Connector Group', correlationId: randomUUID(), user: alice, targets: [east, wellington] },
-  { id: randomUUID(), activityDateTime: at(4), activityDisplayName: 'Update application', correlationId: randomUUID(), user: null, app: exporter, targets: [east] },
-  { id: randomUUID(), activityDateTime: at(5), activityDisplayName: 'Delete Connector Group', correlationId: randomUUID(), user: bob, targets: [wellington] },
+  {
+    id: randomUUID(),
+    activityDateTime: at(1),
+    activityDisplayName: 'Add connector Group',
+    correlationId: randomUUID(),
+    user: alice,
+    targets: [west],
+  },
+  {
+    id: randomUUID(),
+    activityDateTime: at(2),
+    activityDisplayName: 'Update Connector Group',
+    correlationId: randomUUID(),
+    user: bob,
+    targets: [west],
+  },
+  {
+    id: randomUUID(),
+    activityDateTime: at(3),
+    activityDisplayName: 'Add a Connector to Connector Group',
+    correlationId: randomUUID(),
+    user: alice,
+    targets: [east, wellington],
+  },
+  {
+    id: randomUUID(),
+    activityDateTime: at(4),
+    activityDisplayName: 'Update application',
+    correlationId: randomUUID(),
+    user: null,
+    app: exporter,
+    targets: [east],
+  },
+  {
+    id: randomUUID(),
+    activityDateTime: at(5),
+    activityDisplayName: 'Delete Connector Group',
+    correlationId: randomUUID(),
+    user: bob,
+    targets: [wellington],
+  },
 ];
 /** A group in the log's partition, which the list must not show. */
-const GROUP_DOC = { id: randomUUID(), tenantId: F, type: 'connectorGroup', name: 'not a record', connectorGroupType: 'applicationProxy', isDefault: false, region: null, memberCount: 0, applicationCount: 0 };
+const GROUP_DOC = {
+  id: randomUUID(),
+  tenantId: F,
+  type: 'connectorGroup',
+  name: 'not a record',
+  connectorGroupType: 'applicationProxy',
+  isDefault: false,
+  region: null,
+  memberCount: 0,
+  applicationCount: 0,
+};
 /** Newest first, as the list answers. */
 const newestFirst = (seeds: Seed[]) => [...seeds].sort((a, b) => b.activityDateTime.localeCompare(a.activityDateTime)).map((s) => s.id);
 
@@ -110,17 +165,33 @@ describe('the list and the record', () => {
     await t.container.items.create(GROUP_DOC);
   });
 
-  it('lists the tenant\'s records newest first, in beta\'s shape with userAgent and the auditUserIdentity', async () => {
+  it("lists the tenant's records newest first, in beta's shape with userAgent and the auditUserIdentity", async () => {
     const r = await get(`/beta/${LIST}`, F);
     expect(r.status, r.text).toBe(200);
     expect(r.body['@odata.context']).toBe(`${t.url}/beta/$metadata#auditLogs/directoryAudits`);
     expect(ids(r)).toEqual(newestFirst(log));
     const first = r.body.value[0];
     expect(Object.keys(first)).toEqual([
-      'id', 'category', 'correlationId', 'result', 'resultReason', 'activityDisplayName', 'activityDateTime', 'loggedByService',
-      'operationType', 'userAgent', 'initiatedBy', 'targetResources', 'additionalDetails',
+      'id',
+      'category',
+      'correlationId',
+      'result',
+      'resultReason',
+      'activityDisplayName',
+      'activityDateTime',
+      'loggedByService',
+      'operationType',
+      'userAgent',
+      'initiatedBy',
+      'targetResources',
+      'additionalDetails',
     ]);
-    expect(first).toMatchObject({ activityDisplayName: 'Delete Connector Group', loggedByService: 'Application Proxy', result: 'success', userAgent: 'curl/8.5.0' });
+    expect(first).toMatchObject({
+      activityDisplayName: 'Delete Connector Group',
+      loggedByService: 'Application Proxy',
+      result: 'success',
+      userAgent: 'curl/8.5.0',
+    });
     expect(first.initiatedBy).toEqual({ app: null, user: { ...bob, ipAddress: '10.0.0.7', homeTenantId: F, homeTenantName: null } });
     expect(first.targetResources[0].modifiedProperties).toEqual([{ displayName: 'Name', oldValue: null, newValue: '"Wellington"' }]);
     expect(JSON.stringify(r.body)).not.toMatch(/tenantId|"ttl"|writeId|_etag|"type":"directoryAudit"/);
@@ -142,7 +213,11 @@ describe('the list and the record', () => {
       const r = await get(`/${version}/${LIST}/${record.id.toUpperCase()}`, F);
       expect(r.status, r.text).toBe(200);
       expect(r.body['@odata.context']).toBe(`${t.url}/${version}/$metadata#auditLogs/directoryAudits/$entity`);
-      expect(r.body).toMatchObject({ id: record.id, activityDisplayName: record.activityDisplayName, activityDateTime: record.activityDateTime });
+      expect(r.body).toMatchObject({
+        id: record.id,
+        activityDisplayName: record.activityDisplayName,
+        activityDateTime: record.activityDateTime,
+      });
       const selected = await get(`/${version}/${LIST}/${record.id}?$select=activityDisplayName,targetResources`, F);
       expect(selected.body).toEqual({
         '@odata.context': `${t.url}/${version}/$metadata#auditLogs/directoryAudits(activityDisplayName,targetResources)/$entity`,
@@ -150,7 +225,8 @@ describe('the list and the record', () => {
         targetResources: expect.any(Array),
       });
     }
-    for (const id of [randomUUID(), 'not-a-guid', GROUP_DOC.id]) expectError(await get(`/beta/${LIST}/${id}`, F), 404, 'Request_ResourceNotFound');
+    for (const id of [randomUUID(), 'not-a-guid', GROUP_DOC.id])
+      expectError(await get(`/beta/${LIST}/${id}`, F), 404, 'Request_ResourceNotFound');
     expectError(await get(`/beta/${LIST}/${record.id}?$top=1`, F), 400, 'Request_BadRequest', '$top');
   });
 
@@ -191,7 +267,10 @@ describe('$filter: each form Graph documents', () => {
     [`targetResources/any(t: t/id eq '${west.id}')`, [add!, update!]],
     ["targetResources/any(x:x/displayName eq 'Wellington')", [move!, remove!]],
     ["targetResources/any(r: startswith(r/displayName, 'East'))", [move!, app!]],
-    [`initiatedBy/user/id eq '${alice.id}' and targetResources/any(t: t/displayName eq 'Wellington') and activityDateTime ge ${at(2)}`, [move!]],
+    [
+      `initiatedBy/user/id eq '${alice.id}' and targetResources/any(t: t/displayName eq 'Wellington') and activityDateTime ge ${at(2)}`,
+      [move!],
+    ],
   ];
 
   it.each(cases)('%s', async (filter, expected) => {
@@ -210,7 +289,7 @@ describe('$filter: each form Graph documents', () => {
     ["result eq 'success'", "'result'"],
     ["startswith(loggedByService, 'App')", "'startswith'"],
     [`startswith(initiatedBy/user/id, 'a')`, "'startswith'"],
-    ["activityDateTime gt 2026-11-01T00:00:00Z", "'gt'"],
+    ['activityDateTime gt 2026-11-01T00:00:00Z', "'gt'"],
     ["activityDateTime ge '2026-11-01T00:00:00Z'", "'activityDateTime'"],
     ['activityDateTime ge 2026-02-30', "'activityDateTime'"],
     ["activityDisplayName ge 'a'", "'ge'"],
@@ -273,7 +352,12 @@ describe('order and paging', () => {
 
   it('pages a filtered list completely', async () => {
     const read = await pages(`/beta/${LIST}?$filter=${encodeURIComponent("activityDisplayName eq 'Add connector Group'")}&$top=30`);
-    expect(read.ids.sort()).toEqual(many.filter((s) => s.activityDisplayName === 'Add connector Group').map((s) => s.id).sort());
+    expect(read.ids.sort()).toEqual(
+      many
+        .filter((s) => s.activityDisplayName === 'Add connector Group')
+        .map((s) => s.id)
+        .sort(),
+    );
   });
 
   it('refuses a tampered $skiptoken, and one replayed by another tenant or with other options', async () => {
@@ -317,12 +401,23 @@ describe('who may read the audit log', () => {
   const list = `/beta/${LIST}`;
 
   it('each role whose permissions include reading audit logs, with AuditLog.Read.All and Directory.Read.All', async () => {
-    for (const role of [REPORTS_READER, SECURITY_READER, SECURITY_OPERATOR, SECURITY_ADMINISTRATOR, GLOBAL_READER, APPLICATION_ADMINISTRATOR, CLOUD_APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]) {
+    for (const role of [
+      REPORTS_READER,
+      SECURITY_READER,
+      SECURITY_OPERATOR,
+      SECURITY_ADMINISTRATOR,
+      GLOBAL_READER,
+      APPLICATION_ADMINISTRATOR,
+      CLOUD_APPLICATION_ADMINISTRATOR,
+      GLOBAL_ADMINISTRATOR,
+    ]) {
       const r = await get(list, W, await reader(W, { directoryRoles: [role] }));
       expect({ role, status: r.status, count: r.body.value?.length }).toEqual({ role, status: 200, count: 2 });
     }
     // Directory.ReadWrite.All holds what Directory.Read.All does.
-    expect((await get(list, W, await tokenFor(W, 'AuditLog.Read.All Directory.ReadWrite.All', { directoryRoles: [SECURITY_READER] }))).status).toBe(200);
+    expect(
+      (await get(list, W, await tokenFor(W, 'AuditLog.Read.All Directory.ReadWrite.All', { directoryRoles: [SECURITY_READER] }))).status,
+    ).toBe(200);
   });
 
   it('nobody else: a member without such a role, other roles, a missing scope', async () => {
@@ -385,7 +480,13 @@ describe('who may read the audit log', () => {
         requests: [
           { id: '1', method: 'GET', url: `/${LIST}?$top=1` },
           { id: '2', method: 'GET', url: `/v1.0/${LIST}/${log[0]!.id}?$select=id` },
-          { id: '3', method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups', body: { name: 'x' }, headers: { 'content-type': 'application/json' } },
+          {
+            id: '3',
+            method: 'POST',
+            url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups',
+            body: { name: 'x' },
+            headers: { 'content-type': 'application/json' },
+          },
         ],
       },
     });
@@ -409,7 +510,14 @@ describe('the records of changes made over HTTP, read back', () => {
     });
     expect(created.status, created.text).toBe(201);
     const group = created.body as { id: string };
-    expect((await t.call('PATCH', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`, { tenant: E, body: { name: 'Audited too' } })).status).toBe(200);
+    expect(
+      (
+        await t.call('PATCH', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`, {
+          tenant: E,
+          body: { name: 'Audited too' },
+        })
+      ).status,
+    ).toBe(200);
     const connector = await t.createConnector(E);
     await t.moveConnector(E, connector.id, group.id);
 
@@ -425,12 +533,19 @@ describe('the records of changes made over HTTP, read back', () => {
       expect(times).toEqual([...times].sort().reverse());
       const first = await get(`/${version}/${LIST}?$filter=${encodeURIComponent(`correlationId eq '${clientRequestId}'`)}`, E);
       expect(first.body.value).toHaveLength(1);
-      expect(first.body.value[0]).toMatchObject({ activityDisplayName: 'Add connector Group', category: 'ResourceManagement', loggedByService: 'Application Proxy' });
+      expect(first.body.value[0]).toMatchObject({
+        activityDisplayName: 'Add connector Group',
+        category: 'ResourceManagement',
+        loggedByService: 'Application Proxy',
+      });
       const one = await get(`/${version}/${LIST}/${first.body.value[0].id}`, E);
       expect(one.body.targetResources[0]).toMatchObject({ id: group.id });
     }
     // The connector's registration is its own record, found by its target too.
-    const registered = await get(`/beta/${LIST}?$filter=${encodeURIComponent(`targetResources/any(t: t/id eq '${connector.id}') and activityDisplayName eq 'Register connector'`)}`, E);
+    const registered = await get(
+      `/beta/${LIST}?$filter=${encodeURIComponent(`targetResources/any(t: t/id eq '${connector.id}') and activityDisplayName eq 'Register connector'`)}`,
+      E,
+    );
     expect(registered.body.value).toHaveLength(1);
   });
 
@@ -440,14 +555,30 @@ describe('the records of changes made over HTTP, read back', () => {
       tenant: B,
       body: {
         requests: [
-          { id: '1', method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups', body: { name: 'from a batch' }, headers: { 'content-type': 'application/json' } },
-          { id: '2', method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups', body: { name: '' }, headers: { 'content-type': 'application/json' } },
+          {
+            id: '1',
+            method: 'POST',
+            url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups',
+            body: { name: 'from a batch' },
+            headers: { 'content-type': 'application/json' },
+          },
+          {
+            id: '2',
+            method: 'POST',
+            url: '/onPremisesPublishingProfiles/applicationProxy/connectorGroups',
+            body: { name: '' },
+            headers: { 'content-type': 'application/json' },
+          },
         ],
       },
     });
     expect(r.status, r.text).toBe(200);
     const log = await get(`/beta/${LIST}`, B);
     expect(log.body.value.map((x: { activityDisplayName: string }) => x.activityDisplayName)).toEqual(['Add connector Group']);
-    expect(log.body.value[0].targetResources[0].modifiedProperties).toContainEqual({ displayName: 'Name', oldValue: null, newValue: '"from a batch"' });
+    expect(log.body.value[0].targetResources[0].modifiedProperties).toContainEqual({
+      displayName: 'Name',
+      oldValue: null,
+      newValue: '"from a batch"',
+    });
   });
 });

@@ -22,7 +22,10 @@ afterAll(async () => t?.close());
 async function records(tenant: string): Promise<AuditDoc[]> {
   const { resources } = await t.container.items
     .query<AuditDoc>(
-      { query: "SELECT * FROM c WHERE c.tenantId = @t AND c.type = 'directoryAudit' ORDER BY c.activityDateTime", parameters: [{ name: '@t', value: tenant }] },
+      {
+        query: "SELECT * FROM c WHERE c.tenantId = @t AND c.type = 'directoryAudit' ORDER BY c.activityDateTime",
+        parameters: [{ name: '@t', value: tenant }],
+      },
       { partitionKey: tenant },
     )
     .fetchAll();
@@ -47,15 +50,24 @@ for (const version of ['beta', 'v1.0'] as const) {
   describe(`each change under ${version} leaves exactly its record`, () => {
     const tenant = randomUUID();
     const profile = `/${version}/onPremisesPublishingProfiles/applicationProxy`;
-    const groupRef = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/${version}/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${id}` });
-    const connectorRef = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/${version}/onPremisesPublishingProfiles/applicationProxy/connectors/${id}` });
+    const groupRef = (id: string) => ({
+      '@odata.id': `https://graph.microsoft.com/${version}/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${id}`,
+    });
+    const connectorRef = (id: string) => ({
+      '@odata.id': `https://graph.microsoft.com/${version}/onPremisesPublishingProfiles/applicationProxy/connectors/${id}`,
+    });
     const defaultId = defaultGroupId(tenant);
     let oid: string;
     /** A call with a client-request-id and a user agent of its own, which its record must carry. */
     const send = async (method: string, path: string, options: CallOptions = {}) => {
       const clientRequestId = randomUUID();
       // X-Forwarded-For as Azure's front end sends it: the caller's address (and port) appended last.
-      const headers = { 'client-request-id': clientRequestId, 'user-agent': 'audit-test/1.0', 'x-forwarded-for': '198.51.100.9, 203.0.113.7:50123', ...options.headers };
+      const headers = {
+        'client-request-id': clientRequestId,
+        'user-agent': 'audit-test/1.0',
+        'x-forwarded-for': '198.51.100.9, 203.0.113.7:50123',
+        ...options.headers,
+      };
       const reply = await t.call(method, path, { tenant, ...options, headers });
       expect(reply.status, reply.text).toBeLessThan(300);
       return { reply, clientRequestId };
@@ -75,7 +87,10 @@ for (const version of ['beta', 'v1.0'] as const) {
         resultReason: '',
         loggedByService: 'Application Proxy',
         userAgent: 'audit-test/1.0',
-        initiatedBy: { user: { id: oid, displayName: 'Local Developer', ipAddress: '203.0.113.7', homeTenantId: tenant, homeTenantName: null }, app: null },
+        initiatedBy: {
+          user: { id: oid, displayName: 'Local Developer', ipAddress: '203.0.113.7', homeTenantId: tenant, homeTenantName: null },
+          app: null,
+        },
         additionalDetails: [],
       });
       expect(record.activityDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -92,7 +107,9 @@ for (const version of ['beta', 'v1.0'] as const) {
       const created = await only('POST', `${profile}/connectorGroups`, { body: { name: 'eu', region: 'eur' } });
       const id = created.reply.body.id as string;
       expect(activity(created.record)).toEqual(['Add connector Group', 'ResourceManagement', 'Add']);
-      expect(created.record.targetResources).toEqual([target('ConnectorGroup', id, 'eu', [change('Name', null, 'eu'), change('Region', null, 'eur')])]);
+      expect(created.record.targetResources).toEqual([
+        target('ConnectorGroup', id, 'eu', [change('Name', null, 'eu'), change('Region', null, 'eur')]),
+      ]);
       // Graph's targetResource, and the stored form of a value: JSON text inside a string.
       expect(created.record.targetResources[0]).toEqual({
         id,
@@ -107,7 +124,9 @@ for (const version of ['beta', 'v1.0'] as const) {
       });
 
       const older = await only('POST', `/${version}/connectorGroups`, { body: { name: 'older' } });
-      expect(older.record.targetResources).toEqual([target('ConnectorGroup', older.reply.body.id, 'older', [change('Name', null, 'older')])]);
+      expect(older.record.targetResources).toEqual([
+        target('ConnectorGroup', older.reply.body.id, 'older', [change('Name', null, 'older')]),
+      ]);
 
       const updated = await only('PATCH', `${profile}/connectorGroups/${id}`, { body: { name: 'eu-west' } });
       expect(activity(updated.record)).toEqual(['Update Connector Group', 'ResourceManagement', 'Update']);
@@ -116,7 +135,10 @@ for (const version of ['beta', 'v1.0'] as const) {
       ]);
 
       const cleared = await only('PATCH', `${profile}/connectorGroups/${id}`, { body: { region: null } });
-      expect(cleared.record.targetResources[0]!.modifiedProperties).toEqual([change('Region', 'eur', null), change('Included Updated Properties', null, 'Region')]);
+      expect(cleared.record.targetResources[0]!.modifiedProperties).toEqual([
+        change('Region', 'eur', null),
+        change('Included Updated Properties', null, 'Region'),
+      ]);
 
       const deleted = await only('DELETE', `${profile}/connectorGroups/${id}`);
       expect(activity(deleted.record)).toEqual(['Delete Connector Group', 'ResourceManagement', 'Delete']);
@@ -170,9 +192,15 @@ for (const version of ['beta', 'v1.0'] as const) {
         ['POST connectorGroups/{id}/members/$ref', (c) => [`${profile}/connectorGroups/${group}/members/$ref`, { body: connectorRef(c) }]],
       ];
       const removals: [string, (c: string) => string][] = [
-        ['DELETE connectorGroups/{id}/members/$ref?$id=', (c) => `${profile}/connectorGroups/${group}/members/$ref?$id=${encodeURIComponent(connectorRef(c)['@odata.id'])}`],
+        [
+          'DELETE connectorGroups/{id}/members/$ref?$id=',
+          (c) => `${profile}/connectorGroups/${group}/members/$ref?$id=${encodeURIComponent(connectorRef(c)['@odata.id'])}`,
+        ],
         ['DELETE connectorGroups/{id}/members/{id}/$ref', (c) => `${profile}/connectorGroups/${group}/members/${c}/$ref`],
-        ['DELETE connectors/{id}/memberOf/$ref?$id=', (c) => `${profile}/connectors/${c}/memberOf/$ref?$id=${encodeURIComponent(groupRef(group)['@odata.id'])}`],
+        [
+          'DELETE connectors/{id}/memberOf/$ref?$id=',
+          (c) => `${profile}/connectors/${c}/memberOf/$ref?$id=${encodeURIComponent(groupRef(group)['@odata.id'])}`,
+        ],
         ['DELETE connectors/{id}/memberOf/{id}/$ref', (c) => `${profile}/connectors/${c}/memberOf/${group}/$ref`],
       ];
       for (const [name, move] of moves) {
@@ -183,13 +211,20 @@ for (const version of ['beta', 'v1.0'] as const) {
           expect([name, ...activity(add.record)]).toEqual([name, 'Add a Connector to Connector Group', 'ResourceManagement', 'Assign']);
           expect(add.record.targetResources).toEqual(added(connector));
           const remove = await only('DELETE', removal(connector));
-          expect([removalName, ...activity(remove.record)]).toEqual([removalName, 'Remove a Connector from Connector Group', 'ResourceManagement', 'Unassign']);
+          expect([removalName, ...activity(remove.record)]).toEqual([
+            removalName,
+            'Remove a Connector from Connector Group',
+            'ResourceManagement',
+            'Unassign',
+          ]);
           expect(remove.record.targetResources).toEqual(removed(connector));
         }
       }
       // Through an application's group (seed 002): a move out of the group it is in now.
       const connector = (await t.createConnector(tenant)).id as string;
-      const through = await only('POST', `/${version}/applications/${app}/connectorGroup/members/${connector}/memberOf/$ref`, { body: groupRef(group) });
+      const through = await only('POST', `/${version}/applications/${app}/connectorGroup/members/${connector}/memberOf/$ref`, {
+        body: groupRef(group),
+      });
       expect(activity(through.record)).toEqual(['Add a Connector to Connector Group', 'ResourceManagement', 'Assign']);
       expect(through.record.targetResources).toEqual(added(connector));
     });
@@ -204,16 +239,20 @@ for (const version of ['beta', 'v1.0'] as const) {
       const assigned = await only('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(a) });
       expect(activity(assigned.record)).toEqual(['Update application', 'ApplicationManagement', 'Assign']);
       expect(assigned.record.targetResources).toEqual(assignment(defaultId, a));
-      expect((await only('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(b) })).record.targetResources).toEqual(assignment(a, b));
-      expect((await only('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(defaultId) })).record.targetResources).toEqual(
-        assignment(b, defaultId),
-      );
+      expect(
+        (await only('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(b) })).record.targetResources,
+      ).toEqual(assignment(a, b));
+      expect(
+        (await only('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(defaultId) })).record.targetResources,
+      ).toEqual(assignment(b, defaultId));
       await only('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(a) });
       const unassigned = await only('DELETE', `/${version}/applications/${app}/connectorGroup/$ref`);
       expect(activity(unassigned.record)).toEqual(['Update application', 'ApplicationManagement', 'Unassign']);
       expect(unassigned.record.targetResources).toEqual(assignment(a, defaultId));
       // Already where it is asked to be: nothing changes, nothing is recorded.
-      expect(await recorded(tenant, () => send('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(defaultId) }))).toEqual([]);
+      expect(
+        await recorded(tenant, () => send('PUT', `/${version}/applications/${app}/connectorGroup/$ref`, { body: groupRef(defaultId) })),
+      ).toEqual([]);
     });
   });
 }
@@ -226,9 +265,21 @@ describe('no record without a change', () => {
     const before = await records(tenant);
     const refusals: [string, string, CallOptions][] = [
       ['DELETE', `/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${defaultGroupId(tenant)}`, {}],
-      ['PATCH', `/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`, { body: { name: 'x' }, headers: { 'if-match': 'W/"stale"' } }],
-      ['POST', `/beta/onPremisesPublishingProfiles/applicationProxy/connectors/${connector.id}/memberOf/$ref`, { body: { '@odata.id': `connectorGroups/${randomUUID()}` } }],
-      ['POST', `/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups`, { body: { name: 'read-only' }, scope: 'Directory.Read.All' }],
+      [
+        'PATCH',
+        `/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`,
+        { body: { name: 'x' }, headers: { 'if-match': 'W/"stale"' } },
+      ],
+      [
+        'POST',
+        `/beta/onPremisesPublishingProfiles/applicationProxy/connectors/${connector.id}/memberOf/$ref`,
+        { body: { '@odata.id': `connectorGroups/${randomUUID()}` } },
+      ],
+      [
+        'POST',
+        `/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups`,
+        { body: { name: 'read-only' }, scope: 'Directory.Read.All' },
+      ],
       ['POST', `/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups`, { body: { name: 7 } }],
       ['DELETE', `/beta/applications/${randomUUID()}/connectorGroup/$ref`, {}],
     ];
@@ -262,8 +313,20 @@ describe('$batch', () => {
         headers: { 'Content-Type': 'application/json', 'client-request-id': 'item-one', 'X-Forwarded-For': '192.0.2.66' },
         body: { name: 'b1' },
       },
-      { id: '2', method: 'POST', url: '/v1.0/onPremisesPublishingProfiles/applicationProxy/connectors', headers: { 'Content-Type': 'application/json' }, body: { machineName: 'b.contoso.com', externalIp: '10.0.0.2' } },
-      { id: '3', method: 'PATCH', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`, headers: { 'Content-Type': 'application/json' }, body: { name: 'renamed' } },
+      {
+        id: '2',
+        method: 'POST',
+        url: '/v1.0/onPremisesPublishingProfiles/applicationProxy/connectors',
+        headers: { 'Content-Type': 'application/json' },
+        body: { machineName: 'b.contoso.com', externalIp: '10.0.0.2' },
+      },
+      {
+        id: '3',
+        method: 'PATCH',
+        url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}`,
+        headers: { 'Content-Type': 'application/json' },
+        body: { name: 'renamed' },
+      },
       { id: '4', method: 'GET', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${group.id}` },
       { id: '5', method: 'DELETE', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${defaultGroupId(tenant)}` },
     ];

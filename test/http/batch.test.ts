@@ -37,25 +37,48 @@ const get = (map: Map<string, Item>, id: string) => {
   return item;
 };
 
-
 describe('$batch: the responses', () => {
-  it('creates groups from the seed pages\' bodies in items, and refuses an item that contradicts the system without writing it', async () => {
+  it("creates groups from the seed pages' bodies in items, and refuses an item that contradicts the system without writing it", async () => {
     const tenant = randomUUID();
     const json = { 'content-type': 'application/json' };
-    const seed000 = { '@odata.type': '#microsoft.graph.connectorGroup', connectorGroupType: 'applicationProxy', isDefault: false, name: 'Seed Group A', region: 'eur' };
+    const seed000 = {
+      '@odata.type': '#microsoft.graph.connectorGroup',
+      connectorGroupType: 'applicationProxy',
+      isDefault: false,
+      name: 'Seed Group A',
+      region: 'eur',
+    };
     const r = await items(
       [
         { id: '1', method: 'POST', url: `/beta${P}/connectorGroups`, headers: json, body: seed000 },
-        { id: '2', method: 'POST', url: '/v1.0/connectorGroups', headers: json, body: { name: 'name-value', connectorGroupType: 'applicationProxy', isDefault: false } },
-        { id: '3', method: 'POST', url: `/beta${P}/connectorGroups`, headers: json, body: { ...seed000, name: 'Second default', isDefault: true } },
+        {
+          id: '2',
+          method: 'POST',
+          url: '/v1.0/connectorGroups',
+          headers: json,
+          body: { name: 'name-value', connectorGroupType: 'applicationProxy', isDefault: false },
+        },
+        {
+          id: '3',
+          method: 'POST',
+          url: `/beta${P}/connectorGroups`,
+          headers: json,
+          body: { ...seed000, name: 'Second default', isDefault: true },
+        },
       ],
       { tenant },
     );
-    expect(get(r, '1')).toMatchObject({ status: 201, body: { name: 'Seed Group A', isDefault: false, connectorGroupType: 'applicationProxy' } });
+    expect(get(r, '1')).toMatchObject({
+      status: 201,
+      body: { name: 'Seed Group A', isDefault: false, connectorGroupType: 'applicationProxy' },
+    });
     expect(get(r, '2')).toMatchObject({ status: 201, body: { name: 'name-value', isDefault: false } });
     expect(get(r, '3')).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest' } } });
     expect(get(r, '3').body.error.message).toContain("'isDefault'");
-    const names = (await tenantDocs(t.container, tenant)).filter((d) => d.type === 'connectorGroup').map((d) => d.name).sort();
+    const names = (await tenantDocs(t.container, tenant))
+      .filter((d) => d.type === 'connectorGroup')
+      .map((d) => d.name)
+      .sort();
     expect(names).toEqual(['Seed Group A', 'name-value']);
   });
 
@@ -66,8 +89,21 @@ describe('$batch: the responses', () => {
     const r = await items(
       [
         { id: '1', method: 'GET', url: `/beta${P}/connectorGroups/${g}` },
-        { id: '2', method: 'POST', url: `/beta${P}/connectorGroups`, headers: { 'content-type': 'application/json' }, body: { name: 'Made in a batch', region: 'eur' } },
-        { id: '3', method: 'PATCH', url: `${P}/connectorGroups/${g}`, headers: { 'Content-Type': 'application/json' }, body: { name: 'After' }, dependsOn: ['1'] },
+        {
+          id: '2',
+          method: 'POST',
+          url: `/beta${P}/connectorGroups`,
+          headers: { 'content-type': 'application/json' },
+          body: { name: 'Made in a batch', region: 'eur' },
+        },
+        {
+          id: '3',
+          method: 'PATCH',
+          url: `${P}/connectorGroups/${g}`,
+          headers: { 'Content-Type': 'application/json' },
+          body: { name: 'After' },
+          dependsOn: ['1'],
+        },
         { id: '4', method: 'DELETE', url: `${P}/connectorGroups/${doomed}` },
       ],
       { tenant },
@@ -80,7 +116,9 @@ describe('$batch: the responses', () => {
     expect(one.headers['OData-Version']).toBe('4.0');
     expect(one.headers['request-id']).toMatch(GUID);
     expect(one.body).toMatchObject({ id: g, name: 'Before', connectorGroupType: 'applicationProxy', isDefault: false });
-    expect(one.body['@odata.context']).toContain("/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity");
+    expect(one.body['@odata.context']).toContain(
+      "/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity",
+    );
 
     const two = get(r, '2');
     expect(two.status).toBe(201);
@@ -123,7 +161,10 @@ describe('$batch: the responses', () => {
 
   it('carries the batch headers: JSON content type, request-id, the caller client-request-id (also to items)', async () => {
     const tenant = randomUUID();
-    const reply = await batch([{ id: 'a', method: 'GET', url: `${P}/connectorGroups` }], { tenant, headers: { 'client-request-id': 'my-batch-42' } });
+    const reply = await batch([{ id: 'a', method: 'GET', url: `${P}/connectorGroups` }], {
+      tenant,
+      headers: { 'client-request-id': 'my-batch-42' },
+    });
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
     expect(reply.headers.get('request-id')).toMatch(GUID);
@@ -203,7 +244,14 @@ describe('$batch: the responses', () => {
     const r = await items(
       [
         { id: 'min', method: 'PATCH', url: `${P}/connectorGroups/${g}`, headers: { prefer: 'return=minimal' }, body: { name: 'Quiet' } },
-        { id: 'stale', method: 'PATCH', url: `${P}/connectorGroups/${g}`, headers: { 'if-match': 'W/"not-the-etag"' }, body: { name: 'Never' }, dependsOn: ['min'] },
+        {
+          id: 'stale',
+          method: 'PATCH',
+          url: `${P}/connectorGroups/${g}`,
+          headers: { 'if-match': 'W/"not-the-etag"' },
+          body: { name: 'Never' },
+          dependsOn: ['min'],
+        },
       ],
       { tenant },
     );
@@ -335,9 +383,12 @@ describe('$batch: identity is checked per item', () => {
     expect(reply.headers.get('www-authenticate')).toBeTruthy();
 
     const tenant = randomUUID();
-    const r = await items([{ id: '1', method: 'POST', url: `${P}/connectorGroups`, headers: { Authorization: 'Bearer forged' }, body: { name: 'Mine' } }], {
-      tenant,
-    });
+    const r = await items(
+      [{ id: '1', method: 'POST', url: `${P}/connectorGroups`, headers: { Authorization: 'Bearer forged' }, body: { name: 'Mine' } }],
+      {
+        tenant,
+      },
+    );
     expect(get(r, '1').status).toBe(201);
   });
 
@@ -356,7 +407,12 @@ describe('$batch: item-level refusals', () => {
         { id: 'own', method: 'GET', url: `${t.url}/beta${P}/connectorGroups` },
         { id: 'host', method: 'GET', url: `//evil.example.com/beta${P}/connectorGroups` },
         { id: 'backslash', method: 'GET', url: `/\\evil.example.com/beta${P}/connectorGroups` },
-        { id: 'nested', method: 'POST', url: '/beta/$batch', body: { requests: [{ id: 'x', method: 'GET', url: `${P}/connectorGroups` }] } },
+        {
+          id: 'nested',
+          method: 'POST',
+          url: '/beta/$batch',
+          body: { requests: [{ id: 'x', method: 'GET', url: `${P}/connectorGroups` }] },
+        },
         { id: 'nested2', method: 'POST', url: '$batch', body: { requests: [] } },
         { id: 'head', method: 'HEAD', url: `${P}/connectorGroups` },
         { id: 'unknown', method: 'GET', url: '/beta/users' },
@@ -385,7 +441,10 @@ describe('$batch: item-level refusals', () => {
       ],
       { tenant },
     );
-    expect(get(r, 'bad')).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest', message: expect.stringContaining('isDefault') } } });
+    expect(get(r, 'bad')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'Request_BadRequest', message: expect.stringContaining('isDefault') } },
+    });
     expect(get(r, 'notjson')).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest' } } });
     expect(get(r, 'type')).toMatchObject({ status: 415, body: { error: { code: 'unsupportedMediaType' } } });
     expect(get(r, 'header')).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest' } } });
@@ -423,8 +482,13 @@ describe('$batch: a malformed batch is a 400 for all of it', () => {
 
   it('a body that is not a JSON object (400), not JSON (415), or missing (400)', async () => {
     expect((await t.call('POST', '/beta/$batch', { body: [ok('1')] })).status).toBe(400);
-    expect((await t.call('POST', '/beta/$batch', { raw: '{"requests": [', headers: { 'content-type': 'application/json' } })).status).toBe(400);
-    expect((await t.call('POST', '/beta/$batch', { raw: JSON.stringify({ requests: [ok('1')] }), headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await t.call('POST', '/beta/$batch', { raw: '{"requests": [', headers: { 'content-type': 'application/json' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await t.call('POST', '/beta/$batch', { raw: JSON.stringify({ requests: [ok('1')] }), headers: { 'content-type': 'text/plain' } }))
+        .status,
+    ).toBe(415);
     expect((await t.call('POST', '/v1.0/$batch', {})).status).toBe(400);
   });
 

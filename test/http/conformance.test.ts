@@ -20,8 +20,7 @@ const PROFILE_ID = PROFILE.split('/').pop()!;
  * The seed routes' documented exceptions (docs/API.md, "Routes"): where a seed page says otherwise, the seed
  * wins over the metadata. Keyed by method and path template; nothing else may differ from the metadata.
  */
-const PROFILE_WRITE =
-  `the one profile (applicationProxy, always enabled) is fixed: creating, changing or removing publishing profiles is the tenant's Application Proxy administration, outside this service (docs/API.md, "Where this service deliberately differs from Microsoft Graph's published metadata")`;
+const PROFILE_WRITE = `the one profile (applicationProxy, always enabled) is fixed: creating, changing or removing publishing profiles is the tenant's Application Proxy administration, outside this service (docs/API.md, "Where this service deliberately differs from Microsoft Graph's published metadata")`;
 
 type Exception =
   | { status: number; response: 'entity'; entityType: string; reason: string }
@@ -145,7 +144,10 @@ function expectEntity(body: Record<string, unknown>, type: string, where: string
     const enumName = p.type.startsWith(`${csdl.namespace}.`) ? p.type.slice(csdl.namespace.length + 1) : undefined;
     const enumType = enumName ? csdl.enums.get(enumName) : undefined;
     if (enumType) {
-      expect(enumType.members.map((m) => m.name), `${at} is not a member of ${enumName}`).toContain(value);
+      expect(
+        enumType.members.map((m) => m.name),
+        `${at} is not a member of ${enumName}`,
+      ).toContain(value);
     } else if (p.type === 'Edm.String') {
       expect(value, at).toBeTypeOf('string');
     } else if (p.type === 'Edm.Boolean') {
@@ -168,7 +170,10 @@ function expectJson(r: Reply, where: string) {
 /** A collection: `value` array, optional `@odata.nextLink`, only annotations besides. */
 function expectCollection(body: Record<string, unknown>, where: string) {
   expect(Array.isArray(body.value), `${where}: value is an array`).toBe(true);
-  expect(Object.keys(body).filter((k) => k !== 'value' && !ANNOTATION.test(k)), where).toEqual([]);
+  expect(
+    Object.keys(body).filter((k) => k !== 'value' && !ANNOTATION.test(k)),
+    where,
+  ).toEqual([]);
   if ('@odata.nextLink' in body) expect(body['@odata.nextLink'], where).toMatch(/^https?:\/\//);
   if ('@odata.count' in body) expect(Number.isInteger(body['@odata.count']), where).toBe(true);
   return body.value as Record<string, unknown>[];
@@ -267,7 +272,16 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
   }
 
   /** Checks a reply against the shape the metadata (or a seed's exception) documents. */
-  function expectShape(op: DocumentedOperation, r: Reply, steps: Step[], w: World, shape: string, entityType: string | undefined, where: string, select?: string[]) {
+  function expectShape(
+    op: DocumentedOperation,
+    r: Reply,
+    steps: Step[],
+    w: World,
+    shape: string,
+    entityType: string | undefined,
+    where: string,
+    select?: string[],
+  ) {
     // The URL of the object a reference read must name: the related object of the navigation's target type.
     const related = () => {
       const target = [...steps].reverse().find((s) => s.type && !s.key)!.type!;
@@ -292,7 +306,10 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
         expect(r.body['@odata.context'], where).toBe(`${metadata()}#Collection($ref)`);
         const items = expectCollection(r.body, where);
         for (const item of items) expect(Object.keys(item), where).toEqual(['@odata.id']);
-        expect(items.map((i) => i['@odata.id']), `${where}: names the related object`).toEqual([related()]);
+        expect(
+          items.map((i) => i['@odata.id']),
+          `${where}: names the related object`,
+        ).toEqual([related()]);
         return;
       }
       case 'entity':
@@ -306,7 +323,10 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
         const items = expectCollection(r.body, where);
         expect(items.length, `${where}: the related objects are listed`).toBeGreaterThan(0);
         items.forEach((item, i) => {
-          expect(Object.keys(item).filter((k) => k === '@odata.context'), `${where}[${i}]`).toEqual([]);
+          expect(
+            Object.keys(item).filter((k) => k === '@odata.context'),
+            `${where}[${i}]`,
+          ).toEqual([]);
           expectEntity(item, entityType!, `${where}[${i}]`, select);
         });
         return;
@@ -318,7 +338,11 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
 
   it('derives the documented operations from the vendored metadata', () => {
     expect(operations.length).toBe(37);
-    for (const key of Object.keys(EXCEPTIONS)) expect(operations.map((o) => `${o.method} ${o.path}`), key).toContain(key);
+    for (const key of Object.keys(EXCEPTIONS))
+      expect(
+        operations.map((o) => `${o.method} ${o.path}`),
+        key,
+      ).toContain(key);
   });
 
   it.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))('%s', async (name, op) => {
@@ -349,14 +373,20 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
     }
 
     if (itemType) {
-      const minimal = await t.call(op.method, path, { tenant: w.tenant, body: UPDATE_BODY[itemType]!(), headers: { prefer: 'return=minimal' } });
+      const minimal = await t.call(op.method, path, {
+        tenant: w.tenant,
+        body: UPDATE_BODY[itemType]!(),
+        headers: { prefer: 'return=minimal' },
+      });
       expect(minimal.status, `${op.method} ${path} with return=minimal: ${minimal.text}`).toBe(op.status);
       expectShape(op, minimal, steps, w, op.response, undefined, `${path} minimal`);
     }
 
     // Reads of entities and collections again with $select of one declared property besides the key.
     if (op.method === 'GET' && (op.response === 'entity' || op.response === 'collection') && !PARTIAL_TYPES[op.entityType!]) {
-      const pick = declaredProperties(op.entityType!).filter((p) => p.name !== 'id').at(-1)!.name;
+      const pick = declaredProperties(op.entityType!)
+        .filter((p) => p.name !== 'id')
+        .at(-1)!.name;
       const selected = await t.call('GET', `${path}?$select=${pick}`, { tenant: w.tenant });
       const at = `${path}?$select=${pick} → ${selected.status} ${selected.text.slice(0, 300)}`;
       expect(selected.status, at).toBe(200);
@@ -372,8 +402,14 @@ describe.each(['beta', 'v1.0'])('every documented operation on %s', (version) =>
  * contract says what happens to it.
  */
 const READ_ONLY_DIFFERENCES: Record<string, { value: unknown; reason: string }> = {
-  'connectorGroup.connectorGroupType': { value: 'applicationProxy', reason: 'seed 000 lists it in the create body; Graph accepts the system value and ignores it' },
-  'connectorGroup.isDefault': { value: false, reason: 'seed 000 lists it in the create body; Graph accepts the system value and ignores it' },
+  'connectorGroup.connectorGroupType': {
+    value: 'applicationProxy',
+    reason: 'seed 000 lists it in the create body; Graph accepts the system value and ignores it',
+  },
+  'connectorGroup.isDefault': {
+    value: false,
+    reason: 'seed 000 lists it in the create body; Graph accepts the system value and ignores it',
+  },
   'connector.externalIp': { value: '203.0.113.9', reason: 'seed 004 writes it' },
   'connector.status': { value: 'inactive', reason: 'seed 004 writes it' },
   'connector.version': { value: '1.5.3437.0', reason: 'seed 004 writes it' },
@@ -385,7 +421,10 @@ describe('read-only properties of the metadata, on create', () => {
   afterAll(async () => t?.close());
 
   const cases = (['connectorGroup', 'connector'] as const).flatMap((type) =>
-    csdl.entities.get(type)!.properties.filter((p) => p.readOnly).map((p) => [`${type}.${p.name}`, type, p.name] as const),
+    csdl.entities
+      .get(type)!
+      .properties.filter((p) => p.readOnly)
+      .map((p) => [`${type}.${p.name}`, type, p.name] as const),
   );
 
   it('finds the read-only properties the metadata declares, each one documented', () => {
@@ -410,7 +449,10 @@ describe('the profile set, a list of one', () => {
   it('takes $select and $top and refuses the options a list of one cannot honour', async () => {
     const selected = await t.call('GET', '/beta/onPremisesPublishingProfiles?$select=isEnabled&$top=1');
     expect(selected.status, selected.text).toBe(200);
-    expect(selected.body).toEqual({ '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles(isEnabled)`, value: [{ isEnabled: true }] });
+    expect(selected.body).toEqual({
+      '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles(isEnabled)`,
+      value: [{ isEnabled: true }],
+    });
     for (const option of ["$filter=id eq 'applicationProxy'", '$orderby=id', '$count=true', '$skip=1']) {
       const r = await t.call('GET', `/beta/onPremisesPublishingProfiles?${option}`);
       expect(r.status, `${option}: ${r.text}`).toBe(400);
@@ -447,9 +489,28 @@ describe.each(['beta', 'v1.0'])('the audit log on %s, against the published dire
       loggedByService: 'Application Proxy',
       operationType: 'Update',
       initiatedBy: user
-        ? { user: { id: randomUUID(), displayName: 'Ada', userPrincipalName: 'ada@contoso.com', ipAddress: '10.0.0.1', homeTenantId: tenant, homeTenantName: null }, app: null }
+        ? {
+            user: {
+              id: randomUUID(),
+              displayName: 'Ada',
+              userPrincipalName: 'ada@contoso.com',
+              ipAddress: '10.0.0.1',
+              homeTenantId: tenant,
+              homeTenantName: null,
+            },
+            app: null,
+          }
         : { user: null, app: { appId: randomUUID(), displayName: 'exporter', servicePrincipalId: null, servicePrincipalName: null } },
-      targetResources: [{ id: randomUUID(), displayName: 'g', type: 'ConnectorGroup', userPrincipalName: null, groupType: null, modifiedProperties: [{ displayName: 'Name', oldValue: '"f"', newValue: '"g"' }] }],
+      targetResources: [
+        {
+          id: randomUUID(),
+          displayName: 'g',
+          type: 'ConnectorGroup',
+          userPrincipalName: null,
+          groupType: null,
+          modifiedProperties: [{ displayName: 'Name', oldValue: '"f"', newValue: '"g"' }],
+        },
+      ],
       additionalDetails: [{ key: 'k', value: 'v' }],
       userAgent: 'curl/8.5.0',
     });
@@ -472,19 +533,32 @@ describe.each(['beta', 'v1.0'])('the audit log on %s, against the published dire
     const complex = name ? csdl.complexTypes.get(name) : undefined;
     if (type === 'Edm.String') expect(value, where).toBeTypeOf('string');
     else if (type === 'Edm.DateTimeOffset') expect(value, where).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,7})?Z$/);
-    else if (name && csdl.enums.has(name)) expect(csdl.enums.get(name)!.members.map((m) => m.name), where).toContain(value);
+    else if (name && csdl.enums.has(name))
+      expect(
+        csdl.enums.get(name)!.members.map((m) => m.name),
+        where,
+      ).toContain(value);
     else if (complex) {
       expect(value, where).toBeTypeOf('object');
       const body = value as Record<string, unknown>;
-      if (!complex.openType) expect(Object.keys(body).filter((k) => !complex.properties.some((p) => p.name === k)), `${where}: undeclared on ${name}`).toEqual([]);
+      if (!complex.openType)
+        expect(
+          Object.keys(body).filter((k) => !complex.properties.some((p) => p.name === k)),
+          `${where}: undeclared on ${name}`,
+        ).toEqual([]);
       for (const p of complex.properties) if (p.name in body) expectValue(body[p.name], p.type, p.nullable, `${where}.${p.name}`);
     } else throw new Error(`${where}: type ${type} is not in the vendored metadata`);
   }
 
   function expectRecord(body: Record<string, unknown>, where: string) {
     // performedBy (beta-Prod, no docs page) names an agent identity; the service's changes have none.
-    const declared = csdl.entities.get('directoryAudit')!.properties.filter((p) => p.name !== 'performedBy' && (version === 'beta' || p.name !== 'userAgent'));
-    expect(Object.keys(body).filter((k) => !ANNOTATION.test(k) && !declared.some((p) => p.name === k)), `${where}: undeclared`).toEqual([]);
+    const declared = csdl.entities
+      .get('directoryAudit')!
+      .properties.filter((p) => p.name !== 'performedBy' && (version === 'beta' || p.name !== 'userAgent'));
+    expect(
+      Object.keys(body).filter((k) => !ANNOTATION.test(k) && !declared.some((p) => p.name === k)),
+      `${where}: undeclared`,
+    ).toEqual([]);
     for (const p of declared) {
       expect(body, `${where}: directoryAudit.${p.name} is missing`).toHaveProperty(p.name);
       expectValue(body[p.name], p.type, p.nullable, `${where}.${p.name}`);
@@ -493,7 +567,10 @@ describe.each(['beta', 'v1.0'])('the audit log on %s, against the published dire
 
   it('the list and each record by id have exactly the declared properties, of the declared types', async () => {
     expect(csdl.singletons.get('auditLogs')).toBe('auditLogRoot');
-    expect(csdl.entities.get('auditLogRoot')!.navigations.find((n) => n.name === 'directoryAudits')).toMatchObject({ target: 'directoryAudit', containsTarget: true });
+    expect(csdl.entities.get('auditLogRoot')!.navigations.find((n) => n.name === 'directoryAudits')).toMatchObject({
+      target: 'directoryAudit',
+      containsTarget: true,
+    });
     const list = await t.call('GET', `/${version}/auditLogs/directoryAudits`, { token: await token() });
     expect(list.status, list.text).toBe(200);
     expect(list.body['@odata.context']).toBe(`${t.url}/${version}/$metadata#auditLogs/directoryAudits`);
@@ -511,7 +588,9 @@ describe.each(['beta', 'v1.0'])('the audit log on %s, against the published dire
     const caps = csdl.capabilities.get('directoryAudit')!;
     expect(caps).toMatchObject({ countable: false, skipSupported: false, topSupported: true, filterable: true });
     const path = `/${version}/auditLogs/directoryAudits`;
-    expect((await t.call('GET', `${path}?$top=1&$filter=activityDateTime ge 2026-11-03`, { token: await token() })).body.value).toHaveLength(1);
+    expect(
+      (await t.call('GET', `${path}?$top=1&$filter=activityDateTime ge 2026-11-03`, { token: await token() })).body.value,
+    ).toHaveLength(1);
     for (const option of ['$count=true', '$skip=1']) {
       expect((await t.call('GET', `${path}?${option}`, { token: await token() })).status, option).toBe(version === 'beta' ? 400 : 200);
     }

@@ -29,9 +29,6 @@ interface Connector {
   '@odata.etag': string;
 }
 
-
-
-
 const membersCount = async (tenant: string, groupId: string) => {
   const r = await t.call('GET', `${GROUPS}/${groupId}/members/$count`, { tenant });
   expect(r.status, r.text).toBe(200);
@@ -43,17 +40,31 @@ describe('GET connectors', () => {
     const tenant = randomUUID();
     const empty = await t.call('GET', CONNECTORS, { tenant });
     expect(empty.status, empty.text).toBe(200);
-    expect(empty.body).toEqual({ '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectors`, value: [] });
+    expect(empty.body).toEqual({
+      '@odata.context': `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectors`,
+      value: [],
+    });
 
     const a = await t.createConnector(tenant, { machineName: 'a.contoso.com' });
-    const b = await t.createConnector(tenant, { machineName: 'b.contoso.com', status: 'inactive', version: '1.5.3437.0', externalIp: '2001:db8::1' });
+    const b = await t.createConnector(tenant, {
+      machineName: 'b.contoso.com',
+      status: 'inactive',
+      version: '1.5.3437.0',
+      externalIp: '2001:db8::1',
+    });
     await t.createConnector(randomUUID()); // another tenant's
     const r = await t.call('GET', CONNECTORS, { tenant });
     expect(r.status).toBe(200);
     const byId = Object.fromEntries((r.body.value as Connector[]).map((c) => [c.id, c]));
     expect(r.body.value).toHaveLength(2);
     expect(byId[a.id]).toEqual({ id: a.id, machineName: 'a.contoso.com', externalIp: '10.1.2.3', status: 'active', version: '' });
-    expect(byId[b.id]).toEqual({ id: b.id, machineName: 'b.contoso.com', externalIp: '2001:db8::1', status: 'inactive', version: '1.5.3437.0' });
+    expect(byId[b.id]).toEqual({
+      id: b.id,
+      machineName: 'b.contoso.com',
+      externalIp: '2001:db8::1',
+      status: 'inactive',
+      version: '1.5.3437.0',
+    });
   });
 });
 
@@ -81,7 +92,11 @@ describe('GET connectors/{id}', () => {
   it('answers 404 for a malformed id, an unknown id, another profile and another tenant', async () => {
     const tenant = randomUUID();
     const c = await t.createConnector(tenant);
-    for (const path of [`${CONNECTORS}/123`, `${CONNECTORS}/${randomUUID()}`, `/beta/onPremisesPublishingProfiles/other/connectors/${c.id}`]) {
+    for (const path of [
+      `${CONNECTORS}/123`,
+      `${CONNECTORS}/${randomUUID()}`,
+      `/beta/onPremisesPublishingProfiles/other/connectors/${c.id}`,
+    ]) {
       expectError(await t.call('GET', path, { tenant }), 404, 'Request_ResourceNotFound');
     }
     expectError(await t.call('GET', `${CONNECTORS}/${c.id}`, { tenant: randomUUID() }), 404, 'Request_ResourceNotFound');
@@ -97,7 +112,10 @@ describe('PATCH connectors/{id}', () => {
       [{ version: '1.5.3437.0' }, { version: '1.5.3437.0' }],
       [{ externalIp: '2001:db8::7' }, { externalIp: '2001:db8::7' }],
       [{ machineName: 'edge2.fabrikam.com' }, { machineName: 'edge2.fabrikam.com' }],
-      [{ status: 'active', externalIp: '198.51.100.1' }, { status: 'active', externalIp: '198.51.100.1' }],
+      [
+        { status: 'active', externalIp: '198.51.100.1' },
+        { status: 'active', externalIp: '198.51.100.1' },
+      ],
     ];
     let etag = c['@odata.etag'];
     for (const [body, expected] of changes) {
@@ -109,9 +127,19 @@ describe('PATCH connectors/{id}', () => {
       etag = r.body['@odata.etag'];
     }
     const stored = await readDoc(t.container, tenant, c.id);
-    expect(stored).toMatchObject({ machineName: 'edge2.fabrikam.com', externalIp: '198.51.100.1', status: 'active', version: '1.5.3437.0' });
+    expect(stored).toMatchObject({
+      machineName: 'edge2.fabrikam.com',
+      externalIp: '198.51.100.1',
+      status: 'active',
+      version: '1.5.3437.0',
+    });
     const read = await t.call('GET', `${CONNECTORS}/${c.id}`, { tenant });
-    expect(read.body).toMatchObject({ machineName: 'edge2.fabrikam.com', externalIp: '198.51.100.1', status: 'active', version: '1.5.3437.0' });
+    expect(read.body).toMatchObject({
+      machineName: 'edge2.fabrikam.com',
+      externalIp: '198.51.100.1',
+      status: 'active',
+      version: '1.5.3437.0',
+    });
   });
 
   it('refuses bad values with 400 naming the property, and changes nothing', async () => {
@@ -141,7 +169,11 @@ describe('PATCH connectors/{id}', () => {
   it('return=minimal gives 204; a stale If-Match gives 412; an unknown connector 404', async () => {
     const tenant = randomUUID();
     const c = await t.createConnector(tenant);
-    const minimal = await t.call('PATCH', `${CONNECTORS}/${c.id}`, { tenant, body: { version: '1.0' }, headers: { prefer: 'return=minimal' } });
+    const minimal = await t.call('PATCH', `${CONNECTORS}/${c.id}`, {
+      tenant,
+      body: { version: '1.0' },
+      headers: { prefer: 'return=minimal' },
+    });
     expect(minimal.status, minimal.text).toBe(204);
     expect(minimal.text).toBe('');
     expect(minimal.headers.get('preference-applied')).toBe('return=minimal');
@@ -155,7 +187,11 @@ describe('PATCH connectors/{id}', () => {
     const ok = await t.call('PATCH', `${CONNECTORS}/${c.id}`, { tenant, body: { version: '2.0' }, headers: { 'if-match': current } });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body.version).toBe('2.0');
-    expectError(await t.call('PATCH', `${CONNECTORS}/${randomUUID()}`, { tenant, body: { version: '2.0' } }), 404, 'Request_ResourceNotFound');
+    expectError(
+      await t.call('PATCH', `${CONNECTORS}/${randomUUID()}`, { tenant, body: { version: '2.0' } }),
+      404,
+      'Request_ResourceNotFound',
+    );
   });
 });
 
@@ -206,7 +242,11 @@ describe('DELETE connectors/{id}', () => {
     const tenant = randomUUID();
     const c = await t.createConnector(tenant);
     const changed = await t.call('PATCH', `${CONNECTORS}/${c.id}`, { tenant, body: { status: 'inactive' } });
-    expectError(await t.call('DELETE', `${CONNECTORS}/${c.id}`, { tenant, headers: { 'if-match': c['@odata.etag'] } }), 412, 'preconditionFailed');
+    expectError(
+      await t.call('DELETE', `${CONNECTORS}/${c.id}`, { tenant, headers: { 'if-match': c['@odata.etag'] } }),
+      412,
+      'preconditionFailed',
+    );
     expectError(await t.call('DELETE', `${CONNECTORS}/${c.id}`, { tenant: randomUUID() }), 404, 'Request_ResourceNotFound');
     expect(await readDoc(t.container, tenant, c.id)).toBeDefined();
     expect(await readDoc(t.container, tenant, `${c.id}.memberOf`)).toBeDefined();
@@ -225,7 +265,9 @@ describe('GET connectors/{id}/memberOf', () => {
     expect(first.body['@odata.context']).toBe(
       `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectors('${c.id}')/memberOf`,
     );
-    expect(first.body.value).toEqual([{ id: expect.any(String), name: 'Default', connectorGroupType: 'applicationProxy', isDefault: true, region: null }]);
+    expect(first.body.value).toEqual([
+      { id: expect.any(String), name: 'Default', connectorGroupType: 'applicationProxy', isDefault: true, region: null },
+    ]);
 
     const g = await t.createGroup(tenant);
     await t.moveConnector(tenant, c.id, g.id);

@@ -42,7 +42,12 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   dev = spawn(process.execPath, ['scripts/dev.js', '--in-memory'], {
     cwd: copy,
-    env: { PATH: '', PORT: String(port), COSMOS_CONNECTION_STRING: embeddedConnectionString(await freePort()), LOCAL_KEYS_DIR: TEST_KEYS_DIR },
+    env: {
+      PATH: '',
+      PORT: String(port),
+      COSMOS_CONNECTION_STRING: embeddedConnectionString(await freePort()),
+      LOCAL_KEYS_DIR: TEST_KEYS_DIR,
+    },
   });
   dev.stdout!.on('data', (d) => (output += d));
   dev.stderr!.on('data', (d) => (output += d));
@@ -55,7 +60,8 @@ afterAll(() => {
 });
 
 const FALLBACK = 'src/functions/fallback.ts';
-const edit = (file: string, change: (text: string) => string) => writeFileSync(path.join(copy, file), change(readFileSync(path.join(copy, file), 'utf8')));
+const edit = (file: string, change: (text: string) => string) =>
+  writeFileSync(path.join(copy, file), change(readFileSync(path.join(copy, file), 'utf8')));
 
 it('serves the first build', async () => {
   expect(output).toContain('tsc: ');

@@ -28,7 +28,10 @@ it('shows an unknown stored region as unknownFutureValue unless the caller prefe
   expect(listOpted.body.value.map((g: { region: string }) => g.region)).toEqual(['japan']);
 
   // A PATCH that sends unknownFutureValue back leaves the stored value alone.
-  const patched = await t.call('PATCH', `${PROFILE}/connectorGroups/${doc.id}`, { tenant, body: { name: 'Tokyo 2', region: 'unknownFutureValue' } });
+  const patched = await t.call('PATCH', `${PROFILE}/connectorGroups/${doc.id}`, {
+    tenant,
+    body: { name: 'Tokyo 2', region: 'unknownFutureValue' },
+  });
   expect(patched.status).toBe(200);
   expect((await readDoc(t.container, tenant, doc.id))!.region).toBe('japan');
 });

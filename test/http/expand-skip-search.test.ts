@@ -21,7 +21,6 @@ const connectors: { id: string; machineName: string }[] = [];
 const get = (path: string, query = '') => t.call('GET', `${path}${query ? `?${query}` : ''}`, { tenant });
 const enc = encodeURIComponent;
 
-
 beforeAll(async () => {
   t = await startTestApp();
   for (const name of ['West Europe', 'East Asia', 'Empty']) groups[name] = await t.createGroup(tenant, { name });
@@ -30,7 +29,8 @@ beforeAll(async () => {
     ['web2.contoso.com', '10.0.0.2'],
     ['db1.fabrikam.com', '192.168.1.9'],
     ['idle.fabrikam.com', '10.9.9.9'],
-  ]) connectors.push(await t.createConnector(tenant, { machineName, externalIp }));
+  ])
+    connectors.push(await t.createConnector(tenant, { machineName, externalIp }));
   await t.moveConnector(tenant, connectors[0]!.id, groups['West Europe']!.id);
   await t.moveConnector(tenant, connectors[1]!.id, groups['West Europe']!.id);
   await t.moveConnector(tenant, connectors[2]!.id, groups['East Asia']!.id);
@@ -62,11 +62,14 @@ describe('$expand', () => {
     expect(r.body['@odata.context']).toBe(`${t.url}/beta/${CONTEXT}/connectorGroups(name,members(id,machineName))`);
     expect(r.body.value).toHaveLength(1);
     expect(Object.keys(r.body.value[0])).toEqual(['name', 'members']);
-    expect(r.body.value[0].members.map((c: object) => Object.keys(c))).toEqual([['id', 'machineName'], ['id', 'machineName']]);
+    expect(r.body.value[0].members.map((c: object) => Object.keys(c))).toEqual([
+      ['id', 'machineName'],
+      ['id', 'machineName'],
+    ]);
     expect(ids(r.body.value[0].members)).toEqual(ids(connectors.slice(0, 2)));
   });
 
-  it('members on a single group, and on the application\'s group', async () => {
+  it("members on a single group, and on the application's group", async () => {
     const g = groups['East Asia']!;
     const r = await get(`${GROUPS}/${g.id}`, '$expand=members');
     expect(r.status, r.text).toBe(200);
@@ -82,7 +85,9 @@ describe('$expand', () => {
     const r = await get(CONNECTORS, `$expand=memberOf(${enc('$select=id,name')})`);
     expect(r.status, r.text).toBe(200);
     expect(r.body['@odata.context']).toBe(`${t.url}/beta/${CONTEXT}/connectors(memberOf(id,name))`);
-    const groupOf = Object.fromEntries(r.body.value.map((c: { machineName: string; memberOf: { name: string }[] }) => [c.machineName, c.memberOf]));
+    const groupOf = Object.fromEntries(
+      r.body.value.map((c: { machineName: string; memberOf: { name: string }[] }) => [c.machineName, c.memberOf]),
+    );
     expect(groupOf).toEqual({
       'web1.contoso.com': [{ id: groups['West Europe']!.id, name: 'West Europe' }],
       'web2.contoso.com': [{ id: groups['West Europe']!.id, name: 'West Europe' }],
@@ -204,7 +209,9 @@ describe('$search', () => {
     const second = await t.call('GET', first.body['@odata.nextLink'].slice(t.url.length), { tenant });
     expect(ids([...first.body.value, ...second.body.value])).toEqual(ids(connectors));
     const west = `${GROUPS}/${groups['West Europe']!.id}/members`;
-    expect((await get(west, `$search=${enc('"machineName:WEB2"')}`)).body.value.map((c: { id: string }) => c.id)).toEqual([connectors[1]!.id]);
+    expect((await get(west, `$search=${enc('"machineName:WEB2"')}`)).body.value.map((c: { id: string }) => c.id)).toEqual([
+      connectors[1]!.id,
+    ]);
     expect((await get(`${west}/$count`, `$search=${enc('"machineName:web"')}`)).text).toBe('2');
     expect((await get(`${GROUPS}/$count`, `$search=${enc('"name:e"')}`)).text).toBe('4');
   });

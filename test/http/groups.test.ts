@@ -20,10 +20,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-
-
-
-
 async function defaultGroupOf(tenant: string) {
   const r = await t.call('GET', `${GROUPS}?$filter=isDefault eq true`, { tenant });
   expect(r.status, r.text).toBe(200);
@@ -34,7 +30,7 @@ async function defaultGroupOf(tenant: string) {
 const getGroup = (tenant: string, id: string) => t.call('GET', `${GROUPS}/${id}`, { tenant });
 
 describe('GET connectorGroups', () => {
-  it('shows the Default group on a tenant\'s first list, once, next to the groups the tenant creates', async () => {
+  it("shows the Default group on a tenant's first list, once, next to the groups the tenant creates", async () => {
     const tenant = randomUUID();
     const first = await t.call('GET', GROUPS, { tenant });
     expect(first.status, first.text).toBe(200);
@@ -88,7 +84,9 @@ describe('GET connectorGroups/{id}', () => {
     const v1 = await t.call('GET', `/v1.0/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${g.id}`, { tenant });
     expect(v1.status, v1.text).toBe(200);
     expect(v1.body.id).toBe(g.id);
-    expect(v1.body['@odata.context']).toBe(`${t.url}/v1.0/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity`);
+    expect(v1.body['@odata.context']).toBe(
+      `${t.url}/v1.0/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups/$entity`,
+    );
     for (const profile of ['APPLICATIONPROXY', 'applicationproxy', 'ApplicationProxy']) {
       const r = await t.call('GET', `/beta/onpremisespublishingprofiles/${profile}/CONNECTORGROUPS/${g.id.toUpperCase()}`, { tenant });
       expect(r.status, `${profile}: ${r.text}`).toBe(200);
@@ -162,7 +160,11 @@ describe('PATCH connectorGroups/{id}', () => {
     expect(first.status, first.text).toBe(200);
     const current = first.headers.get('etag')!;
 
-    expectError(await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'v3' }, headers: { 'if-match': stale } }), 412, 'preconditionFailed');
+    expectError(
+      await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'v3' }, headers: { 'if-match': stale } }),
+      412,
+      'preconditionFailed',
+    );
     expect((await getGroup(tenant, g.id)).body.name).toBe('v2');
 
     const ok = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'v3' }, headers: { 'if-match': current } });
@@ -211,12 +213,20 @@ describe('PATCH connectorGroups/{id}', () => {
   it('accepts isDefault and connectorGroupType with the values the service set, to no effect', async () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant, { name: 'Not default' });
-    for (const body of [{ isDefault: false }, { connectorGroupType: 'applicationProxy' }, { name: 'Renamed', isDefault: false, connectorGroupType: 'applicationProxy' }]) {
+    for (const body of [
+      { isDefault: false },
+      { connectorGroupType: 'applicationProxy' },
+      { name: 'Renamed', isDefault: false, connectorGroupType: 'applicationProxy' },
+    ]) {
       const r = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body });
       expect(r.status, r.text).toBe(200);
       expect(r.body).toMatchObject({ isDefault: false, connectorGroupType: 'applicationProxy' });
     }
-    expect(await readDoc(t.container, tenant, g.id)).toMatchObject({ name: 'Renamed', isDefault: false, connectorGroupType: 'applicationProxy' });
+    expect(await readDoc(t.container, tenant, g.id)).toMatchObject({
+      name: 'Renamed',
+      isDefault: false,
+      connectorGroupType: 'applicationProxy',
+    });
   });
 
   it('refuses isDefault and connectorGroupType values that contradict the service, naming the property and the rule, and changes nothing', async () => {
@@ -320,7 +330,7 @@ describe('DELETE connectorGroups/{id}', () => {
     expect((await t.call('DELETE', `${GROUPS}/${dflt.id}`, { tenant })).status).toBe(409);
   });
 
-  it('changes the Default group\'s region by the rule of every group: while it has no connectors or applications', async () => {
+  it("changes the Default group's region by the rule of every group: while it has no connectors or applications", async () => {
     const tenant = randomUUID();
     const dflt = await defaultGroupOf(tenant);
     const set = await t.call('PATCH', `${GROUPS}/${dflt.id}`, { tenant, body: { region: 'eur' } });
@@ -336,7 +346,11 @@ describe('DELETE connectorGroups/{id}', () => {
     const tenant = randomUUID();
     const g = await t.createGroup(tenant, { name: 'Guarded' });
     const renamed = await t.call('PATCH', `${GROUPS}/${g.id}`, { tenant, body: { name: 'Guarded 2' } });
-    expectError(await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant, headers: { 'if-match': g['@odata.etag'] } }), 412, 'preconditionFailed');
+    expectError(
+      await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant, headers: { 'if-match': g['@odata.etag'] } }),
+      412,
+      'preconditionFailed',
+    );
     expect((await getGroup(tenant, g.id)).status).toBe(200);
     const ok = await t.call('DELETE', `${GROUPS}/${g.id}`, { tenant, headers: { 'if-match': renamed.headers.get('etag')! } });
     expect(ok.status, ok.text).toBe(204);
@@ -354,9 +368,17 @@ describe('members', () => {
 
     const r = await t.call('GET', `${GROUPS}/${g.id}/members`, { tenant });
     expect(r.status, r.text).toBe(200);
-    expect(r.body['@odata.context']).toBe(`${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups('${g.id}')/members`);
+    expect(r.body['@odata.context']).toBe(
+      `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups('${g.id}')/members`,
+    );
     expect(r.body.value.map((c: { id: string }) => c.id).sort()).toEqual([c1!.id, c2!.id].sort());
-    expect(r.body.value[0]).toEqual({ id: expect.any(String), machineName: 'conn1.contoso.com', externalIp: '10.1.2.3', status: 'active', version: '' });
+    expect(r.body.value[0]).toEqual({
+      id: expect.any(String),
+      machineName: 'conn1.contoso.com',
+      externalIp: '10.1.2.3',
+      status: 'active',
+      version: '',
+    });
 
     const dflt = await defaultGroupOf(tenant);
     const inDefault = await t.call('GET', `${GROUPS}/${dflt.id}/members`, { tenant });
@@ -424,12 +446,30 @@ describe('members', () => {
     const g = await t.createGroup(tenant);
     const other = await t.createGroup(tenant);
     const c = await t.createConnector(tenant);
-    const ref = (path: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${path}` });
-    expectError(await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: ref(`connectors/${randomUUID()}`) }), 404, 'Request_ResourceNotFound');
-    expectError(await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: ref(`connectorGroups/${other.id}`) }), 400, 'Request_BadRequest');
-    expectError(await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: { '@odata.id': 'not a url at all' } }), 400, 'Request_BadRequest');
+    const ref = (path: string) => ({
+      '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${path}`,
+    });
+    expectError(
+      await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: ref(`connectors/${randomUUID()}`) }),
+      404,
+      'Request_ResourceNotFound',
+    );
+    expectError(
+      await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: ref(`connectorGroups/${other.id}`) }),
+      400,
+      'Request_BadRequest',
+    );
+    expectError(
+      await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: { '@odata.id': 'not a url at all' } }),
+      400,
+      'Request_BadRequest',
+    );
     expectError(await t.call('POST', `${GROUPS}/${g.id}/members/$ref`, { tenant, body: { id: c.id } }), 400, 'Request_BadRequest', 'id');
-    expectError(await t.call('POST', `${GROUPS}/${randomUUID()}/members/$ref`, { tenant, body: ref(`connectors/${c.id}`) }), 404, 'Request_ResourceNotFound');
+    expectError(
+      await t.call('POST', `${GROUPS}/${randomUUID()}/members/$ref`, { tenant, body: ref(`connectors/${c.id}`) }),
+      404,
+      'Request_ResourceNotFound',
+    );
     // Nothing moved.
     const memberOf = await t.call('GET', `${P}/connectors/${c.id}/memberOf`, { tenant });
     expect(memberOf.body.value[0].isDefault).toBe(true);
@@ -482,6 +522,11 @@ describe('GET connectorGroups/{id}/applications', () => {
     const second = await t.call('GET', first.body['@odata.nextLink'].slice(t.url.length), { tenant });
     expect(second.status, second.text).toBe(200);
     expect([...first.body.value, ...second.body.value].map((a: { id: string }) => a.id).sort()).toEqual([a1, a2].sort());
-    expectError(await t.call('GET', `${GROUPS}/${g.id}/applications?$filter=id eq ${a1}`, { tenant }), 400, 'Request_BadRequest', '$filter');
+    expectError(
+      await t.call('GET', `${GROUPS}/${g.id}/applications?$filter=id eq ${a1}`, { tenant }),
+      400,
+      'Request_BadRequest',
+      '$filter',
+    );
   });
 });

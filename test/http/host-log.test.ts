@@ -110,11 +110,17 @@ describe('what a request carries cannot forge or restyle a log line', () => {
       for (const cls of ['C0 (vertical tab)', 'C0 (form feed)', 'DEL', 'C1 (NEL)', 'C1 (CSI)', 'other space (NBSP)'] as const) {
         expect(ran).toContain(byId[Object.keys(HOSTILE).indexOf(cls)]!.id);
       }
-      for (const id of ran) expect(lines.filter((line) => line.startsWith(`batch item "${escaped(id)}": GET /beta/`)), id).toHaveLength(1);
+      for (const id of ran)
+        expect(
+          lines.filter((line) => line.startsWith(`batch item "${escaped(id)}": GET /beta/`)),
+          id,
+        ).toHaveLength(1);
 
       const byPath = Object.values(HOSTILE).map((chars, i) => ({ id: `p${i}`, method: 'GET', url: `${groups}/${chars}${FORGED}` }));
       expect((await t.call('POST', '/beta/$batch', { body: { requests: byPath } })).status).toBe(200);
-      expect(lines.filter((line) => /^batch item "p\d+": GET \/beta\/\S+ (400|404) \d+ms request-id=[\w-]+$/.test(line))).toHaveLength(byPath.length);
+      expect(lines.filter((line) => /^batch item "p\d+": GET \/beta\/\S+ (400|404) \d+ms request-id=[\w-]+$/.test(line))).toHaveLength(
+        byPath.length,
+      );
 
       expect(lines.filter((line) => line.startsWith('POST /beta/$batch 200 '))).toHaveLength(2);
       for (const line of lines) expect(RAW.test(line), JSON.stringify(line)).toBe(false);

@@ -77,22 +77,24 @@ const lastSeen = () => seen;
 
 beforeAll(async () => {
   // Each function records what it receives and answers 200, empty.
-  const recorder = (name: string): HttpHandler => async (req) => {
-    const body = await req.text();
-    const url = compact(req.url);
-    seen = {
-      function: name,
-      view: {
-        params: { ...req.params },
-        method: req.method,
-        url,
-        query: [...req.query].map(([k, v]) => [k, compact(v)]),
-        headers: [...req.headers].map(([k, v]) => [k, compact(v)]),
-        body: body === '' ? null : body,
-      },
+  const recorder =
+    (name: string): HttpHandler =>
+    async (req) => {
+      const body = await req.text();
+      const url = compact(req.url);
+      seen = {
+        function: name,
+        view: {
+          params: { ...req.params },
+          method: req.method,
+          url,
+          query: [...req.query].map(([k, v]) => [k, compact(v)]),
+          headers: [...req.headers].map(([k, v]) => [k, compact(v)]),
+          body: body === '' ? null : body,
+        },
+      };
+      return { status: 200, body: '' };
     };
-    return { status: 200, body: '' };
-  };
   const functions = hostFunctions().map((f) => ({ ...f, methods: f.methods as HttpMethod[], handler: recorder(f.name) }));
   host = await startLocalHost(new RouteTable(functions, readRoutePrefix()));
 });
@@ -103,7 +105,9 @@ describe('the golden file of the Functions host routing (tools/host-check)', () 
     expect(hostFunctions()).toEqual(golden.functions);
     expect(golden.routePrefix).toBe(readRoutePrefix());
     // The same list the composition root builds (and the package test sees registered with app.http).
-    expect(compose(PRODUCTION).routes.functions.map((f) => ({ name: f.name, route: f.route, methods: f.methods }))).toEqual(golden.functions);
+    expect(compose(PRODUCTION).routes.functions.map((f) => ({ name: f.name, route: f.route, methods: f.methods }))).toEqual(
+      golden.functions,
+    );
     // The host started every function.
     expect(golden.startupErrors).toEqual([]);
     expect(golden.samples.length).toBeGreaterThan(400);

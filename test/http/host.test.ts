@@ -73,8 +73,10 @@ describe('request targets', () => {
 
 describe('Host headers', () => {
   it('tells valid from malformed', () => {
-    for (const ok of ['localhost', 'localhost:7071', '127.0.0.1:65535', '[::1]:80', 'api.contoso.com', 'a_b.example']) expect(isValidHostHeader(ok), ok).toBe(true);
-    for (const bad of ['', 'a b', '[', '[::1', 'x:65536', 'x:99999', 'x:', 'x:-1', ':80', 'a/b', 'a@b', '[zz]:1', undefined]) expect(isValidHostHeader(bad), String(bad)).toBe(false);
+    for (const ok of ['localhost', 'localhost:7071', '127.0.0.1:65535', '[::1]:80', 'api.contoso.com', 'a_b.example'])
+      expect(isValidHostHeader(ok), ok).toBe(true);
+    for (const bad of ['', 'a b', '[', '[::1', 'x:65536', 'x:99999', 'x:', 'x:-1', ':80', 'a/b', 'a@b', '[zz]:1', undefined])
+      expect(isValidHostHeader(bad), String(bad)).toBe(false);
   });
 
   it('answers a bare 400 for a missing, repeated or malformed Host, before any function runs', async () => {
@@ -94,7 +96,10 @@ describe('limits and methods', () => {
     expectBare(await rawRequest(t.port, request('GET', `${GROUPS}?$filter=${'x'.repeat(HOST_HEADER_LIMIT * 2)}`, auth())), 414);
     const under = await rawRequest(t.port, request('GET', GROUPS, { ...auth(), 'x-padding': 'p'.repeat(HOST_HEADER_LIMIT / 2) }));
     expect(under.status, under.body).toBe(200);
-    const longFilter = await rawRequest(t.port, request('GET', `${GROUPS}?$filter=${encodeURIComponent(`name eq '${'x'.repeat(4000)}'`)}`, auth()));
+    const longFilter = await rawRequest(
+      t.port,
+      request('GET', `${GROUPS}?$filter=${encodeURIComponent(`name eq '${'x'.repeat(4000)}'`)}`, auth()),
+    );
     expect(longFilter.status, longFilter.body).toBe(200);
   });
 
@@ -129,7 +134,10 @@ describe('the host the links name', () => {
       expect(port.headers.get('location')).toMatch(/^http:\/\/gw\.contoso\.com:8443\/beta\//);
       const other = await create(proxied, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
       expect(other.headers.get('location')!.startsWith(`${proxied.url}/beta/`)).toBe(true);
-      const list = await proxied.call('GET', `${GROUPS}?$top=1`, { tenant, headers: { 'x-forwarded-host': 'api.contoso.com', 'x-forwarded-proto': 'https' } });
+      const list = await proxied.call('GET', `${GROUPS}?$top=1`, {
+        tenant,
+        headers: { 'x-forwarded-host': 'api.contoso.com', 'x-forwarded-proto': 'https' },
+      });
       expect(list.body['@odata.nextLink']).toMatch(/^https:\/\/api\.contoso\.com\/beta\//);
     } finally {
       await proxied.close();
@@ -153,7 +161,13 @@ describe('links name the Host header only when it is trusted', () => {
     const batch = await post('/v1.0/$batch', {
       requests: [
         { id: '1', method: 'GET', url: `${GROUPS.slice(5)}?$top=1` },
-        { id: '2', method: 'POST', url: GROUPS.slice(5), headers: { 'content-type': 'application/json' }, body: { name: `b-${randomUUID().slice(0, 8)}` } },
+        {
+          id: '2',
+          method: 'POST',
+          url: GROUPS.slice(5),
+          headers: { 'content-type': 'application/json' },
+          body: { name: `b-${randomUUID().slice(0, 8)}` },
+        },
       ],
     });
     const [item1, item2] = [1, 2].map((n) => batch.json.responses.find((r: { id: string }) => r.id === String(n)));
@@ -183,8 +197,10 @@ describe('links name the Host header only when it is trusted', () => {
     expectAllAt(await linksFor(t, 'evil.example'), 'http://localhost');
   });
 
-  it('with WEBSITE_HOSTNAME (the app\'s own name; Core Tools sets localhost:<port>) and TRUSTED_HOSTS: those are kept too, any other Host gets WEBSITE_HOSTNAME', async () => {
-    const named = await startTestApp({ env: { WEBSITE_HOSTNAME: 'AppProxy-x1.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com, gw.contoso.com:8443' } });
+  it("with WEBSITE_HOSTNAME (the app's own name; Core Tools sets localhost:<port>) and TRUSTED_HOSTS: those are kept too, any other Host gets WEBSITE_HOSTNAME", async () => {
+    const named = await startTestApp({
+      env: { WEBSITE_HOSTNAME: 'AppProxy-x1.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com, gw.contoso.com:8443' },
+    });
     try {
       expectAllAt(await linksFor(named, 'appproxy-x1.azurewebsites.net'), 'http://appproxy-x1.azurewebsites.net');
       expectAllAt(await linksFor(named, 'Graph.Contoso.com'), 'http://graph.contoso.com');

@@ -26,7 +26,14 @@ const concrete = (route: string) =>
   route.replace('{profileId}', 'applicationProxy').replace(/\{(id|connectorId|applicationId)\}/g, () => randomUUID());
 
 const calls = endpoints.flatMap((e) =>
-  ['beta', 'v1.0'].flatMap((version) => e.methods.map((method) => ({ name: `${method} ${version}/${e.route}`, method, path: `/${version}/${concrete(e.route)}`, access: e.access }))),
+  ['beta', 'v1.0'].flatMap((version) =>
+    e.methods.map((method) => ({
+      name: `${method} ${version}/${e.route}`,
+      method,
+      path: `/${version}/${concrete(e.route)}`,
+      access: e.access,
+    })),
+  ),
 );
 
 describe('every endpoint refuses what is not a valid delegated token with the right scope', () => {
@@ -86,7 +93,13 @@ async function everyKind(app: TestApp, tenant: string, token: string) {
   const batch = await as('POST', '/beta/$batch', {
     requests: [
       { id: 'read', method: 'GET', url: `${PROFILE}/connectorGroups/${group.id}` },
-      { id: 'write', method: 'PATCH', url: `${PROFILE}/connectorGroups/${group.id}`, body: { name: 'renamed in a batch' }, headers: { 'content-type': 'application/json' } },
+      {
+        id: 'write',
+        method: 'PATCH',
+        url: `${PROFILE}/connectorGroups/${group.id}`,
+        body: { name: 'renamed in a batch' },
+        headers: { 'content-type': 'application/json' },
+      },
     ],
   });
   const item = (id: string) => (batch.body?.responses ?? []).find((r: { id: string }) => r.id === id);
@@ -104,29 +117,48 @@ async function everyKind(app: TestApp, tenant: string, token: string) {
 
 const refusedAll = (reply: Reply) => ({ status: reply.status, code: reply.body?.error?.code, message: reply.body?.error?.message });
 
-describe("directory roles: what each kind of user may do (Directory.ReadWrite.All in every token)", () => {
+describe('directory roles: what each kind of user may do (Directory.ReadWrite.All in every token)', () => {
   const mint = (tenant: string, directoryRoles: string[]) => tokenFor(tenant, 'Directory.ReadWrite.All', { directoryRoles });
 
   it('Application Administrator and Global Administrator: everything', async () => {
     const tenant = randomUUID();
     for (const role of [APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]) {
       expect(await everyKind(t, tenant, await mint(tenant, [role]))).toEqual({
-        read: 200, write: 201, metadata: 200, openapi: 200, batch: 200, batchRead: 200, batchWrite: 200, batchWriteCode: undefined,
+        read: 200,
+        write: 201,
+        metadata: 200,
+        openapi: 200,
+        batch: 200,
+        batchRead: 200,
+        batchWrite: 200,
+        batchWriteCode: undefined,
       });
     }
   });
 
-  it('Global Reader and Global Secure Access Administrator: reads, the metadata and the batch\'s read items, never a write', async () => {
+  it("Global Reader and Global Secure Access Administrator: reads, the metadata and the batch's read items, never a write", async () => {
     for (const role of [GLOBAL_READER, GLOBAL_SECURE_ACCESS_ADMINISTRATOR]) {
       const tenant = randomUUID();
       const before = await tenantDocs(t.container, tenant);
       expect(await everyKind(t, tenant, await mint(tenant, [role]))).toEqual({
-        read: 200, write: 403, metadata: 200, openapi: 200, batch: 200, batchRead: 200, batchWrite: 403, batchWriteCode: 'Authorization_RequestDenied',
+        read: 200,
+        write: 403,
+        metadata: 200,
+        openapi: 200,
+        batch: 200,
+        batchRead: 200,
+        batchWrite: 403,
+        batchWriteCode: 'Authorization_RequestDenied',
       });
       // everyKind created one group as an administrator, with its audit record; the reader's write and its
       // batch's PATCH left nothing, not even a record.
       const after = await tenantDocs(t.container, tenant);
-      expect(after.filter((d) => !before.some((b) => b.id === d.id)).map((d) => d.type).sort()).toEqual(['connectorGroup', 'directoryAudit']);
+      expect(
+        after
+          .filter((d) => !before.some((b) => b.id === d.id))
+          .map((d) => d.type)
+          .sort(),
+      ).toEqual(['connectorGroup', 'directoryAudit']);
       expect(after.some((d) => d.name === 'renamed in a batch')).toBe(false);
     }
   });
@@ -157,7 +189,12 @@ describe("directory roles: what each kind of user may do (Directory.ReadWrite.Al
       for (const [method, path, body] of calls) {
         const reply = await t.call(method, path, { token, body });
         expect({ who, method, path, ...refusedAll(reply) }).toMatchObject({
-          who, method, path, status: 403, code: 'Authorization_RequestDenied', message: expect.stringMatching(/^Insufficient privileges to complete the operation\./),
+          who,
+          method,
+          path,
+          status: 403,
+          code: 'Authorization_RequestDenied',
+          message: expect.stringMatching(/^Insufficient privileges to complete the operation\./),
         });
       }
     }
@@ -178,7 +215,9 @@ describe('directory roles in Entra ID mode, with tokens signed by an Entra-like 
     jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     sign = (claims) =>
-      new SignJWT(localTokenClaims({ tenant, audience, extraClaims: claims })).setProtectedHeader({ alg: 'RS256', kid: 'entra-like', typ: 'JWT' }).sign(privateKey);
+      new SignJWT(localTokenClaims({ tenant, audience, extraClaims: claims }))
+        .setProtectedHeader({ alg: 'RS256', kid: 'entra-like', typ: 'JWT' })
+        .sign(privateKey);
     entra = await startTestApp({
       env: {
         AUTH_MODE: 'entra',
@@ -203,7 +242,10 @@ describe('directory roles in Entra ID mode, with tokens signed by an Entra-like 
     const path = `${PROFILE}/connectorGroups/${created.body.id}`;
     expect((await entra.call('GET', path, { token: reader })).body.name).toBe('Entra West');
     const before = await tenantDocs(entra.container, tenant);
-    expect(refusedAll(await entra.call('PATCH', path, { token: reader, body: { name: 'x' } }))).toMatchObject({ status: 403, code: 'Authorization_RequestDenied' });
+    expect(refusedAll(await entra.call('PATCH', path, { token: reader, body: { name: 'x' } }))).toMatchObject({
+      status: 403,
+      code: 'Authorization_RequestDenied',
+    });
     for (const token of [member, noWids]) {
       expect(refusedAll(await entra.call('GET', path, { token }))).toMatchObject({ status: 403, code: 'Authorization_RequestDenied' });
       expect(refusedAll(await entra.call('DELETE', path, { token }))).toMatchObject({ status: 403, code: 'Authorization_RequestDenied' });
@@ -227,19 +269,27 @@ describe('two tenants side by side', () => {
   beforeAll(async () => {
     for (const tenant of [a, b]) {
       // The same names and the same client-chosen ids in both tenants.
-      expect((await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { id: sharedGroupId, name: 'Shared', region: 'eur' } })).status).toBe(201);
+      expect(
+        (await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { id: sharedGroupId, name: 'Shared', region: 'eur' } })).status,
+      ).toBe(201);
       const body = { id: sharedConnectorId, machineName: 'same.contoso.com', externalIp: '192.0.2.10' };
       expect((await t.call('POST', `${PROFILE}/connectors`, { tenant, body })).status).toBe(201);
       for (let i = 0; i < 5; i++) await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { name: `Shared ${i}` } });
     }
     const group = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant: a, body: { name: 'Only A' } });
-    const connector = await t.call('POST', `${PROFILE}/connectors`, { tenant: a, body: { machineName: 'a.contoso.com', externalIp: '192.0.2.11' } });
+    const connector = await t.call('POST', `${PROFILE}/connectors`, {
+      tenant: a,
+      body: { machineName: 'a.contoso.com', externalIp: '192.0.2.11' },
+    });
     const app = randomUUID();
-    await t.call('PUT', `/beta/applications/${app}/connectorGroup/$ref`, { tenant: a, body: { '@odata.id': `${PROFILE}/connectorGroups/${group.body.id}` } });
+    await t.call('PUT', `/beta/applications/${app}/connectorGroup/$ref`, {
+      tenant: a,
+      body: { '@odata.id': `${PROFILE}/connectorGroups/${group.body.id}` },
+    });
     onlyA = { group: group.body.id, connector: connector.body.id, app };
   });
 
-  it('gets: the same id is each tenant\'s own object; the other tenant\'s ids are 404', async () => {
+  it("gets: the same id is each tenant's own object; the other tenant's ids are 404", async () => {
     expect((await asB('GET', `${PROFILE}/connectorGroups/${sharedGroupId}`)).body.name).toBe('Shared');
     for (const path of [
       `${PROFILE}/connectorGroups/${onlyA.group}`,
@@ -256,9 +306,17 @@ describe('two tenants side by side', () => {
     expect(appGroup.body).toMatchObject({ name: 'Default', isDefault: true });
   });
 
-  it('lists, counts and filters show only the caller\'s objects', async () => {
+  it("lists, counts and filters show only the caller's objects", async () => {
     const list = await asB('GET', `${PROFILE}/connectorGroups?$top=999`);
-    expect(list.body.value.map((g: { name: string }) => g.name).sort()).toEqual(['Default', 'Shared', 'Shared 0', 'Shared 1', 'Shared 2', 'Shared 3', 'Shared 4']);
+    expect(list.body.value.map((g: { name: string }) => g.name).sort()).toEqual([
+      'Default',
+      'Shared',
+      'Shared 0',
+      'Shared 1',
+      'Shared 2',
+      'Shared 3',
+      'Shared 4',
+    ]);
     expect((await asB('GET', `${PROFILE}/connectorGroups/$count`)).text).toBe('7');
     expect((await asB('GET', `${PROFILE}/connectors/$count`)).text).toBe('1');
     const filtered = await asB('GET', `${PROFILE}/connectorGroups?$filter=startswith(name,'Only')&$count=true`);
@@ -276,18 +334,36 @@ describe('two tenants side by side', () => {
     expect((await t.call('GET', next.slice(t.url.length), { tenant: a })).status).toBe(200);
   });
 
-  it('writes cannot reach the other tenant\'s objects', async () => {
+  it("writes cannot reach the other tenant's objects", async () => {
     const before = await tenantDocs(t.container, a);
     expect((await asB('PATCH', `${PROFILE}/connectorGroups/${onlyA.group}`, { name: 'hijacked' })).status).toBe(404);
     expect((await asB('DELETE', `${PROFILE}/connectors/${onlyA.connector}`)).status).toBe(404);
-    expect((await asB('POST', `${PROFILE}/connectors/${sharedConnectorId}/memberOf/$ref`, { '@odata.id': `${PROFILE}/connectorGroups/${onlyA.group}` })).status).toBe(404);
-    expect((await asB('POST', `${PROFILE}/connectorGroups/${sharedGroupId}/members/$ref`, { '@odata.id': `${PROFILE}/connectors/${onlyA.connector}` })).status).toBe(404);
-    expect((await asB('PUT', `/beta/applications/${randomUUID()}/connectorGroup/$ref`, { '@odata.id': `${PROFILE}/connectorGroups/${onlyA.group}` })).status).toBe(404);
+    expect(
+      (
+        await asB('POST', `${PROFILE}/connectors/${sharedConnectorId}/memberOf/$ref`, {
+          '@odata.id': `${PROFILE}/connectorGroups/${onlyA.group}`,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await asB('POST', `${PROFILE}/connectorGroups/${sharedGroupId}/members/$ref`, {
+          '@odata.id': `${PROFILE}/connectors/${onlyA.connector}`,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await asB('PUT', `/beta/applications/${randomUUID()}/connectorGroup/$ref`, {
+          '@odata.id': `${PROFILE}/connectorGroups/${onlyA.group}`,
+        })
+      ).status,
+    ).toBe(404);
     expect((await asB('DELETE', `/beta/applications/${onlyA.app}/connectorGroup/$ref`)).status).toBe(400);
     expect(await tenantDocs(t.container, a)).toEqual(before);
   });
 
-  it('a batch runs every request as the caller\'s tenant', async () => {
+  it("a batch runs every request as the caller's tenant", async () => {
     const reply = await asB('POST', '/beta/$batch', {
       requests: [
         { id: '1', method: 'GET', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${onlyA.group}` },

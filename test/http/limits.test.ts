@@ -31,7 +31,12 @@ describe('JSON depth', () => {
     const tenant = randomUUID();
     const body = (depth: number) => `{"name":${deepArray(depth - 1)}}`;
     for (const depth of [MAX_JSON_DEPTH + 1, 6000, 200_000]) {
-      expectError(await t.call('POST', `/beta${GROUPS.slice(5)}`, { tenant, raw: body(depth), headers: json }), 400, 'Request_BadRequest', 'levels deep');
+      expectError(
+        await t.call('POST', `/beta${GROUPS.slice(5)}`, { tenant, raw: body(depth), headers: json }),
+        400,
+        'Request_BadRequest',
+        'levels deep',
+      );
     }
     // At the bound the body is parsed and validated: 400 for the wrong type, not for the depth.
     const atBound = await t.call('POST', GROUPS, { tenant, raw: body(MAX_JSON_DEPTH), headers: json });
@@ -60,7 +65,11 @@ describe('JSON depth', () => {
 
   it('bounds $filter nesting and length with a 400 (parentheses, not, and/or chains)', async () => {
     const tenant = randomUUID();
-    for (const filter of [`${'('.repeat(500)}isDefault${')'.repeat(500)}`, `${'not '.repeat(500)}isDefault`, Array(300).fill('isDefault').join(' or ')]) {
+    for (const filter of [
+      `${'('.repeat(500)}isDefault${')'.repeat(500)}`,
+      `${'not '.repeat(500)}isDefault`,
+      Array(300).fill('isDefault').join(' or '),
+    ]) {
       expectError(await t.call('GET', `${GROUPS}?$filter=${encodeURIComponent(filter)}`, { tenant }), 400, 'Request_BadRequest', '$filter');
     }
   });

@@ -61,9 +61,22 @@ function describeRequest(r: SeenRequest): string {
   ].filter(Boolean);
   let body = '';
   if (r.headers['x-ms-cosmos-is-batch-request']) {
-    const ops = JSON.parse(r.body) as { operationType: string; ifMatch?: string; resourceBody?: { condition?: string; operations?: unknown[] } }[];
+    const ops = JSON.parse(r.body) as {
+      operationType: string;
+      ifMatch?: string;
+      resourceBody?: { condition?: string; operations?: unknown[] };
+    }[];
     body = ops
-      .map((o) => [o.operationType, o.ifMatch ? 'If-Match' : '', o.resourceBody?.condition ?? '', o.resourceBody?.operations ? JSON.stringify(o.resourceBody.operations) : ''].filter(Boolean).join(' '))
+      .map((o) =>
+        [
+          o.operationType,
+          o.ifMatch ? 'If-Match' : '',
+          o.resourceBody?.condition ?? '',
+          o.resourceBody?.operations ? JSON.stringify(o.resourceBody.operations) : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+      )
       .join(' | ');
   } else if (r.headers['x-ms-documentdb-isquery']) {
     body = (JSON.parse(r.body) as { query: string }).query;
@@ -91,13 +104,21 @@ describe('the load baseline makes the same Cosmos requests as the service, and t
   const scenarios: [string, (f: Fixture, turn: number) => [string, string, string, unknown?]][] = [
     ['get', (f) => ['GET', `${PROFILE}/connectorGroups/${f.main.groupId}`, f.main.tenant]],
     ['list', (f) => ['GET', `${PROFILE}/connectors?$top=100`, f.main.tenant]],
-    ['create', (f) => ['POST', `${PROFILE}/connectors`, f.creates.tenants[0]!, { machineName: 'a.contoso.com', externalIp: '198.51.100.7' }]],
+    [
+      'create',
+      (f) => ['POST', `${PROFILE}/connectors`, f.creates.tenants[0]!, { machineName: 'a.contoso.com', externalIp: '198.51.100.7' }],
+    ],
     [
       'move',
       (f, turn) => {
         const { connectorId, groups } = f.moves.pool[0]!;
         // The service moves it to the second group, the baseline back to the first, the floor to the second again.
-        return ['POST', `${PROFILE}/connectors/${connectorId}/memberOf/$ref`, f.moves.tenant, { '@odata.id': `https://graph.microsoft.com${PROFILE}/connectorGroups/${groups[(turn + 1) % 2]}` }];
+        return [
+          'POST',
+          `${PROFILE}/connectors/${connectorId}/memberOf/$ref`,
+          f.moves.tenant,
+          { '@odata.id': `https://graph.microsoft.com${PROFILE}/connectorGroups/${groups[(turn + 1) % 2]}` },
+        ];
       },
     ],
     [
@@ -106,7 +127,13 @@ describe('the load baseline makes the same Cosmos requests as the service, and t
         'POST',
         '/beta/$batch',
         f.main.tenant,
-        { requests: Array.from({ length: 10 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${f.main.groupId}` })) },
+        {
+          requests: Array.from({ length: 10 }, (_, i) => ({
+            id: String(i + 1),
+            method: 'GET',
+            url: `/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${f.main.groupId}`,
+          })),
+        },
       ],
     ],
   ];

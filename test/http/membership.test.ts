@@ -11,10 +11,9 @@ let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
 afterAll(async () => t?.close());
 
-const groupRef = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${id}` });
-
-
-
+const groupRef = (id: string) => ({
+  '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${id}`,
+});
 
 /** A tenant with one connector moved to a new group, and its documents as they then are. */
 async function connectorInItsOwnGroup() {
@@ -153,7 +152,7 @@ describe('client-supplied ids', () => {
     expect((await t.call('GET', `${PROFILE}/connectorGroups/${id}`, { tenant: t2 })).body.name).toBe('two');
   });
 
-  it('refuses the Default group\'s id for a new group', async () => {
+  it("refuses the Default group's id for a new group", async () => {
     const tenant = randomUUID();
     const reply = await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { id: defaultGroupId(tenant), name: 'fake' } });
     expect(reply.status).toBe(409);
@@ -219,7 +218,11 @@ describe('validation: a 400 naming the property, and nothing written', () => {
 describe('concurrency', () => {
   it('50 concurrent moves of one connector among three groups leave one edge and exact counts', async () => {
     const tenant = randomUUID();
-    const groups = [(await t.createGroup(tenant, { name: 'A' })).id, (await t.createGroup(tenant, { name: 'B' })).id, (await t.createGroup(tenant, { name: 'C' })).id];
+    const groups = [
+      (await t.createGroup(tenant, { name: 'A' })).id,
+      (await t.createGroup(tenant, { name: 'B' })).id,
+      (await t.createGroup(tenant, { name: 'C' })).id,
+    ];
     const c = (await t.createConnector(tenant)).id;
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>

@@ -17,7 +17,8 @@ function differences(served: Csdl, published: Csdl): string[] {
   for (const [name, e] of served.enums) {
     const p = published.enums.get(name);
     if (!p) out.push(`enum ${name} is not in the published metadata`);
-    else if (JSON.stringify(e.members) !== JSON.stringify(p.members)) out.push(`enum ${name}: members ${JSON.stringify(e.members)} != ${JSON.stringify(p.members)}`);
+    else if (JSON.stringify(e.members) !== JSON.stringify(p.members))
+      out.push(`enum ${name}: members ${JSON.stringify(e.members)} != ${JSON.stringify(p.members)}`);
   }
   for (const [name, e] of served.entities) {
     const p = published.entities.get(name);
@@ -78,7 +79,9 @@ describe('GET /{version}/$metadata', () => {
     const v1 = (await t.call('GET', '/v1.0/$metadata')).text;
     for (const served of [beta, v1]) {
       expect(served).toContain('<Singleton Name="auditLogs" Type="microsoft.graph.auditLogRoot" />');
-      expect(served).toContain('<NavigationProperty Name="directoryAudits" Type="Collection(graph.directoryAudit)" ContainsTarget="true" />');
+      expect(served).toContain(
+        '<NavigationProperty Name="directoryAudits" Type="Collection(graph.directoryAudit)" ContainsTarget="true" />',
+      );
       expect(served).toContain('<Property Name="targetResources" Type="Collection(graph.targetResource)" />');
       expect(served).toContain('<ComplexType Name="userIdentity" BaseType="graph.identity" OpenType="true">');
     }
@@ -96,8 +99,24 @@ describe('GET /{version}/$metadata', () => {
   it('matches the published beta metadata: names, types, nullability, enum members, navigation', async () => {
     const served = parseCsdl((await t.call('GET', '/beta/$metadata')).text);
     expect(differences(served, loadVendoredCsdl())).toEqual([]);
-    expect([...served.entities.keys()]).toEqual(expect.arrayContaining(['connector', 'connectorGroup', 'onPremisesPublishingProfile', 'application', 'auditLogRoot', 'directoryAudit']));
-    expect([...served.enums.keys()].sort()).toEqual(['auditIdentityType', 'connectorGroupRegion', 'connectorGroupType', 'connectorStatus', 'groupType', 'operationResult']);
+    expect([...served.entities.keys()]).toEqual(
+      expect.arrayContaining([
+        'connector',
+        'connectorGroup',
+        'onPremisesPublishingProfile',
+        'application',
+        'auditLogRoot',
+        'directoryAudit',
+      ]),
+    );
+    expect([...served.enums.keys()].sort()).toEqual([
+      'auditIdentityType',
+      'connectorGroupRegion',
+      'connectorGroupType',
+      'connectorStatus',
+      'groupType',
+      'operationResult',
+    ]);
   });
 
   it("declares every property the profile answers with, hybridAgentUpdaterConfiguration as Graph's complex type", async () => {
@@ -133,7 +152,9 @@ describe('the comparison', () => {
     expect(changed((m) => (group(m).properties.find((p) => p.name === 'region')!.nullable = false))).toEqual([
       'connectorGroup.region: microsoft.graph.connectorGroupRegion nullable=false != microsoft.graph.connectorGroupRegion nullable=true',
     ]);
-    expect(changed((m) => (group(m).properties = group(m).properties.filter((p) => p.name !== 'isDefault')))).toEqual(['connectorGroup.isDefault is missing']);
+    expect(changed((m) => (group(m).properties = group(m).properties.filter((p) => p.name !== 'isDefault')))).toEqual([
+      'connectorGroup.isDefault is missing',
+    ]);
     expect(changed((m) => group(m).properties.push({ name: 'color', edm: 'Edm.String', nullable: true }))).toEqual([
       'connectorGroup.color is not in the published metadata',
     ]);

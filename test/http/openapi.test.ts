@@ -9,7 +9,12 @@ import { createGroupSchema } from '../../src/directory/wire.js';
 import { endpoints } from '../../src/functions/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
-type Doc = { paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: { properties: object } }> } }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: { properties: object } }> } }>
+  >;
+};
 
 let t: TestApp;
 let served: Doc;
@@ -52,7 +57,9 @@ describe('GET /openapi.json', () => {
 
 describe('the endpoint declarations', () => {
   it('describe each endpoint once, under the operationIds of its registered functions', () => {
-    const described = new Set(Object.values(served.paths).flatMap((item) => Object.values(item).map((op) => op.operationId.replace(/-(beta|v1)$/, ''))));
+    const described = new Set(
+      Object.values(served.paths).flatMap((item) => Object.values(item).map((op) => op.operationId.replace(/-(beta|v1)$/, ''))),
+    );
     expect([...described].sort()).toEqual(endpoints.map((e) => e.name).sort());
   });
 });

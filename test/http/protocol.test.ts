@@ -105,7 +105,13 @@ describe('headers on every response', () => {
       ['PUT', GROUPS, { body: {} }, 405, 'Request_BadRequest'],
       ['DELETE', `${GROUPS}/${dflt}`, {}, 409, 'conflict'],
       ['PATCH', `${GROUPS}/${groupId}`, { body: { name: 'x' }, headers: { 'if-match': 'W/"stale"' } }, 412, 'preconditionFailed'],
-      ['POST', GROUPS, { raw: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }), headers: { 'content-type': 'application/json' } }, 413, 'requestEntityTooLarge'],
+      [
+        'POST',
+        GROUPS,
+        { raw: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }), headers: { 'content-type': 'application/json' } },
+        413,
+        'requestEntityTooLarge',
+      ],
       ['POST', GROUPS, { raw: '{"name":"x"}', headers: { 'content-type': 'text/plain' } }, 415, 'unsupportedMediaType'],
     ];
     for (const [method, path, options, status, code] of cases) {
@@ -159,7 +165,11 @@ describe('routes', () => {
 describe('request bodies', () => {
   it('over 1 MiB: 413; sent chunked, without Content-Length: 411 (the Functions host passes no such body)', async () => {
     const big = JSON.stringify({ name: 'x', pad: 'y'.repeat(1024 * 1024) });
-    expectGraphError(await t.call('POST', GROUPS, { tenant, raw: big, headers: { 'content-type': 'application/json' } }), 413, 'requestEntityTooLarge');
+    expectGraphError(
+      await t.call('POST', GROUPS, { tenant, raw: big, headers: { 'content-type': 'application/json' } }),
+      413,
+      'requestEntityTooLarge',
+    );
 
     // Chunked, without Content-Length.
     const bytes = new TextEncoder().encode(big);
@@ -184,7 +194,10 @@ describe('request bodies', () => {
 
   it('not sent as JSON: 415, with or without a Content-Type', async () => {
     const body = JSON.stringify({ name: 'x' });
-    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, {}] as Record<string, string>[]) {
+    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, {}] as Record<
+      string,
+      string
+    >[]) {
       // A Buffer body makes fetch send no Content-Type of its own.
       expectGraphError(await t.call('POST', GROUPS, { tenant, raw: Buffer.from(body), headers }), 415, 'unsupportedMediaType');
     }
@@ -195,7 +208,19 @@ describe('request bodies', () => {
 
   it('broken JSON, an empty body, or a body that is not an object: 400', async () => {
     const json = { 'content-type': 'application/json' };
-    for (const raw of ['{"name": "x"', '{name: "x"}', "{'name':'x'}", '{"name":"x"}}', '', '[]', '[{"name":"x"}]', '"x"', '42', 'null', 'true']) {
+    for (const raw of [
+      '{"name": "x"',
+      '{name: "x"}',
+      "{'name':'x'}",
+      '{"name":"x"}}',
+      '',
+      '[]',
+      '[{"name":"x"}]',
+      '"x"',
+      '42',
+      'null',
+      'true',
+    ]) {
       const r = await t.call('POST', GROUPS, { tenant, raw, headers: json });
       expectGraphError(r, 400, 'Request_BadRequest');
     }
@@ -217,13 +242,21 @@ describe('request bodies', () => {
     );
     const UTF8 = /^The request body is not valid UTF-8\.$/;
     for (const raw of broken) {
-      for (const [method, path] of [['POST', GROUPS], ['PATCH', `${GROUPS}/${group.id}`], ['POST', `${P}/connectors`]] as const) {
+      for (const [method, path] of [
+        ['POST', GROUPS],
+        ['PATCH', `${GROUPS}/${group.id}`],
+        ['POST', `${P}/connectors`],
+      ] as const) {
         const r = await t.call(method, path, { tenant: own, raw, headers: json });
         expectGraphError(r, 400, 'Request_BadRequest');
         expect(r.body.error.message).toMatch(UTF8);
       }
       // the $batch envelope itself
-      const envelope = Buffer.concat([Buffer.from(`{"requests":[{"id":"1","method":"POST","url":"${GROUPS.slice(5)}","body":`), raw, Buffer.from('}]}')]);
+      const envelope = Buffer.concat([
+        Buffer.from(`{"requests":[{"id":"1","method":"POST","url":"${GROUPS.slice(5)}","body":`),
+        raw,
+        Buffer.from('}]}'),
+      ]);
       const whole = await t.call('POST', '/beta/$batch', { tenant: own, raw: envelope, headers: json });
       expectGraphError(whole, 400, 'Request_BadRequest');
       expect(whole.body.error.message).toMatch(UTF8);
@@ -233,14 +266,20 @@ describe('request bodies', () => {
         body: { requests: [{ id: '1', method: 'POST', url: GROUPS.slice(5), headers: json, body: raw.toString('base64') }] },
       });
       expect(item.status, item.text).toBe(200);
-      expect(item.body.responses[0]).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest', message: expect.stringMatching(UTF8) } } });
+      expect(item.body.responses[0]).toMatchObject({
+        status: 400,
+        body: { error: { code: 'Request_BadRequest', message: expect.stringMatching(UTF8) } },
+      });
     }
     expect(await names()).toEqual(before);
     // U+FFFD itself, sent as valid UTF-8, is a character like any other, directly and as base64
     const replacement = { name: 'Replacement \uFFFD char' };
     expect((await t.call('POST', GROUPS, { tenant: own, body: replacement })).status).toBe(201);
     const b64 = Buffer.from(JSON.stringify({ name: 'b64 \uFFFD' })).toString('base64');
-    const viaBatch = await t.call('POST', '/beta/$batch', { tenant: own, body: { requests: [{ id: '1', method: 'POST', url: GROUPS.slice(5), headers: json, body: b64 }] } });
+    const viaBatch = await t.call('POST', '/beta/$batch', {
+      tenant: own,
+      body: { requests: [{ id: '1', method: 'POST', url: GROUPS.slice(5), headers: json, body: b64 }] },
+    });
     expect(viaBatch.body.responses[0].status, viaBatch.text).toBe(201);
     expect(await names()).toEqual([...before, 'Replacement \uFFFD char', 'b64 \uFFFD'].sort());
   });

@@ -38,7 +38,11 @@ let custom: Group; // the group holding some connectors
 
 const q = (path: string, query: string, tenant = Q) => t.call('GET', `${path}?${query}`, { tenant });
 const ids = (r: Reply) => (r.body.value as { id: string }[]).map((x) => x.id).sort();
-const idsOf = <T extends { id: string }>(items: T[], keep: (x: T) => boolean) => items.filter(keep).map((x) => x.id).sort();
+const idsOf = <T extends { id: string }>(items: T[], keep: (x: T) => boolean) =>
+  items
+    .filter(keep)
+    .map((x) => x.id)
+    .sort();
 /** Cosmos orders strings ordinally and null before any string. */
 const ordinal = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
@@ -90,7 +94,9 @@ describe('$select', () => {
   it('on a list: the context names the selected properties and each item has only those', async () => {
     const r = await q(GROUPS, '$select=name,region');
     expect(r.status, r.text).toBe(200);
-    expect(r.body['@odata.context']).toBe(`${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups(name,region)`);
+    expect(r.body['@odata.context']).toBe(
+      `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups(name,region)`,
+    );
     expect(r.body.value).toHaveLength(groups.length);
     for (const item of r.body.value) expect(Object.keys(item)).toEqual(['name', 'region']);
     expect(r.body.value.map((g: Group) => g.name).sort()).toEqual(groups.map((g) => g.name).sort());
@@ -104,7 +110,9 @@ describe('$select', () => {
     const g = groups.find((x) => x.name === 'alpha')!;
     const r = await q(`${GROUPS}/${g.id}`, '$select=id,name');
     expect(r.status, r.text).toBe(200);
-    expect(r.body['@odata.context']).toBe(`${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups(id,name)/$entity`);
+    expect(r.body['@odata.context']).toBe(
+      `${t.url}/beta/$metadata#onPremisesPublishingProfiles('applicationProxy')/connectorGroups(id,name)/$entity`,
+    );
     expect(Object.keys(r.body).filter((k) => !k.startsWith('@'))).toEqual(['id', 'name']);
     expect(r.body).toMatchObject({ id: g.id, name: 'alpha' });
 
@@ -178,7 +186,7 @@ describe('$filter', () => {
     expect(ids(r)).toEqual(expected);
   });
 
-  it('narrows a group\'s members, and members/$count, and connectorGroups/$count', async () => {
+  it("narrows a group's members, and members/$count, and connectorGroups/$count", async () => {
     const members = await q(`${GROUPS}/${custom.id}/members`, `$filter=${encodeURIComponent("startswith(machineName,'db')")}`);
     expect(members.status, members.text).toBe(200);
     expect(members.body.value.map((c: Connector) => c.machineName)).toEqual(['db1.fabrikam.com']);
@@ -237,7 +245,10 @@ describe('$orderby', () => {
     ] as const) {
       const r = await q(GROUPS, `$orderby=${encodeURIComponent(option)}`);
       expect(r.status, `${option}: ${r.text}`).toBe(200);
-      expect(r.body.value.map((g: Group) => g.name), option).toEqual([...groups].sort(compare).map((g) => g.name));
+      expect(
+        r.body.value.map((g: Group) => g.name),
+        option,
+      ).toEqual([...groups].sort(compare).map((g) => g.name));
     }
     const c = await q(CONNECTORS, `$orderby=${encodeURIComponent('status desc,machineName')}&$top=3`);
     expect(c.status, c.text).toBe(200);
@@ -372,7 +383,12 @@ describe('a repeated option (the Functions host joins repeats with commas, keys 
   });
 
   it('$filter and $search refuse the joined expression with a 400 (it is no longer one valid expression)', async () => {
-    expectError(await q(GROUPS, `$filter=${encodeURIComponent("name eq 'alpha'")}&$filter=${encodeURIComponent("name eq 'beta'")}`), 400, 'Request_BadRequest', '$filter');
+    expectError(
+      await q(GROUPS, `$filter=${encodeURIComponent("name eq 'alpha'")}&$filter=${encodeURIComponent("name eq 'beta'")}`),
+      400,
+      'Request_BadRequest',
+      '$filter',
+    );
     expectError(await q(GROUPS, '$search=%22name:alpha%22&$search=%22name:beta%22'), 400, 'Request_BadRequest', '$search');
   });
 
@@ -455,7 +471,15 @@ describe('paging', () => {
     const link = new URL(firstPage.body['@odata.nextLink']);
     const token = link.searchParams.get('$skiptoken')!;
     const flip = (s: string, i: number) => `${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
-    for (const bad of [flip(token, 5), flip(token, token.length - 3), token.slice(0, -4), `${token}A`, 'abc', 'eyJ0b2tlbiI6IngifQ', '%%%']) {
+    for (const bad of [
+      flip(token, 5),
+      flip(token, token.length - 3),
+      token.slice(0, -4),
+      `${token}A`,
+      'abc',
+      'eyJ0b2tlbiI6IngifQ',
+      '%%%',
+    ]) {
       link.searchParams.set('$skiptoken', bad);
       expectError(await t.call('GET', `${link.pathname}${link.search}`, { tenant: PT }), 400, 'Request_BadRequest', '$skiptoken');
     }
@@ -469,7 +493,7 @@ describe('paging', () => {
     expect(r.text).not.toContain(PT);
   });
 
-  it('a $skiptoken is bound to its collection: not accepted by another list or by a group\'s members', async () => {
+  it("a $skiptoken is bound to its collection: not accepted by another list or by a group's members", async () => {
     const first = await q(CONNECTORS, '$top=1');
     expect(first.status, first.text).toBe(200);
     const token = new URL(first.body['@odata.nextLink']).searchParams.get('$skiptoken')!;

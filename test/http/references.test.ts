@@ -16,10 +16,8 @@ const GROUPS = `${PROFILE}/connectorGroups`;
 const CONNECTORS = `${PROFILE}/connectors`;
 const graphUrl = (path: string) => `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${path}`;
 
-
-
-
-const groupOfConnector = async (tenant: string, connectorId: string) => (await readDoc(t.container, tenant, membershipId(connectorId)))?.groupId;
+const groupOfConnector = async (tenant: string, connectorId: string) =>
+  (await readDoc(t.container, tenant, membershipId(connectorId)))?.groupId;
 
 describe('GET …/members/$ref and …/memberOf/$ref', () => {
   it('lists references as {"@odata.id"} with the Collection($ref) context, paged, counted and filtered like members', async () => {
@@ -36,13 +34,21 @@ describe('GET …/members/$ref and …/memberOf/$ref', () => {
     expect(all.status, all.text).toBe(200);
     expect(all.body['@odata.context']).toBe(`${t.url}/beta/$metadata#Collection($ref)`);
     expect(all.body.value.map((r: object) => Object.keys(r))).toEqual(cs.map(() => ['@odata.id']));
-    expect(all.body.value.map((r: { '@odata.id': string }) => r['@odata.id']).sort()).toEqual(cs.map((c) => `${t.url}/beta/${CONNECTORS.slice(6)}/${c.id}`).sort());
+    expect(all.body.value.map((r: { '@odata.id': string }) => r['@odata.id']).sort()).toEqual(
+      cs.map((c) => `${t.url}/beta/${CONNECTORS.slice(6)}/${c.id}`).sort(),
+    );
 
-    const first = await t.call('GET', `${GROUPS}/${g.id}/members/$ref?$top=2&$count=true&$filter=${encodeURIComponent("startswith(machineName,'ref')")}`, { tenant });
+    const first = await t.call(
+      'GET',
+      `${GROUPS}/${g.id}/members/$ref?$top=2&$count=true&$filter=${encodeURIComponent("startswith(machineName,'ref')")}`,
+      { tenant },
+    );
     expect(first.status, first.text).toBe(200);
     expect(first.body['@odata.count']).toBe(2);
     expect(first.body.value).toHaveLength(2);
-    const narrowed = await t.call('GET', `${GROUPS}/${g.id}/members/$ref?$top=1&$search=${encodeURIComponent('"machineName:REF"')}`, { tenant });
+    const narrowed = await t.call('GET', `${GROUPS}/${g.id}/members/$ref?$top=1&$search=${encodeURIComponent('"machineName:REF"')}`, {
+      tenant,
+    });
     const second = await t.call('GET', narrowed.body['@odata.nextLink'].slice(t.url.length), { tenant });
     expect(second.status, second.text).toBe(200);
     expect(second.body['@odata.nextLink']).toBeUndefined();
@@ -60,7 +66,7 @@ describe('GET …/members/$ref and …/memberOf/$ref', () => {
     expectError(await t.call('GET', `${GROUPS}/${g.id}/members/$ref`, { tenant: randomUUID() }), 404, 'Request_ResourceNotFound');
   });
 
-  it('lists a connector\'s one group as a reference, on beta and v1.0', async () => {
+  it("lists a connector's one group as a reference, on beta and v1.0", async () => {
     const tenant = randomUUID();
     const c = await t.createConnector(tenant);
     const inDefault = await t.call('GET', `${CONNECTORS}/${c.id}/memberOf/$ref`, { tenant });
@@ -83,7 +89,10 @@ describe('DELETE a membership reference: the connector returns to Default', () =
   const removals = (groupId: string, connectorId: string) => [
     ['members/{id}/$ref', `${GROUPS}/${groupId}/members/${connectorId}/$ref`],
     ['members/$ref?@id=', `${GROUPS}/${groupId}/members/$ref?@id=${encodeURIComponent(graphUrl(`connectors/${connectorId}`))}`],
-    ['members/$ref?$id= (relative)', `${GROUPS}/${groupId}/members/$ref?$id=${encodeURIComponent(`/beta/onPremisesPublishingProfiles/applicationProxy/connectors/${connectorId}`)}`],
+    [
+      'members/$ref?$id= (relative)',
+      `${GROUPS}/${groupId}/members/$ref?$id=${encodeURIComponent(`/beta/onPremisesPublishingProfiles/applicationProxy/connectors/${connectorId}`)}`,
+    ],
     ['memberOf/{id}/$ref', `${CONNECTORS}/${connectorId}/memberOf/${groupId}/$ref`],
     ['memberOf/$ref?@id=', `${CONNECTORS}/${connectorId}/memberOf/$ref?@id=${encodeURIComponent(graphUrl(`connectorGroups/${groupId}`))}`],
   ];
@@ -163,7 +172,11 @@ describe('DELETE a membership reference: the connector returns to Default', () =
       Array.from({ length: 12 }, (_, i) =>
         i % 2 === 0
           ? t.call('DELETE', `${GROUPS}/${a.id}/members/${c.id}/$ref`, { tenant })
-          : t.call('POST', `${CONNECTORS}/${c.id}/memberOf/$ref`, { tenant, body: { '@odata.id': graphUrl(`connectorGroups/${[a, b][(i >> 1) % 2]!.id}`) }, headers: { prefer: 'return=minimal' } }),
+          : t.call('POST', `${CONNECTORS}/${c.id}/memberOf/$ref`, {
+              tenant,
+              body: { '@odata.id': graphUrl(`connectorGroups/${[a, b][(i >> 1) % 2]!.id}`) },
+              headers: { prefer: 'return=minimal' },
+            }),
       ),
     );
     for (const r of replies) expect([204, 400, 404], r.text).toContain(r.status);
@@ -185,7 +198,12 @@ describe('$count on memberOf and applications', () => {
     expect(await count('?$filter=isDefault')).toBe('1');
     expect(await count('?$filter=not isDefault')).toBe('0');
     expect(await count(`?$search=${encodeURIComponent('"name:defa"')}`)).toBe('1');
-    expectError(await t.call('GET', `${CONNECTORS}/${c.id}/memberOf/$count?$top=1&$skip=1`, { tenant }), 400, 'Request_BadRequest', '$count');
+    expectError(
+      await t.call('GET', `${CONNECTORS}/${c.id}/memberOf/$count?$top=1&$skip=1`, { tenant }),
+      400,
+      'Request_BadRequest',
+      '$count',
+    );
     expectError(await t.call('GET', `${CONNECTORS}/${randomUUID()}/memberOf/$count`, { tenant }), 404, 'Request_ResourceNotFound');
   });
 
@@ -197,7 +215,12 @@ describe('$count on memberOf and applications', () => {
     await t.assignApplication(tenant, randomUUID(), g.id);
     await t.assignApplication(tenant, randomUUID(), g.id);
     expect(await count()).toBe('2');
-    expectError(await t.call('GET', `${GROUPS}/${g.id}/applications/$count?$filter=id eq ${randomUUID()}`, { tenant }), 400, 'Request_BadRequest', '$filter');
+    expectError(
+      await t.call('GET', `${GROUPS}/${g.id}/applications/$count?$filter=id eq ${randomUUID()}`, { tenant }),
+      400,
+      'Request_BadRequest',
+      '$filter',
+    );
     expectError(await t.call('GET', `${GROUPS}/${randomUUID()}/applications/$count`, { tenant }), 404, 'Request_ResourceNotFound');
   });
 });
@@ -221,9 +244,18 @@ describe('GET …/connectorGroups/{id}/applications/{applicationId}', () => {
     expectError(await t.call('GET', `${GROUPS}/${g.id}/applications/not-a-guid`, { tenant }), 404, 'Request_ResourceNotFound');
     expectError(await t.call('GET', `${GROUPS}/${randomUUID()}/applications/${app}`, { tenant }), 404, 'Request_ResourceNotFound');
     expectError(await t.call('GET', `${GROUPS}/${g.id}/applications/${app}`, { tenant: randomUUID() }), 404, 'Request_ResourceNotFound');
-    expectError(await t.call('GET', `${GROUPS}/${g.id}/applications/${app}?$select=displayName`, { tenant }), 400, 'Request_BadRequest', 'displayName');
+    expectError(
+      await t.call('GET', `${GROUPS}/${g.id}/applications/${app}?$select=displayName`, { tenant }),
+      400,
+      'Request_BadRequest',
+      'displayName',
+    );
     // An application never assigned is in Default implicitly, and is not listed there.
-    expectError(await t.call('GET', `${GROUPS}/${defaultGroupId(tenant)}/applications/${randomUUID()}`, { tenant }), 404, 'Request_ResourceNotFound');
+    expectError(
+      await t.call('GET', `${GROUPS}/${defaultGroupId(tenant)}/applications/${randomUUID()}`, { tenant }),
+      404,
+      'Request_ResourceNotFound',
+    );
   });
 });
 

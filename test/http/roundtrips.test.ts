@@ -23,7 +23,9 @@ async function counted<T>(action: () => Promise<T>): Promise<{ requests: number;
 
 describe('Cosmos round trips per request', () => {
   const tenant = randomUUID();
-  const ref = (kind: string, id: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${kind}/${id}` });
+  const ref = (kind: string, id: string) => ({
+    '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${kind}/${id}`,
+  });
   let groupA: string;
   let groupB: string;
 
@@ -93,7 +95,9 @@ describe('Cosmos round trips per request', () => {
   it('take a connector out of its group (DELETE …/members/{id}/$ref): 2, a move to Default', async () => {
     const connector = await t.createConnector(tenant);
     await t.call('POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, { tenant, body: ref('connectorGroups', groupB) });
-    const { requests, reply } = await counted(() => t.call('DELETE', `${PROFILE}/connectorGroups/${groupB}/members/${connector.id}/$ref`, { tenant }));
+    const { requests, reply } = await counted(() =>
+      t.call('DELETE', `${PROFILE}/connectorGroups/${groupB}/members/${connector.id}/$ref`, { tenant }),
+    );
     expect(reply.status, reply.text).toBe(204);
     expect(requests).toBe(2);
   });
@@ -101,7 +105,9 @@ describe('Cosmos round trips per request', () => {
   it('$expand costs the same few requests whatever the page size: two queries for the whole page', async () => {
     const extra = async (path: string, top: number) => {
       // Groups: Default first, so every page has members to read (an empty page of edges skips the second query).
-      const query = path.endsWith('connectors') ? `$orderby=id&$top=${top}&$expand=memberOf` : `$orderby=isDefault desc,id&$top=${top}&$expand=members`;
+      const query = path.endsWith('connectors')
+        ? `$orderby=id&$top=${top}&$expand=memberOf`
+        : `$orderby=isDefault desc,id&$top=${top}&$expand=members`;
       const plain = await counted(() => t.call('GET', `${path}?${query.replace(/&\$expand=.*$/, '')}`, { tenant }));
       const expanded = await counted(() => t.call('GET', `${path}?${query}`, { tenant }));
       expect(expanded.reply.status, expanded.reply.text).toBe(200);
@@ -117,14 +123,19 @@ describe('Cosmos round trips per request', () => {
 
   it('assign an application: at most 3; seed 002 through it: at most 3', async () => {
     const app = randomUUID();
-    const assign = await counted(() => t.call('PUT', `/beta/applications/${app}/connectorGroup/$ref`, { tenant, body: ref('connectorGroups', groupB) }));
+    const assign = await counted(() =>
+      t.call('PUT', `/beta/applications/${app}/connectorGroup/$ref`, { tenant, body: ref('connectorGroups', groupB) }),
+    );
     expect(assign.reply.status, assign.reply.text).toBe(204);
     expect(assign.requests).toBeLessThanOrEqual(3);
 
     const connector = await t.createConnector(tenant);
     await t.call('POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, { tenant, body: ref('connectorGroups', groupB) });
     const seed002 = await counted(() =>
-      t.call('POST', `/beta/applications/${app}/connectorGroup/members/${connector.id}/memberOf/$ref`, { tenant, body: ref('connectorGroups', groupA) }),
+      t.call('POST', `/beta/applications/${app}/connectorGroup/members/${connector.id}/memberOf/$ref`, {
+        tenant,
+        body: ref('connectorGroups', groupA),
+      }),
     );
     expect(seed002.reply.status, seed002.reply.text).toBe(204);
     expect(seed002.requests).toBeLessThanOrEqual(3);
@@ -140,15 +151,24 @@ describe('Cosmos round trips per request', () => {
   it('a move to a group that does not exist is a 404 and changes nothing', async () => {
     const connector = await t.createConnector(tenant);
     const before = await tenantDocs(t.container, tenant);
-    const reply = await t.call('POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, { tenant, body: ref('connectorGroups', randomUUID()) });
+    const reply = await t.call('POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, {
+      tenant,
+      body: ref('connectorGroups', randomUUID()),
+    });
     expect(reply.status).toBe(404);
     // A connector's id is no group either, though a document with that id exists.
     const other = await t.createConnector(tenant);
-    const notAGroup = await t.call('POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, { tenant, body: ref('connectorGroups', other.id) });
+    const notAGroup = await t.call('POST', `${PROFILE}/connectors/${connector.id}/memberOf/$ref`, {
+      tenant,
+      body: ref('connectorGroups', other.id),
+    });
     expect(notAGroup.status).toBe(404);
     // All but the second connector, its edge and its record: the refused moves wrote nothing, records included.
     const after = (await tenantDocs(t.container, tenant)).filter(
-      (d) => d.id !== other.id && d.id !== `${other.id}.memberOf` && !(d.type === 'directoryAudit' && JSON.stringify(d.targetResources).includes(other.id)),
+      (d) =>
+        d.id !== other.id &&
+        d.id !== `${other.id}.memberOf` &&
+        !(d.type === 'directoryAudit' && JSON.stringify(d.targetResources).includes(other.id)),
     );
     const defaults = (docs: Record<string, unknown>[]) => docs.map((d) => (d.id === defaultGroupId(tenant) ? { ...d, memberCount: 0 } : d));
     expect(defaults(after)).toEqual(defaults(before));

@@ -146,7 +146,9 @@ describe('assertPrecedence: overlapping routes in the name order they need', () 
 
   it('accepts the literal route sorting first, refuses it sorting after the parameter route', () => {
     expect(() => assertPrecedence([fn('x-get', 'x/{id}'), fn('x-count', 'x/$count')])).not.toThrow();
-    expect(() => assertPrecedence([fn('a-get', 'x/{id}'), fn('b-count', 'x/$count')])).toThrow(/'b-count' \(x\/\$count\) is shadowed by 'a-get'/);
+    expect(() => assertPrecedence([fn('a-get', 'x/{id}'), fn('b-count', 'x/$count')])).toThrow(
+      /'b-count' \(x\/\$count\) is shadowed by 'a-get'/,
+    );
   });
 
   it('ignores routes that share no method, differ in length, or differ in a literal', () => {

@@ -16,7 +16,9 @@ afterAll(async () => {
  * audit records of the smoke's changes (which stay until their retention ends).
  */
 const leftovers = async (tenant: string) =>
-  (await tenantDocs(api.container, tenant)).filter((d) => !(d.type === 'connectorGroup' && d.isDefault === true) && d.type !== 'directoryAudit');
+  (await tenantDocs(api.container, tenant)).filter(
+    (d) => !(d.type === 'connectorGroup' && d.isDefault === true) && d.type !== 'directoryAudit',
+  );
 
 describe('npm run smoke', () => {
   it('creates, moves, lists and deletes against the local host, printing each step and leaving nothing behind', async () => {
@@ -24,7 +26,14 @@ describe('npm run smoke', () => {
     const lines: string[] = [];
     const code = await main([api.url], { TOKEN: await tokenFor(tenant) }, (line) => lines.push(line));
     expect(code, lines.join('\n')).toBe(0);
-    expect(lines.map((l) => l.replace(/ \(\d+ ms\)$/, '').replace(/smoke-[0-9a-f]{8}/g, 'smoke-x').replace(/[0-9a-f-]{36}/g, 'ID'))).toEqual([
+    expect(
+      lines.map((l) =>
+        l
+          .replace(/ \(\d+ ms\)$/, '')
+          .replace(/smoke-[0-9a-f]{8}/g, 'smoke-x')
+          .replace(/[0-9a-f-]{36}/g, 'ID'),
+      ),
+    ).toEqual([
       'ok   create connector group smoke-x: POST /connectorGroups -> 201',
       'ok   create connector smoke-x.example.com: POST /connectors -> 201',
       'ok   move the connector into the group: POST /connectors/ID/memberOf/$ref -> 201',
@@ -48,7 +57,9 @@ describe('npm run smoke', () => {
     const lines: string[] = [];
     // The members list fails (as a broken deployment might); everything else goes to the real service.
     const failing: typeof fetch = (input, init) =>
-      String(input).endsWith('/members') ? Promise.resolve(new Response('{"error":{"code":"generalException"}}', { status: 500 })) : fetch(input, init);
+      String(input).endsWith('/members')
+        ? Promise.resolve(new Response('{"error":{"code":"generalException"}}', { status: 500 }))
+        : fetch(input, init);
     const passed = await runSmoke({ baseUrl: api.url, token: await tokenFor(tenant), log: (l) => lines.push(l), fetch: failing });
     expect(passed).toBe(false);
     expect(lines.join('\n')).toMatch(/FAIL list the group's members: GET \/connectorGroups\/.+\/members -> 500/);

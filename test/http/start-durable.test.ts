@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { embeddedConnectionString, ensureBuilt, freePort, projectFolder, removeProjectFolders, start, type Started } from '../support/start.js';
+import {
+  embeddedConnectionString,
+  ensureBuilt,
+  freePort,
+  projectFolder,
+  removeProjectFolders,
+  start,
+  type Started,
+} from '../support/start.js';
 import { TEST_TENANT, tokenFor } from '../support/tokens.js';
 
 /**
@@ -47,7 +55,9 @@ it('keeps every group and every nextLink across Ctrl-C and a new npm start', asy
   const p = await project();
   let run = await p.start();
   const ids = [await p.createGroup('durable-a'), await p.createGroup('durable-b'), await p.createGroup('durable-c')];
-  const first = (await (await fetch(`${p.base}${GROUPS}?$filter=startswith(name,'durable-')&$orderby=name&$top=1`, { headers: auth })).json()) as {
+  const first = (await (
+    await fetch(`${p.base}${GROUPS}?$filter=startswith(name,'durable-')&$orderby=name&$top=1`, { headers: auth })
+  ).json()) as {
     value: { name: string }[];
     '@odata.nextLink': string;
   };

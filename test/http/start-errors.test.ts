@@ -60,7 +60,9 @@ describe('a port in use', () => {
 describe('other start-up failures say what to do', () => {
   it('local.settings.json that is not JSON', async () => {
     const { output } = await failure({ files: { 'local.settings.json': '{ "Values": { "PORT": 7071, } ' } });
-    expect(output).toMatch(/npm start: local\.settings\.json is not valid JSON \(.+\): fix it, or copy local\.settings\.sample\.json over it\./);
+    expect(output).toMatch(
+      /npm start: local\.settings\.json is not valid JSON \(.+\): fix it, or copy local\.settings\.sample\.json over it\./,
+    );
   });
 
   it('a setting in local.settings.json that is not a string', async () => {
@@ -69,8 +71,12 @@ describe('other start-up failures say what to do', () => {
   });
 
   it('a malformed port or flag', async () => {
-    expect((await failure({ env: { PORT: '70000' } })).output).toContain('npm start: PORT must be a port number from 1 to 65535, not "70000".');
-    expect((await failure({ env: { LOCAL_COSMOS_IN_MEMORY: 'yes please' } })).output).toContain('npm start: LOCAL_COSMOS_IN_MEMORY must be true or false');
+    expect((await failure({ env: { PORT: '70000' } })).output).toContain(
+      'npm start: PORT must be a port number from 1 to 65535, not "70000".',
+    );
+    expect((await failure({ env: { LOCAL_COSMOS_IN_MEMORY: 'yes please' } })).output).toContain(
+      'npm start: LOCAL_COSMOS_IN_MEMORY must be true or false',
+    );
   });
 
   it('an invalid service setting, from either source', async () => {
@@ -82,7 +88,9 @@ describe('other start-up failures say what to do', () => {
 
   it('a data folder that cannot be written', async () => {
     const { output } = await failure({ files: { blocker: 'a file, not a folder' }, env: { LOCAL_COSMOS_DIR: 'blocker/cosmos' } });
-    expect(output).toMatch(/npm start: Cannot write blocker\/cosmos \(\w+\), where the embedded Cosmos DB server keeps its data: make it writable, set LOCAL_COSMOS_DIR to a writable folder, or run with npm start -- --in-memory\./);
+    expect(output).toMatch(
+      /npm start: Cannot write blocker\/cosmos \(\w+\), where the embedded Cosmos DB server keeps its data: make it writable, set LOCAL_COSMOS_DIR to a writable folder, or run with npm start -- --in-memory\./,
+    );
   });
 
   it('a .local/ that cannot be written', async () => {
@@ -99,7 +107,11 @@ describe('other start-up failures say what to do', () => {
   it('a folder that is not the project', async () => {
     const cwd = projectFolder();
     mkdirSync(path.join(cwd, 'elsewhere'));
-    const run = launch({ cwd: path.join(cwd, 'elsewhere'), args: ['--in-memory'], env: { PORT: String(await freePort()), COSMOS_CONNECTION_STRING: embeddedConnectionString(await freePort()) } });
+    const run = launch({
+      cwd: path.join(cwd, 'elsewhere'),
+      args: ['--in-memory'],
+      env: { PORT: String(await freePort()), COSMOS_CONNECTION_STRING: embeddedConnectionString(await freePort()) },
+    });
     expect(await run.exited, run.output()).toBe(1);
     expect(run.output()).toContain("run npm start in the project's folder (where host.json is)");
   });

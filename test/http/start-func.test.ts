@@ -39,9 +39,19 @@ async function runWithFunc(env: FuncRecord['env'] = {}) {
   const cwd = projectFolder();
   const record = path.join(cwd, 'func-record.json');
   const port = await freePort();
-  const run = launch({ cwd, args: ['--in-memory'], env: { PATH: bin, FUNC_RECORD: record, PORT: String(port), ...env } as { [k: string]: string } });
+  const run = launch({
+    cwd,
+    args: ['--in-memory'],
+    env: { PATH: bin, FUNC_RECORD: record, PORT: String(port), ...env } as { [k: string]: string },
+  });
   const code = await run.exited;
-  return { code, output: run.output(), port, cwd, recorded: existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as FuncRecord) : undefined };
+  return {
+    code,
+    output: run.output(),
+    port,
+    cwd,
+    recorded: existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as FuncRecord) : undefined,
+  };
 }
 
 describe('npm start with Core Tools on the PATH', () => {

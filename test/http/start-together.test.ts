@@ -78,7 +78,10 @@ it(`${INSTANCES} instances started at once over one fresh account all come up an
   );
   runs.push(...started);
   await Promise.all(started.map((run) => run.ready));
-  expect(started.map((run) => run.child.exitCode), started.map((run) => run.output()).join('\n')).toEqual(started.map(() => null));
+  expect(
+    started.map((run) => run.child.exitCode),
+    started.map((run) => run.output()).join('\n'),
+  ).toEqual(started.map(() => null));
   // the race happened: every instance tried to create both
   expect(creates.filter((path) => !path.includes('colls'))).toHaveLength(INSTANCES);
   expect(creates.filter((path) => path.includes('colls'))).toHaveLength(INSTANCES);
@@ -87,7 +90,11 @@ it(`${INSTANCES} instances started at once over one fresh account all come up an
   const tenant = randomUUID();
   const headers = { authorization: `Bearer ${await tokenFor(tenant)}`, 'content-type': 'application/json' };
   const groups = 'beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups';
-  const made = await fetch(`http://127.0.0.1:${ports[0]}/${groups}`, { method: 'POST', headers, body: JSON.stringify({ name: 'together' }) });
+  const made = await fetch(`http://127.0.0.1:${ports[0]}/${groups}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'together' }),
+  });
   expect(made.status).toBe(201);
   for (const port of ports) {
     const list = await fetch(`http://127.0.0.1:${port}/${groups}?$filter=isDefault eq false`, { headers });

@@ -50,7 +50,11 @@ describe('Cosmos failures as Graph answers', () => {
     const tenant = randomUUID();
     await t.createGroup(tenant); // Default exists
     inject((r) => r.batch, { kind: 'throttle', retryAfterMs: 300 });
-    expectRetryable(await t.call('POST', `${PROFILE}/connectors`, { tenant, body: { machineName: 'a.contoso.com', externalIp: '10.0.0.1' } }), 429, '1');
+    expectRetryable(
+      await t.call('POST', `${PROFILE}/connectors`, { tenant, body: { machineName: 'a.contoso.com', externalIp: '10.0.0.1' } }),
+      429,
+      '1',
+    );
     expect(proxy.counts.throttle).toBe(4); // the first try and the SDK's 3 retries
     expect(await connectors(tenant)).toEqual([]);
   });
@@ -133,7 +137,11 @@ describe('writes whose answer is lost', () => {
     expect(proxy.counts.resetAfter).toBe(3);
     expect((await tenantDocs(t.container, tenant)).filter((d) => d.type === 'connectorGroup' && !d.isDefault)).toEqual([]);
     const records = await expectRecorded(t.container, tenant);
-    expect(records.map((record) => record.activityDisplayName).sort()).toEqual(['Add connector Group', 'Delete Connector Group', 'Update Connector Group']);
+    expect(records.map((record) => record.activityDisplayName).sort()).toEqual([
+      'Add connector Group',
+      'Delete Connector Group',
+      'Update Connector Group',
+    ]);
   });
 
   it('a move whose answer is lost after it committed is a success, and the connector is where it was sent', async () => {
@@ -150,7 +158,9 @@ describe('writes whose answer is lost', () => {
     expect(await readDoc(t.container, tenant, membershipId(c.id))).toMatchObject({ groupId: g.id });
     expect(await readDoc(t.container, tenant, g.id)).toMatchObject({ memberCount: 1 });
     expect(await readDoc(t.container, tenant, defaultGroupId(tenant))).toMatchObject({ memberCount: 0 });
-    const moves = (await expectRecorded(t.container, tenant)).filter((record) => record.activityDisplayName === 'Add a Connector to Connector Group');
+    const moves = (await expectRecorded(t.container, tenant)).filter(
+      (record) => record.activityDisplayName === 'Add a Connector to Connector Group',
+    );
     expect(moves).toHaveLength(1);
   });
 
@@ -216,12 +226,20 @@ describe('client retries of a create', () => {
     const tenant = randomUUID();
     const id = randomUUID();
     await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers: { 'client-request-id': id } });
-    await t.call('POST', `${PROFILE}/connectors`, { tenant, body: { ...body, externalIp: '10.0.0.10' }, headers: { 'client-request-id': id } });
+    await t.call('POST', `${PROFILE}/connectors`, {
+      tenant,
+      body: { ...body, externalIp: '10.0.0.10' },
+      headers: { 'client-request-id': id },
+    });
     await t.call('POST', `${PROFILE}/connectors`, { tenant, body, headers: { 'client-request-id': randomUUID() } });
     await t.call('POST', `${PROFILE}/connectors`, { tenant, body });
     await t.call('POST', `${PROFILE}/connectors`, { tenant, body });
     const item = (n: string) => ({ id: n, method: 'POST', url: '/onPremisesPublishingProfiles/applicationProxy/connectors', body });
-    const batch = await t.call('POST', '/beta/$batch', { tenant, body: { requests: [item('1'), item('2')] }, headers: { 'client-request-id': id } });
+    const batch = await t.call('POST', '/beta/$batch', {
+      tenant,
+      body: { requests: [item('1'), item('2')] },
+      headers: { 'client-request-id': id },
+    });
     expect(batch.body.responses.map((r: { status: number }) => r.status)).toEqual([201, 201]);
     expect((await connectors(tenant)).length).toBe(7);
   });

@@ -31,7 +31,9 @@ const OPERATIONS = 80 * SCALE;
 const CONCURRENCY = 8;
 const FAULT_RATE = 0.15;
 const tenants = [randomUUID(), randomUUID()];
-const ref = (kind: string, id: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${kind}/${id}` });
+const ref = (kind: string, id: string) => ({
+  '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/${kind}/${id}`,
+});
 
 it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed ${SEED})`, { timeout: 60_000 * SCALE }, async () => {
   const random = seeded(SEED);
@@ -68,31 +70,48 @@ it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed 
     const roll = random();
     if (roll < 0.25 || live.length === 0) {
       const id = randomUUID();
-      const r = check('create connector', await t.call('POST', `${PROFILE}/connectors`, { tenant, body: { id, machineName: 'w.contoso.com', externalIp: '10.1.1.1' } }));
+      const r = check(
+        'create connector',
+        await t.call('POST', `${PROFILE}/connectors`, { tenant, body: { id, machineName: 'w.contoso.com', externalIp: '10.1.1.1' } }),
+      );
       if (r.status === 201) s.connectors.push(id);
       else failedCreates.push({ tenant, id });
     } else if (roll < 0.35 || s.groups.length === 0) {
       const id = randomUUID();
-      const r = check('create group', await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { id, name: `w-${id.slice(0, 6)}` } }));
+      const r = check(
+        'create group',
+        await t.call('POST', `${PROFILE}/connectorGroups`, { tenant, body: { id, name: `w-${id.slice(0, 6)}` } }),
+      );
       if (r.status === 201) s.groups.push(id);
       else failedCreates.push({ tenant, id });
     } else if (roll < 0.65) {
-      check('move', await t.call('POST', `${PROFILE}/connectorGroups/${pick(s.groups)}/members/$ref`, { tenant, body: ref('connectors', pick(live)) }));
+      check(
+        'move',
+        await t.call('POST', `${PROFILE}/connectorGroups/${pick(s.groups)}/members/$ref`, { tenant, body: ref('connectors', pick(live)) }),
+      );
     } else if (roll < 0.75) {
       const id = pick(live);
       s.deleted.add(id);
       const r = check('delete connector', await t.call('DELETE', `${PROFILE}/connectors/${id}`, { tenant }));
       if (r.status !== 204) failedDeletes.push({ tenant, id, status: r.status });
     } else if (roll < 0.85) {
-      check('assign', await t.call('PUT', `/beta/applications/${pick(['a1', 'a2', 'a3'])}/connectorGroup/$ref`, { tenant, body: ref('connectorGroups', pick(s.groups)) }));
+      check(
+        'assign',
+        await t.call('PUT', `/beta/applications/${pick(['a1', 'a2', 'a3'])}/connectorGroup/$ref`, {
+          tenant,
+          body: ref('connectorGroups', pick(s.groups)),
+        }),
+      );
     } else {
       check('list', await t.call('GET', `${PROFILE}/connectorGroups/${pick(s.groups)}/members?$top=5`, { tenant }));
     }
   };
   let left = OPERATIONS;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (left-- > 0) await step();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (left-- > 0) await step();
+    }),
+  );
   proxy.decide = () => undefined;
   console.log(`workload: ${OPERATIONS} operations, answers ${JSON.stringify(statuses)}, faults ${JSON.stringify(proxy.counts)}`);
   expect(Object.keys(proxy.counts).filter((k) => k !== 'forwarded').length).toBeGreaterThan(3);
@@ -122,12 +141,17 @@ it(`keeps every invariant under injected faults (${OPERATIONS} operations, seed 
       expect(g.applicationCount, `applications of ${g.id}`).toBe(assignments.filter((a) => a.groupId === g.id).length);
     }
     // No committed write was reported as failed.
-    for (const f of failedCreates.filter((f) => f.tenant === tenant)) expect(byId.has(f.id), `create ${f.id} failed yet stored`).toBe(false);
-    for (const f of failedDeletes.filter((f) => f.tenant === tenant)) expect(byId.has(f.id), `delete ${f.id} answered ${f.status} yet gone`).toBe(true);
+    for (const f of failedCreates.filter((f) => f.tenant === tenant))
+      expect(byId.has(f.id), `create ${f.id} failed yet stored`).toBe(false);
+    for (const f of failedDeletes.filter((f) => f.tenant === tenant))
+      expect(byId.has(f.id), `delete ${f.id} answered ${f.status} yet gone`).toBe(true);
     // One record per change that was answered as made, none for one answered as failed.
     const records = await expectRecorded(t.container, tenant);
     const targetsOf = (...activities: string[]) =>
-      records.filter((r) => activities.includes(r.activityDisplayName)).map((r) => r.targetResources[0].id as string).sort();
+      records
+        .filter((r) => activities.includes(r.activityDisplayName))
+        .map((r) => r.targetResources[0].id as string)
+        .sort();
     const s = state[i]!;
     expect(targetsOf('Register connector', 'Add connector Group')).toEqual([...s.connectors, ...s.groups].sort());
     const failed = new Set(failedDeletes.filter((f) => f.tenant === tenant).map((f) => f.id));

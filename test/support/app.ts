@@ -87,7 +87,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   const app = compose(env);
   const tls = options.https ? await localCertificate() : undefined;
-  const host: LocalHost = await startLocalHost(app.routes, { ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), ...(options.log ? { log: options.log } : {}) });
+  const host: LocalHost = await startLocalHost(app.routes, {
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   const send = tls ? await fetchTrusting(tls.cert) : fetch;
   const tokens = new Map<string, string>();
   const token = async (tenant: string, scope: string) => {
@@ -100,7 +103,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     expect(reply.status, reply.text).toBe(201);
     return reply.body;
   };
-  const groupRef = (groupId: string) => ({ '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${groupId}` });
+  const groupRef = (groupId: string) => ({
+    '@odata.id': `https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/${groupId}`,
+  });
   const expect204 = (reply: Reply) => expect(reply.status, reply.text).toBe(204);
   const api: TestApp = {
     url: host.url,
@@ -111,7 +116,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     cosmos,
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
-      const auth = options.token === undefined ? await token(options.tenant ?? TEST_TENANT, options.scope ?? 'Directory.ReadWrite.All') : options.token;
+      const auth =
+        options.token === undefined
+          ? await token(options.tenant ?? TEST_TENANT, options.scope ?? 'Directory.ReadWrite.All')
+          : options.token;
       if (auth !== null) headers.authorization ??= `Bearer ${auth}`;
       let body: string | Buffer | undefined = options.raw;
       if (options.body !== undefined) {
@@ -128,7 +136,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     createConnector: (tenant, fields = {}) =>
       create('connectors', tenant, { machineName: 'conn1.contoso.com', externalIp: '10.1.2.3', ...fields }),
     moveConnector: async (tenant, connectorId, groupId) =>
-      expect204(await api.call('POST', `${PROFILE}/connectors/${connectorId}/memberOf/$ref`, { tenant, body: groupRef(groupId), headers: { prefer: 'return=minimal' } })),
+      expect204(
+        await api.call('POST', `${PROFILE}/connectors/${connectorId}/memberOf/$ref`, {
+          tenant,
+          body: groupRef(groupId),
+          headers: { prefer: 'return=minimal' },
+        }),
+      ),
     assignApplication: async (tenant, applicationId, groupId) =>
       expect204(await api.call('PUT', `/beta/applications/${applicationId}/connectorGroup/$ref`, { tenant, body: groupRef(groupId) })),
     cosmosRequests: () => {
@@ -175,7 +189,10 @@ export async function expectConsistent(container: Container, tenant: string): Pr
   const connectors = docs.filter((d) => d.type === 'connector');
   expect(edges.map((e) => e.connectorId).sort()).toEqual(connectors.map((c) => c.id).sort());
   for (const group of docs.filter((d) => d.type === 'connectorGroup')) {
-    expect({ group: group.id, members: group.memberCount }).toEqual({ group: group.id, members: edges.filter((e) => e.groupId === group.id).length });
+    expect({ group: group.id, members: group.memberCount }).toEqual({
+      group: group.id,
+      members: edges.filter((e) => e.groupId === group.id).length,
+    });
   }
   for (const doc of docs) expect(doc.tenantId).toBe(tenant);
   return docs;
@@ -187,7 +204,8 @@ export async function expectConsistent(container: Container, tenant: string): Pr
  * records share a write id, and every document but the Default group (the service's own act, unrecorded)
  * carries the write id of a record that names it. Returns the records.
  */
-export async function expectRecorded(container: Container, tenant: string): Promise<Record<string, any>[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function expectRecorded(container: Container, tenant: string): Promise<Record<string, any>[]> {
   const docs = await tenantDocs(container, tenant);
   const records = docs.filter((d) => d.type === 'directoryAudit') as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   const byWrite = new Map(records.map((r) => [r.writeId as string, r]));

@@ -36,7 +36,13 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const ERROR_CODES: Record<number, string> = { 408: 'RequestTimeout', 410: 'Gone', 429: 'TooManyRequests', 500: 'InternalServerError', 503: 'ServiceUnavailable' };
+const ERROR_CODES: Record<number, string> = {
+  408: 'RequestTimeout',
+  410: 'Gone',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  503: 'ServiceUnavailable',
+};
 
 function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string) {
   res.writeHead(status, { 'content-type': 'application/json', 'x-ms-activity-id': '00000000-0000-0000-0000-000000000000', ...headers });
@@ -87,7 +93,8 @@ export async function startFaultProxy(
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const method = req.method ?? 'GET';
-    const isQuery = String(req.headers['x-ms-documentdb-isquery']).toLowerCase() === 'true' || req.headers['content-type'] === 'application/query+json';
+    const isQuery =
+      String(req.headers['x-ms-documentdb-isquery']).toLowerCase() === 'true' || req.headers['content-type'] === 'application/query+json';
     const info: ProxiedRequest = {
       method,
       path: req.url ?? '/',
@@ -99,9 +106,19 @@ export async function startFaultProxy(
       if (fault) count(fault.kind === 'status' ? `status${fault.status}` : fault.kind);
       switch (fault?.kind) {
         case 'throttle':
-          return reply(res, 429, { 'x-ms-retry-after-ms': String(fault.retryAfterMs), 'x-ms-substatus': '3200' }, JSON.stringify({ code: ERROR_CODES[429], message: 'Request rate is large.' }));
+          return reply(
+            res,
+            429,
+            { 'x-ms-retry-after-ms': String(fault.retryAfterMs), 'x-ms-substatus': '3200' },
+            JSON.stringify({ code: ERROR_CODES[429], message: 'Request rate is large.' }),
+          );
         case 'status':
-          return reply(res, fault.status, {}, fault.raw ?? JSON.stringify({ code: ERROR_CODES[fault.status], message: `injected ${fault.status}` }));
+          return reply(
+            res,
+            fault.status,
+            {},
+            fault.raw ?? JSON.stringify({ code: ERROR_CODES[fault.status], message: `injected ${fault.status}` }),
+          );
         case 'resetBefore':
           return req.socket.destroy();
         case 'hang':

@@ -36,7 +36,8 @@ export class MemoryStore implements DocumentStore {
   /** All or nothing: the operations run on a copy, which replaces the documents only when every one succeeded. */
   async batch<const Ops extends readonly BatchOp[]>({ tenantId }: Scope, ops: Ops): Promise<BatchResults<Ops>> {
     // As the Cosmos store: a document of another tenant is a fault of the caller's, never written.
-    if (ops.some((o) => (o.op === 'create' || o.op === 'replace') && o.doc.tenantId !== tenantId)) throw new Error('a document of another tenant');
+    if (ops.some((o) => (o.op === 'create' || o.op === 'replace') && o.doc.tenantId !== tenantId))
+      throw new Error('a document of another tenant');
     this.writes++;
     const next = new Map(this.docs);
     const results = ops.map((o: AnyOp) => {
@@ -78,7 +79,10 @@ export class MemoryStore implements DocumentStore {
 
   private matching(tenantId: string, spec: QuerySpec): Stored<Doc>[] {
     const found = this.documents(tenantId).filter(
-      (d) => d.type === spec.type && (!spec.ids || spec.ids.includes(d.id)) && (!spec.filter || holds(spec.filter, d as unknown as Record<string, unknown>)),
+      (d) =>
+        d.type === spec.type &&
+        (!spec.ids || spec.ids.includes(d.id)) &&
+        (!spec.filter || holds(spec.filter, d as unknown as Record<string, unknown>)),
     );
     for (const { property, descending } of [...(spec.orderBy ?? [])].reverse()) {
       const value = (d: Stored<Doc>) => String((d as unknown as Record<string, unknown>)[property] ?? '');
@@ -112,7 +116,8 @@ function put(docs: Map<string, Stored<Doc>>, key: string, doc: Doc): Stored<Doc>
 /** A condition over a document; a property never written reads as null, as the service's conditions treat it. */
 function holds(c: Condition, doc: Record<string, unknown>): boolean {
   const value = (property: string) =>
-    (property.split('/').reduce<unknown>((at, key) => (at as Record<string, unknown> | null | undefined)?.[key], doc) ?? null) as Value | null;
+    (property.split('/').reduce<unknown>((at, key) => (at as Record<string, unknown> | null | undefined)?.[key], doc) ??
+      null) as Value | null;
   switch (c.kind) {
     case 'and':
       return c.operands.every((o) => holds(o, doc));

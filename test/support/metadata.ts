@@ -76,7 +76,20 @@ const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   isArray: (name) =>
-    ['EnumType', 'Member', 'EntityType', 'ComplexType', 'Singleton', 'Property', 'NavigationProperty', 'Annotation', 'Annotations', 'EntitySet', 'PropertyValue', 'Schema'].includes(name),
+    [
+      'EnumType',
+      'Member',
+      'EntityType',
+      'ComplexType',
+      'Singleton',
+      'Property',
+      'NavigationProperty',
+      'Annotation',
+      'Annotations',
+      'EntitySet',
+      'PropertyValue',
+      'Schema',
+    ].includes(name),
 });
 
 /** Parses a CSDL (edmx) document, the vendored one or the service's own `$metadata`. */
@@ -87,7 +100,10 @@ export function parseCsdl(xml: string): Csdl {
   const namespace = attr(schema, 'Namespace')!;
   const alias = attr(schema, 'Alias');
   const qualify = (t: string) => (alias ? t.replace(new RegExp(`(^|\\()${alias}\\.`), `$1${namespace}.`) : t);
-  const simple = (t: string) => qualify(t).replace(/^Collection\((.*)\)$/, '$1').replace(`${namespace}.`, '');
+  const simple = (t: string) =>
+    qualify(t)
+      .replace(/^Collection\((.*)\)$/, '$1')
+      .replace(`${namespace}.`, '');
 
   const annotations = (n: Node) => list(n.Annotation);
   const description = (n: Node) => attr(annotations(n).find((a) => attr(a, 'Term') === 'Org.OData.Core.V1.Description') ?? {}, 'String');
@@ -158,7 +174,12 @@ export function parseCsdl(xml: string): Csdl {
     if (done) return done;
     const c = rawComplex.get(name)!;
     const base = attr(c, 'BaseType') ? buildComplex(simple(attr(c, 'BaseType')!)) : undefined;
-    const own = list(c.Property).map((p): CsdlProperty => ({ name: attr(p, 'Name')!, type: qualify(attr(p, 'Type')!), nullable: attr(p, 'Nullable') !== 'false', readOnly: false }));
+    const own = list(c.Property).map((p): CsdlProperty => ({
+      name: attr(p, 'Name')!,
+      type: qualify(attr(p, 'Type')!),
+      nullable: attr(p, 'Nullable') !== 'false',
+      readOnly: false,
+    }));
     const built = { name, openType: attr(c, 'OpenType') === 'true', properties: [...(base?.properties ?? []), ...own] };
     complexTypes.set(name, built);
     return built;
@@ -235,7 +256,13 @@ const PARTIAL_ENTITY_SETS = new Set(['applications']);
 export function documentedOperations(csdl: Csdl = loadVendoredCsdl()): DocumentedOperation[] {
   const ranged = conversionSettings().UseSuccessStatusCodeRange === true;
   const ops: DocumentedOperation[] = [];
-  const add = (path: string, method: HttpMethod, status: 200 | 201 | 204, response: ResponseShape, extra: Partial<DocumentedOperation> = {}) =>
+  const add = (
+    path: string,
+    method: HttpMethod,
+    status: 200 | 201 | 204,
+    response: ResponseShape,
+    extra: Partial<DocumentedOperation> = {},
+  ) =>
     ops.push({
       path,
       method,

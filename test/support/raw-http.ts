@@ -14,7 +14,7 @@ export interface RawReply {
  */
 function dechunk(text: string): string {
   let out = '';
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const eol = text.indexOf('\r\n', at);
     const size = parseInt(text.slice(at, eol), 16);
     if (!size) break;

@@ -42,7 +42,9 @@ export const freePort = () =>
 /** Holds a port the way another program would. */
 export const occupy = (port: number) =>
   new Promise<Server>((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(port, '127.0.0.1', () => resolve(server));
+    const server = createServer()
+      .once('error', reject)
+      .listen(port, '127.0.0.1', () => resolve(server));
   });
 
 export const embeddedConnectionString = (port: number) =>
@@ -70,7 +72,11 @@ const withoutUnset = (env: Record<string, string | undefined>) =>
 
 /** `npm run token` as a user runs it: the compiled CLI under plain Node in `cwd`; its stdout, or a throw. */
 export function runTokenCli(cwd: string, args: string[] = [], env: Record<string, string> = {}): string {
-  return execFileSync(process.execPath, [path.join(ROOT, 'dist/src/local/token.js'), ...args], { cwd, env: { PATH: '', ...env }, encoding: 'utf8' });
+  return execFileSync(process.execPath, [path.join(ROOT, 'dist/src/local/token.js'), ...args], {
+    cwd,
+    env: { PATH: '', ...env },
+    encoding: 'utf8',
+  });
 }
 
 /** Spawns the launcher; `ready` resolves once it says it is serving, or with its exit when it fails first. */

@@ -73,7 +73,9 @@ export async function hmacWithPublicKeyToken(
 ): Promise<string> {
   const key = await loadLocalSigningKey(TEST_KEYS_DIR);
   const secret =
-    options.form === 'jwk' ? JSON.stringify(key.publicJwk) : await exportSPKI((await importJWK(key.publicJwk, 'RS256', { extractable: true })) as CryptoKey);
+    options.form === 'jwk'
+      ? JSON.stringify(key.publicJwk)
+      : await exportSPKI((await importJWK(key.publicJwk, 'RS256', { extractable: true })) as CryptoKey);
   const input = `${encodePart({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encodePart(claimsFor(tenant, scope, options))}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
@@ -128,26 +130,47 @@ export async function forbiddenCases(tenant: string, access: Access): Promise<Au
     { name: 'unrelated scope', authorization: bearer(await tokenFor(tenant, 'User.Read Mail.Send')) },
     { name: 'a user with no directory role', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [] })) },
     { name: 'a token without wids', authorization: bearer(await tokenFor(tenant, undefined, { extraClaims: { wids: undefined } })) },
-    { name: 'Cloud Application Administrator', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [CLOUD_APPLICATION_ADMINISTRATOR] })) },
-    { name: 'Hybrid Identity Administrator', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [HYBRID_IDENTITY_ADMINISTRATOR] })) },
+    {
+      name: 'Cloud Application Administrator',
+      authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [CLOUD_APPLICATION_ADMINISTRATOR] })),
+    },
+    {
+      name: 'Hybrid Identity Administrator',
+      authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [HYBRID_IDENTITY_ADMINISTRATOR] })),
+    },
   ];
   if (access === 'auditRead') {
     // The audit log's own permissions, held by whom may not read it: only the kind of token or the role refuses.
     const audit = 'AuditLog.Read.All Directory.Read.All';
     return [
-      { name: 'app-only token without AuditLog.Read.All', authorization: bearer(await tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true })) },
-      { name: 'app-only token without Directory.Read.All', authorization: bearer(await tokenFor(tenant, 'AuditLog.Read.All', { appOnly: true })) },
+      {
+        name: 'app-only token without AuditLog.Read.All',
+        authorization: bearer(await tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true })),
+      },
+      {
+        name: 'app-only token without Directory.Read.All',
+        authorization: bearer(await tokenFor(tenant, 'AuditLog.Read.All', { appOnly: true })),
+      },
       { name: 'personal Microsoft account', authorization: bearer(await tokenFor(PERSONAL_ACCOUNT_TENANT, audit)) },
       { name: 'without AuditLog.Read.All', authorization: bearer(await tokenFor(tenant)) },
       { name: 'a user with no directory role', authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [] })) },
       { name: 'a token without wids', authorization: bearer(await tokenFor(tenant, audit, { extraClaims: { wids: undefined } })) },
-      { name: 'Hybrid Identity Administrator', authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [HYBRID_IDENTITY_ADMINISTRATOR] })) },
-      { name: 'Global Secure Access Administrator', authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [GLOBAL_SECURE_ACCESS_ADMINISTRATOR] })) },
+      {
+        name: 'Hybrid Identity Administrator',
+        authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [HYBRID_IDENTITY_ADMINISTRATOR] })),
+      },
+      {
+        name: 'Global Secure Access Administrator',
+        authorization: bearer(await tokenFor(tenant, audit, { directoryRoles: [GLOBAL_SECURE_ACCESS_ADMINISTRATOR] })),
+      },
     ];
   }
   if (access === 'write') {
     cases.push({ name: 'read-only scope on a write', authorization: bearer(await tokenFor(tenant, 'Directory.Read.All')) });
-    cases.push({ name: 'Global Reader on a write', authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [GLOBAL_READER] })) });
+    cases.push({
+      name: 'Global Reader on a write',
+      authorization: bearer(await tokenFor(tenant, undefined, { directoryRoles: [GLOBAL_READER] })),
+    });
   }
   return cases;
 }

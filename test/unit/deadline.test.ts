@@ -16,7 +16,9 @@ describe('withDeadline', () => {
 
   it('shares one signal among the requests whose deadlines fall in the same tick, not one per request', async () => {
     const signals = new Set<AbortSignal>();
-    await Promise.all(Array.from({ length: 500 }, () => withDeadline(20_000, undefined, async (deadline) => void signals.add(deadline.signal))));
+    await Promise.all(
+      Array.from({ length: 500 }, () => withDeadline(20_000, undefined, async (deadline) => void signals.add(deadline.signal))),
+    );
     // 500 requests started within a few ms of each other, 100 ms ticks: one or two signals, not 500.
     expect(signals.size).toBeLessThanOrEqual(2);
   });

@@ -29,7 +29,9 @@ const counts = async (groupId: string) => {
   const g = await directory.group(SCOPE, groupId);
   return { members: g.memberCount, applications: g.applicationCount };
 };
-const edgeOf = async (connectorId: string) => (await store.read<{ id: string; tenantId: string; type: 'connectorMembership'; groupId: string }>(SCOPE, membershipId(connectorId)))?.groupId;
+const edgeOf = async (connectorId: string) =>
+  (await store.read<{ id: string; tenantId: string; type: 'connectorMembership'; groupId: string }>(SCOPE, membershipId(connectorId)))
+    ?.groupId;
 
 /** The failure a call is refused with. */
 async function refusal(call: Promise<unknown>): Promise<DomainFailure> {
@@ -50,7 +52,7 @@ async function refusedWithoutWriting(call: () => Promise<unknown>): Promise<Doma
 }
 
 describe('the Default group', () => {
-  it("has an id derived from the tenant, and exists once anything is read", async () => {
+  it('has an id derived from the tenant, and exists once anything is read', async () => {
     expect(await directory.countGroups(SCOPE)).toBe(1);
     const dflt = await directory.group(SCOPE, defaultGroupId(TENANT));
     expect(dflt).toMatchObject({ name: 'Default', isDefault: true, memberCount: 0, applicationCount: 0 });
@@ -58,7 +60,10 @@ describe('the Default group', () => {
 
   it('cannot be deleted', async () => {
     await directory.countGroups(SCOPE);
-    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, defaultGroupId(TENANT), undefined))).toEqual({ kind: 'refused', rule: 'deleteDefault' });
+    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, defaultGroupId(TENANT), undefined))).toEqual({
+      kind: 'refused',
+      rule: 'deleteDefault',
+    });
   });
 
   it('cannot be created again under its id', async () => {
@@ -68,7 +73,9 @@ describe('the Default group', () => {
 
   it('stays the default: isDefault false is refused on it', async () => {
     await directory.countGroups(SCOPE);
-    const failure = await refusedWithoutWriting(() => directory.updateGroup(SCOPE, defaultGroupId(TENANT), { isDefault: false }, undefined));
+    const failure = await refusedWithoutWriting(() =>
+      directory.updateGroup(SCOPE, defaultGroupId(TENANT), { isDefault: false }, undefined),
+    );
     expect(failure).toEqual({ kind: 'refused', rule: 'defaultStaysDefault' });
   });
 });
@@ -76,7 +83,10 @@ describe('the Default group', () => {
 describe('groups', () => {
   it('another group cannot be made the default', async () => {
     const g = await newGroup();
-    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { isDefault: true }, undefined))).toEqual({ kind: 'refused', rule: 'onlyDefaultIsDefault' });
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { isDefault: true }, undefined))).toEqual({
+      kind: 'refused',
+      rule: 'onlyDefaultIsDefault',
+    });
   });
 
   it('an empty group changes its region', async () => {
@@ -87,25 +97,37 @@ describe('groups', () => {
   it('a group with a connector keeps its region', async () => {
     const g = await newGroup();
     await directory.moveConnector(SCOPE, (await newConnector()).id, g.id);
-    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { region: 'eur' }, undefined))).toEqual({ kind: 'refused', rule: 'regionOfUsedGroup' });
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { region: 'eur' }, undefined))).toEqual({
+      kind: 'refused',
+      rule: 'regionOfUsedGroup',
+    });
   });
 
   it('a group with an application keeps its region', async () => {
     const g = await newGroup();
     await directory.assignApplication(SCOPE, randomUUID(), g.id);
-    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { region: 'eur' }, undefined))).toEqual({ kind: 'refused', rule: 'regionOfUsedGroup' });
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { region: 'eur' }, undefined))).toEqual({
+      kind: 'refused',
+      rule: 'regionOfUsedGroup',
+    });
   });
 
   it('a group with a connector is not deleted', async () => {
     const g = await newGroup();
     await directory.moveConnector(SCOPE, (await newConnector()).id, g.id);
-    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, g.id, undefined))).toEqual({ kind: 'refused', rule: 'deleteUsedGroup' });
+    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, g.id, undefined))).toEqual({
+      kind: 'refused',
+      rule: 'deleteUsedGroup',
+    });
   });
 
   it('a group with an application is not deleted', async () => {
     const g = await newGroup();
     await directory.assignApplication(SCOPE, randomUUID(), g.id);
-    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, g.id, undefined))).toEqual({ kind: 'refused', rule: 'deleteUsedGroup' });
+    expect(await refusedWithoutWriting(() => directory.deleteGroup(SCOPE, g.id, undefined))).toEqual({
+      kind: 'refused',
+      rule: 'deleteUsedGroup',
+    });
   });
 
   it('an empty group is deleted', async () => {
@@ -118,7 +140,9 @@ describe('groups', () => {
     const g = await newGroup();
     await directory.updateGroup(SCOPE, g.id, { name: 'renamed' }, undefined);
     const stale = (etag: string) => etag === g._etag;
-    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { name: 'again' }, stale))).toEqual({ kind: 'preconditionFailed' });
+    expect(await refusedWithoutWriting(() => directory.updateGroup(SCOPE, g.id, { name: 'again' }, stale))).toEqual({
+      kind: 'preconditionFailed',
+    });
   });
 
   it('are seen only in their own tenant', async () => {
@@ -146,23 +170,35 @@ describe('membership', () => {
 
   it('adding a connector to the group it is in is refused', async () => {
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, defaultGroupId(TENANT)))).toEqual({ kind: 'refused', rule: 'alreadyMember' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, defaultGroupId(TENANT)))).toEqual({
+      kind: 'refused',
+      rule: 'alreadyMember',
+    });
   });
 
   it('adding a connector to a group that does not exist is a missing group, and nothing moves', async () => {
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, randomUUID()))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, randomUUID()))).toEqual({
+      kind: 'notFound',
+      entity: 'connectorGroup',
+    });
   });
 
   it('adding a connector that does not exist is a missing connector', async () => {
     const g = await newGroup();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, randomUUID(), g.id))).toEqual({ kind: 'notFound', entity: 'connector' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, randomUUID(), g.id))).toEqual({
+      kind: 'notFound',
+      entity: 'connector',
+    });
   });
 
   it('a move through a group the connector is not in is a missing connector', async () => {
     const [a, b] = [await newGroup('A'), await newGroup('B')];
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, b.id, a.id))).toEqual({ kind: 'notFound', entity: 'connector' });
+    expect(await refusedWithoutWriting(() => directory.moveConnector(SCOPE, c.id, b.id, a.id))).toEqual({
+      kind: 'notFound',
+      entity: 'connector',
+    });
   });
 
   it('removing a connector from a group returns it to Default, and both counts follow', async () => {
@@ -177,7 +213,10 @@ describe('membership', () => {
 
   it('removing a connector from Default is refused', async () => {
     const c = await newConnector();
-    expect(await refusedWithoutWriting(() => directory.removeMember(SCOPE, defaultGroupId(TENANT), c.id))).toEqual({ kind: 'refused', rule: 'connectorStaysInDefault' });
+    expect(await refusedWithoutWriting(() => directory.removeMember(SCOPE, defaultGroupId(TENANT), c.id))).toEqual({
+      kind: 'refused',
+      rule: 'connectorStaysInDefault',
+    });
   });
 
   it('removing a connector from a group it is not in is a missing connector', async () => {
@@ -190,7 +229,10 @@ describe('membership', () => {
     const g = await newGroup();
     const c = await newConnector();
     await directory.moveConnector(SCOPE, c.id, g.id);
-    expect(await refusedWithoutWriting(() => directory.removeMember(SCOPE, defaultGroupId(TENANT), c.id))).toEqual({ kind: 'notFound', entity: 'connector' });
+    expect(await refusedWithoutWriting(() => directory.removeMember(SCOPE, defaultGroupId(TENANT), c.id))).toEqual({
+      kind: 'notFound',
+      entity: 'connector',
+    });
   });
 
   it('a deleted connector leaves its group: its edge is gone and the count follows', async () => {
@@ -258,12 +300,18 @@ describe('assignment', () => {
 
   it('unassigning an application in Default is refused', async () => {
     await directory.countGroups(SCOPE);
-    expect(await refusedWithoutWriting(() => directory.unassignApplication(SCOPE, randomUUID()))).toEqual({ kind: 'refused', rule: 'applicationStaysInDefault' });
+    expect(await refusedWithoutWriting(() => directory.unassignApplication(SCOPE, randomUUID()))).toEqual({
+      kind: 'refused',
+      rule: 'applicationStaysInDefault',
+    });
   });
 
   it('assigning to a group that does not exist is a missing group', async () => {
     await directory.countGroups(SCOPE);
-    expect(await refusedWithoutWriting(() => directory.assignApplication(SCOPE, randomUUID(), randomUUID()))).toEqual({ kind: 'notFound', entity: 'connectorGroup' });
+    expect(await refusedWithoutWriting(() => directory.assignApplication(SCOPE, randomUUID(), randomUUID()))).toEqual({
+      kind: 'notFound',
+      entity: 'connectorGroup',
+    });
   });
 
   it('an application assigned elsewhere is not found in a group', async () => {
@@ -301,9 +349,12 @@ describe('audit records (docs/API.md, "Audit log")', () => {
     expect(record!.writeId).toBe((await store.read(SCOPE, group.id))?.writeId);
   });
 
-  it("name the application only when no user signed in", async () => {
+  it('name the application only when no user signed in', async () => {
     await directory.createGroup({ tenantId: TENANT, actor: { ...actor, user: null } }, { name: 'G' });
-    expect(records()[0]!.initiatedBy).toEqual({ user: null, app: { appId: actor.app.appId, displayName: 'Portal', servicePrincipalId: null, servicePrincipalName: null } });
+    expect(records()[0]!.initiatedBy).toEqual({
+      user: null,
+      app: { appId: actor.app.appId, displayName: 'Portal', servicePrincipalId: null, servicePrincipalName: null },
+    });
   });
 
   it('are not written for a refusal, for a change that changes nothing, or for the Default group made on first need', async () => {
@@ -330,9 +381,20 @@ describe('audit records (docs/API.md, "Audit log")', () => {
     await directory.moveConnector(AS_ADA, connector.id, group.id);
     await directory.removeMember(AS_ADA, group.id, connector.id);
     const [, , added, removed] = records();
-    expect([added!.activityDisplayName, removed!.activityDisplayName]).toEqual(['Add a Connector to Connector Group', 'Remove a Connector from Connector Group']);
+    expect([added!.activityDisplayName, removed!.activityDisplayName]).toEqual([
+      'Add a Connector to Connector Group',
+      'Remove a Connector from Connector Group',
+    ]);
     const groupIds = (r: Record<string, any>) => r.targetResources[1].modifiedProperties[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(groupIds(added!)).toEqual({ displayName: 'ConnectorGroupId', oldValue: JSON.stringify(defaultGroupId(TENANT)), newValue: JSON.stringify(group.id) });
-    expect(groupIds(removed!)).toEqual({ displayName: 'ConnectorGroupId', oldValue: JSON.stringify(group.id), newValue: JSON.stringify(defaultGroupId(TENANT)) });
+    expect(groupIds(added!)).toEqual({
+      displayName: 'ConnectorGroupId',
+      oldValue: JSON.stringify(defaultGroupId(TENANT)),
+      newValue: JSON.stringify(group.id),
+    });
+    expect(groupIds(removed!)).toEqual({
+      displayName: 'ConnectorGroupId',
+      oldValue: JSON.stringify(group.id),
+      newValue: JSON.stringify(defaultGroupId(TENANT)),
+    });
   });
 });

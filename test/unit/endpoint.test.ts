@@ -21,7 +21,11 @@ async function failWith(error: unknown) {
   const request = new HttpRequest({ method: 'GET', url: 'http://localhost/beta/x', headers: { 'client-request-id': 'abc-123' } });
   const result = await handler(request, new InvocationContext({ logHandler: (_level, ...args) => logged.push(args) }));
   const response = new HttpResponse(result as object);
-  return { response, body: (await response.json()) as { error: { code: string; message: string; innerError: Record<string, string> } }, logged };
+  return {
+    response,
+    body: (await response.json()) as { error: { code: string; message: string; innerError: Record<string, string> } },
+    logged,
+  };
 }
 
 describe('toHttpHandler failures', () => {
@@ -51,7 +55,8 @@ describe('toHttpHandler scope', () => {
     const seen: Call['scope'][] = [];
     const handler = toHttpHandler(async (call) => (seen.push(call.scope), { status: 204 }), 'read', allowAll, { deadlineMs });
     const table = new RouteTable([{ name: 'x', route: 'beta/x', methods: ['GET'], handler, serve: handler }], '');
-    const run = (deadline?: Deadline) => invokeItem(table.match('GET', '/beta/x')!, { method: 'GET', url: 'http://localhost/beta/x', headers: {} }, () => undefined, deadline);
+    const run = (deadline?: Deadline) =>
+      invokeItem(table.match('GET', '/beta/x')!, { method: 'GET', url: 'http://localhost/beta/x', headers: {} }, () => undefined, deadline);
     return { seen, run };
   }
 
@@ -112,7 +117,13 @@ describe('endpoint declarations', () => {
 
   it('refuse parameter kinds that do not name exactly the route parameters', () => {
     const declare = defineEndpoint<unknown>();
-    const base = { name: 'x', methods: ['GET' as const], access: 'read' as const, doc: { summary: 's', status: 200 as const, response: { kind: 'none' as const } }, handler: () => async () => ({}) };
+    const base = {
+      name: 'x',
+      methods: ['GET' as const],
+      access: 'read' as const,
+      doc: { summary: 's', status: 200 as const, response: { kind: 'none' as const } },
+      handler: () => async () => ({}),
+    };
     // The types refuse both as well; a declaration built at run time is checked all the same.
     expect(() => declare({ ...base, route: 'x/{id}', params: {} } as never)).toThrow(/parameters \[\] do not match the route's \[id\]/);
     expect(() => declare({ ...base, route: 'x', params: { id: 'connector' } } as never)).toThrow(/parameters \[id\] do not match/);
@@ -127,10 +138,12 @@ describe('endpoint declarations', () => {
       access: 'read',
       params: { profileId: 'profile', id: 'connector' },
       doc: { summary: 's', status: 204, response: { kind: 'none' } },
-      handler: () => async ({ params }) => {
-        seen.push(params);
-        return { status: 204 };
-      },
+      handler:
+        () =>
+        async ({ params }) => {
+          seen.push(params);
+          return { status: 204 };
+        },
     });
     const run = (params: Record<string, string>) => {
       const handler = toHttpHandler(serve(probe, undefined), 'read', allowAll);
@@ -175,7 +188,12 @@ describe('a declared body, precondition and create key', () => {
   });
   const run = async (body: string, headers: Record<string, string> = {}) => {
     const handler = toHttpHandler(serve(probe, undefined), 'read', allowAll);
-    const request = new HttpRequest({ method: 'POST', url: 'http://localhost/beta/p', headers: { 'content-type': 'application/json', ...headers }, body: { string: body } });
+    const request = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost/beta/p',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: { string: body },
+    });
     const response = new HttpResponse((await handler(request, new InvocationContext())) as object);
     return { status: response.status, text: await response.text() };
   };
@@ -184,7 +202,10 @@ describe('a declared body, precondition and create key', () => {
     seen.length = 0;
     expect((await run('{"name":"a"}', { 'if-match': 'W/"e1"', 'client-request-id': 'key-1' })).status).toBe(204);
     expect((await run('{"name":"b"}')).status).toBe(204);
-    expect(seen).toEqual([{ name: 'a', createKey: 'key-1', matches: true }, { name: 'b', createKey: undefined, matches: undefined }]);
+    expect(seen).toEqual([
+      { name: 'a', createKey: 'key-1', matches: true },
+      { name: 'b', createKey: undefined, matches: undefined },
+    ]);
   });
 
   it('refuses a body against its schema, naming the declared type, before the handler runs', async () => {
@@ -198,7 +219,11 @@ describe('a declared body, precondition and create key', () => {
 
   it('gives only what is declared: no body, no If-Match, no key', async () => {
     const plain = defineEndpoint<unknown>()({
-      name: 'plain', route: 'q', methods: ['POST'], access: 'read', params: {},
+      name: 'plain',
+      route: 'q',
+      methods: ['POST'],
+      access: 'read',
+      params: {},
       doc: { summary: 's', status: 204, response: { kind: 'none' } },
       handler: () => async (call) => {
         // @ts-expect-error not declared with precondition: true
@@ -211,7 +236,10 @@ describe('a declared body, precondition and create key', () => {
     });
     seen.length = 0;
     const handler = toHttpHandler(serve(plain, undefined), 'read', allowAll);
-    await handler(new HttpRequest({ method: 'POST', url: 'http://localhost/beta/q', headers: { 'if-match': '*' }, body: { string: 'not json' } }), new InvocationContext());
+    await handler(
+      new HttpRequest({ method: 'POST', url: 'http://localhost/beta/q', headers: { 'if-match': '*' }, body: { string: 'not json' } }),
+      new InvocationContext(),
+    );
     expect(seen).toEqual([undefined]);
   });
 
@@ -219,19 +247,35 @@ describe('a declared body, precondition and create key', () => {
     expect(probe.doc.request).toBe(probeSchema);
     const other = z.strictObject({ id: z.string() });
     const choice = defineEndpoint<unknown>()({
-      name: 'choice', route: 'c', methods: ['POST'], access: 'read', params: {},
+      name: 'choice',
+      route: 'c',
+      methods: ['POST'],
+      access: 'read',
+      params: {},
       doc: { summary: 's', status: 204, response: { kind: 'none' } },
-      body: { oneOf: [{ schema: probeSchema, type: 'probe', when: 'name' }, { schema: other, type: 'other' }] },
-      handler: () => async ({ body }) => {
-        seen.push('name' in body ? `name ${body.name}` : `id ${body.id}`);
-        return { status: 204 };
+      body: {
+        oneOf: [
+          { schema: probeSchema, type: 'probe', when: 'name' },
+          { schema: other, type: 'other' },
+        ],
       },
+      handler:
+        () =>
+        async ({ body }) => {
+          seen.push('name' in body ? `name ${body.name}` : `id ${body.id}`);
+          return { status: 204 };
+        },
     });
     expect(z.toJSONSchema(choice.doc.request!)).toMatchObject({ anyOf: [{ required: ['name'] }, { required: ['id'] }] });
     seen.length = 0;
     const handler = toHttpHandler(serve(choice, undefined), 'read', allowAll);
     const send = async (body: string) => {
-      const request = new HttpRequest({ method: 'POST', url: 'http://localhost/beta/c', headers: { 'content-type': 'application/json' }, body: { string: body } });
+      const request = new HttpRequest({
+        method: 'POST',
+        url: 'http://localhost/beta/c',
+        headers: { 'content-type': 'application/json' },
+        body: { string: body },
+      });
       const response = new HttpResponse((await handler(request, new InvocationContext())) as object);
       return response.status === 204 ? 204 : ((await response.json()) as { error: { message: string } }).error.message;
     };
@@ -246,7 +290,10 @@ describe('a declared body, precondition and create key', () => {
     const found: string[] = [];
     for (const file of readdirSync('src/functions')) {
       const text = readFileSync(path.join('src/functions', file), 'utf8');
-      for (const m of text.matchAll(/parseBody|readJsonObject|validate\(|arrayBuffer|ifMatch\(|if-match|client-request-id|callerRequestId/gi)) found.push(`${file}: ${m[0]}`);
+      for (const m of text.matchAll(
+        /parseBody|readJsonObject|validate\(|arrayBuffer|ifMatch\(|if-match|client-request-id|callerRequestId/gi,
+      ))
+        found.push(`${file}: ${m[0]}`);
     }
     expect(found).toEqual([]);
   });

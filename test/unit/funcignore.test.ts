@@ -24,13 +24,29 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 describe('.funcignore', () => {
   it('keeps what the Functions host loads: host.json, package.json, the compiled app and its node_modules', () => {
-    for (const name of ['host.json', 'package.json', 'dist/src/index.js', 'dist/src/functions/index.js', 'node_modules/', 'node_modules/@azure/cosmos/package.json']) {
+    for (const name of [
+      'host.json',
+      'package.json',
+      'dist/src/index.js',
+      'dist/src/functions/index.js',
+      'node_modules/',
+      'node_modules/@azure/cosmos/package.json',
+    ]) {
       expect(ignored(name), name).toBe(false);
     }
   });
 
   it('leaves out sources, tests, tooling and local settings', () => {
-    for (const name of ['src/index.ts', 'test/http/seeds.test.ts', 'dist/test/support/app.js', 'dist/src/index.js.map', 'local.settings.json', 'README.md', 'packages/', 'artifact/']) {
+    for (const name of [
+      'src/index.ts',
+      'test/http/seeds.test.ts',
+      'dist/test/support/app.js',
+      'dist/src/index.js.map',
+      'local.settings.json',
+      'README.md',
+      'packages/',
+      'artifact/',
+    ]) {
       expect(ignored(name), name).toBe(true);
     }
   });

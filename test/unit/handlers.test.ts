@@ -26,8 +26,21 @@ const PROFILE = `${BASE}/onPremisesPublishingProfiles/applicationProxy`;
 
 const caller: Authenticator = { authenticate: async () => ({ tenantId: TENANT, scopes: ['Directory.ReadWrite.All'] }) };
 
-async function call(endpoint: Endpoint<Services>, directory: Partial<Directory>, method: string, url: string, params: Record<string, string>, body?: unknown) {
-  const services: Services = { directory: directory as Directory, pagingKey: new Uint8Array(32).fill(7), routes: () => { throw new Error('unused'); } };
+async function call(
+  endpoint: Endpoint<Services>,
+  directory: Partial<Directory>,
+  method: string,
+  url: string,
+  params: Record<string, string>,
+  body?: unknown,
+) {
+  const services: Services = {
+    directory: directory as Directory,
+    pagingKey: new Uint8Array(32).fill(7),
+    routes: () => {
+      throw new Error('unused');
+    },
+  };
   const handler = toHttpHandler(serve(endpoint, services), endpoint.access, caller);
   const request = new HttpRequest({
     method,
@@ -42,7 +55,14 @@ async function call(endpoint: Endpoint<Services>, directory: Partial<Directory>,
 }
 
 const connector = (id: string): Stored<ConnectorDoc> => ({
-  id, tenantId: TENANT, type: 'connector', machineName: 'host-1', externalIp: '10.0.0.1', status: 'active', version: '', _etag: '"e1"',
+  id,
+  tenantId: TENANT,
+  type: 'connector',
+  machineName: 'host-1',
+  externalIp: '10.0.0.1',
+  status: 'active',
+  version: '',
+  _etag: '"e1"',
 });
 
 describe('handlers over a fake directory', () => {
@@ -56,16 +76,28 @@ describe('handlers over a fake directory', () => {
       },
     };
     const url = `${BASE}/applications/${APP}/connectorGroup/members/${CONNECTOR}/memberOf/$ref`;
-    const reply = await call(applicationsConnectorGroupMembersMemberOfAdd, directory, 'POST', url, { applicationId: APP, connectorId: CONNECTOR }, {
-      '@odata.id': `${PROFILE}/connectorGroups/${TARGET}`,
-    });
+    const reply = await call(
+      applicationsConnectorGroupMembersMemberOfAdd,
+      directory,
+      'POST',
+      url,
+      { applicationId: APP, connectorId: CONNECTOR },
+      {
+        '@odata.id': `${PROFILE}/connectorGroups/${TARGET}`,
+      },
+    );
     expect(reply.status).toBe(204);
-    expect(moves).toEqual([[{ tenantId: TENANT, actor: expect.objectContaining({ correlationId: expect.any(String) }) }, CONNECTOR, TARGET, SOURCE]]);
+    expect(moves).toEqual([
+      [{ tenantId: TENANT, actor: expect.objectContaining({ correlationId: expect.any(String) }) }, CONNECTOR, TARGET, SOURCE],
+    ]);
   });
 
   it("answers the domain's not-found in Graph's words", async () => {
     const directory: Partial<Directory> = { connector: async () => Promise.reject(notFound('connector')) };
-    const reply = await call(connectorsGet, directory, 'GET', `${PROFILE}/connectors/${CONNECTOR}`, { profileId: 'applicationProxy', id: CONNECTOR });
+    const reply = await call(connectorsGet, directory, 'GET', `${PROFILE}/connectors/${CONNECTOR}`, {
+      profileId: 'applicationProxy',
+      id: CONNECTOR,
+    });
     expect(reply.status).toBe(404);
     expect(reply.body.error).toMatchObject({
       code: 'Request_ResourceNotFound',
@@ -81,7 +113,9 @@ describe('handlers over a fake directory', () => {
         return page.continuation ? { items: [connector(TARGET)] } : { items: [connector(CONNECTOR)], continuation: 'cosmos-page-2' };
       },
     };
-    const first = await call(connectorsList, directory, 'GET', `${PROFILE}/connectors?$filter=status eq 'active'&$top=1`, { profileId: 'applicationProxy' });
+    const first = await call(connectorsList, directory, 'GET', `${PROFILE}/connectors?$filter=status eq 'active'&$top=1`, {
+      profileId: 'applicationProxy',
+    });
     expect(first.status).toBe(200);
     expect(first.body.value.map((c: { id: string }) => c.id)).toEqual([CONNECTOR]);
     expect(asked[0]).toEqual({

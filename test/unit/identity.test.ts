@@ -50,7 +50,8 @@ import {
   unsignedToken,
 } from '../support/tokens.js';
 
-const INVALID_TOKEN = /^Bearer realm="", authorization_uri="https:\/\/login\.microsoftonline\.com\/common\/oauth2\/authorize", error="invalid_token", error_description="[^"\\]*"$/;
+const INVALID_TOKEN =
+  /^Bearer realm="", authorization_uri="https:\/\/login\.microsoftonline\.com\/common\/oauth2\/authorize", error="invalid_token", error_description="[^"\\]*"$/;
 
 /** Identity refuses with a code of its own (never Graph's words); the caller reads it as graph/ words it. */
 async function refusal(promise: Promise<unknown>): Promise<GraphError> {
@@ -237,7 +238,12 @@ describe('local mode: 401 InvalidAuthenticationToken', () => {
     await expect401(as(tokenFor(tenant, undefined, { issuer })), /Invalid issuer/);
     // tid changed, iss left: the issuer names another tenant
     await expect401(
-      as(tokenFor(tenant, undefined, { issuer: `https://login.microsoftonline.com/${tenant}/v2.0`, extraClaims: { tid: otherTenant(tenant) } })),
+      as(
+        tokenFor(tenant, undefined, {
+          issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
+          extraClaims: { tid: otherTenant(tenant) },
+        }),
+      ),
       /Invalid issuer/,
     );
   });
@@ -253,14 +259,24 @@ describe('local mode: 401 InvalidAuthenticationToken', () => {
 });
 
 describe('refusals as codes', () => {
-  const failure = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: unknown) => (e instanceof IdentityError ? e.failure : e));
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'accepted',
+      (e: unknown) => (e instanceof IdentityError ? e.failure : e),
+    );
 
   it("names what is wrong with the token or the caller, not Graph's words for it", async () => {
     expect(await failure(auth.authenticate('', 'read'))).toEqual({ kind: 'token', problem: 'empty' });
     expect(await failure(auth.authenticate('Basic abc', 'read'))).toEqual({ kind: 'token', problem: 'notBearer' });
     expect(await failure(as('x.y.z'))).toEqual({ kind: 'token', problem: 'malformed' });
-    expect(await failure(as(tokenFor(tenant, 'Directory.Read.All'), 'write'))).toEqual({ kind: 'scope', needed: ['Directory.ReadWrite.All', 'Directory.AccessAsUser.All'] });
-    expect(await failure(as(tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true })))).toEqual({ kind: 'denied', denial: 'appOnly' });
+    expect(await failure(as(tokenFor(tenant, 'Directory.Read.All'), 'write'))).toEqual({
+      kind: 'scope',
+      needed: ['Directory.ReadWrite.All', 'Directory.AccessAsUser.All'],
+    });
+    expect(await failure(as(tokenFor(tenant, 'Directory.ReadWrite.All', { appOnly: true })))).toEqual({
+      kind: 'denied',
+      denial: 'appOnly',
+    });
   });
 });
 
@@ -319,7 +335,10 @@ describe("local mode: the signed-in user's directory roles (wids)", () => {
 
   it('no wids, or wids that is not a list of ids, is no role', async () => {
     for (const wids of [undefined, APPLICATION_ADMINISTRATOR, [APPLICATION_ADMINISTRATOR, 7], {}]) {
-      await expect403(as(tokenFor(tenant, undefined, { extraClaims: { wids } }), 'read'), /Insufficient privileges to complete the operation\. The token carries no directory roles \(wids\)/);
+      await expect403(
+        as(tokenFor(tenant, undefined, { extraClaims: { wids } }), 'read'),
+        /Insufficient privileges to complete the operation\. The token carries no directory roles \(wids\)/,
+      );
     }
   });
 
@@ -328,7 +347,10 @@ describe("local mode: the signed-in user's directory roles (wids)", () => {
   });
 
   it('takes the role lists of its settings', async () => {
-    const custom = createAuthenticator({ ...TEST_IDENTITY_SETTINGS, roles: { read: ['Global Reader', GLOBAL_ADMINISTRATOR], write: ['global-administrator'] } });
+    const custom = createAuthenticator({
+      ...TEST_IDENTITY_SETTINGS,
+      roles: { read: ['Global Reader', GLOBAL_ADMINISTRATOR], write: ['global-administrator'] },
+    });
     expect((await custom.authenticate(`Bearer ${await withRoles([GLOBAL_ADMINISTRATOR])}`, 'write')).tenantId).toBe(tenant);
     expect((await custom.authenticate(`Bearer ${await withRoles([GLOBAL_READER])}`, 'read')).tenantId).toBe(tenant);
     await expect403(custom.authenticate(`Bearer ${await withRoles([APPLICATION_ADMINISTRATOR])}`, 'read'));
@@ -432,7 +454,9 @@ describe('settings', () => {
     expect(() => createAuthenticator(entra({ audience: 'a b' }))).toThrow(/audience/);
     expect(() => createAuthenticator(entra({ issuer: '' }))).toThrow(/issuer must be an https URL/);
     expect(() => createAuthenticator(entra({ issuer: 'http://login.microsoftonline.com/{tenantid}/v2.0' }))).toThrow(/https/);
-    expect(() => createAuthenticator(entra({ issuer: 'https://login.microsoftonline.com/{tenantId}/{tenantid}' }))).toThrow(/one \{tenantid\}/);
+    expect(() => createAuthenticator(entra({ issuer: 'https://login.microsoftonline.com/{tenantId}/{tenantid}' }))).toThrow(
+      /one \{tenantid\}/,
+    );
     expect(() => createAuthenticator(entra({ issuer: 'https://login.microsoftonline.com/{tid}/v2.0' }))).toThrow(/issuer/);
     expect(() => createAuthenticator(entra({ issuer: 'https://login.microsoftonline.com/common/v2.0' }))).toThrow(/never the issuer/);
     expect(() => createAuthenticator(entra({ jwksUri: 'keys' }))).toThrow(/jwksUri/);
@@ -451,8 +475,14 @@ describe('settings', () => {
       return 'accepted';
     };
     expect(invalid({ read: [GLOBAL_READER], write: [] })).toEqual(['writeRoles', 'no role may write: name at least one role template id.']);
-    expect(invalid({ read: [], write: [GLOBAL_ADMINISTRATOR] })).toEqual(['readRoles', 'no role may read: name at least one role template id.']);
-    expect(invalid({ read: ['Global Reader'], write: ['Global Admin'] })).toEqual(['writeRoles', expect.stringMatching(/^"Global Admin" is neither a role template id/)]);
+    expect(invalid({ read: [], write: [GLOBAL_ADMINISTRATOR] })).toEqual([
+      'readRoles',
+      'no role may read: name at least one role template id.',
+    ]);
+    expect(invalid({ read: ['Global Reader'], write: ['Global Admin'] })).toEqual([
+      'writeRoles',
+      expect.stringMatching(/^"Global Admin" is neither a role template id/),
+    ]);
     expect(invalid({ read: [GLOBAL_READER], write: [GLOBAL_ADMINISTRATOR] })).toEqual([
       'readRoles',
       `every role that may write must also be allowed to read; add Global Administrator (${GLOBAL_ADMINISTRATOR}) to the roles that may read.`,
@@ -467,7 +497,9 @@ describe('settings', () => {
     expect(() => assertLocalModeAllowed({ WEBSITE_SITE_NAME: '' })).not.toThrow();
     expect(() => assertLocalModeAllowed({ WEBSITE_INSTANCE_ID: 'abc' })).toThrow(/WEBSITE_INSTANCE_ID is set.*runs in Azure/);
     expect(() => assertLocalModeAllowed({ WEBSITE_SITE_NAME: 'appproxy' })).toThrow(/WEBSITE_SITE_NAME/);
-    expect(() => createAuthenticator(TEST_IDENTITY_SETTINGS, { env: { WEBSITE_SITE_NAME: 'appproxy' } })).toThrow(/Local identity mode refused/);
+    expect(() => createAuthenticator(TEST_IDENTITY_SETTINGS, { env: { WEBSITE_SITE_NAME: 'appproxy' } })).toThrow(
+      /Local identity mode refused/,
+    );
   });
 });
 
@@ -478,7 +510,11 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
   let served: { keys: JWK[] } = { keys: [] };
   let fetches = 0;
 
-  interface SigningKey { kid: string; privateKey: CryptoKey; jwk: JWK }
+  interface SigningKey {
+    kid: string;
+    privateKey: CryptoKey;
+    jwk: JWK;
+  }
   const makeKey = async (kid: string, alg = 'RS256'): Promise<SigningKey> => {
     const { privateKey, publicKey } = await generateKeyPair(alg);
     // Entra's keys carry kid, use, x5t but no alg
@@ -535,7 +571,10 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
     const t = randomUUID();
     await expect401(entra.authenticate(`Bearer ${await tokenFor(t)}`, 'read'), /signing key is unknown/); // the local key is not trusted
     await expect401(entra.authenticate(`Bearer ${await sign(keyA, t, { aud: LOCAL_AUDIENCE })}`, 'read'), /Invalid audience/);
-    await expect401(entra.authenticate(`Bearer ${await sign(keyA, t, { iss: `https://login.microsoftonline.com/${otherTenant(t)}/v2.0` })}`, 'read'), /Invalid issuer/);
+    await expect401(
+      entra.authenticate(`Bearer ${await sign(keyA, t, { iss: `https://login.microsoftonline.com/${otherTenant(t)}/v2.0` })}`, 'read'),
+      /Invalid issuer/,
+    );
     await expect401(entra.authenticate(`Bearer ${await sign(keyA, t, { exp: Math.floor(Date.now() / 1000) - 3600 })}`, 'read'), /expired/);
     expect((await entra.authenticate(`Bearer ${await sign(rs512, t, {}, 'RS512')}`, 'read')).tenantId).toBe(t); // RS256 family
     await expect401(entra.authenticate(`Bearer ${await sign(ps256, t, {}, 'PS256')}`, 'read'), /algorithm is not accepted/);
@@ -547,7 +586,8 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
     served = { keys: [keyA.jwk] };
     const entra = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri });
     const t = randomUUID();
-    const asUser = async (wids: string[] | undefined, access: Access) => entra.authenticate(`Bearer ${await sign(keyA, t, { wids })}`, access);
+    const asUser = async (wids: string[] | undefined, access: Access) =>
+      entra.authenticate(`Bearer ${await sign(keyA, t, { wids })}`, access);
     for (const access of ['read', 'write'] as const) {
       expect((await asUser([APPLICATION_ADMINISTRATOR, USER_ROLE], access)).tenantId).toBe(t);
       expect((await asUser([GLOBAL_ADMINISTRATOR, USER_ROLE], access)).tenantId).toBe(t);
@@ -585,7 +625,12 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
   it('answers 503 with Retry-After when the JWKS cannot be fetched', async () => {
     const t = randomUUID();
     const token = `Bearer ${await sign(keyA, t)}`;
-    const notFound = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: jwksUri.replace('/keys', '/nothing') });
+    const notFound = createAuthenticator({
+      mode: 'entra',
+      audience,
+      issuer: ENTRA_MULTI_TENANT_ISSUER,
+      jwksUri: jwksUri.replace('/keys', '/nothing'),
+    });
     const error = await refusal(notFound.authenticate(token, 'read'));
     expect([error.status, error.code, error.headers['Retry-After']]).toEqual([503, 'serviceUnavailable', '1']);
 
@@ -593,7 +638,12 @@ describe('Entra ID mode against a JWKS over HTTP', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const unreachable = createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri: `http://127.0.0.1:${port}/keys` });
+    const unreachable = createAuthenticator({
+      mode: 'entra',
+      audience,
+      issuer: ENTRA_MULTI_TENANT_ISSUER,
+      jwksUri: `http://127.0.0.1:${port}/keys`,
+    });
     expect((await refusal(unreachable.authenticate(token, 'read'))).status).toBe(503);
     // a request without a token is still a 401, whatever the JWKS
     await expect401(unreachable.authenticate(undefined, 'read'), /empty/, false);
@@ -743,7 +793,12 @@ describe('npm run token (src/local/token.ts main)', () => {
     const { code, stdout } = await run('--keys-dir', TEST_KEYS_DIR);
     expect(code).toBe(0);
     const claims = decodeJwt(stdout.trim());
-    expect(claims).toMatchObject({ tid: LOCAL_DEFAULT_TENANT, scp: 'Directory.ReadWrite.All', aud: LOCAL_AUDIENCE, wids: [APPLICATION_ADMINISTRATOR, USER_ROLE] });
+    expect(claims).toMatchObject({
+      tid: LOCAL_DEFAULT_TENANT,
+      scp: 'Directory.ReadWrite.All',
+      aud: LOCAL_AUDIENCE,
+      wids: [APPLICATION_ADMINISTRATOR, USER_ROLE],
+    });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
     expect((await auth.authenticate(`Bearer ${stdout.trim()}`, 'write')).tenantId).toBe(LOCAL_DEFAULT_TENANT);
   });
@@ -781,7 +836,10 @@ describe('npm run token (src/local/token.ts main)', () => {
     const nobody = await mint('--no-role');
     expect(decodeJwt(nobody).wids).toEqual([USER_ROLE]);
     await expect403(auth.authenticate(`Bearer ${nobody}`, 'read'), /^Insufficient privileges/);
-    await expect403(auth.authenticate(`Bearer ${await mint('--role', 'CloudApplicationAdministrator')}`, 'write'), /^Insufficient privileges/);
+    await expect403(
+      auth.authenticate(`Bearer ${await mint('--role', 'CloudApplicationAdministrator')}`, 'write'),
+      /^Insufficient privileges/,
+    );
     expect(decodeJwt(await mint('--app-only')).wids).toBeUndefined();
   });
 

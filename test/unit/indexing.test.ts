@@ -15,7 +15,9 @@ function served(orderBy: [string, Order][]): boolean {
     [false, true].some(
       (reversed) =>
         index.length === orderBy.length &&
-        index.every((p, i) => p.path === `/${orderBy[i]![0]}` && (p.order ?? 'ascending') === (reversed ? flip(orderBy[i]![1]) : orderBy[i]![1])),
+        index.every(
+          (p, i) => p.path === `/${orderBy[i]![0]}` && (p.order ?? 'ascending') === (reversed ? flip(orderBy[i]![1]) : orderBy[i]![1]),
+        ),
     ),
   );
 }
@@ -51,7 +53,13 @@ describe('container indexing policy', () => {
           if (a === b) continue;
           for (const da of ['ascending', 'descending'] as const) {
             for (const db of ['ascending', 'descending'] as const) {
-              if (!served([[a, da], [b, db]])) missing.push(`${a} ${da}, ${b} ${db}`);
+              if (
+                !served([
+                  [a, da],
+                  [b, db],
+                ])
+              )
+                missing.push(`${a} ${da}, ${b} ${db}`);
             }
           }
         }

@@ -69,6 +69,14 @@ describe('a $batch item request', () => {
 
   it('gives the merged query, the method, the URL and the body once, as the host would', async () => {
     const item = await viaItem({}, Buffer.from('{"a":1}'));
-    expect(item).toMatchObject({ query: [['$top', '2,3'], ['a', '']], method: 'POST', url: URL_, body: '{"a":1}' });
+    expect(item).toMatchObject({
+      query: [
+        ['$top', '2,3'],
+        ['a', ''],
+      ],
+      method: 'POST',
+      url: URL_,
+      body: '{"a":1}',
+    });
   });
 });

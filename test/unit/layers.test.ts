@@ -75,7 +75,8 @@ describe('layers', () => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (full.endsWith('.ts')) for (const m of readFileSync(full, 'utf8').matchAll(/^export [^;]* from '\.\.\/[^']*'/gm)) reexports.push(`${full}: ${m[0]}`);
+        else if (full.endsWith('.ts'))
+          for (const m of readFileSync(full, 'utf8').matchAll(/^export [^;]* from '\.\.\/[^']*'/gm)) reexports.push(`${full}: ${m[0]}`);
       }
     };
     walk('src');

@@ -10,7 +10,12 @@ describe('the vendored beta metadata', () => {
 
   it('reads the three enums with their members in order', () => {
     expect(csdl.enums.get('connectorGroupRegion')!.members.map((m) => m.name)).toEqual([
-      'nam', 'eur', 'aus', 'asia', 'ind', 'unknownFutureValue',
+      'nam',
+      'eur',
+      'aus',
+      'asia',
+      'ind',
+      'unknownFutureValue',
     ]);
     expect(csdl.enums.get('connectorGroupType')!.members).toEqual([{ name: 'applicationProxy', value: 0 }]);
     expect(csdl.enums.get('connectorStatus')!.members.map((m) => m.name)).toEqual(['active', 'inactive']);
@@ -31,7 +36,12 @@ describe('the vendored beta metadata', () => {
 
   it('reads navigation properties with containment and referenceability', () => {
     const nav = (type: string, name: string) => csdl.entities.get(type)!.navigations.find((n) => n.name === name);
-    expect(nav('connectorGroup', 'members')).toMatchObject({ target: 'connector', collection: true, containsTarget: false, referenceable: true });
+    expect(nav('connectorGroup', 'members')).toMatchObject({
+      target: 'connector',
+      collection: true,
+      containsTarget: false,
+      referenceable: true,
+    });
     expect(nav('connectorGroup', 'applications')).toMatchObject({ target: 'application', collection: true, referenceable: false });
     expect(nav('connector', 'memberOf')).toMatchObject({ target: 'connectorGroup', collection: true, referenceable: true });
     expect(nav('application', 'connectorGroup')).toMatchObject({ target: 'connectorGroup', collection: false, referenceable: true });
@@ -41,7 +51,13 @@ describe('the vendored beta metadata', () => {
   it('reads entity sets and the type-level capability annotations', () => {
     expect(csdl.entitySets.get('onPremisesPublishingProfiles')).toBe('onPremisesPublishingProfile');
     expect(csdl.capabilities.get('connector')).toEqual({
-      countable: true, expandable: true, filterable: true, selectable: true, referenceable: true, skipSupported: true, topSupported: true,
+      countable: true,
+      expandable: true,
+      filterable: true,
+      selectable: true,
+      referenceable: true,
+      skipSupported: true,
+      topSupported: true,
     });
   });
 
@@ -91,10 +107,20 @@ describe('the operations derived from it', () => {
   });
 
   it('documents create as 201, PATCH and DELETE as 204, and the 2XX range openapi.yaml writes', () => {
-    expect(find('POST', `${P}/connectorGroups`)).toMatchObject({ status: 201, publishedStatus: '2XX', response: 'entity', request: 'entity' });
+    expect(find('POST', `${P}/connectorGroups`)).toMatchObject({
+      status: 201,
+      publishedStatus: '2XX',
+      response: 'entity',
+      request: 'entity',
+    });
     expect(find('PATCH', `${P}/connectors/{connector-id}`)).toMatchObject({ status: 204, publishedStatus: '2XX' });
     expect(find('DELETE', `${P}/connectorGroups/{connectorGroup-id}`)).toMatchObject({ status: 204, publishedStatus: 204 });
-    expect(find('GET', `${P}/connectorGroups`)).toMatchObject({ status: 200, publishedStatus: '2XX', response: 'collection', entityType: 'connectorGroup' });
+    expect(find('GET', `${P}/connectorGroups`)).toMatchObject({
+      status: 200,
+      publishedStatus: '2XX',
+      response: 'collection',
+      entityType: 'connectorGroup',
+    });
   });
 
   it('leaves out targets outside the fragment and the applications set itself; no path twice', () => {

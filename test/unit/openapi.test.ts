@@ -9,7 +9,9 @@ import { endpoints } from '../../src/functions/index.js';
 import { describeFunctions } from '../../src/graph/openapi.js';
 
 const document = () =>
-  describeFunctions(declareFunctions(endpoints).map((f) => ({ name: f.name, route: f.route, methods: f.endpoint.methods, doc: f.endpoint.doc })));
+  describeFunctions(
+    declareFunctions(endpoints).map((f) => ({ name: f.name, route: f.route, methods: f.endpoint.methods, doc: f.endpoint.doc })),
+  );
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {

@@ -50,7 +50,7 @@ describe('skip tokens', () => {
 
   it('binds to the query as canonical text, so the same options in another form still work', () => {
     const token = makeSkipToken(CONTINUATION, binding, KEY);
-    const same = canonical("top=10&filter=name%20eq%20%27a%27&$skiptoken=whatever");
+    const same = canonical('top=10&filter=name%20eq%20%27a%27&$skiptoken=whatever');
     expect(readSkipToken(token, { ...binding, query: same }, KEY)).toBe(CONTINUATION);
   });
 
@@ -78,12 +78,19 @@ describe('skip tokens', () => {
 
   it('refuses a token replayed with another query', () => {
     const token = makeSkipToken(CONTINUATION, binding, KEY);
-    for (const qs of ["$filter=name eq 'b'&$top=10", "$filter=name eq 'a'&$top=11", "$filter=name eq 'a'", '$top=10', "$filter=name eq 'a'&$top=10&$count=true", "$filter=name eq 'a'&$top=10&$select=id"]) {
+    for (const qs of [
+      "$filter=name eq 'b'&$top=10",
+      "$filter=name eq 'a'&$top=11",
+      "$filter=name eq 'a'",
+      '$top=10',
+      "$filter=name eq 'a'&$top=10&$count=true",
+      "$filter=name eq 'a'&$top=10&$select=id",
+    ]) {
       refused(() => readSkipToken(token, { ...binding, query: canonical(qs) }, KEY));
     }
   });
 
-  it('refuses a token replayed on another collection (another list, another group\'s members)', () => {
+  it("refuses a token replayed on another collection (another list, another group's members)", () => {
     const token = makeSkipToken(CONTINUATION, binding, KEY);
     const members = (group: string) => `beta/onpremisespublishingprofiles/applicationproxy/connectorgroups/${group}/members`;
     for (const path of ['beta/onpremisespublishingprofiles/applicationproxy/connectors', members(TENANT), `v1.0/${PATH.slice(5)}`]) {
@@ -133,7 +140,16 @@ describe('skip tokens', () => {
   it('refuses malformed base64url', () => {
     const token = makeSkipToken(CONTINUATION, binding, KEY);
     const standard = Buffer.from(token, 'base64url').toString('base64');
-    for (const bad of ['', ' ', '!!!!', `${token}=`, `${token} `, ` ${token}`, token.replace(/.$/, '*'), `${token.slice(0, 10)}\n${token.slice(10)}`]) {
+    for (const bad of [
+      '',
+      ' ',
+      '!!!!',
+      `${token}=`,
+      `${token} `,
+      ` ${token}`,
+      token.replace(/.$/, '*'),
+      `${token.slice(0, 10)}\n${token.slice(10)}`,
+    ]) {
       refused(() => readSkipToken(bad, binding, KEY));
     }
     if (/[+/=]/.test(standard)) refused(() => readSkipToken(standard, binding, KEY));

@@ -158,7 +158,12 @@ describe('parseCollectionQuery: options', () => {
   });
 
   it('renders an ORDER BY clause from property names only', () => {
-    expect(orderByClause([{ property: 'value', descending: true }, { property: 'name', descending: false }])).toBe(' ORDER BY c["value"] DESC, c.name');
+    expect(
+      orderByClause([
+        { property: 'value', descending: true },
+        { property: 'name', descending: false },
+      ]),
+    ).toBe(' ORDER BY c["value"] DESC, c.name');
     expect(orderByClause([])).toBe('');
     expect(() => propertyRef('a b')).toThrow();
   });
@@ -218,7 +223,7 @@ describe('parseCollectionQuery: options', () => {
   });
 
   it('v1.0: only $-names are options; bare names are custom options and ignored', () => {
-    const q = parse("filter=garbage ((&top=abc&select=nope&expand=x&orderby=bad bad bad&count=maybe", 'v1.0');
+    const q = parse('filter=garbage ((&top=abc&select=nope&expand=x&orderby=bad bad bad&count=maybe', 'v1.0');
     expect(q).toEqual({ orderBy: [], pageSize: 100, skip: 0, count: false, expand: [], canonical: parse('', 'v1.0').canonical });
     const real = parse("$filter=name eq 'a'&$top=5&top=abc", 'v1.0');
     expect(real.pageSize).toBe(5);
@@ -261,9 +266,9 @@ describe('parseCollectionQuery: $skip, $search, $expand', () => {
 
   it('negates a search condition two-valued: a nullable property that is null does not contain anything', () => {
     const shape: EntityShape = { properties: { note: { type: 'string', nullable: true } } };
-    expect(compileCondition({ kind: 'not', operand: { kind: 'contains', property: 'note', value: 'X', ignoreCase: true } }, shape).sql).toBe(
-      '(NOT IS_DEFINED(c.note) OR IS_NULL(c.note) OR NOT CONTAINS(LOWER(c.note), @f0))',
-    );
+    expect(
+      compileCondition({ kind: 'not', operand: { kind: 'contains', property: 'note', value: 'X', ignoreCase: true } }, shape).sql,
+    ).toBe('(NOT IS_DEFINED(c.note) OR IS_NULL(c.note) OR NOT CONTAINS(LOWER(c.note), @f0))');
     expect(compileCondition({ kind: 'contains', property: 'note', value: 'X', ignoreCase: false }, shape).sql).toBe(
       'IS_DEFINED(c.note) AND NOT IS_NULL(c.note) AND CONTAINS(c.note, @f0)',
     );
@@ -304,7 +309,7 @@ describe('parseCollectionQuery: $skip, $search, $expand', () => {
     ['$expand=name', "'name'"],
     ['$expand=members($select=name)', "'name'"],
     ['$expand=members($top=1)', "'$top'"],
-    ['$expand=members($filter=status eq \'active\')', "'$filter'"],
+    ["$expand=members($filter=status eq 'active')", "'$filter'"],
     ['$expand=members($select=id;$select=id)', '$select'],
     ['$expand=members,members', "'members'"],
     ['$expand=members(', 'parentheses'],
@@ -315,7 +320,8 @@ describe('parseCollectionQuery: $skip, $search, $expand', () => {
   });
 
   it('refuses a nested $select under * where the resource has no navigation property, with a 400', () => {
-    const none = () => parseCollectionQuery(new URLSearchParams('$expand=*($select=id)'), connectorGroup, { version: 'beta', navigation: {} });
+    const none = () =>
+      parseCollectionQuery(new URLSearchParams('$expand=*($select=id)'), connectorGroup, { version: 'beta', navigation: {} });
     expect(refusal(none)).toMatchObject({ status: 400 });
     expect(refusal(none).message).toContain("'*'");
   });
@@ -326,7 +332,8 @@ describe('parseCollectionQuery: $skip, $search, $expand', () => {
   });
 
   it('binds $skip, $search and $expand into the canonical form', () => {
-    const canonical = (qs: string) => parseCollectionQuery(new URLSearchParams(qs), connectorGroup, { version: 'beta', navigation }).canonical;
+    const canonical = (qs: string) =>
+      parseCollectionQuery(new URLSearchParams(qs), connectorGroup, { version: 'beta', navigation }).canonical;
     expect(canonical('$skip=1')).not.toBe(canonical('$skip=2'));
     expect(canonical('$search="name:a"')).not.toBe(canonical('$search="name:b"'));
     expect(canonical('$expand=members')).not.toBe(canonical('$expand=members($select=id)'));
@@ -367,7 +374,11 @@ describe('parseCollectionQuery: $filter compilation', () => {
     ["name in ('a','b')", 'c.name IN (@f0, @f1)', ['a', 'b']],
     ["not (name in ('a','b'))", 'c.name != @f0 AND c.name != @f1', ['a', 'b']],
     ["region in ('eur','nam')", 'IS_DEFINED(c.region) AND NOT IS_NULL(c.region) AND c.region IN (@f0, @f1)', ['eur', 'nam']],
-    ["not (region in ('eur','nam'))", '(NOT IS_DEFINED(c.region) OR IS_NULL(c.region) OR c.region != @f0 AND c.region != @f1)', ['eur', 'nam']],
+    [
+      "not (region in ('eur','nam'))",
+      '(NOT IS_DEFINED(c.region) OR IS_NULL(c.region) OR c.region != @f0 AND c.region != @f1)',
+      ['eur', 'nam'],
+    ],
     ["region in ( 'eur' )", 'IS_DEFINED(c.region) AND NOT IS_NULL(c.region) AND c.region = @f0', ['eur']],
     [
       "region in ('eur', null)",
@@ -379,16 +390,28 @@ describe('parseCollectionQuery: $filter compilation', () => {
     ["not (name eq 'a')", 'c.name != @f0', ['a']],
     ["not(name eq 'a')", 'c.name != @f0', ['a']],
     ["NOT (name eq 'a' or isDefault)", 'c.name != @f0 AND c.isDefault != @f1', ['a', true]],
-    ["not (isDefault and region eq 'eur')", '(c.isDefault != @f0 OR NOT IS_DEFINED(c.region) OR IS_NULL(c.region) OR c.region != @f1)', [true, 'eur']],
+    [
+      "not (isDefault and region eq 'eur')",
+      '(c.isDefault != @f0 OR NOT IS_DEFINED(c.region) OR IS_NULL(c.region) OR c.region != @f1)',
+      [true, 'eur'],
+    ],
     ["not not name eq 'a'", 'c.name = @f0', ['a']],
     ["name eq 'a' and isDefault eq false", 'c.name = @f0 AND c.isDefault = @f1', ['a', false]],
-    ["name eq 'a' AND isDefault eq false and region eq null", 'c.name = @f0 AND c.isDefault = @f1 AND (NOT IS_DEFINED(c.region) OR IS_NULL(c.region))', ['a', false]],
+    [
+      "name eq 'a' AND isDefault eq false and region eq null",
+      'c.name = @f0 AND c.isDefault = @f1 AND (NOT IS_DEFINED(c.region) OR IS_NULL(c.region))',
+      ['a', false],
+    ],
     ["name eq 'a' or name eq 'b' or name eq 'c'", '(c.name = @f0 OR c.name = @f1 OR c.name = @f2)', ['a', 'b', 'c']],
     ["name eq 'a' or name eq 'b' and isDefault", '(c.name = @f0 OR c.name = @f1 AND c.isDefault = @f2)', ['a', 'b', true]],
     ["(name eq 'a' or name eq 'b') and isDefault", '(c.name = @f0 OR c.name = @f1) AND c.isDefault = @f2', ['a', 'b', true]],
     ["((name) eq ('a'))", 'c.name = @f0', ['a']],
     ["not name eq 'a' and isDefault", 'c.name != @f0 AND c.isDefault = @f1', ['a', true]],
-    ["region ne 'eur' and name eq 'x'", '(NOT IS_DEFINED(c.region) OR IS_NULL(c.region) OR c.region != @f0) AND c.name = @f1', ['eur', 'x']],
+    [
+      "region ne 'eur' and name eq 'x'",
+      '(NOT IS_DEFINED(c.region) OR IS_NULL(c.region) OR c.region != @f0) AND c.name = @f1',
+      ['eur', 'x'],
+    ],
   ])('%s', (filter, sql, values) => {
     const compiled = filterOf(filter);
     expect(compiled.sql).toBe(sql);
@@ -416,15 +439,15 @@ describe('parseCollectionQuery: $filter compilation', () => {
     expect(captured).toEqual({ sql: 'c.connectorGroupType = @f0', parameters: [{ name: '@f0', value: 'applicationProxy' }] });
   });
 
-  it.each([
-    "name eq 'x'' OR 1=1 --'",
-    "name eq 'x'') OR (c.tenantId != '''",
-  ])('keeps an injection attempt in parameters only: %s', (filter) => {
-    const compiled = filterOf(filter);
-    expect(compiled.sql).toBe('c.name = @f0');
-    expect(compiled.parameters).toHaveLength(1);
-    expect(compiled.parameters[0]!.value).toBe(filter.slice("name eq '".length, -1).replaceAll("''", "'"));
-  });
+  it.each(["name eq 'x'' OR 1=1 --'", "name eq 'x'') OR (c.tenantId != '''"])(
+    'keeps an injection attempt in parameters only: %s',
+    (filter) => {
+      const compiled = filterOf(filter);
+      expect(compiled.sql).toBe('c.name = @f0');
+      expect(compiled.parameters).toHaveLength(1);
+      expect(compiled.parameters[0]!.value).toBe(filter.slice("name eq '".length, -1).replaceAll("''", "'"));
+    },
+  );
 
   it('never puts request text into the SQL', () => {
     const compiled = filterOf("startswith(name,'evil)) OR 1=1 --') or region in ('eur', null) or name ne 'c.tenantId'");
@@ -460,7 +483,7 @@ describe('parseCollectionQuery: $filter refusals name what is wrong', () => {
     ["displayName eq 'a'", "'displayName'"],
     ["isDefault eq 'x'", "'isDefault'"],
     ['isDefault eq 1', "'isDefault'"],
-    ["name eq true", "'name'"],
+    ['name eq true', "'name'"],
     ['name eq 5', "'name'"],
     ["region eq 'mars'", "'region'"],
     ["region eq 'EUR'", "'region'"],
@@ -471,7 +494,7 @@ describe('parseCollectionQuery: $filter refusals name what is wrong', () => {
     ["startswith(region,'e')", "'region'"],
     ["startswith(isDefault,'t')", "'isDefault'"],
     ["startswith('a',name)", 'startswith'],
-    ["startswith(name)", 'startswith'],
+    ['startswith(name)', 'startswith'],
     ["startswith(name,'a','b')", 'startswith'],
     ['startswith(name,true)', "'true'"],
     ["startswith(name,'a') eq true", "'eq'"],
@@ -480,16 +503,16 @@ describe('parseCollectionQuery: $filter refusals name what is wrong', () => {
     ['name', "'name'"],
     ["'a'", "'a'"],
     ['true', "'true'"],
-    ["name in ()", "')'"],
-    ["(name) in (name)", 'literal'],
-    ["name eq", 'ends too early'],
+    ['name in ()', "')'"],
+    ['(name) in (name)', 'literal'],
+    ['name eq', 'ends too early'],
     ["name eq 'a' garbage", "'garbage'"],
     ["(name eq 'a'", "')'"],
     ["name eq 'a')", "')'"],
     ["name eq 'abc", 'unterminated'],
     ['name eq "a"', 'single quotes'],
     ["$it eq 'a'", "'$it'"],
-    ["name eq @p", 'alias'],
+    ['name eq @p', 'alias'],
     ["name eq 'a' and", 'ends too early'],
     ['not', 'ends too early'],
     ["name eq 'a' or or name eq 'b'", "'or'"],
@@ -524,7 +547,10 @@ describe('parseCollectionQuery: canonical', () => {
     ["$select=id,name&$filter=name eq 'a b' and region in ('eur','nam')&$orderby=name desc&$top=5&$count=true", 'beta'],
     ["select=id,name&filter=name eq 'a b' and region in ('eur','nam')&orderby=name desc&top=5&count=true", 'beta'],
     ["$count=true&$top=5&$orderby=name desc&$filter=name eq 'a b' and region in ('eur','nam')&$select=id,name", 'beta'],
-    ['%24select=id%2Cname&%24filter=name%20eq%20%27a%20b%27%20and%20region%20in%20(%27eur%27%2C%27nam%27)&%24orderby=name%20desc&%24top=5&%24count=true', 'beta'],
+    [
+      '%24select=id%2Cname&%24filter=name%20eq%20%27a%20b%27%20and%20region%20in%20(%27eur%27%2C%27nam%27)&%24orderby=name%20desc&%24top=5&%24count=true',
+      'beta',
+    ],
     ["$select=id,name&$filter=name+eq+'a+b'+and+region+in+('eur','nam')&$orderby=name+desc&$top=5&$count=true", 'beta'],
     ["$SELECT=id, name&$Filter=(name  eq  'a b')  AND region IN ('eur', 'nam')&$orderby=name DESC&$top=05&$count=TRUE", 'beta'],
     ["$select=id,name&$filter=name eq 'a b' and region in ('eur','nam')&$orderby=name desc&$top=5&$count=true&$skiptoken=anything", 'beta'],
@@ -542,7 +568,7 @@ describe('parseCollectionQuery: canonical', () => {
     "$select=id,name&$filter=name ne 'a b' and region in ('eur','nam')&$orderby=name desc&$top=5&$count=true",
     "$select=id,name&$filter=name eq 'a b' or region in ('eur','nam')&$orderby=name desc&$top=5&$count=true",
     "$select=id,name&$filter=name eq 'a b'&$orderby=name desc&$top=5&$count=true",
-    "$select=id,name&$orderby=name desc&$top=5&$count=true",
+    '$select=id,name&$orderby=name desc&$top=5&$count=true',
     "$select=id,name&$filter=name eq 'a b' and region in ('eur','nam')&$orderby=name&$top=5&$count=true",
     "$select=id,name&$filter=name eq 'a b' and region in ('eur','nam')&$top=5&$count=true",
     "$select=id,name&$filter=name eq 'a b' and region in ('eur','nam')&$orderby=name desc&$top=6&$count=true",
@@ -668,12 +694,15 @@ describe('compiled filters against Cosmos documents (Azure semantics: undefined 
   // Through the store, so the SQL under test is the SQL the service sends.
   async function run(qs: string): Promise<number[]> {
     const q = parse(qs);
-    const found = await new Store(container).all<GroupDoc>({ tenantId: TENANT }, {
-      type: 'connectorGroup',
-      shape: connectorGroup,
-      filter: q.filter,
-      orderBy: q.orderBy,
-    });
+    const found = await new Store(container).all<GroupDoc>(
+      { tenantId: TENANT },
+      {
+        type: 'connectorGroup',
+        shape: connectorGroup,
+        filter: q.filter,
+        orderBy: q.orderBy,
+      },
+    );
     return found.map((d) => Number(d.id.slice(-12)));
   }
 
@@ -692,7 +721,10 @@ describe('compiled filters against Cosmos documents (Azure semantics: undefined 
     const { resources } = await container.items
       .query<GroupDoc>({
         query: 'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.region != @r',
-        parameters: [{ name: '@tenantId', value: TENANT }, { name: '@r', value: 'eur' }],
+        parameters: [
+          { name: '@tenantId', value: TENANT },
+          { name: '@r', value: 'eur' },
+        ],
       })
       .fetchAll();
     const ids = resources.map((d) => Number(d.id.slice(-12))).sort((a, b) => a - b);

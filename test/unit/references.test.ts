@@ -24,7 +24,8 @@ const markdown = files.filter((f) => f.endsWith('.md'));
 function resolve(from: string, ref: string): string | undefined {
   const folders: string[] = [];
   for (let dir = dirname(from); dir !== '.'; dir = dirname(dir)) folders.push(dir);
-  for (const candidate of [...folders.map((dir) => normalize(join(dir, ref))), normalize(ref)]) if (markdown.includes(candidate)) return candidate;
+  for (const candidate of [...folders.map((dir) => normalize(join(dir, ref))), normalize(ref)])
+    if (markdown.includes(candidate)) return candidate;
   if (!ref.includes('/')) {
     const named = markdown.filter((f) => basename(f) === ref);
     if (named.length === 1) return named[0];
@@ -39,7 +40,11 @@ const headingsOf = (file: string) =>
     .map((line) => line.replace(/^#+ /, '').trim());
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
-const anchorOf = (heading: string) => heading.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+const anchorOf = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 
 interface Reference {
   from: string;
@@ -116,11 +121,13 @@ describe("README's layout", () => {
   });
 
   it('names every top-level folder and every folder of src/', () => {
-    const folders = new Set(tracked.flatMap((f) => {
-      const parts = f.split('/');
-      if (parts.length < 2 || parts[0]!.startsWith('.')) return [];
-      return parts[0] === 'src' && parts.length > 2 ? [`src/${parts[1]}/`] : [`${parts[0]}/`];
-    }));
+    const folders = new Set(
+      tracked.flatMap((f) => {
+        const parts = f.split('/');
+        if (parts.length < 2 || parts[0]!.startsWith('.')) return [];
+        return parts[0] === 'src' && parts.length > 2 ? [`src/${parts[1]}/`] : [`${parts[0]}/`];
+      }),
+    );
     expect([...folders].filter((d) => !named.some((p) => p === d || p.startsWith(d))).sort()).toEqual([]);
   });
 });

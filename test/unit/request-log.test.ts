@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { requestLogLine } from '../../src/host/index.js';
 import { logText } from '../../src/lib/log-text.js';
 
-const entry = { method: 'GET', path: '/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups', status: 200, ms: 12.4, requestId: '0f8fad5b-d9cb-469f-a165-70867728950e' };
+const entry = {
+  method: 'GET',
+  path: '/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups',
+  status: 200,
+  ms: 12.4,
+  requestId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+};
 
 describe('requestLogLine', () => {
   it('is method, path, status, whole milliseconds and request-id on one line', () => {
@@ -41,13 +47,16 @@ describe('requestLogLine', () => {
   });
 });
 
-describe('logText (a caller\'s text inside a log line)', () => {
+describe("logText (a caller's text inside a log line)", () => {
   it('escapes every control, format, separator and odd space character, and the backslash and quote', () => {
     const cases: [string, string][] = [
       ['\u0000\u0007\t\n\u000b\u000c\r\u001b', '\\u{0}\\u{7}\\u{9}\\u{a}\\u{b}\\u{c}\\u{d}\\u{1b}'],
       ['\u007f\u0080\u0085\u009b', '\\u{7f}\\u{80}\\u{85}\\u{9b}'],
       ['\u001b[31mred\u001b[0m', '\\u{1b}[31mred\\u{1b}[0m'],
-      ['\u200b\u200e\u200f\u202a\u202e\u2066\u2069\ufeff\u00ad', '\\u{200b}\\u{200e}\\u{200f}\\u{202a}\\u{202e}\\u{2066}\\u{2069}\\u{feff}\\u{ad}'],
+      [
+        '\u200b\u200e\u200f\u202a\u202e\u2066\u2069\ufeff\u00ad',
+        '\\u{200b}\\u{200e}\\u{200f}\\u{202a}\\u{202e}\\u{2066}\\u{2069}\\u{feff}\\u{ad}',
+      ],
       ['\u2028\u2029\u00a0\u3000', '\\u{2028}\\u{2029}\\u{a0}\\u{3000}'],
       ['\ud800 \ue000 \u{10ffff}', '\\u{d800} \\u{e000} \\u{10ffff}'],
       ['a\\u{b}"', 'a\\\\u{b}\\"'],

@@ -24,7 +24,11 @@ const entra = {
 describe('settings', () => {
   it('reads local defaults', () => {
     const s = loadSettings(local);
-    expect(s.identity).toEqual({ mode: 'local', keysDir: '.local/keys', roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES, audit: DEFAULT_AUDIT_ROLES } });
+    expect(s.identity).toEqual({
+      mode: 'local',
+      keysDir: '.local/keys',
+      roles: { read: DEFAULT_READ_ROLES, write: DEFAULT_WRITE_ROLES, audit: DEFAULT_AUDIT_ROLES },
+    });
     expect(s.cosmos).toEqual({ connectionString: local.COSMOS_CONNECTION_STRING, database: 'appproxy', container: 'directory' });
     expect(s.pagingKey.byteLength).toBe(32);
   });
@@ -58,7 +62,10 @@ describe('settings', () => {
     [{ ...entra, AUTH_WRITE_ROLES: ' , ' }, 'AUTH_WRITE_ROLES: no role may write'],
     [{ ...local, AUTH_READ_ROLES: ',' }, 'AUTH_READ_ROLES: no role may read'],
     [{ ...local, AUTH_WRITE_ROLES: 'Application Admin' }, 'AUTH_WRITE_ROLES: "Application Admin" is neither'],
-    [{ ...local, AUTH_READ_ROLES: 'Global Reader' }, 'AUTH_READ_ROLES: every role that may write must also be allowed to read; add Application Administrator'],
+    [
+      { ...local, AUTH_READ_ROLES: 'Global Reader' },
+      'AUTH_READ_ROLES: every role that may write must also be allowed to read; add Application Administrator',
+    ],
   ])('stops start-up naming the setting at fault (%#)', (env, name) => {
     expect(() => loadSettings(env)).toThrow(new RegExp(`Invalid settings:[\\s\\S]*${name}`));
   });
@@ -71,13 +78,26 @@ describe('settings', () => {
 
   it("trusts, for links, the app's own name and TRUSTED_HOSTS, and outside Azure the local names", () => {
     const local_ = [...['localhost', '127.0.0.1', '[::1]'], hostname().toLowerCase()];
-    expect(loadSettings({ ...local, TRUSTED_HOSTS: ' Dev.Contoso.com:7071,' })).toMatchObject({ trustedHosts: [...local_, 'dev.contoso.com:7071'] });
+    expect(loadSettings({ ...local, TRUSTED_HOSTS: ' Dev.Contoso.com:7071,' })).toMatchObject({
+      trustedHosts: [...local_, 'dev.contoso.com:7071'],
+    });
     expect(loadSettings(local).canonicalHost).toBeUndefined();
     // Core Tools (func start) sets WEBSITE_HOSTNAME to localhost:<port>: still a local run
-    expect(loadSettings({ ...local, WEBSITE_HOSTNAME: 'localhost:7071' })).toMatchObject({ trustedHosts: [...local_, 'localhost:7071'], canonicalHost: 'localhost:7071' });
+    expect(loadSettings({ ...local, WEBSITE_HOSTNAME: 'localhost:7071' })).toMatchObject({
+      trustedHosts: [...local_, 'localhost:7071'],
+      canonicalHost: 'localhost:7071',
+    });
     // in Azure (WEBSITE_SITE_NAME, WEBSITE_INSTANCE_ID): the local names are not the app's
-    const azure = loadSettings({ ...entra, WEBSITE_SITE_NAME: 'appproxy', WEBSITE_HOSTNAME: 'AppProxy.azurewebsites.net', TRUSTED_HOSTS: 'graph.contoso.com' });
-    expect(azure).toMatchObject({ trustedHosts: ['appproxy.azurewebsites.net', 'graph.contoso.com'], canonicalHost: 'appproxy.azurewebsites.net' });
+    const azure = loadSettings({
+      ...entra,
+      WEBSITE_SITE_NAME: 'appproxy',
+      WEBSITE_HOSTNAME: 'AppProxy.azurewebsites.net',
+      TRUSTED_HOSTS: 'graph.contoso.com',
+    });
+    expect(azure).toMatchObject({
+      trustedHosts: ['appproxy.azurewebsites.net', 'graph.contoso.com'],
+      canonicalHost: 'appproxy.azurewebsites.net',
+    });
     expect(() => loadSettings({ ...local, TRUSTED_HOSTS: 'https://graph.contoso.com' })).toThrow(/TRUSTED_HOSTS[.0]*: must be host names/);
     expect(() => loadSettings({ ...local, WEBSITE_HOSTNAME: 'a b' })).toThrow(/WEBSITE_HOSTNAME: must be a host name/);
   });
@@ -93,7 +113,10 @@ describe('settings', () => {
       write: [GLOBAL_ADMINISTRATOR],
       audit: DEFAULT_AUDIT_ROLES,
     });
-    expect(loadSettings({ ...entra, AUTH_AUDIT_ROLES: `Reports Reader, ${SECURITY_READER.toUpperCase()}` }).identity.roles?.audit).toEqual([REPORTS_READER, SECURITY_READER]);
+    expect(loadSettings({ ...entra, AUTH_AUDIT_ROLES: `Reports Reader, ${SECURITY_READER.toUpperCase()}` }).identity.roles?.audit).toEqual([
+      REPORTS_READER,
+      SECURITY_READER,
+    ]);
     expect(() => loadSettings({ ...entra, AUTH_AUDIT_ROLES: 'Auditor' })).toThrow(/AUTH_AUDIT_ROLES/);
     // Empty values count as unset (local.settings.json carries them): the defaults.
     expect(loadSettings({ ...local, AUTH_WRITE_ROLES: '', AUTH_READ_ROLES: '' }).identity.roles).toEqual({

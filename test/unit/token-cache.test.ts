@@ -81,7 +81,12 @@ describe('VerifiedTokenCache', () => {
     cache.set(token, decodeJwt(token), Math.floor(Date.now() / 1000));
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
-    for (const variant of [`${header}.${payload}.${flip(signature, 5)}`, `${header}.${flip(payload, 5)}.${signature}`, `${flip(header, 3)}.${payload}.${signature}`, `${token}=`]) {
+    for (const variant of [
+      `${header}.${payload}.${flip(signature, 5)}`,
+      `${header}.${flip(payload, 5)}.${signature}`,
+      `${flip(header, 3)}.${payload}.${signature}`,
+      `${token}=`,
+    ]) {
       expect(cache.get(variant, Math.floor(Date.now() / 1000))).toBeUndefined();
     }
     const off = new VerifiedTokenCache(0);
@@ -113,7 +118,14 @@ describe('the authenticator with its verified-token cache (local mode)', () => {
     expect((await auth.authenticate(`Bearer ${token}`, 'read')).tenantId).toBe(tenant);
     const results = lookups(cache);
     const other = randomUUID();
-    expect(await status(auth.authenticate(`Bearer ${await tamperedToken(tenant, { tid: other, iss: `https://login.microsoftonline.com/${other}/v2.0` })}`, 'read'))).toBe(401);
+    expect(
+      await status(
+        auth.authenticate(
+          `Bearer ${await tamperedToken(tenant, { tid: other, iss: `https://login.microsoftonline.com/${other}/v2.0` })}`,
+          'read',
+        ),
+      ),
+    ).toBe(401);
     expect(await status(auth.authenticate(`Bearer ${await tamperedToken(tenant, { scp: 'Directory.ReadWrite.All' })}`, 'write'))).toBe(401);
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const forged = `${header}.${payload}.${signature.slice(0, -4)}${signature.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
@@ -181,7 +193,10 @@ describe('the authenticator with its verified-token cache (Entra ID mode)', () =
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   const entra = (cache: VerifiedTokenCache, options: { jwksCacheMaxAgeMs?: number } = {}) =>
-    createAuthenticator({ mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri }, { jwksCooldownMs: 0, tokenCache: cache, ...options });
+    createAuthenticator(
+      { mode: 'entra', audience, issuer: ENTRA_MULTI_TENANT_ISSUER, jwksUri },
+      { jwksCooldownMs: 0, tokenCache: cache, ...options },
+    );
 
   it('forgets everything when a JWKS refetch brings other keys', async () => {
     served = { keys: [keyA.jwk] };

@@ -13,7 +13,15 @@
  * absent for writes (its id can be created again); it is deleted later (`purgeExpired`).
  */
 import { randomUUID } from 'node:crypto';
-import { DocumentStore, partitionKeyString, type EngineMode, type PartitionKeyValues, type QueryPage, type QueryRequest, type StoredDocument } from './documents.js';
+import {
+  DocumentStore,
+  partitionKeyString,
+  type EngineMode,
+  type PartitionKeyValues,
+  type QueryPage,
+  type QueryRequest,
+  type StoredDocument,
+} from './documents.js';
 import { badRequest, conflict, CosmosError, notFound, preconditionFailed } from './errors.js';
 import { applyPatch, type PatchOperation } from './patch.js';
 import type { CompositeIndexPath, Path, PreparedQuery } from './sql/query.js';
@@ -97,17 +105,22 @@ function validateIndexingPolicy(policy: Json | undefined): void {
   if (composite === undefined) return;
   if (!Array.isArray(composite)) throw badRequest('The compositeIndexes of the indexing policy must be a list.');
   if (composite.length > MAX_COMPOSITE_INDEXES) {
-    throw badRequest(`The number of composite indexes (${composite.length}) exceeds the maximum of ${MAX_COMPOSITE_INDEXES} per container.`);
+    throw badRequest(
+      `The number of composite indexes (${composite.length}) exceeds the maximum of ${MAX_COMPOSITE_INDEXES} per container.`,
+    );
   }
   composite.forEach((index, i) => {
     const where = `indexingPolicy.compositeIndexes[${i}]`;
     if (!Array.isArray(index)) throw badRequest(`The composite index at '${where}' must be a list of paths.`);
     if (index.length < 2) throw badRequest(`The composite index at '${where}' must have at least 2 paths.`);
-    if (index.length > MAX_COMPOSITE_PATHS) throw badRequest(`The composite index at '${where}' has ${index.length} paths; the maximum is ${MAX_COMPOSITE_PATHS}.`);
+    if (index.length > MAX_COMPOSITE_PATHS)
+      throw badRequest(`The composite index at '${where}' has ${index.length} paths; the maximum is ${MAX_COMPOSITE_PATHS}.`);
     const seen = new Set<string>();
     for (const p of index) {
-      if (!isObject(p) || typeof p.path !== 'string' || !p.path.startsWith('/')) throw badRequest(`A path of the composite index at '${where}' is invalid.`);
-      if (p.order !== undefined && p.order !== 'ascending' && p.order !== 'descending') throw badRequest(`The order of '${p.path}' at '${where}' must be ascending or descending.`);
+      if (!isObject(p) || typeof p.path !== 'string' || !p.path.startsWith('/'))
+        throw badRequest(`A path of the composite index at '${where}' is invalid.`);
+      if (p.order !== undefined && p.order !== 'ascending' && p.order !== 'descending')
+        throw badRequest(`The order of '${p.path}' at '${where}' must be ascending or descending.`);
       if (seen.has(p.path)) throw badRequest(`The composite index at '${where}' names '${p.path}' twice.`);
       seen.add(p.path);
     }
@@ -131,7 +144,7 @@ export class Container {
   ) {
     const paths = (resource.partitionKey as { paths: string[] }).paths;
     this.documents = new DocumentStore(paths.map(toPath), mode);
-    const keys = ((resource.uniqueKeyPolicy as { uniqueKeys?: { paths: string[] }[] } | undefined)?.uniqueKeys ?? []);
+    const keys = (resource.uniqueKeyPolicy as { uniqueKeys?: { paths: string[] }[] } | undefined)?.uniqueKeys ?? [];
     this.uniqueKeys = keys.map((k) => k.paths.map(toPath));
     this.documents.liveness = () => {
       const expired = this.expiry(Date.now() / 1000);
@@ -162,7 +175,7 @@ export class Container {
   }
 
   get compositeIndexes(): CompositeIndexPath[][] {
-    return ((this.resource.indexingPolicy as { compositeIndexes?: CompositeIndexPath[][] } | undefined)?.compositeIndexes ?? []);
+    return (this.resource.indexingPolicy as { compositeIndexes?: CompositeIndexPath[][] } | undefined)?.compositeIndexes ?? [];
   }
 
   /** The unique-key entries of a document (a missing value counts as null, as on Azure). */
@@ -189,7 +202,8 @@ export class Container {
       this.documents.put(doc);
       for (const entry of this.uniqueEntries(doc)) this.unique.set(entry, rid);
     }
-    if (record) this.account.record({ k: 'doc', p: this.resource._rid, r: rid, d: doc, n: this.ridCounter }, () => this.put(rid, old ?? null, false));
+    if (record)
+      this.account.record({ k: 'doc', p: this.resource._rid, r: rid, d: doc, n: this.ridCounter }, () => this.put(rid, old ?? null, false));
   }
 
   private partitionOf(doc: JsonObject): string {
@@ -205,8 +219,17 @@ export class Container {
   private stamp(body: JsonObject, rid: string): StoredDocument {
     const id = checkId(body.id);
     checkItemTtl(body.ttl);
-    const doc: StoredDocument = { ...body, id, _rid: rid, _self: `${this.resource._self}docs/${rid}/`, _etag: newEtag(), _attachments: 'attachments/', _ts: now() };
-    if (Buffer.byteLength(JSON.stringify(doc)) > MAX_DOCUMENT_BYTES) throw new CosmosError(413, 'RequestEntityTooLarge', 'Request size is too large.');
+    const doc: StoredDocument = {
+      ...body,
+      id,
+      _rid: rid,
+      _self: `${this.resource._self}docs/${rid}/`,
+      _etag: newEtag(),
+      _attachments: 'attachments/',
+      _ts: now(),
+    };
+    if (Buffer.byteLength(JSON.stringify(doc)) > MAX_DOCUMENT_BYTES)
+      throw new CosmosError(413, 'RequestEntityTooLarge', 'Request size is too large.');
     return doc;
   }
 
@@ -249,7 +272,11 @@ export class Container {
     return this.write(old, body);
   }
 
-  upsert(body: JsonObject, partitionKey: PartitionKeyValues | undefined, options: WriteOptions = {}): { doc: StoredDocument; created: boolean } {
+  upsert(
+    body: JsonObject,
+    partitionKey: PartitionKeyValues | undefined,
+    options: WriteOptions = {},
+  ): { doc: StoredDocument; created: boolean } {
     this.checkPartition(body, partitionKey);
     const old = this.documents.get(this.partitionOf(body), checkId(body.id));
     if (!old) return { doc: this.create(body), created: true };
@@ -263,7 +290,13 @@ export class Container {
     this.put(old._rid, null);
   }
 
-  patch(partitionKey: PartitionKeyValues, id: string, operations: PatchOperation[], condition: string | undefined, options: WriteOptions = {}): StoredDocument {
+  patch(
+    partitionKey: PartitionKeyValues,
+    id: string,
+    operations: PatchOperation[],
+    condition: string | undefined,
+    options: WriteOptions = {},
+  ): StoredDocument {
     const old = this.read(partitionKey, id);
     this.checkEtag(old, options);
     if (condition !== undefined) {
@@ -271,7 +304,8 @@ export class Container {
       if (where && where(old, new Map()) !== true) throw preconditionFailed('Condition specified in the patch request is not satisfied.');
     }
     for (const path of this.documents.paths) {
-      if (operations.some((o) => o.path === `/${path.join('/')}` || o.from === `/${path.join('/')}`)) throw badRequest('The partition key of a document cannot be patched.');
+      if (operations.some((o) => o.path === `/${path.join('/')}` || o.from === `/${path.join('/')}`))
+        throw badRequest('The partition key of a document cannot be patched.');
     }
     const patched = applyPatch(old, operations);
     if (this.partitionOf(patched) !== this.partitionOf(old)) throw badRequest('The partition key of a document cannot be patched.');
@@ -393,7 +427,8 @@ export class Account {
       this.byRid.set(rid, database);
       for (const c of database.containers.values()) this.containersByRid.set(c.resource._rid, c);
     }
-    if (record) this.record({ k: 'db', p: null, r: rid, d: resource, n: this.ridCounter }, () => this.putDatabase(rid, old?.resource ?? null, false));
+    if (record)
+      this.record({ k: 'db', p: null, r: rid, d: resource, n: this.ridCounter }, () => this.putDatabase(rid, old?.resource ?? null, false));
   }
 
   private putContainer(database: Database, rid: string, resource: Resource | null, record = true): void {
@@ -411,7 +446,9 @@ export class Account {
     }
     if (record) {
       const previous = old?.resource ?? null;
-      this.record({ k: 'coll', p: database.resource._rid, r: rid, d: resource, n: database.ridCounter }, () => this.putContainer(database, rid, previous, false));
+      this.record({ k: 'coll', p: database.resource._rid, r: rid, d: resource, n: database.ridCounter }, () =>
+        this.putContainer(database, rid, previous, false),
+      );
     }
   }
 
@@ -420,7 +457,16 @@ export class Account {
     if (this.databases.has(id)) throw conflict();
     this.ridCounter += 1;
     const r = rid(null, this.ridCounter, 4, 0);
-    const resource: Resource = { ...body, id, _rid: r, _self: `dbs/${r}/`, _etag: newEtag(), _colls: 'colls/', _users: 'users/', _ts: now() };
+    const resource: Resource = {
+      ...body,
+      id,
+      _rid: r,
+      _self: `dbs/${r}/`,
+      _etag: newEtag(),
+      _colls: 'colls/',
+      _users: 'users/',
+      _ts: now(),
+    };
     this.putDatabase(r, resource);
     return resource;
   }
@@ -437,17 +483,36 @@ export class Account {
     checkDefaultTtl(body.defaultTtl);
     const partitionKey = isObject(body.partitionKey) ? body.partitionKey : { paths: ['/_partitionKey'], kind: 'Hash', systemKey: true };
     const paths = partitionKey.paths;
-    if (!Array.isArray(paths) || paths.length === 0 || paths.length > 3 || !paths.every((p) => typeof p === 'string' && /^\/[^/]+(\/[^/]+)*$/.test(p))) {
+    if (
+      !Array.isArray(paths) ||
+      paths.length === 0 ||
+      paths.length > 3 ||
+      !paths.every((p) => typeof p === 'string' && /^\/[^/]+(\/[^/]+)*$/.test(p))
+    ) {
       throw badRequest('The partition key definition is invalid: give one to three paths such as /tenantId.');
     }
     const unique = body.uniqueKeyPolicy;
-    if (unique !== undefined && !(isObject(unique) && Array.isArray(unique.uniqueKeys) && unique.uniqueKeys.every((k) => isObject(k) && Array.isArray(k.paths) && k.paths.every((p) => typeof p === 'string' && p.startsWith('/'))))) {
+    if (
+      unique !== undefined &&
+      !(
+        isObject(unique) &&
+        Array.isArray(unique.uniqueKeys) &&
+        unique.uniqueKeys.every(
+          (k) => isObject(k) && Array.isArray(k.paths) && k.paths.every((p) => typeof p === 'string' && p.startsWith('/')),
+        )
+      )
+    ) {
       throw badRequest('The unique key policy is invalid.');
     }
     database.ridCounter += 1;
     const r = rid(database.resource._rid, database.ridCounter, 4, 0x80000000);
     const resource: Resource = {
-      indexingPolicy: { indexingMode: 'consistent', automatic: true, includedPaths: [{ path: '/*' }], excludedPaths: [{ path: '/"_etag"/?' }] },
+      indexingPolicy: {
+        indexingMode: 'consistent',
+        automatic: true,
+        includedPaths: [{ path: '/*' }],
+        excludedPaths: [{ path: '/"_etag"/?' }],
+      },
       conflictResolutionPolicy: { mode: 'LastWriterWins', conflictResolutionPath: '/_ts', conflictResolutionProcedure: '' },
       geospatialConfig: { type: 'Geography' },
       ...body,
@@ -475,8 +540,12 @@ export class Account {
     validateIndexingPolicy(body.indexingPolicy);
     checkDefaultTtl(body.defaultTtl);
     const paths = (key: Json | undefined) => JSON.stringify(isObject(key) ? key.paths : undefined);
-    if (body.partitionKey !== undefined && paths(body.partitionKey) !== paths(old.partitionKey)) throw badRequest('The partition key of a container cannot be changed.');
-    if (body.uniqueKeyPolicy !== undefined && JSON.stringify(body.uniqueKeyPolicy) !== JSON.stringify(old.uniqueKeyPolicy ?? { uniqueKeys: [] })) {
+    if (body.partitionKey !== undefined && paths(body.partitionKey) !== paths(old.partitionKey))
+      throw badRequest('The partition key of a container cannot be changed.');
+    if (
+      body.uniqueKeyPolicy !== undefined &&
+      JSON.stringify(body.uniqueKeyPolicy) !== JSON.stringify(old.uniqueKeyPolicy ?? { uniqueKeys: [] })
+    ) {
       throw badRequest('The unique key policy of a container cannot be changed.');
     }
     const resource: Resource = {

@@ -205,7 +205,8 @@ export class DocumentStore {
   /** The one logical partition a query reads, when it names one; undefined for several. */
   private partitionFor(prepared: PreparedQuery, request: QueryRequest): string | undefined {
     if (this.paths.length === 0) return partitionKeyString([]);
-    if (request.partitionKey) return request.partitionKey.length === this.paths.length ? partitionKeyString(request.partitionKey) : undefined;
+    if (request.partitionKey)
+      return request.partitionKey.length === this.paths.length ? partitionKeyString(request.partitionKey) : undefined;
     const only = this.paths.length === 1 ? this.paths[0] : undefined;
     const { where, alias } = prepared.query;
     if (!only || !where) return undefined;
@@ -235,13 +236,20 @@ export class DocumentStore {
     }
     let docs: Iterable<StoredDocument>;
     if (this.mode === 'indexed' && key !== undefined) docs = this.partitions.get(key)?.byId.values() ?? [];
-    else if (request.partitionKey) docs = [...this.byRid.values()].filter((d) => this.inPartition(d, request.partitionKey as PartitionKeyValues));
+    else if (request.partitionKey)
+      docs = [...this.byRid.values()].filter((d) => this.inPartition(d, request.partitionKey as PartitionKeyValues));
     else docs = this.byRid.values();
     return this.scan(prepared, request, docs, start);
   }
 
   /** `pinned`: the values the WHERE fixes for the leading ORDER BY paths; only entries with them are read. */
-  private fromIndex(prepared: PreparedQuery, request: QueryRequest, index: SortedIndex, start: Position | undefined, pinned: Value[]): QueryPage {
+  private fromIndex(
+    prepared: PreparedQuery,
+    request: QueryRequest,
+    index: SortedIndex,
+    start: Position | undefined,
+    pinned: Value[],
+  ): QueryPage {
     const { entries } = index;
     const limits = pageLimits(prepared, request, start);
     const block = (entry: Entry) => comparePrefix(prepared.orderBy, entry.keys, pinned);
@@ -260,7 +268,8 @@ export class DocumentStore {
   private scan(prepared: PreparedQuery, request: QueryRequest, docs: Iterable<StoredDocument>, start: Position | undefined): QueryPage {
     const matched: StoredDocument[] = [];
     const live = this.liveness();
-    for (const doc of docs) if ((!live || live(doc)) && (!prepared.where || prepared.where(doc, request.parameters) === true)) matched.push(doc);
+    for (const doc of docs)
+      if ((!live || live(doc)) && (!prepared.where || prepared.where(doc, request.parameters) === true)) matched.push(doc);
     if (prepared.aggregates) return { results: aggregateResults(prepared, matched, request.parameters) };
     const { orderBy } = prepared;
     const entries = matched.map((doc) => ({ keys: sortKeys(doc, orderBy), doc }));

@@ -17,5 +17,6 @@ export const notFound = (message = 'Entity with the specified id does not exist 
   new CosmosError(404, 'NotFound', message);
 export const conflict = (message = 'Entity with the specified id already exists in the system.'): CosmosError =>
   new CosmosError(409, 'Conflict', message);
-export const preconditionFailed = (message = 'Operation cannot be performed because one of the specified precondition is not met.'): CosmosError =>
-  new CosmosError(412, 'PreconditionFailed', message);
+export const preconditionFailed = (
+  message = 'Operation cannot be performed because one of the specified precondition is not met.',
+): CosmosError => new CosmosError(412, 'PreconditionFailed', message);

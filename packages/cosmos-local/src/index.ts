@@ -13,8 +13,7 @@ import { Persistence } from './persistence.js';
 import { requestHandler } from './server.js';
 
 /** The well-known Cosmos DB emulator key. The server checks no auth, but the SDK signs with a base64 key. */
-export const LOCAL_COSMOS_KEY =
-  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+export const LOCAL_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 export interface EmbeddedCosmos {
   /** `http://HOST:PORT/` */

@@ -129,7 +129,8 @@ export class Journal {
       const data = readFileSync(join(dir, snapshotName(base)));
       const read = readFrames(data);
       // A snapshot is renamed into place only once complete and synced: damage here is not a torn write.
-      if (read.validBytes !== data.length) throw new Error(`${join(dir, snapshotName(base))} is damaged; move it away to start from the journal alone`);
+      if (read.validBytes !== data.length)
+        throw new Error(`${join(dir, snapshotName(base))} is damaged; move it away to start from the journal alone`);
       values.push(...read.values);
       snapshotBytes = data.length;
     }

@@ -28,7 +28,8 @@ export function readPatchBody(body: Json | undefined): { operations: PatchOperat
       throw badRequest(`For Operation(${i}): an operation needs a known 'op' and a 'path'.`);
     }
     if (item.op === 'move' && typeof item.from !== 'string') throw badRequest(`For Operation(${i}): move needs 'from'.`);
-    if (item.op !== 'remove' && item.op !== 'move' && !Object.hasOwn(item, 'value')) throw badRequest(`For Operation(${i}): '${item.op}' needs a 'value'.`);
+    if (item.op !== 'remove' && item.op !== 'move' && !Object.hasOwn(item, 'value'))
+      throw badRequest(`For Operation(${i}): '${item.op}' needs a 'value'.`);
     return item as unknown as PatchOperation;
   });
   return condition === undefined ? { operations } : { operations, condition };
@@ -36,7 +37,10 @@ export function readPatchBody(body: Json | undefined): { operations: PatchOperat
 
 function segments(path: string): string[] {
   if (!path.startsWith('/') || path === '/') throw new Error(`Invalid path '${path}'.`);
-  const parts = path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = path
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if ((parts[0] ?? '').startsWith('_') || parts[0] === 'id') throw new Error(`Can't patch system property ${parts[0]}.`);
   return parts;
 }
@@ -100,7 +104,8 @@ function apply(doc: JsonObject, operation: PatchOperation): void {
     }
     case 'move': {
       const from = operation.from as string;
-      if (operation.path === from || operation.path.startsWith(`${from}/`)) throw new Error('Cannot move a value to itself or below itself.');
+      if (operation.path === from || operation.path.startsWith(`${from}/`))
+        throw new Error('Cannot move a value to itself or below itself.');
       const source = parentOf(doc, segments(from));
       if (!has(source.parent, source.key)) throw new Error('Source location for move operation does not exist.');
       const moved = get(source.parent, source.key) as Json;

@@ -19,7 +19,13 @@ const KINDS = new Set(['db', 'coll', 'doc']);
 function isChange(value: unknown): value is Change {
   if (typeof value !== 'object' || value === null) return false;
   const c = value as Record<string, unknown>;
-  return KINDS.has(c.k as string) && typeof c.r === 'string' && typeof c.n === 'number' && (c.p === null || typeof c.p === 'string') && typeof c.d === 'object';
+  return (
+    KINDS.has(c.k as string) &&
+    typeof c.r === 'string' &&
+    typeof c.n === 'number' &&
+    (c.p === null || typeof c.p === 'string') &&
+    typeof c.d === 'object'
+  );
 }
 
 export class Persistence {

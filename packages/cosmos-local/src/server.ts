@@ -70,7 +70,11 @@ const feed = (rid: string, name: string, items: Json[], extra: Record<string, st
   headers: { 'x-ms-item-count': String(items.length), ...extra },
 });
 
-const resource = (status: number, body: JsonObject): Reply => ({ status, body, headers: typeof body._etag === 'string' ? { etag: body._etag } : {} });
+const resource = (status: number, body: JsonObject): Reply => ({
+  status,
+  body,
+  headers: typeof body._etag === 'string' ? { etag: body._etag } : {},
+});
 
 /** The paging headers of a feed or query request. */
 function feedRequest(headers: Headers, parameters: QueryRequest['parameters'], partitionKey: PartitionKeyValues | undefined): QueryRequest {
@@ -89,7 +93,8 @@ function queryParameters(body: JsonObject): Map<string, Json> {
   const list = body.parameters ?? [];
   if (!Array.isArray(list)) throw badRequest('The query parameters must be a list.');
   for (const p of list) {
-    if (!isObject(p) || typeof p.name !== 'string' || !p.name.startsWith('@')) throw badRequest("Each query parameter needs a name starting with '@'.");
+    if (!isObject(p) || typeof p.name !== 'string' || !p.name.startsWith('@'))
+      throw badRequest("Each query parameter needs a name starting with '@'.");
     if (p.value !== undefined) parameters.set(p.name, p.value);
   }
   return parameters;
@@ -152,7 +157,10 @@ interface BatchResult {
 
 function batchOperation(container: Container, input: Json, batchKey: PartitionKeyValues | undefined, atomic: boolean): BatchResult {
   if (!isObject(input)) throw badRequest('A batch operation must be an object.');
-  const ownKey = input.partitionKey === undefined ? undefined : partitionKeyFrom(typeof input.partitionKey === 'string' ? input.partitionKey : JSON.stringify(input.partitionKey));
+  const ownKey =
+    input.partitionKey === undefined
+      ? undefined
+      : partitionKeyFrom(typeof input.partitionKey === 'string' ? input.partitionKey : JSON.stringify(input.partitionKey));
   const partitionKey = ownKey ?? batchKey;
   const options: WriteOptions = typeof input.ifMatch === 'string' ? { ifMatch: input.ifMatch } : {};
   const id = typeof input.id === 'string' ? input.id : undefined;
@@ -198,7 +206,8 @@ function batchOperation(container: Container, input: Json, batchKey: PartitionKe
 }
 
 function failed(err: unknown): BatchResult {
-  if (err instanceof CosmosError) return { statusCode: err.status, requestCharge: 0, resourceBody: { code: err.code, message: err.message } };
+  if (err instanceof CosmosError)
+    return { statusCode: err.status, requestCharge: 0, resourceBody: { code: err.code, message: err.message } };
   if (err instanceof SqlError) return { statusCode: 400, requestCharge: 0, resourceBody: { code: 'BadRequest', message: err.message } };
   throw err;
 }
@@ -224,8 +233,16 @@ function batch(account: Account, container: Container, headers: Headers, body: J
     return { status: 200, body: results as unknown as Json };
   }
   if (batchKey) {
-    const mismatch = body.some((input) => isObject(input) && input.partitionKey !== undefined && JSON.stringify(partitionKeyFrom(typeof input.partitionKey === 'string' ? input.partitionKey : JSON.stringify(input.partitionKey))) !== JSON.stringify(batchKey));
-    if (mismatch) throw badRequest('One or more operations within the batch request have a different partition key value than the request.');
+    const mismatch = body.some(
+      (input) =>
+        isObject(input) &&
+        input.partitionKey !== undefined &&
+        JSON.stringify(
+          partitionKeyFrom(typeof input.partitionKey === 'string' ? input.partitionKey : JSON.stringify(input.partitionKey)),
+        ) !== JSON.stringify(batchKey),
+    );
+    if (mismatch)
+      throw badRequest('One or more operations within the batch request have a different partition key value than the request.');
   }
   return account.transaction(() => {
     const results: BatchResult[] = [];
@@ -263,7 +280,18 @@ function accountResource(host: string): JsonObject {
     userConsistencyPolicy: { defaultConsistencyLevel: 'Session' },
     systemReplicationPolicy: { minReplicaSetSize: 1, maxReplicasetSize: 4 },
     readPolicy: { primaryReadCoefficient: 1, secondaryReadCoefficient: 1 },
-    queryEngineConfiguration: JSON.stringify({ maxSqlQueryInputLength: 262144, maxJoinsPerSqlQuery: 5, maxLogicalAndPerSqlQuery: 500, maxLogicalOrPerSqlQuery: 500, maxInExpressionItemsCount: 16000, sqlAllowNonFiniteNumbers: false, sqlAllowAggregateFunctions: true, sqlAllowSubQuery: false, sqlAllowLike: false, sqlAllowTop: true }),
+    queryEngineConfiguration: JSON.stringify({
+      maxSqlQueryInputLength: 262144,
+      maxJoinsPerSqlQuery: 5,
+      maxLogicalAndPerSqlQuery: 500,
+      maxLogicalOrPerSqlQuery: 500,
+      maxInExpressionItemsCount: 16000,
+      sqlAllowNonFiniteNumbers: false,
+      sqlAllowAggregateFunctions: true,
+      sqlAllowSubQuery: false,
+      sqlAllowLike: false,
+      sqlAllowTop: true,
+    }),
   };
 }
 
@@ -277,14 +305,27 @@ export function route(account: Account, method: string, segments: string[], head
     return { status: 200, body: accountResource(header(headers, 'host') ?? 'localhost') };
   }
   if (dbs !== 'dbs' || rest.length) throw unsupported(`The resource /${segments.join('/')}`);
-  const isQuery = method === 'POST' && (isTrue(headers, 'x-ms-documentdb-isquery') || (header(headers, 'content-type') ?? '').startsWith('application/query+json'));
+  const isQuery =
+    method === 'POST' &&
+    (isTrue(headers, 'x-ms-documentdb-isquery') || (header(headers, 'content-type') ?? '').startsWith('application/query+json'));
 
   if (dbId === undefined) {
     if (isQuery) {
       const { prepared, body: spec } = queryText(body);
-      return queryResources(prepared, [...account.databases.values()].map((d) => d.resource), feedRequest(headers, queryParameters(spec), undefined), '', 'Databases');
+      return queryResources(
+        prepared,
+        [...account.databases.values()].map((d) => d.resource),
+        feedRequest(headers, queryParameters(spec), undefined),
+        '',
+        'Databases',
+      );
     }
-    if (method === 'GET') return feed('', 'Databases', [...account.databases.values()].map((d) => d.resource));
+    if (method === 'GET')
+      return feed(
+        '',
+        'Databases',
+        [...account.databases.values()].map((d) => d.resource),
+      );
     if (method === 'POST') return resource(201, account.createDatabase(objectBody(body)));
     throw unsupported(`${method} /dbs`);
   }
@@ -298,9 +339,20 @@ export function route(account: Account, method: string, segments: string[], head
     const database = account.database(dbId);
     if (isQuery) {
       const { prepared, body: spec } = queryText(body);
-      return queryResources(prepared, [...database.containers.values()].map((c) => c.resource), feedRequest(headers, queryParameters(spec), undefined), database.resource._rid, 'DocumentCollections');
+      return queryResources(
+        prepared,
+        [...database.containers.values()].map((c) => c.resource),
+        feedRequest(headers, queryParameters(spec), undefined),
+        database.resource._rid,
+        'DocumentCollections',
+      );
     }
-    if (method === 'GET') return feed(database.resource._rid, 'DocumentCollections', [...database.containers.values()].map((c) => c.resource));
+    if (method === 'GET')
+      return feed(
+        database.resource._rid,
+        'DocumentCollections',
+        [...database.containers.values()].map((c) => c.resource),
+      );
     if (method === 'POST') return resource(201, account.createContainer(dbId, objectBody(body)));
     throw unsupported(`${method} on containers`);
   }
@@ -316,7 +368,19 @@ export function route(account: Account, method: string, segments: string[], head
     // One range, never split: an incremental read (what the SDK's cache refresh sends) has nothing new.
     if (header(headers, 'a-im') && header(headers, 'if-none-match')) return { status: 304, headers: { etag: '"1"' } };
     const rid = container.resource._rid;
-    const range = { id: '0', _rid: rid, _self: `${container.resource._self}pkranges/0/`, _etag: '"1"', _ts: container.resource._ts, minInclusive: '', maxExclusive: 'FF', ridPrefix: 0, throughputFraction: 1, status: 'online', parents: [] };
+    const range = {
+      id: '0',
+      _rid: rid,
+      _self: `${container.resource._self}pkranges/0/`,
+      _etag: '"1"',
+      _ts: container.resource._ts,
+      minInclusive: '',
+      maxExclusive: 'FF',
+      ridPrefix: 0,
+      throughputFraction: 1,
+      status: 'online',
+      parents: [],
+    };
     return feed(rid, 'PartitionKeyRanges', [range], { etag: '"1"' });
   }
   if (docs !== 'docs') throw unsupported(`The resource /${segments.join('/')}`);
@@ -367,7 +431,10 @@ export function route(account: Account, method: string, segments: string[], head
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   // Most requests (reads, deletes) have no body: no stream to wait for.
-  if (req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) {
+  if (
+    req.headers['content-length'] === '0' ||
+    (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)
+  ) {
     return Promise.resolve(Buffer.alloc(0));
   }
   return new Promise((resolve, reject) => {
@@ -406,13 +473,20 @@ export function requestHandler(account: Account, persistence: Persistence | unde
           }
         }
         const path = (req.url ?? '/').split('?', 1)[0] as string;
-        const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+        const segments = path
+          .split('/')
+          .filter(Boolean)
+          .map((s) => decodeURIComponent(s));
         // Outside any transaction, and made durable with this request's own changes.
         account.purgeExpired();
         reply = route(account, req.method ?? 'GET', segments, req.headers, body);
       } catch (err) {
         if (err instanceof CosmosError) {
-          reply = { status: err.status, body: { code: err.code, message: err.message }, headers: err.substatus === undefined ? {} : { 'x-ms-substatus': String(err.substatus) } };
+          reply = {
+            status: err.status,
+            body: { code: err.code, message: err.message },
+            headers: err.substatus === undefined ? {} : { 'x-ms-substatus': String(err.substatus) },
+          };
         } else if (err instanceof SqlError) {
           reply = { status: 400, body: { code: 'BadRequest', message: err.message } };
         } else {
@@ -425,7 +499,10 @@ export function requestHandler(account: Account, persistence: Persistence | unde
         else account.takeChanges();
       } catch (err) {
         onError(err as Error, req);
-        reply = { status: 500, body: { code: 'InternalServerError', message: `The change could not be made durable: ${(err as Error).message}` } };
+        reply = {
+          status: 500,
+          body: { code: 'InternalServerError', message: `The change could not be made durable: ${(err as Error).message}` },
+        };
       }
       const headers: Record<string, string> = {
         'content-type': 'application/json',

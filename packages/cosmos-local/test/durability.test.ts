@@ -108,7 +108,9 @@ describe('a clean stop', () => {
       expect(a?.count).toBe(3);
       expect(a?._etag).toBe(etags.a);
       // The unique key index and the rid counter are back too.
-      const duplicate = await container.items.create<Doc>({ id: 'z', tenantId: 't1', name: 'alpha' }).catch((e: { code: number }) => e.code);
+      const duplicate = await container.items
+        .create<Doc>({ id: 'z', tenantId: 't1', name: 'alpha' })
+        .catch((e: { code: number }) => e.code);
       expect(duplicate).toBe(409);
       const { resource: created } = await container.items.create<Doc>({ id: 'new', tenantId: 't1', name: 'new' });
       expect(new Set(docs.map((d) => d._rid)).has(created?._rid)).toBe(false);
@@ -142,7 +144,11 @@ describe('a damaged journal tail', () => {
       for (let i = 0; i < 5; i += 1) await container.items.create<Doc>({ id: `d${i}`, tenantId: 't', name: `n${i}` });
     });
   }
-  const journalFile = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.startsWith('journal-'))!);
+  const journalFile = (dir: string): string =>
+    join(
+      dir,
+      readdirSync(dir).find((f) => f.startsWith('journal-'))!,
+    );
   const ids = (client: CosmosClient) =>
     client
       .database('db')

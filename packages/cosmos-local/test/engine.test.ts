@@ -90,7 +90,13 @@ interface Page {
 }
 
 /** Reads one page per call, each from a fresh iterator resumed from the previous token, as the API does. */
-async function nextPage(container: Container, spec: SqlQuerySpec, partitionKey: string | undefined, pageSize: number, token: string | undefined): Promise<Page> {
+async function nextPage(
+  container: Container,
+  spec: SqlQuerySpec,
+  partitionKey: string | undefined,
+  pageSize: number,
+  token: string | undefined,
+): Promise<Page> {
   const page = await container.items
     .query(spec, { maxItemCount: pageSize, continuationToken: token, ...(partitionKey ? { partitionKey } : {}) })
     .fetchNext();
@@ -126,16 +132,28 @@ const p = (query: string, ...parameters: [string, unknown][]): SqlQuerySpec => (
 
 const queries: [string, SqlQuerySpec][] = [
   ['unordered, equality', p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type', ['@t', 't1'], ['@type', 'connectorGroup'])],
-  ['ORDER BY name', p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type ORDER BY c.name', ['@t', 't1'], ['@type', 'connectorGroup'])],
+  [
+    'ORDER BY name',
+    p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type ORDER BY c.name', ['@t', 't1'], ['@type', 'connectorGroup']),
+  ],
   ['ORDER BY name DESC', p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = "connector" ORDER BY c.name DESC', ['@t', 't1'])],
   ['ORDER BY a mixed-type property', p('SELECT * FROM c WHERE c.tenantId = @t ORDER BY c.n', ['@t', 't2'])],
   ['boolean equality and a range', p('SELECT c.id FROM c WHERE c.tenantId = @t AND c.flag = @f AND c.n > 3', ['@t', 't2'], ['@f', true])],
   ['TOP with ORDER BY', p('SELECT TOP 17 * FROM c WHERE c.tenantId = @t ORDER BY c.name', ['@t', 't3'])],
   // (IS_DEFINED: the published engine's continuation cannot page a multi-property ORDER BY past missing values)
-  ['two-property ORDER BY', p('SELECT * FROM c WHERE c.tenantId = @t AND IS_DEFINED(c.name) ORDER BY c.type ASC, c.name DESC', ['@t', 't3'])],
+  [
+    'two-property ORDER BY',
+    p('SELECT * FROM c WHERE c.tenantId = @t AND IS_DEFINED(c.name) ORDER BY c.type ASC, c.name DESC', ['@t', 't3']),
+  ],
   // The composite index (type, name DESC) with its first path fixed by the WHERE: read as an index, both ways.
-  ['two-property ORDER BY, the first fixed', p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type ORDER BY c.type, c.name DESC', ['@t', 't3'], ['@type', 'connector'])],
-  ['the same, reversed', p('SELECT * FROM c WHERE c.type = @type AND c.tenantId = @t ORDER BY c.type DESC, c.name', ['@t', 't2'], ['@type', 'connectorGroup'])],
+  [
+    'two-property ORDER BY, the first fixed',
+    p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type ORDER BY c.type, c.name DESC', ['@t', 't3'], ['@type', 'connector']),
+  ],
+  [
+    'the same, reversed',
+    p('SELECT * FROM c WHERE c.type = @type AND c.tenantId = @t ORDER BY c.type DESC, c.name', ['@t', 't2'], ['@type', 'connectorGroup']),
+  ],
   ['VALUE COUNT', p('SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t AND c.type = @type', ['@t', 't1'], ['@type', 'connector'])],
   ['no match', p('SELECT * FROM c WHERE c.tenantId = @t AND c.type = @type ORDER BY c.name', ['@t', 't1'], ['@type', 'nothing'])],
 ];
@@ -161,7 +179,10 @@ describe('indexed engine = scan engine', () => {
         const i = k;
         await container.items.create({ id: `w${i}`, tenantId: 't1', type: 'connectorGroup', name: `name-${page % 40}` });
         await container.items.upsert({ id: `d${(page * 7) % 240}`, tenantId: 't1', type: 'connectorGroup', name: 'name-00' });
-        await container.item(`d${(page * 11 + 3) % 240}`, 't1').delete().catch(() => undefined);
+        await container
+          .item(`d${(page * 11 + 3) % 240}`, 't1')
+          .delete()
+          .catch(() => undefined);
         const failed = await container.items.batch(
           [
             { operationType: 'Create', resourceBody: { id: `x${i}`, tenantId: 't1', type: 'connectorGroup', name: 'name-0' } },

@@ -38,11 +38,15 @@ describe('documents', () => {
   it('sends each answer with its Content-Length in bytes, not chunked', async () => {
     await container.items.create({ id: 'len', tenantId: 't', email: 'len@x', name: 'Zoë 東京' });
     const answer = await new Promise<{ headers: Record<string, unknown>; bytes: number }>((resolve, reject) => {
-      const req = request(`${server.endpoint}dbs/protocol/colls/docs/docs/len`, { headers: { 'x-ms-documentdb-partitionkey': '["t"]' } }, (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () => resolve({ headers: res.headers, bytes }));
-      });
+      const req = request(
+        `${server.endpoint}dbs/protocol/colls/docs/docs/len`,
+        { headers: { 'x-ms-documentdb-partitionkey': '["t"]' } },
+        (res) => {
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.on('end', () => resolve({ headers: res.headers, bytes }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -50,8 +50,20 @@ describe('semantics, through the SDK', () => {
     client = new CosmosClient({ endpoint: server.endpoint, key: server.key, connectionPolicy: { enableEndpointDiscovery: false } });
     const { database } = await client.databases.create({ id: 'sql' });
     ({ container } = await database.containers.create({ id: 'docs', partitionKey: { paths: ['/tenantId'] } }));
-    const values: Record<string, unknown> = { u: undefined, n: null, f: false, t: true, one: 1, two: 2, s: 'a', S: 'B', arr: [1], obj: { x: 1 } };
-    for (const [id, v] of Object.entries(values)) await container.items.create({ id, tenantId: t, ...(v === undefined ? {} : { v }), k: 1 });
+    const values: Record<string, unknown> = {
+      u: undefined,
+      n: null,
+      f: false,
+      t: true,
+      one: 1,
+      two: 2,
+      s: 'a',
+      S: 'B',
+      arr: [1],
+      obj: { x: 1 },
+    };
+    for (const [id, v] of Object.entries(values))
+      await container.items.create({ id, tenantId: t, ...(v === undefined ? {} : { v }), k: 1 });
   });
 
   afterAll(async () => {
@@ -64,7 +76,8 @@ describe('semantics, through the SDK', () => {
     const { resources } = await container.items.query<{ id: string }>(spec, { partitionKey: t }).fetchAll();
     return resources.map((r) => r.id);
   };
-  const values = async (query: string): Promise<unknown[]> => (await container.items.query(query, { partitionKey: t }).fetchAll()).resources;
+  const values = async (query: string): Promise<unknown[]> =>
+    (await container.items.query(query, { partitionKey: t }).fetchAll()).resources;
 
   it('orders by type first: undefined, null, booleans, numbers, strings, arrays, objects', async () => {
     expect(await ids('SELECT c.id FROM c ORDER BY c.v')).toEqual(['u', 'n', 'f', 't', 'one', 'two', 'S', 's', 'arr', 'obj']);
@@ -82,7 +95,7 @@ describe('semantics, through the SDK', () => {
     expect((await ids('SELECT c.id FROM c WHERE c.v = 1 OR c.k = 1')).length).toBe(10);
     expect(await ids('SELECT c.id FROM c WHERE c.v = 1 AND c.k = 1')).toEqual(['one']);
     expect((await ids('SELECT c.id FROM c WHERE c.v IN (1, "a", null)')).sort()).toEqual(['n', 'one', 's']);
-    expect((await ids('SELECT c.id FROM c WHERE c.v = @obj', ['@obj', { x: 1 }]))).toEqual(['obj']);
+    expect(await ids('SELECT c.id FROM c WHERE c.v = @obj', ['@obj', { x: 1 }])).toEqual(['obj']);
   });
 
   it('gives undefined for functions given the wrong types, and type checks for every type', async () => {
@@ -102,11 +115,17 @@ describe('semantics, through the SDK', () => {
     expect((await ids('SELECT c.id FROM c WHERE NOT EXISTS(SELECT VALUE x FROM x IN c.v WHERE x = 1)')).length).toBe(9);
     await container.items.create({ id: 'items', tenantId: t, k: 2, list: [{ id: 'a', name: 'West' }, { id: 'b', name: null }, 7] });
     try {
-      expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.list WHERE STARTSWITH(x.name, "We"))')).toEqual(['items']);
-      expect(await ids('SELECT c.id FROM c WHERE c.k = 2 AND EXISTS(SELECT VALUE x FROM x IN c.list WHERE x.id = "b" AND IS_NULL(x.name))')).toEqual(['items']);
+      expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.list WHERE STARTSWITH(x.name, "We"))')).toEqual([
+        'items',
+      ]);
+      expect(
+        await ids('SELECT c.id FROM c WHERE c.k = 2 AND EXISTS(SELECT VALUE x FROM x IN c.list WHERE x.id = "b" AND IS_NULL(x.name))'),
+      ).toEqual(['items']);
       expect(await ids('SELECT c.id FROM c WHERE EXISTS(SELECT VALUE x.missing FROM x IN c.list)')).toEqual([]);
       // The item's WHERE names the item only.
-      await expect(values('SELECT * FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.list WHERE x.id = c.id)')).rejects.toMatchObject({ code: 400 });
+      await expect(values('SELECT * FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.list WHERE x.id = c.id)')).rejects.toMatchObject({
+        code: 400,
+      });
     } finally {
       await container.item('items', t).delete();
     }

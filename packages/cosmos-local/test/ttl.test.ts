@@ -36,7 +36,11 @@ afterEach(() => {
 
 async function containerWith(defaultTtl?: number): Promise<Container> {
   made += 1;
-  const { container } = await database.containers.create({ id: `c${made}`, partitionKey: { paths: ['/tenantId'] }, ...(defaultTtl === undefined ? {} : { defaultTtl }) });
+  const { container } = await database.containers.create({
+    id: `c${made}`,
+    partitionKey: { paths: ['/tenantId'] },
+    ...(defaultTtl === undefined ? {} : { defaultTtl }),
+  });
   return container;
 }
 
@@ -48,7 +52,8 @@ function later(seconds: number): void {
 const ids = async (container: Container, query = 'SELECT * FROM c') =>
   (await container.items.query<{ id: string }>(query, { partitionKey: 't' }).fetchAll()).resources.map((d) => d.id).sort();
 
-const feed = async (container: Container) => (await container.items.readAll<{ id: string }>({ partitionKey: 't' }).fetchAll()).resources.map((d) => d.id).sort();
+const feed = async (container: Container) =>
+  (await container.items.readAll<{ id: string }>({ partitionKey: 't' }).fetchAll()).resources.map((d) => d.id).sort();
 
 const status = async (work: Promise<unknown>) =>
   work.then(

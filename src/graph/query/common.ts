@@ -25,10 +25,14 @@ export function unknownProperty(name: string, where: string) {
  * for its value (`\"` and `\\` in $search; `''` in $filter), the next lone quote closes it. The value and the
  * index after the closing quote, or undefined when the text ends first.
  */
-export function readQuoted(text: string, start: number, escapes: Readonly<Record<string, string>>): { value: string; end: number } | undefined {
+export function readQuoted(
+  text: string,
+  start: number,
+  escapes: Readonly<Record<string, string>>,
+): { value: string; end: number } | undefined {
   const close = text.charAt(start);
   let value = '';
-  for (let j = start + 1; j < text.length; ) {
+  for (let j = start + 1; j < text.length;) {
     const pair = text.slice(j, j + 2);
     if (Object.hasOwn(escapes, pair)) {
       value += escapes[pair];

@@ -46,7 +46,8 @@ export function parseExpand(value: string, navigation: Record<string, EntityShap
         if (select) throw badRequest("Query option '$select' is specified more than once inside $expand.");
         // `*` selects against the first navigation property; with none, nothing can be expanded.
         const shape = names[0] === undefined ? undefined : navigation[names[0]];
-        if (!shape) throw badRequest(`Could not find a navigation property named ${quote(name)} that can be expanded on this resource (in $expand).`);
+        if (!shape)
+          throw badRequest(`Could not find a navigation property named ${quote(name)} that can be expanded on this resource (in $expand).`);
         select = parseSelect(o[3] ?? '', shape);
       }
     }

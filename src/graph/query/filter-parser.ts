@@ -174,7 +174,8 @@ export class FilterParser {
           return { kind: 'startswith', args };
         }
         const word = t.text.toLowerCase();
-        if (word === 'true' || word === 'false') return { kind: 'literal', literal: { kind: 'boolean', value: word === 'true', text: t.text } };
+        if (word === 'true' || word === 'false')
+          return { kind: 'literal', literal: { kind: 'boolean', value: word === 'true', text: t.text } };
         if (word === 'null') return { kind: 'literal', literal: { kind: 'null', text: t.text } };
         if (UNSUPPORTED_OPERATORS.has(word) || ['and', 'or', 'not', 'eq', 'ne', 'ge', 'le', 'in'].includes(word)) throw this.unexpected(t);
         return { kind: 'property', name: t.text };
@@ -190,7 +191,8 @@ export class FilterParser {
     while (this.peek().kind === '/') {
       this.next();
       const t = this.next();
-      if (t.kind !== 'ident' || t.text.includes('.')) throw filterError(`expected a property name after '/' at position ${t.pos + 1} but found ${quote(t.text)}.`);
+      if (t.kind !== 'ident' || t.text.includes('.'))
+        throw filterError(`expected a property name after '/' at position ${t.pos + 1} but found ${quote(t.text)}.`);
       segments.push(t.text);
     }
     if (this.peek().kind !== '(') return { kind: 'property', name: segments.join('/') };
@@ -198,7 +200,9 @@ export class FilterParser {
     this.next();
     const variable = this.next();
     if (variable.kind !== 'ident' || this.peek().kind !== ':') {
-      throw filterError(`the lambda ${quote(`${segments.join('/')}/${operator}`)} needs a variable and a condition, e.g. targetResources/any(t: t/id eq 'x').`);
+      throw filterError(
+        `the lambda ${quote(`${segments.join('/')}/${operator}`)} needs a variable and a condition, e.g. targetResources/any(t: t/id eq 'x').`,
+      );
     }
     this.next();
     this.enter();

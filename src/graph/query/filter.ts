@@ -25,13 +25,24 @@ const TYPE_OPERATORS: Record<Property['type'], readonly FilterOperator[]> = {
 function instant(text: string, op: 'eq' | 'ge' | 'le'): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?(Z|([+-])(\d{2}):(\d{2})))?$/i.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const fraction = (m[7] ?? '').padEnd(7, '0');
   const local = Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction.slice(0, 3)));
   const check = new Date(local);
   if (
-    check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day ||
-    check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour ||
+    check.getUTCMinutes() !== minute ||
+    check.getUTCSeconds() !== second
   ) {
     return undefined;
   }
@@ -59,7 +70,9 @@ class FilterChecker {
     if (this.variable !== undefined) {
       const prefix = `${this.variable}/`;
       if (!name.startsWith(prefix)) {
-        throw filterError(`inside the lambda, name the item's properties through its variable, e.g. ${quote(`${this.variable}/id`)}; found ${quote(name)}.`);
+        throw filterError(
+          `inside the lambda, name the item's properties through its variable, e.g. ${quote(`${this.variable}/id`)}; found ${quote(name)}.`,
+        );
       }
       own = name.slice(prefix.length);
     }
@@ -98,7 +111,8 @@ class FilterChecker {
       }
       case 'enum': {
         const values = p.values ?? [];
-        if (literal.kind !== 'string' || !values.includes(literal.value)) throw mismatch(`one of ${values.map((v) => `'${v}'`).join(', ')}`);
+        if (literal.kind !== 'string' || !values.includes(literal.value))
+          throw mismatch(`one of ${values.map((v) => `'${v}'`).join(', ')}`);
         return this.counted(literal.value);
       }
       case 'dateTime': {
@@ -165,7 +179,9 @@ class FilterChecker {
     this.allow(propertyNode.name, p, op);
     if (op === 'ge' || op === 'le') {
       if (p.type !== 'dateTime' || literalNode.literal.kind === 'null') {
-        throw filterError(`'${op}' compares a date and time property with a date and time, e.g. activityDateTime ${op} 2024-01-31T00:00:00Z.`);
+        throw filterError(
+          `'${op}' compares a date and time property with a date and time, e.g. activityDateTime ${op} 2024-01-31T00:00:00Z.`,
+        );
       }
       return { kind: 'range', property: name, op, value: this.value(propertyNode.name, p, literalNode.literal, op) as string };
     }
@@ -189,7 +205,9 @@ class FilterChecker {
     if (p.type !== 'string') throw filterError(`startswith needs a string property; ${quote(target.name)} is of type ${p.type}.`);
     this.allow(target.name, p, 'startswith');
     if (prefix.literal.kind !== 'string') {
-      throw filterError(`${showLiteral(prefix.literal)} is not a valid prefix for property ${quote(target.name)}: expected a quoted string.`);
+      throw filterError(
+        `${showLiteral(prefix.literal)} is not a valid prefix for property ${quote(target.name)}: expected a quoted string.`,
+      );
     }
     return { kind: 'startsWith', property: name, prefix: this.counted(prefix.literal.value) };
   }
@@ -199,7 +217,9 @@ class FilterChecker {
     const operator = node.operator.toLowerCase();
     const hasCollections = Object.values(this.shape.properties).some((p) => p.type === 'collection');
     if (operator !== 'any' || this.variable !== undefined || !hasCollections) {
-      throw filterError(`the lambda operator ${quote(node.operator)} is not supported${hasCollections && operator !== 'any' ? '; use any' : ''}.`);
+      throw filterError(
+        `the lambda operator ${quote(node.operator)} is not supported${hasCollections && operator !== 'any' ? '; use any' : ''}.`,
+      );
     }
     const { name, property: p } = this.resolve(node.collection);
     this.allow(node.collection, p, 'any');

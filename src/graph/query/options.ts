@@ -51,7 +51,9 @@ export function collectOptions(query: URLSearchParams, version: 'beta' | 'v1.0')
     // The Functions host hands a repeated option over once, its values joined by commas: a list option
     // takes them as one list, a one-value option (none of whose values has a comma) refuses them.
     if (ONE_VALUE.includes(option) && value.includes(',')) {
-      throw badRequest(`Query option '$${option}' is specified more than once (or its value ${quote(value)} has a comma): it takes one value.`);
+      throw badRequest(
+        `Query option '$${option}' is specified more than once (or its value ${quote(value)} has a comma): it takes one value.`,
+      );
     }
     options.set(option, value);
   }

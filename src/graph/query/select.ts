@@ -35,7 +35,9 @@ export function parseOrderBy(value: string, shape: EntityShape): CollectionQuery
     }
     if (!IDENTIFIER.test(name) || !lookup(shape, name)) throw unknownProperty(name, '$orderby');
     if (shape.orderable && !shape.orderable.includes(name)) {
-      throw badRequest(`Property ${quote(name)} cannot be used in $orderby on this resource; ${shape.orderable.map((p) => `'${p}'`).join(', ')} can.`);
+      throw badRequest(
+        `Property ${quote(name)} cannot be used in $orderby on this resource; ${shape.orderable.map((p) => `'${p}'`).join(', ')} can.`,
+      );
     }
     if (out.some((o) => o.property === name)) throw badRequest(`Property ${quote(name)} appears more than once in $orderby.`);
     out.push({ property: name, descending: direction === 'desc' });

@@ -36,11 +36,13 @@ function or(a: Value, b: Value): boolean | undefined {
   return a === false && b === false ? false : undefined;
 }
 
-const numeric = (f: (x: number, y: number) => number) => (a: Value, b: Value): Value => {
-  if (!isNum(a) || !isNum(b)) return undefined;
-  const r = f(a, b);
-  return Number.isFinite(r) ? r : undefined;
-};
+const numeric =
+  (f: (x: number, y: number) => number) =>
+  (a: Value, b: Value): Value => {
+    if (!isNum(a) || !isNum(b)) return undefined;
+    const r = f(a, b);
+    return Number.isFinite(r) ? r : undefined;
+  };
 
 const BINARY: Record<Exclude<BinaryOp, 'AND' | 'OR'>, (a: Value, b: Value) => Value> = {
   '=': equals,

@@ -31,10 +31,7 @@ export type Expr =
 
 export type BinaryOp = 'AND' | 'OR' | '=' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '||';
 
-export type Selection =
-  | { kind: 'star' }
-  | { kind: 'value'; expr: Expr }
-  | { kind: 'list'; items: { expr: Expr; name: string }[] };
+export type Selection = { kind: 'star' } | { kind: 'value'; expr: Expr } | { kind: 'list'; items: { expr: Expr; name: string }[] };
 
 export interface SortKey {
   expr: Expr;
@@ -133,8 +130,32 @@ function tokenize(text: string): Token[] {
 
 /** Words that cannot name an alias or start an expression as an identifier. */
 const RESERVED = new Set([
-  'AND', 'AS', 'ASC', 'BETWEEN', 'BY', 'DESC', 'DISTINCT', 'EXISTS', 'FALSE', 'FROM', 'GROUP', 'IN', 'JOIN', 'LIKE',
-  'LIMIT', 'NOT', 'NULL', 'OFFSET', 'OR', 'ORDER', 'SELECT', 'TOP', 'TRUE', 'UNDEFINED', 'VALUE', 'WHERE',
+  'AND',
+  'AS',
+  'ASC',
+  'BETWEEN',
+  'BY',
+  'DESC',
+  'DISTINCT',
+  'EXISTS',
+  'FALSE',
+  'FROM',
+  'GROUP',
+  'IN',
+  'JOIN',
+  'LIKE',
+  'LIMIT',
+  'NOT',
+  'NULL',
+  'OFFSET',
+  'OR',
+  'ORDER',
+  'SELECT',
+  'TOP',
+  'TRUE',
+  'UNDEFINED',
+  'VALUE',
+  'WHERE',
 ]);
 
 const unsupported = (what: string): SqlError => new SqlError(`${what} is not supported by the embedded Cosmos DB server.`);

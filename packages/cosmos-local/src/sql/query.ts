@@ -44,7 +44,9 @@ export interface Position {
 
 function aggregateOf(expr: Expr, alias: string): Aggregate {
   if (expr.kind !== 'call' || !AGGREGATES.has(expr.name) || expr.args.some(containsAggregate)) {
-    throw new SqlError('The embedded Cosmos DB server supports aggregates only as whole SELECT items (SELECT VALUE COUNT(1), COUNT(1) AS n).');
+    throw new SqlError(
+      'The embedded Cosmos DB server supports aggregates only as whole SELECT items (SELECT VALUE COUNT(1), COUNT(1) AS n).',
+    );
   }
   if (expr.args.length !== 1) throw new SqlError(`The ${expr.name} function requires 1 argument(s).`);
   return { name: expr.name, argument: compile(expr.args[0] as Expr, alias) };
@@ -55,12 +57,14 @@ function prepare(query: Query): PreparedQuery {
   const where = query.where && compile(query.where, alias);
   const orderBy = query.orderBy.map((key) => {
     const path = pathOf(key.expr, alias);
-    if (!path || path.length === 0) throw new SqlError('Unsupported ORDER BY clause. ORDER BY item expression could not be mapped to a document path.');
+    if (!path || path.length === 0)
+      throw new SqlError('Unsupported ORDER BY clause. ORDER BY item expression could not be mapped to a document path.');
     return { path, descending: key.descending };
   });
 
   const hasAggregate =
-    (select.kind === 'value' && containsAggregate(select.expr)) || (select.kind === 'list' && select.items.some((i) => containsAggregate(i.expr)));
+    (select.kind === 'value' && containsAggregate(select.expr)) ||
+    (select.kind === 'list' && select.items.some((i) => containsAggregate(i.expr)));
   if (hasAggregate) {
     if (orderBy.length) throw new SqlError('ORDER BY with aggregates is not supported by the embedded Cosmos DB server.');
     const items =
