@@ -21,7 +21,7 @@ export function parseSelect(value: string, shape: EntityShape): string[] {
   return out;
 }
 
-/** Ordering by two properties is what composite indexes can serve; more is refused. */
+/** Ordering by two properties is what composite indexes can serve; more is refused (docs/API.md, "Protocol"). */
 export const MAX_ORDER_BY = 2;
 
 export function parseOrderBy(value: string, shape: EntityShape): CollectionQuery['orderBy'] {
