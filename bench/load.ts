@@ -6,8 +6,10 @@
  * `Request` with a web stream for its body), the `InvocationContext`, the body read through
  * `req.arrayBuffer()`. No service code can go under it; the service's cost above it ('own/base':
  * (service − floor) / baseline CPU per request) is what its own code spends.
- * Each runs in its own child process with its own embedded Cosmos server (in-process, as `npm start` runs
- * it) over identical data (`fixture.ts`); this process only generates load, with autocannon. For each
+ * Each runs in its own child process, with its own embedded Cosmos server in another (`load-cosmos.ts`, one
+ * per target, over identical data from `fixture.ts`), so a target's CPU per request is its own: the Cosmos
+ * server's request parsing, SQL engine and index upkeep are Cosmos DB's work in Azure, not the Function's,
+ * and are in none of the figures. This process only generates load, with autocannon. For each
  * round, each scenario and each number of requests in flight, the baseline, the floor, then the service
  * get the same load for the same time, in the reverse order every other round (the machine's speed drifts
  * over seconds, and a fixed order would hand the drift to one side); the figures reported are medians over
@@ -19,10 +21,11 @@
  * Settings (environment): BENCH_ROUNDS (default 15), BENCH_SECONDS per measurement (default 1: short slices,
  * many rounds, so each round's targets run close together in time),
  * BENCH_SCENARIOS (comma list, default all), BENCH_CONCURRENCY (comma list, default 1,16),
- * BENCH_CPU_PROF (a folder: after the measured rounds, each row is run once more for the baseline, the
- * floor and the service under V8's CPU profiler, each profile written there and the service's summarized
- * by module and function, in ms per request, by `profile-top.ts`),
+ * BENCH_CPU_PROF (a folder: after the measured rounds, each row is run once more for every target under
+ * V8's CPU profiler, each profile written there and the service's and the reference's summarized by
+ * module and function, in ms per request, by `profile-top.ts`),
  * BENCH_REFERENCE (the dist folder of another build, e.g. one made from an earlier commit: its service
+ * (its `compose()` and local host, under this build's `load-target.ts` and over this build's Cosmos child)
  * runs as a fourth target in the same rounds, for a before/after comparison on a noisy machine).
  * Results: a table, and JSON in bench/out/.
  */
@@ -35,6 +38,7 @@ import autocannon from 'autocannon';
 import { mintLocalToken } from '../src/identity/index.js';
 import { planFixture, type Fixture } from './fixture.js';
 import { printSummary, summarize, type Profile, type Summary } from './profile-top.js';
+import type { FromCosmos, ToCosmos } from './load-cosmos.js';
 import type { FromTarget, TargetName, ToTarget } from './load-target.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -53,6 +57,8 @@ type Role = TargetName | 'reference';
 interface Target {
   name: Role;
   child: ChildProcess;
+  /** Its own embedded Cosmos server's process (`load-cosmos.ts`). */
+  cosmos: ChildProcess;
   url: string;
   /** Where each connector of the move pool is now (index into its two groups). */
   at: number[];
@@ -152,17 +158,31 @@ function scenarios(fixture: Fixture, tokens: Map<string, string>): Scenario[] {
   ];
 }
 
-function startTarget(name: Role, fixture: Fixture, keysDir: string, moveCount: number): Promise<Target> {
-  const script = name === 'reference' ? join(resolve(REFERENCE!), 'bench', 'load-target.js') : join(here, 'load-target.js');
-  const child = fork(script, [name === 'reference' ? 'service' : name], { env: { ...process.env, BENCH_KEYS_DIR: keysDir } });
-  return new Promise((resolveTarget, reject) => {
+/** A child process's first message that `pick` recognises; its exit before that is an error. */
+const readyOf = <M, T>(name: string, child: ChildProcess, pick: (message: M) => T | undefined) =>
+  new Promise<T>((resolveReady, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    child.once('message', (message: FromTarget) => {
-      if ('ready' in message)
-        resolveTarget({ name, child, url: message.ready, at: new Array<number>(moveCount).fill(0), pending: new Set() });
-    });
-    child.send({ cmd: 'start', fixture } satisfies ToTarget);
+    const listen = (message: M) => {
+      const value = pick(message);
+      if (value === undefined) return;
+      child.off('message', listen);
+      resolveReady(value);
+    };
+    child.on('message', listen);
   });
+
+async function startTarget(name: Role, fixture: Fixture, keysDir: string, moveCount: number): Promise<Target> {
+  const cosmos = fork(join(here, 'load-cosmos.js'));
+  const cosmosReady = readyOf(`${name}'s Cosmos server`, cosmos, (m: FromCosmos) => m.ready);
+  cosmos.send({ cmd: 'start', fixture } satisfies ToCosmos);
+  const address = await cosmosReady;
+  // The reference runs this build's harness over the other build's service (`compose()` and local host).
+  const env = { ...process.env, BENCH_KEYS_DIR: keysDir, ...(name === 'reference' ? { BENCH_SERVICE_DIST: resolve(REFERENCE!) } : {}) };
+  const child = fork(join(here, 'load-target.js'), [name === 'reference' ? 'service' : name], { env });
+  const ready = readyOf(name, child, (m: FromTarget) => ('ready' in m ? m.ready : undefined));
+  child.send({ cmd: 'start', cosmos: address } satisfies ToTarget);
+  const url = await ready;
+  return { name, child, cosmos, url, at: new Array<number>(moveCount).fill(0), pending: new Set() };
 }
 
 /** Sends a command and waits for the reply that `pick` recognises. */
@@ -341,16 +361,14 @@ async function main() {
   if (CPU_PROF) {
     const dir = resolve(CPU_PROF);
     mkdirSync(dir, { recursive: true });
-    // The reference build's target may predate the profiling commands.
-    const profiled = targets.filter((t) => t.name !== 'reference');
     for (const scenario of chosen) {
       for (const connections of CONCURRENCY) {
-        for (const target of profiled) {
+        for (const target of targets) {
           const { file, requests } = await profileRow(target, scenario, connections, dir);
           const summary = summarize(JSON.parse(readFileSync(file, 'utf8')) as Profile, 15);
           profiles.push({ row: `${scenario.name}|${connections}`, target: target.name, file, requests, summary });
-          if (target.name !== 'service') continue;
-          console.log(`\nProfile of the service, ${scenario.name} at ${connections} in flight (${file}):`);
+          if (target.name !== 'service' && target.name !== 'reference') continue;
+          console.log(`\nProfile of the ${target.name}, ${scenario.name} at ${connections} in flight (${file}):`);
           printSummary(summary, requests);
         }
       }
@@ -365,12 +383,15 @@ async function main() {
   );
   console.log(`JSON: ${file}`);
 
-  for (const target of targets) {
-    await new Promise<void>((done) => {
-      target.child.removeAllListeners('exit');
-      target.child.once('exit', () => done());
-      target.child.send({ cmd: 'stop' } satisfies ToTarget);
+  const stop = (child: ChildProcess, command: ToTarget & ToCosmos) =>
+    new Promise<void>((done) => {
+      child.removeAllListeners('exit');
+      child.once('exit', () => done());
+      child.send(command);
     });
+  for (const target of targets) {
+    await stop(target.child, { cmd: 'stop' });
+    await stop(target.cosmos, { cmd: 'stop' });
   }
 }
 
