@@ -308,6 +308,8 @@ async function main() {
               refRatio: median(ref.map((s, i) => s.rps / base[i]!.rps)),
               refCpuMs: m(ref, 'cpuMsPerRequest'),
               refCpuRatio: cpuOverBase((i) => ref[i]!.cpuMsPerRequest),
+              /** Service / reference CPU per request, each round's, then the median: the before/after figure. */
+              svcRefCpuRatio: median(svc.map((s, i) => s.cpuMsPerRequest / ref[i]!.cpuMsPerRequest)),
             }
           : {}),
         scenario: scenario.name,
@@ -352,7 +354,12 @@ async function main() {
       'own/base (svc−floor)': f(r.ownCpuShare, 2),
       ...(r.refRatio === undefined
         ? {}
-        : { 'ref req/s /base': f(r.refRatio, 2), 'ref CPU ms/req': f(r.refCpuMs!, 2), 'CPU ref/base': f(r.refCpuRatio!, 2) }),
+        : {
+            'ref req/s /base': f(r.refRatio, 2),
+            'ref CPU ms/req': f(r.refCpuMs!, 2),
+            'CPU ref/base': f(r.refCpuRatio!, 2),
+            'CPU svc/ref': f(r.svcRefCpuRatio!, 2),
+          }),
       failures: r.failures,
     })),
   );
