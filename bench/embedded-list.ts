@@ -124,6 +124,17 @@ async function main(): Promise<void> {
     });
     containers.set(name, container.container);
   }
+  /** The first page's p50 on each server, each beside the indexed server's. */
+  const compare = async (spec: SqlQuerySpec, tenantId: string, expected: number): Promise<string[]> => {
+    const t = new Map<string, Timing>();
+    for (const [server, container] of containers) t.set(server, await firstPage(container, spec, tenantId, expected));
+    const base = t.get('indexed') as Timing;
+    return names.map((server) => {
+      const { ms, cpuMs } = t.get(server) as Timing;
+      const ratio = server === 'indexed' ? '' : ` (x${(ms / base.ms).toFixed(1)}, CPU x${(cpuMs / base.cpuMs).toFixed(1)})`;
+      return `${server} ${ms.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms${ratio}`;
+    });
+  };
 
   const queries = {
     'ORDER BY name': 'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = @type ORDER BY c.name',
@@ -147,15 +158,7 @@ async function main(): Promise<void> {
             { name: '@type', value: 'connectorGroup' },
           ],
         };
-        const expected = Math.min(PAGE, tenantDocs / 2);
-        const t = new Map<string, Timing>();
-        for (const [server, container] of containers) t.set(server, await firstPage(container, spec, tenantId, expected));
-        const base = t.get('indexed') as Timing;
-        const cells = names.map((server) => {
-          const { ms, cpuMs } = t.get(server) as Timing;
-          const ratio = server === 'indexed' ? '' : ` (x${(ms / base.ms).toFixed(1)}, CPU x${(cpuMs / base.cpuMs).toFixed(1)})`;
-          return `${server} ${ms.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms${ratio}`;
-        });
+        const cells = await compare(spec, tenantId, Math.min(PAGE, tenantDocs / 2));
         console.log(
           `${String(tenantDocs).padStart(6)} in the tenant, ${String(others).padStart(6)} others, ${name.padEnd(13)}: p50 ${cells.join('; ')}`,
         );
@@ -173,15 +176,7 @@ async function main(): Promise<void> {
           { name: '@type', value: 'directoryAudit' },
         ],
       };
-      const t = new Map<string, Timing>();
-      for (const [server, container] of containers)
-        t.set(server, await firstPage(container, spec, auditTenant, Math.min(PAGE, tenantDocs)));
-      const base = t.get('indexed') as Timing;
-      const cells = names.map((server) => {
-        const { ms, cpuMs } = t.get(server) as Timing;
-        const ratio = server === 'indexed' ? '' : ` (x${(ms / base.ms).toFixed(1)}, CPU x${(cpuMs / base.cpuMs).toFixed(1)})`;
-        return `${server} ${ms.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms${ratio}`;
-      });
+      const cells = await compare(spec, auditTenant, Math.min(PAGE, tenantDocs));
       console.log(
         `${String(tenantDocs).padStart(6)} records + as many others, ${String(others).padStart(6)} others, audit log   : p50 ${cells.join('; ')}`,
       );
